@@ -1,0 +1,1 @@
+"""Tenants, users, roles, log-in, and API keys."""

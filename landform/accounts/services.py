@@ -1,0 +1,264 @@
+"""Account rules: sign-up, e-mail confirmation, log-in, password reset, API keys.
+
+None of these tells a stranger whether an address has an account: sign-up and reset answer the
+same either way (the mailbox owner learns the rest by e-mail), and a failed log-in costs the same
+time whether or not the address is known.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from uuid import UUID
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform import security
+from landform.accounts.models import ApiKey, Role, Tenant, User
+from landform.db import scope_to_tenant, utcnow
+from landform.i18n import LANGUAGES
+from landform.i18n import gettext as _
+from landform.mail import queue_email
+from landform.text import normalize_text
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+RESET_MAX_AGE = 3600
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+GENDERS = ("female", "male", "other")
+
+
+class AccountInvalid(Exception):
+    """Input for an account action that is not acceptable, by field name."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class SignUp:
+    company: str
+    first_name: str
+    last_name: str
+    email: str
+    password: str
+    language: str
+
+
+def normalize_email(raw: str) -> str:
+    """An account address, validated and lower-cased so log-in is case-blind."""
+    try:
+        return validate_email(normalize_text(raw), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise AccountInvalid(
+            {"email": _("Please enter a valid e-mail address, like name@example.com.")}
+        ) from error
+
+
+def check_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise AccountInvalid({"password": _("Use at least %(n)d characters.", n=PASSWORD_MIN)})
+    if len(password) > PASSWORD_MAX:
+        raise AccountInvalid({"password": _("Use at most %(n)d characters.", n=PASSWORD_MAX)})
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40] or "team"
+
+
+async def _user_by_email(db: AsyncSession, email: str) -> User | None:
+    return (
+        await db.execute(select(User).where(User.email == email).execution_options(all_tenants=True))
+    ).scalar_one_or_none()
+
+
+async def sign_up(db: AsyncSession, form: SignUp) -> None:
+    """Create a tenant and its owner, pending e-mail confirmation; or tell an existing owner by mail."""
+    errors: dict[str, str] = {}
+    company = normalize_text(form.company)[:200]
+    first_name = normalize_text(form.first_name)[:100]
+    last_name = normalize_text(form.last_name)[:100]
+    if not company:
+        errors["company"] = _("Please fill in your company's name.")
+    if not first_name:
+        errors["first_name"] = _("Please fill in your first name.")
+    if not last_name:
+        errors["last_name"] = _("Please fill in your last name.")
+    try:
+        email = normalize_email(form.email)
+    except AccountInvalid as error:
+        errors.update(error.errors)
+    try:
+        check_password(form.password)
+    except AccountInvalid as error:
+        errors.update(error.errors)
+    if errors:
+        raise AccountInvalid(errors)
+    language = form.language if form.language in LANGUAGES else "nl"
+    existing = await _user_by_email(db, email)
+    if existing is not None:
+        queue_email(
+            db,
+            to=email,
+            template="account_exists",
+            language=existing.language,
+            first_name=existing.first_name,
+        )
+        return
+    base = slugify(company)
+    slug = base
+    while (await db.execute(select(Tenant.id).where(Tenant.slug == slug))).first() is not None:
+        slug = f"{base}-{secrets.token_hex(2)}"
+    tenant = Tenant(slug=slug, name=company, default_language=language)
+    db.add(tenant)
+    await db.flush()
+    scope_to_tenant(db, tenant.id)
+    user = User(
+        tenant_id=tenant.id,
+        email=email,
+        password_hash=security.hash_password(form.password),
+        first_name=first_name,
+        last_name=last_name,
+        language=language,
+        role=Role.OWNER,
+    )
+    db.add(user)
+    await db.flush()
+    token = security.sign("confirm-email", str(user.id))
+    queue_email(
+        db,
+        to=email,
+        template="confirm_email",
+        language=language,
+        tenant_id=tenant.id,
+        first_name=first_name,
+        token=token,
+    )
+
+
+async def confirm_email(db: AsyncSession, token: str) -> User:
+    try:
+        user_id = security.unsign("confirm-email", token, max_age=CONFIRM_MAX_AGE)
+    except security.TokenInvalid as error:
+        raise AccountInvalid({"token": _("This confirmation link is not valid or has expired.")}) from error
+    user = await _user_by_id(db, user_id)
+    if user is None:
+        raise AccountInvalid({"token": _("This confirmation link is not valid or has expired.")})
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    return user
+
+
+async def _user_by_id(db: AsyncSession, user_id: str | UUID) -> User | None:
+    try:
+        uid = UUID(str(user_id))
+    except ValueError:
+        return None
+    return (
+        await db.execute(select(User).where(User.id == uid).execution_options(all_tenants=True))
+    ).scalar_one_or_none()
+
+
+async def log_in(db: AsyncSession, email: str, password: str) -> User:
+    """The user for these credentials; one message for every way it can fail."""
+    failure = AccountInvalid({"_form": _("That e-mail address and password do not match an account.")})
+    try:
+        address = normalize_email(email)
+    except AccountInvalid:
+        security.verify_password(None, password)
+        raise failure from None
+    user = await _user_by_email(db, address)
+    if not security.verify_password(user.password_hash if user else None, password) or user is None:
+        raise failure
+    if user.email_confirmed_at is None:
+        token = security.sign("confirm-email", str(user.id))
+        queue_email(
+            db,
+            to=user.email,
+            template="confirm_email",
+            language=user.language,
+            tenant_id=user.tenant_id,
+            first_name=user.first_name,
+            token=token,
+        )
+        raise AccountInvalid(
+            {"_form": _("Please confirm your e-mail address first: we sent you a new link.")}
+        )
+    user.last_login_at = utcnow()
+    return user
+
+
+async def request_password_reset(db: AsyncSession, email: str) -> None:
+    try:
+        address = normalize_email(email)
+    except AccountInvalid:
+        return
+    user = await _user_by_email(db, address)
+    if user is None:
+        return
+    token = security.sign("password-reset", [str(user.id), security.password_fingerprint(user.password_hash)])
+    queue_email(
+        db,
+        to=user.email,
+        template="password_reset",
+        language=user.language,
+        tenant_id=user.tenant_id,
+        first_name=user.first_name,
+        token=token,
+    )
+
+
+async def user_for_reset(db: AsyncSession, token: str) -> User:
+    """The user a reset link is for, if the link is genuine, fresh, and not used yet."""
+    invalid = AccountInvalid({"token": _("This link is not valid any more. Links work once, for one hour.")})
+    try:
+        user_id, fingerprint = security.unsign("password-reset", token, max_age=RESET_MAX_AGE)
+    except (security.TokenInvalid, ValueError, TypeError) as error:
+        raise invalid from error
+    user = await _user_by_id(db, user_id)
+    # Setting a new password changes the fingerprint, so the link works exactly once.
+    if user is None or not secrets.compare_digest(
+        security.password_fingerprint(user.password_hash), fingerprint
+    ):
+        raise invalid
+    return user
+
+
+async def reset_password(db: AsyncSession, token: str, password: str) -> User:
+    user = await user_for_reset(db, token)
+    check_password(password)
+    user.password_hash = security.hash_password(password)
+    # Following the link proves the address is theirs.
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    return user
+
+
+async def create_api_key(db: AsyncSession, name: str, created_by: User) -> tuple[ApiKey, str]:
+    """A new key; the secret is returned once and only its hash is stored."""
+    name = normalize_text(name)[:100]
+    if not name:
+        raise AccountInvalid({"name": _("Give the key a name, like the system that will use it.")})
+    secret = security.new_api_key()
+    key = ApiKey(
+        name=name, prefix=secret[:10], key_hash=security.hash_api_key(secret), created_by_id=created_by.id
+    )
+    db.add(key)
+    await db.flush()
+    return key, secret
+
+
+async def tenant_for_api_key(db: AsyncSession, secret: str) -> ApiKey | None:
+    key = (
+        await db.execute(
+            select(ApiKey)
+            .where(ApiKey.key_hash == security.hash_api_key(secret), ApiKey.revoked_at.is_(None))
+            .execution_options(all_tenants=True)
+        )
+    ).scalar_one_or_none()
+    return key

@@ -1,0 +1,249 @@
+"""The app factory: wires settings, database, sessions, CSRF, templates, the broker and every domain."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import cache
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyInitPlugin,
+)
+from click import Group
+from litestar import Litestar, Request, Response, Router, get
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.response import Redirect, Template
+from litestar.security.session_auth import SessionAuth
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.stores.file import FileStore
+from litestar.stores.redis import RedisStore
+from litestar.stores.registry import StoreRegistry
+from litestar.template.config import TemplateConfig
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform import i18n
+from landform.accounts.controllers import ApiKeyController, AuthController, PreferencesController
+from landform.accounts.models import User
+from landform.crm_sink.api import ContactsApi
+from landform.crm_sink.controllers import ContactsController
+from landform.dashboard import DashboardController, HomeController, LocalOutboxController
+from landform.db import create_app_engine
+from landform.forms.api import SubmissionsApi
+from landform.forms.controllers import FormBuilderController, IntakeController
+from landform.migrate import ensure_current
+from landform.settings import Settings, get_settings
+from landform.site.controllers import HostedPageController, PageEditorController
+from landform.templating import environment
+from landform.web import PUBLIC_PATHS, LanguageMiddleware, SecurityHeadersMiddleware, provide_api_db
+from landform.worker import EmbeddedWorker, setup_broker
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@cache
+def static_url(path: str) -> str:
+    """A static file's URL with a content hash, so it can be cached for a year."""
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    return f"/static/{path}?v={digest}"
+
+
+@get("/healthz", include_in_schema=False, cache=False)
+async def healthz(db_session: AsyncSession) -> Response[dict[str, str]]:
+    """200 when the database answers."""
+    try:
+        await db_session.execute(text("SELECT 1"))
+    except Exception:
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return Response({"status": "ok", "database": "ok"})
+
+
+def _problem(request: Request[Any, Any, Any], status: int, detail: str, extra: Any = None) -> Response[Any]:
+    body: dict[str, Any] = {"status": status, "detail": detail}
+    if extra:
+        body["errors"] = extra
+    return Response(body, status_code=status, media_type="application/problem+json")
+
+
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
+    """People get pages; the API and scripts that ask for JSON get problem documents."""
+    if request.url.path.startswith("/api/"):
+        return False
+    accept = request.headers.get("accept", "")
+    content_type = request.headers.get("content-type", "")
+    asks_json = "application/json" in accept or content_type.startswith("application/json")
+    return "text/html" in accept or not asks_json
+
+
+def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """One place that turns every HTTP error into a page for people or a problem document for programs."""
+    if not request.url.path.startswith("/api/") and "language" not in request.scope.get("state", {}):
+        from landform.web import language_for
+
+        i18n.set_language(language_for(request.scope, request.query_params.get("lang")))
+    if (
+        isinstance(error, NotAuthorizedException)
+        and _wants_html(request)
+        and request.url.path.startswith("/app")
+    ):
+        return Redirect(f"/login?next={request.url.path}")
+    if not _wants_html(request):
+        return _problem(request, error.status_code, str(error.detail), getattr(error, "extra", None))
+    return Template(
+        "errors/http.html",
+        status_code=error.status_code,
+        context={"status": error.status_code, "detail": error.detail},
+    )
+
+
+def handle_server_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    if not _wants_html(request):
+        return _problem(request, 500, "Something went wrong on our side; nothing you sent was the cause.")
+    return Template("errors/http.html", status_code=HTTP_500_INTERNAL_SERVER_ERROR, context={"status": 500})
+
+
+class DatabasePlugin(SQLAlchemyInitPlugin):
+    """advanced-alchemy's session handling, without its `database` CLI group: ours is `landform db`."""
+
+    def on_cli_init(self, cli: Group) -> None:
+        return None
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """The Landform web app for these settings (default: from the environment)."""
+    settings = settings or get_settings()
+    broker = setup_broker(settings)
+    embedded_worker = EmbeddedWorker(settings, broker) if not settings.queue.redis_url else None
+
+    alchemy = SQLAlchemyAsyncConfig(
+        engine_instance=create_app_engine(settings.database.async_url),
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit_include_redirects",
+        create_all=False,
+    )
+
+    async def retrieve_user(
+        session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> User | None:
+        try:
+            user_id = UUID(str(session.get("user_id")))
+        except ValueError:
+            return None
+        db = alchemy.provide_session(connection.app.state, connection.scope)
+        return (
+            await db.execute(select(User).where(User.id == user_id).execution_options(all_tenants=True))
+        ).scalar_one_or_none()
+
+    session_auth = SessionAuth[User, ServerSideSessionBackend](
+        retrieve_user_handler=retrieve_user,
+        session_backend_config=ServerSideSessionConfig(
+            key="landform_session",
+            store="sessions",
+            secure=settings.server.secure_cookies,
+            httponly=True,
+            samesite="lax",
+            max_age=14 * 24 * 3600,
+            exclude=PUBLIC_PATHS,
+        ),
+        exclude=[r"^(?!/app)"],
+    )
+
+    if settings.queue.redis_url:
+        redis_store = RedisStore.with_client(url=settings.queue.redis_url, namespace=settings.queue.namespace)
+        store_factory: Any = redis_store.with_namespace
+    else:
+
+        def store_factory(name: str) -> FileStore:
+            # FileStore only creates its directory when used as a context manager, which the registry is not.
+            path = settings.data_dir / "stores" / name
+            path.mkdir(parents=True, exist_ok=True)
+            return FileStore(path)
+
+    template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment()))
+    environment().globals["static_url"] = static_url
+
+    def on_startup(app: Litestar) -> None:
+        ensure_current(settings)
+        if embedded_worker:
+            embedded_worker.start()
+
+    def on_shutdown(app: Litestar) -> None:
+        if embedded_worker:
+            embedded_worker.stop()
+
+    api = Router(
+        path="/api/v1",
+        route_handlers=[ContactsApi, SubmissionsApi],
+        dependencies={"db": Provide(provide_api_db)},
+    )
+
+    return Litestar(
+        route_handlers=[
+            HomeController,
+            AuthController,
+            PreferencesController,
+            DashboardController,
+            ApiKeyController,
+            PageEditorController,
+            HostedPageController,
+            FormBuilderController,
+            IntakeController,
+            ContactsController,
+            LocalOutboxController,
+            api,
+            healthz,
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC_DIR],
+                include_in_schema=False,
+                cache_control=None,
+                send_as_attachment=False,
+            ),
+        ],
+        plugins=[
+            DatabasePlugin(config=alchemy),
+            HTMXPlugin(),
+            FlashPlugin(config=FlashConfig(template_config=template_config)),
+        ],
+        on_app_init=[session_auth.on_app_init],
+        middleware=[LanguageMiddleware(), SecurityHeadersMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.security.secret_keys[0],
+            cookie_name="landform_csrf",
+            cookie_secure=settings.server.secure_cookies,
+            cookie_httponly=True,
+            exclude=PUBLIC_PATHS,
+        ),
+        stores=StoreRegistry(default_factory=store_factory),
+        template_config=template_config,
+        openapi_config=OpenAPIConfig(
+            title="Landform API",
+            version="1.0.0",
+            path="/api/v1/schema",
+            render_plugins=[JsonRenderPlugin()],
+            description="Contacts and submissions of the tenant owning the API key (Authorization: Bearer).",
+        ),
+        exception_handlers={HTTPException: handle_http_error, Exception: handle_server_error},
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        state=State({"settings": settings}),
+        request_max_body_size=1024 * 1024,
+    )

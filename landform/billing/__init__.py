@@ -1,0 +1,1 @@
+"""Billing: plans, quotas and Stripe subscriptions."""

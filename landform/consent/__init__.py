@@ -1,0 +1,1 @@
+"""Consent: age checks, consent records, cookie preferences, and the privacy portal."""

@@ -1,0 +1,1 @@
+"""The CRM: submissions routed by the worker into contacts and their timelines."""

@@ -1,0 +1,143 @@
+"""Declarative base, engines, SQLite pragmas, and the tenant scope every query passes through.
+
+The tenant scope is the one mechanism that keeps tenants apart: a session carries the tenant it
+works for in `session.info["tenant_id"]`, and every ORM statement touching a tenant-owned model is
+filtered by it. A statement on tenant-owned rows without a tenant raises instead of returning
+everybody's rows, so forgetting the scope fails loudly in the first test that exercises it.
+Deliberately cross-tenant statements (log-in by e-mail, the outbox sweep) say so with
+`.execution_options(all_tenants=True)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
+from advanced_alchemy.types import GUID, DateTimeUTC
+from sqlalchemy import Engine, ForeignKey, create_engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    sessionmaker,
+    with_loader_criteria,
+)
+
+Base = UUIDv7AuditBase
+metadata = orm_registry.metadata
+
+__all__ = ["GUID", "Base", "DateTimeUTC", "TenantScoped", "metadata"]
+
+
+class TenantScopeMissing(RuntimeError):
+    """A query or write on tenant-owned rows ran without a tenant in scope."""
+
+
+class TenantScoped:
+    """Mixin for every row that belongs to a tenant."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[UUID]:
+        return mapped_column(GUID, ForeignKey("tenant.id", ondelete="CASCADE"), index=True, nullable=False)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def scope_to_tenant(session: Any, tenant_id: UUID) -> None:
+    """Bind a session (sync or async) to one tenant for the rest of its life."""
+    current = session.info.get("tenant_id")
+    if current is not None and current != tenant_id:
+        raise TenantScopeMissing("a session cannot change tenants")
+    session.info["tenant_id"] = tenant_id
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _filter_by_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    # Lazy and column loads inherit the criteria of the statement that loaded their parent.
+    if state.is_column_load or state.is_relationship_load:
+        return
+    if state.execution_options.get("all_tenants"):
+        return
+    if not any(issubclass(mapper.class_, TenantScoped) for mapper in state.all_mappers):
+        return
+    tenant_id = state.session.info.get("tenant_id")
+    if tenant_id is None:
+        raise TenantScopeMissing("query on tenant-owned rows without a tenant in scope")
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_tenant(session: Session, _context: Any, _instances: Any) -> None:
+    tenant_id = session.info.get("tenant_id")
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantScopeMissing(f"new {type(obj).__name__} without a tenant")
+            obj.tenant_id = tenant_id
+        elif tenant_id is not None and obj.tenant_id != tenant_id:
+            raise TenantScopeMissing(f"new {type(obj).__name__} for another tenant")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the in-process worker write while requests read; busy_timeout makes writers queue
+    # instead of failing with "database is locked".
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _ensure_sqlite_directory(url: str) -> None:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_app_engine(async_url: str) -> AsyncEngine:
+    """The async engine for request handling."""
+    if async_url.startswith("sqlite"):
+        _ensure_sqlite_directory(async_url)
+        engine = create_async_engine(async_url)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(async_url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+@lru_cache(maxsize=8)
+def sync_engine(sync_url: str) -> Engine:
+    """The sync engine for the worker, migrations and CLI, one per URL and process."""
+    if sync_url.startswith("sqlite"):
+        _ensure_sqlite_directory(sync_url)
+        engine = create_engine(sync_url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(sync_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+@contextmanager
+def sync_session(sync_url: str, tenant_id: UUID | None = None) -> Iterator[Session]:
+    """A short-lived sync session; commits are explicit."""
+    factory = sessionmaker(sync_engine(sync_url), expire_on_commit=False)
+    with factory() as session:
+        if tenant_id is not None:
+            scope_to_tenant(session, tenant_id)
+        yield session

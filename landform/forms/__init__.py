@@ -1,0 +1,1 @@
+"""Forms: the builder, validation, intake with abuse protection."""

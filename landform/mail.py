@@ -1,0 +1,110 @@
+"""Outgoing e-mail: written to the database in the caller's transaction, delivered by the worker.
+
+With `LANDFORM_SMTP_URL` set, the worker delivers over SMTP; without it, a message's delivery
+is to the local outbox, which `/_outbox` shows in the browser.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from datetime import datetime
+from email.message import EmailMessage as MimeMessage
+from email.utils import make_msgid
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+from advanced_alchemy.mixins.uuid import uuid7
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from landform import i18n
+from landform.db import GUID, Base, DateTimeUTC, utcnow
+from landform.outbox import PermanentJobError, add_job, job
+from landform.settings import get_settings
+from landform.templating import render
+
+
+class EmailMessage(Base):
+    """One e-mail to one recipient."""
+
+    __tablename__ = "email_message"
+
+    tenant_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("tenant.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    transport: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+def queue_email(
+    session: Any,
+    *,
+    to: str,
+    template: str,
+    language: str,
+    tenant_id: UUID | None = None,
+    **context: Any,
+) -> EmailMessage:
+    """Render `emails/{template}.txt` and `.html` in the recipient's language and queue them."""
+    previous = i18n.get_language()
+    i18n.set_language(language)
+    try:
+        context = {"base_url": get_settings().server.base_url, **context}
+        subject = render(f"emails/{template}.subject.txt", **context).strip()
+        text = render(f"emails/{template}.txt", **context)
+        html = render(f"emails/{template}.html", subject=subject, **context)
+    finally:
+        i18n.set_language(previous)
+    # The id is chosen here, not at flush, so this works the same in sync and async sessions.
+    message = EmailMessage(
+        id=uuid7(), tenant_id=tenant_id, recipient=to, subject=subject, body_text=text, body_html=html
+    )
+    session.add(message)
+    add_job(session, "deliver_email", message.id, None)
+    return message
+
+
+def _smtp_send(url: str, sender: str, message: EmailMessage) -> None:
+    parts = urlsplit(url)
+    mime = MimeMessage()
+    mime["From"] = sender
+    mime["To"] = message.recipient
+    mime["Subject"] = message.subject
+    mime["Message-ID"] = make_msgid(domain="landform")
+    mime.set_content(message.body_text)
+    mime.add_alternative(message.body_html, subtype="html")
+    port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    host = parts.hostname or "localhost"
+    smtp: smtplib.SMTP
+    if parts.scheme == "smtps":
+        smtp = smtplib.SMTP_SSL(host, port, timeout=30, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=30)
+    with smtp:
+        if parts.scheme == "smtp+starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(mime)
+
+
+@job(max_retries=12, min_backoff=5_000, max_backoff=30 * 60_000, time_limit=60_000)
+def deliver_email(session: Session, message_id: UUID) -> None:
+    message = session.get(EmailMessage, message_id)
+    if message is None:
+        raise PermanentJobError(f"e-mail {message_id} no longer exists")
+    if message.sent_at is not None:
+        return
+    settings = get_settings()
+    if settings.mail.smtp_url:
+        _smtp_send(settings.mail.smtp_url, settings.mail.sender, message)
+        message.transport = "smtp"
+    else:
+        message.transport = "outbox"
+    message.sent_at = utcnow()

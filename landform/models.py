@@ -1,0 +1,24 @@
+"""Every model, imported in one place so the metadata is complete for Alembic and the tests."""
+
+from landform.accounts.models import ApiKey, Role, Tenant, User
+from landform.crm_sink.models import Activity, Contact, Submission
+from landform.db import metadata
+from landform.forms.models import Form
+from landform.mail import EmailMessage
+from landform.outbox import OutboxJob
+from landform.site.models import Page
+
+__all__ = [
+    "Activity",
+    "ApiKey",
+    "Contact",
+    "EmailMessage",
+    "Form",
+    "OutboxJob",
+    "Page",
+    "Role",
+    "Submission",
+    "Tenant",
+    "User",
+    "metadata",
+]

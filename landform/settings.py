@@ -1,0 +1,153 @@
+"""Settings: one small dataclass per concern, read once from LANDFORM_* variables (and `.env`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+DEVELOPMENT_SECRET = "landform-development-secret-do-not-use-in-production"  # noqa: S105
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(f"LANDFORM_{name}", default)
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name)
+    return float(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = "http://127.0.0.1:8000"
+    # Proxies whose X-Forwarded-For we believe; anyone else's header is ignored.
+    trusted_proxies: tuple[str, ...] = ()
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///var/landform.sqlite3"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @property
+    def async_url(self) -> str:
+        """The URL with the async driver this app uses for requests."""
+        return _with_driver(self.url, sqlite="sqlite+aiosqlite", postgresql="postgresql+asyncpg")
+
+    @property
+    def sync_url(self) -> str:
+        """The URL with the sync driver the worker, migrations and CLI use."""
+        return _with_driver(self.url, sqlite="sqlite+pysqlite", postgresql="postgresql+psycopg")
+
+
+def _with_driver(url: str, *, sqlite: str, postgresql: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError(f"LANDFORM_DATABASE_URL is not a URL: {url!r}")
+    base = scheme.split("+", 1)[0]
+    if base == "sqlite":
+        return f"{sqlite}://{rest}"
+    if base in {"postgresql", "postgres"}:
+        return f"{postgresql}://{rest}"
+    raise ValueError(f"LANDFORM_DATABASE_URL must be postgresql:// or sqlite://, not {scheme}://")
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    # Unset: an in-process dramatiq worker (the embedded default).
+    redis_url: str = ""
+    # A job not done this long after it was written is sent to the broker again.
+    redispatch_after_seconds: float = 60.0
+    sweep_interval_seconds: float = 15.0
+    namespace: str = "landform"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    # Unset: messages land in the local outbox, readable at /_outbox.
+    smtp_url: str = ""
+    sender: str = "Landform <no-reply@landform.localhost>"
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    # The first key signs; all of them verify, so a key can be rotated out gently.
+    secret_keys: tuple[str, ...] = (DEVELOPMENT_SECRET,)
+    # A person needs at least this long to fill in a form; faster is a bot.
+    form_min_seconds: float = 2.0
+    form_max_age_seconds: int = 24 * 3600
+
+
+@dataclass(frozen=True)
+class StripeSettings:
+    api_key: str = ""
+    webhook_secret: str = ""
+    api_base: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    stripe: StripeSettings = field(default_factory=StripeSettings)
+    data_dir: Path = Path("var")
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        load_dotenv(override=False)
+        host = _env("HOST", "127.0.0.1")
+        port = int(_env("PORT", "8000"))
+        data_dir = Path(_env("DATA_DIR", "var"))
+        secrets = tuple(k.strip() for k in _env("SECRET_KEY", DEVELOPMENT_SECRET).split(",") if k.strip())
+        proxies = tuple(p.strip() for p in _env("TRUSTED_PROXIES").split(",") if p.strip())
+        return cls(
+            server=ServerSettings(
+                host=host,
+                port=port,
+                base_url=_env("BASE_URL", f"http://{host}:{port}").rstrip("/"),
+                trusted_proxies=proxies,
+            ),
+            database=DatabaseSettings(url=_env("DATABASE_URL", f"sqlite:///{data_dir}/landform.sqlite3")),
+            queue=QueueSettings(
+                redis_url=_env("REDIS_URL"),
+                redispatch_after_seconds=_env_float("OUTBOX_REDISPATCH_SECONDS", 60.0),
+                sweep_interval_seconds=_env_float("OUTBOX_SWEEP_SECONDS", 15.0),
+                namespace=_env("QUEUE_NAMESPACE", "landform"),
+            ),
+            mail=MailSettings(
+                smtp_url=_env("SMTP_URL"),
+                sender=_env("MAIL_FROM", MailSettings.sender),
+            ),
+            security=SecuritySettings(
+                secret_keys=secrets or (DEVELOPMENT_SECRET,),
+                form_min_seconds=_env_float("FORM_MIN_SECONDS", 2.0),
+            ),
+            stripe=StripeSettings(
+                api_key=_env("STRIPE_API_KEY"),
+                webhook_secret=_env("STRIPE_WEBHOOK_SECRET"),
+                api_base=_env("STRIPE_API_BASE"),
+            ),
+            data_dir=data_dir,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""Landing pages: the editor, publishing, and hosted rendering."""

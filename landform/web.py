@@ -1,0 +1,137 @@
+"""HTTP plumbing shared by every domain: language, security headers, guards, tenant-scoped sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform import i18n
+from landform.accounts.models import Role, User
+from landform.accounts.services import tenant_for_api_key
+from landform.db import scope_to_tenant
+
+# Paths a visitor or another system reaches: no session, no CSRF cookie, no cookie at all.
+PUBLIC_PATHS = r"^/(p|f|api|embed\.js|static|healthz|webhooks)(/|$)"
+
+DASHBOARD_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def hosted_csp(form_targets: str = "") -> str:
+    """The strict policy of hosted pages; `form_targets` adds a thank-you redirect's origin."""
+    return (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        f"form-action 'self'{(' ' + form_targets) if form_targets else ''}; "
+        "frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
+    )
+
+
+def language_for(scope: Scope, query_lang: str | None = None) -> str:
+    if query_lang in i18n.LANGUAGES:
+        return str(query_lang)
+    session = scope.get("session")
+    if isinstance(session, dict) and session.get("lang") in i18n.LANGUAGES:
+        return str(session["lang"])
+    headers = dict(scope.get("headers", []))
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    return i18n.negotiate(accept)
+
+
+class LanguageMiddleware(ASGIMiddleware):
+    """Picks the response language: ?lang=, then the session's choice, then Accept-Language."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        query = scope.get("query_string", b"").decode("latin-1")
+        requested = None
+        for pair in query.split("&"):
+            name, _sep, value = pair.partition("=")
+            if name == "lang":
+                requested = value
+        language = language_for(scope, requested)
+        session = scope.get("session")
+        if requested in i18n.LANGUAGES and isinstance(session, dict) and session.get("user_id"):
+            session["lang"] = requested
+        i18n.set_language(language)
+        await next_app(scope, receive, send)
+
+
+class SecurityHeadersMiddleware(ASGIMiddleware):
+    """nosniff, a Referrer-Policy, and a CSP (unless the handler set its own) on every response."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        path = scope.get("path", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                headers.setdefault("x-content-type-options", "nosniff")
+                headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
+                if "content-security-policy" not in headers:
+                    if path.startswith(("/p/", "/f/")):
+                        headers["content-security-policy"] = hosted_csp()
+                    elif path.startswith("/api/v1/schema"):
+                        pass  # the schema viewers load their own assets
+                    else:
+                        headers["content-security-policy"] = DASHBOARD_CSP
+                        headers.setdefault("x-frame-options", "DENY")
+            await send(message)
+
+        await next_app(scope, receive, send_with_headers)
+
+
+def requires_role(*roles: Role) -> Any:
+    """A guard letting only these roles through."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        user = connection.user
+        if not isinstance(user, User):
+            raise NotAuthorizedException()
+        if user.role not in roles:
+            raise PermissionDeniedException("Your role does not allow this.")
+
+    return guard
+
+
+MANAGERS = (Role.OWNER, Role.ADMIN)
+BUILDERS = (Role.OWNER, Role.ADMIN, Role.MARKETER)
+
+
+async def provide_tenant_db(db_session: AsyncSession, request: Request[User, Any, Any]) -> AsyncSession:
+    """The request's database session, scoped to the logged-in user's tenant."""
+    scope_to_tenant(db_session, request.user.tenant_id)
+    return db_session
+
+
+async def provide_api_db(db_session: AsyncSession, request: Request[Any, Any, Any]) -> AsyncSession:
+    """The request's database session, scoped to the tenant of the bearer API key; 401 without one."""
+    scheme, _sep, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise NotAuthorizedException(detail="Send your API key as: Authorization: Bearer <key>")
+    key = await tenant_for_api_key(db_session, secret.strip())
+    if key is None:
+        raise NotAuthorizedException(detail="This API key is not valid or has been revoked.")
+    scope_to_tenant(db_session, key.tenant_id)
+    return db_session
+
+
+def wants_json(request: Request[Any, Any, Any]) -> bool:
+    accept = request.headers.get("accept", "")
+    content_type = request.headers.get("content-type", "")
+    return content_type.startswith("application/json") or (
+        "application/json" in accept and "text/html" not in accept
+    )

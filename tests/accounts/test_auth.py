@@ -1,0 +1,155 @@
+"""Sign-up, confirmation, log-in, log-out and password reset, without telling strangers who has an account."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from landform.accounts.models import Role, Tenant, User
+from landform.mail import EmailMessage
+from tests.conftest import log_in, post_form, wait_for
+
+
+def _mail_to(db, address: str) -> list[EmailMessage]:
+    db.expire_all()
+    return list(
+        db.execute(
+            select(EmailMessage).where(EmailMessage.recipient == address).order_by(EmailMessage.created_at)
+        ).scalars()
+    )
+
+
+def _link(message: EmailMessage, path: str) -> str:
+    match = re.search(rf"https?://[^/\s]+({re.escape(path)}\?token=[\w.\-]+)", message.body_text)
+    assert match, message.body_text
+    return match.group(1)
+
+
+SIGN_UP = {
+    "company": "Bakkerij Brood & Zo",
+    "first_name": "Bea",
+    "last_name": "Bakker",
+    "email": "Bea@Brood.example.com",
+    "password": "a long enough password",
+    "language": "nl",
+}
+
+
+def test_it_signs_up_confirms_by_mail_and_logs_in(client, db):
+    response = post_form(client, "/signup", SIGN_UP)
+    assert response.status_code == 200
+    assert "bea@brood.example.com" in response.text.lower()
+    tenant = db.execute(select(Tenant)).scalar_one()
+    assert tenant.slug == "bakkerij-brood-zo"
+    user = db.execute(select(User).execution_options(all_tenants=True)).scalar_one()
+    assert (user.role, user.email, user.email_confirmed_at) == (Role.OWNER, "bea@brood.example.com", None)
+    assert user.password_hash.startswith("$argon2id$")
+
+    # Not confirmed yet: the right password still does not open the dashboard.
+    response = post_form(client, "/login", {"email": SIGN_UP["email"], "password": SIGN_UP["password"]})
+    assert response.status_code == 422
+    assert "confirm" in response.text.lower()
+
+    message = wait_for(lambda: [m for m in _mail_to(db, "bea@brood.example.com") if m.sent_at])[0]
+    assert "Bevestig" in message.subject  # she chose Dutch
+    response = client.get(_link(message, "/signup/confirm"), follow_redirects=False)
+    assert response.status_code in (302, 303)
+    dashboard = client.get("/app")
+    assert dashboard.status_code == 200
+    assert "Bakkerij Brood &amp; Zo" in dashboard.text
+
+
+def test_it_answers_sign_up_for_a_known_address_the_same_and_mails_the_owner(client, db, owner):
+    response = post_form(client, "/signup", {**SIGN_UP, "email": owner.email})
+    fresh = post_form(client, "/signup", {**SIGN_UP, "email": "nobody-yet@example.com"})
+    assert response.status_code == fresh.status_code == 200
+    assert response.text.replace(owner.email, "X") == fresh.text.replace("nobody-yet@example.com", "X")
+    assert db.execute(select(Tenant).where(Tenant.name == SIGN_UP["company"])).scalars().all().__len__() == 1
+    notice = wait_for(lambda: _mail_to(db, owner.email))[0]
+    assert "already has one" in notice.body_text
+
+
+def test_it_shows_sign_up_errors_per_field_keeping_input(client):
+    response = post_form(client, "/signup", {**SIGN_UP, "email": "nope", "password": "short", "company": ""})
+    assert response.status_code == 422
+    assert 'value="Bea"' in response.text
+    assert response.text.count('class="error"') == 3
+
+
+def test_it_logs_in_and_out(client, owner):
+    assert client.get("/app", follow_redirects=False).headers["location"].startswith("/login")
+    log_in(client, owner)
+    assert client.get("/app").status_code == 200
+    response = post_form(client, "/logout", follow_redirects=False)
+    assert response.status_code in (302, 303)
+    assert client.get("/app", follow_redirects=False).status_code in (302, 303)
+
+
+def test_it_gives_one_answer_for_a_wrong_password_and_an_unknown_address(client, owner):
+    wrong = post_form(client, "/login", {"email": owner.email, "password": "not the password"})
+    unknown = post_form(client, "/login", {"email": "ghost@example.com", "password": "not the password"})
+    assert wrong.status_code == unknown.status_code == 422
+    message = "That e-mail address and password do not match an account."
+    assert message in wrong.text and message in unknown.text
+
+
+def test_it_refuses_a_dashboard_post_without_csrf_token(client, owner):
+    log_in(client, owner)
+    response = client.post("/app/forms/", data={"name": "No token"})
+    assert response.status_code == 403
+
+
+def test_it_resets_a_password_once_by_mailed_link(client, db, owner):
+    response = post_form(client, "/password/forgot", {"email": owner.email.upper()})
+    unknown = post_form(client, "/password/forgot", {"email": "ghost@example.com"})
+    assert response.status_code == unknown.status_code == 200
+    message = wait_for(lambda: _mail_to(db, owner.email))[0]
+    link = _link(message, "/password/reset")
+    assert client.get(link).status_code == 200
+    token = link.split("token=")[1]
+    response = post_form(
+        client,
+        "/password/reset",
+        {"token": token, "password": "a brand new password"},
+        follow_redirects=False,
+    )
+    assert response.status_code in (302, 303)
+    # The link worked once; now it is spent.
+    assert client.get(link).status_code == 400
+    again = post_form(client, "/password/reset", {"token": token, "password": "yet another password"})
+    assert again.status_code == 400
+    client.cookies.clear()
+    log_in(client, type(owner)(**{**owner.__dict__, "password": "a brand new password"}))
+    assert not _mail_to(db, "ghost@example.com")
+
+
+def test_it_refuses_a_forged_or_expired_reset_link(client, owner, monkeypatch):
+    assert client.get("/password/reset?token=forged").status_code == 400
+    from landform import security
+
+    token = security.sign("password-reset", [str(owner.user_id), "x" * 16])
+    assert client.get(f"/password/reset?token={token}").status_code == 400
+
+
+def test_it_keeps_roles_apart(client, sales_rep, marketer):
+    log_in(client, sales_rep)
+    assert client.get("/app/contacts/").status_code == 200
+    assert client.get("/app/forms/").status_code == 403
+    assert client.get("/app/settings/api-keys/").status_code == 403
+    client.cookies.clear()
+    log_in(client, marketer)
+    assert client.get("/app/forms/").status_code == 200
+    assert client.get("/app/settings/api-keys/").status_code == 403
+
+
+def test_it_switches_the_dashboard_language_and_remembers_it(client, db, owner):
+    log_in(client, owner)
+    english = client.get("/app").text
+    assert '<html lang="en">' in english and ">Overview<" in english
+    response = post_form(client, "/app/me/language", {"language": "nl", "next": "/app"})
+    assert response.status_code == 200
+    dutch = client.get("/app").text
+    assert '<html lang="nl">' in dutch and ">Overzicht<" in dutch
+    db.expire_all()
+    assert db.get(User, owner.user_id).language == "nl"

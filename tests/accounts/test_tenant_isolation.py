@@ -1,0 +1,84 @@
+"""A user of tenant B gets 404 for every URL of a tenant-A object, and the scope cannot be forgotten."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar.routes import HTTPRoute
+from sqlalchemy import select
+
+from landform.crm_sink.models import Contact
+from landform.db import TenantScopeMissing, scope_to_tenant, sync_session
+from tests.conftest import form_token, log_in, make_form, make_page, post_form, wait_for
+
+
+def _tenant_a_objects(client, db, owner):
+    form = make_form(db, owner)
+    page = make_page(db, owner, form)
+    token = form_token(client, f"/f/{form.key}")
+    client.post(f"/f/{form.key}", json={"first_name": "Ada", "email": "ada@example.com", "_lf_token": token})
+    contact = wait_for(
+        lambda: (
+            db.expire_all(),
+            db.execute(select(Contact).execution_options(all_tenants=True)).scalar_one_or_none(),
+        )[1]
+    )
+    log_in(client, owner)
+    post_form(client, "/app/settings/api-keys/", {"name": "A's key"})
+    from landform.accounts.models import ApiKey
+
+    key = db.execute(select(ApiKey).execution_options(all_tenants=True)).scalar_one()
+    client.cookies.clear()
+    return {
+        "form_id": form.id,
+        "page_id": page.id,
+        "contact_id": contact.id,
+        "key_id": key.id,
+        "name": "email",
+    }
+
+
+def test_it_answers_404_to_another_tenant_for_every_object_url(app, client, db, owner, stranger):
+    ids = _tenant_a_objects(client, db, owner)
+    log_in(client, stranger)
+    checked = 0
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith("/app") or "{" not in route.path:
+            continue
+        params = re.findall(r"{(\w+):\w+}", route.path)
+        unknown = [p for p in params if p not in ids]
+        assert not unknown, f"{route.path}: add a tenant-A object for {unknown} to this test"
+        url = route.path
+        for name in params:
+            url = re.sub(r"{" + name + r":\w+}", str(ids[name]), url)
+        for method in route.methods - {"HEAD", "OPTIONS"}:
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = post_form(client, url, {"direction": "up", "name": "x", "slug": "stolen"})
+            assert response.status_code == 404, (method, url, response.status_code)
+            checked += 1
+    assert checked >= 10
+    # And nothing of tenant A changed.
+    db.expire_all()
+    assert (
+        db.execute(select(Contact).execution_options(all_tenants=True)).scalar_one().tenant_id
+        == owner.tenant_id
+    )
+
+
+def test_it_refuses_a_query_on_tenant_rows_without_a_tenant(db, owner):
+    with pytest.raises(TenantScopeMissing):
+        db.execute(select(Contact)).all()
+    scope_to_tenant(db, owner.tenant_id)
+    assert db.execute(select(Contact)).all() == []
+
+
+def test_it_hides_other_tenants_rows_from_a_scoped_query(client, db, settings, owner, stranger):
+    _tenant_a_objects(client, db, owner)
+    with sync_session(settings.database.sync_url, tenant_id=stranger.tenant_id) as session:
+        assert session.execute(select(Contact)).scalars().all() == []
+        assert session.execute(select(Contact).where(Contact.email_key == "ada@example.com")).first() is None
+    with sync_session(settings.database.sync_url, tenant_id=owner.tenant_id) as session:
+        assert len(session.execute(select(Contact)).scalars().all()) == 1

@@ -1,0 +1,266 @@
+"""Fixtures: every test that touches the database runs on SQLite and on PostgreSQL.
+
+PostgreSQL, Redis and Chromium are required in CI (CI=true): there a missing service fails the run
+instead of skipping. On a newcomer's machine without them those tests skip and say why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+import redis
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from landform import security
+from landform.accounts.models import Role, Tenant, User
+from landform.db import scope_to_tenant, sync_engine, sync_session, utcnow
+from landform.forms.models import Form
+from landform.forms.services import new_form
+from landform.migrate import upgrade
+from landform.models import metadata
+from landform.settings import DatabaseSettings, Settings, get_settings
+from landform.site.models import Page
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_ADMIN_URL = os.environ.get(
+    "LANDFORM_TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+POSTGRES_DB = os.environ.get("LANDFORM_TEST_POSTGRES_DB", "landform_test")
+REDIS_URL = os.environ.get("LANDFORM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD = "correct horse battery"
+
+
+def unavailable(what: str, reason: str) -> None:
+    """Skip on a newcomer's machine; fail in CI, where every service must be there."""
+    message = f"{what} is not available ({reason})"
+    if IN_CI:
+        pytest.fail(message + ": CI must run these tests", pytrace=False)
+    pytest.skip(message)
+
+
+def _postgres_url() -> str:
+    admin = POSTGRES_ADMIN_URL
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{POSTGRES_DB}"')
+    except psycopg.Error as error:
+        unavailable("PostgreSQL", str(error).strip().splitlines()[0] if str(error).strip() else "no answer")
+    return re.sub(r"/[^/]*$", f"/{POSTGRES_DB}", admin)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database, once per backend per test run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'landform.sqlite3'}"
+    else:
+        url = _postgres_url()
+    upgrade(Settings(database=DatabaseSettings(url=url)))
+    return url
+
+
+def _empty_tables(url: str) -> None:
+    engine = sync_engine(DatabaseSettings(url=url).sync_url)
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings for one test: an empty database, a private data directory, no form time trap."""
+    _empty_tables(database_url)
+    env = {
+        "LANDFORM_DATABASE_URL": database_url,
+        "LANDFORM_DATA_DIR": str(tmp_path / "var"),
+        "LANDFORM_SECRET_KEY": "test-secret-key",
+        "LANDFORM_FORM_MIN_SECONDS": "0",
+        "LANDFORM_OUTBOX_SWEEP_SECONDS": "0.2",
+        "LANDFORM_BASE_URL": "http://testserver.local",
+    }
+    for name in ("LANDFORM_REDIS_URL", "LANDFORM_SMTP_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    from landform.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Session]:
+    """A sync session for arranging and checking rows; it sees every tenant."""
+    with sync_session(settings.database.sync_url) as session:
+        yield session
+
+
+def redis_available() -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        unavailable("Redis", str(error))
+
+
+@dataclass
+class Persona:
+    """A user of a tenant, with the objects a test usually needs of them."""
+
+    user_id: UUID
+    tenant_id: UUID
+    tenant_slug: str
+    email: str
+    password: str = PASSWORD
+
+
+def make_tenant(db: Session, slug: str, name: str) -> Tenant:
+    tenant = Tenant(slug=slug, name=name, default_language="nl", country="NL")
+    db.add(tenant)
+    db.flush()
+    return tenant
+
+
+def make_user(db: Session, tenant: Tenant, email: str, role: Role, *, first_name: str = "Test") -> Persona:
+    user = User(
+        tenant_id=tenant.id,
+        email=email,
+        password_hash=security.hash_password(PASSWORD),
+        first_name=first_name,
+        last_name="User",
+        language="en",
+        role=role,
+        email_confirmed_at=utcnow(),
+    )
+    db.add(user)
+    db.commit()
+    return Persona(user_id=user.id, tenant_id=tenant.id, tenant_slug=tenant.slug, email=email)
+
+
+@pytest.fixture
+def owner(db: Session) -> Persona:
+    """The owner of tenant A ("acme")."""
+    return make_user(
+        db, make_tenant(db, "acme", "Acme Zonwering"), "owner@acme.example.com", Role.OWNER, first_name="Olga"
+    )
+
+
+@pytest.fixture
+def marketer(db: Session, owner: Persona) -> Persona:
+    tenant = db.get_one(Tenant, owner.tenant_id)
+    return make_user(db, tenant, "marketer@acme.example.com", Role.MARKETER, first_name="Mark")
+
+
+@pytest.fixture
+def sales_rep(db: Session, owner: Persona) -> Persona:
+    tenant = db.get_one(Tenant, owner.tenant_id)
+    return make_user(db, tenant, "sales@acme.example.com", Role.SALES_REP, first_name="Sam")
+
+
+@pytest.fixture
+def stranger(db: Session) -> Persona:
+    """The owner of another tenant ("globex"), who must never see tenant A's data."""
+    return make_user(
+        db,
+        make_tenant(db, "globex", "Globex Kozijnen"),
+        "owner@globex.example.com",
+        Role.OWNER,
+        first_name="Stan",
+    )
+
+
+def make_form(db: Session, persona: Persona, name: str = "Brochure request") -> Form:
+    scope_to_tenant(db, persona.tenant_id)
+    form = new_form(name)
+    form.tenant_id = persona.tenant_id
+    db.add(form)
+    db.commit()
+    return form
+
+
+def make_page(
+    db: Session, persona: Persona, form: Form | None, slug: str = "offer", published: bool = True
+) -> Page:
+    scope_to_tenant(db, persona.tenant_id)
+    page = Page(
+        tenant_id=persona.tenant_id,
+        slug=slug,
+        form_id=form.id if form else None,
+        content={
+            "nl": {"title": "Aanbieding", "headline": "Onze aanbieding", "body": "Lees **meer**."},
+            "en": {"title": "Offer", "headline": "Our offer", "body": "Read **more**."},
+        },
+        published_at=utcnow() if published else None,
+    )
+    db.add(page)
+    db.commit()
+    return page
+
+
+def csrf_token(client: TestClient[Litestar]) -> str:
+    if "landform_csrf" not in client.cookies:
+        client.get("/login")
+    return client.cookies["landform_csrf"]
+
+
+def post_form(
+    client: TestClient[Litestar], url: str, data: dict[str, Any] | None = None, **kwargs: Any
+) -> Any:
+    """POST like the dashboard's forms do, CSRF token included."""
+    return client.post(url, data={"_csrf_token": csrf_token(client), **(data or {})}, **kwargs)
+
+
+def log_in(client: TestClient[Litestar], persona: Persona) -> None:
+    response = post_form(
+        client, "/login", {"email": persona.email, "password": persona.password}, follow_redirects=False
+    )
+    assert response.status_code == 302 or response.status_code == 303, response.text
+    assert client.cookies.get("landform_session")
+
+
+def form_token(client: TestClient[Litestar], url: str) -> str:
+    """The time-trap token a hosted page or form hands out."""
+    html = client.get(url).text
+    match = re.search(r'name="_lf_token" value="([^"]+)"', html)
+    assert match, "no form token on " + url
+    return match.group(1)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
+    """Poll until the background worker has done its part."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+        time.sleep(interval)
