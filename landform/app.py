@@ -51,7 +51,13 @@ from landform.migrate import ensure_current
 from landform.settings import Settings, get_settings
 from landform.site.controllers import HostedPageController, PageEditorController
 from landform.templating import environment
-from landform.web import PUBLIC_PATHS, LanguageMiddleware, SecurityHeadersMiddleware, provide_api_db
+from landform.web import (
+    PUBLIC_PATHS,
+    LanguageMiddleware,
+    SecurityHeadersMiddleware,
+    language_for,
+    provide_api_db,
+)
 from landform.worker import EmbeddedWorker, setup_broker
 
 log = logging.getLogger(__name__)
@@ -94,9 +100,8 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
 
 def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     """One place that turns every HTTP error into a page for people or a problem document for programs."""
-    if not request.url.path.startswith("/api/") and "language" not in request.scope.get("state", {}):
-        from landform.web import language_for
-
+    if not request.url.path.startswith("/api/"):
+        # Routing errors (404) happen before the language middleware runs.
         i18n.set_language(language_for(request.scope, request.query_params.get("lang")))
     if (
         isinstance(error, NotAuthorizedException)

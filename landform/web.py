@@ -49,7 +49,7 @@ def language_for(scope: Scope, query_lang: str | None = None) -> str:
 
 
 class LanguageMiddleware(ASGIMiddleware):
-    """Picks the response language: ?lang=, then the session's choice, then Accept-Language."""
+    """Picks the response language: ?lang= (this response only), the session's choice, Accept-Language."""
 
     scopes = (ScopeType.HTTP,)
 
@@ -60,11 +60,7 @@ class LanguageMiddleware(ASGIMiddleware):
             name, _sep, value = pair.partition("=")
             if name == "lang":
                 requested = value
-        language = language_for(scope, requested)
-        session = scope.get("session")
-        if requested in i18n.LANGUAGES and isinstance(session, dict) and session.get("user_id"):
-            session["lang"] = requested
-        i18n.set_language(language)
+        i18n.set_language(language_for(scope, requested))
         await next_app(scope, receive, send)
 
 

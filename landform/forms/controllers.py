@@ -247,8 +247,7 @@ class FormBuilderController(Controller):
                 },
             )
         except services.FormInvalid as error:
-            await db.rollback()
-            form = await _form_or_404(db, form_id)
+            # The service checks before it changes anything; the 422 rolls the transaction back.
             return Template(
                 "forms/edit.html",
                 status_code=422,
@@ -261,12 +260,9 @@ class FormBuilderController(Controller):
     async def _after_field_change(
         self, request: HTMXRequest, db: AsyncSession, form: Form, error: services.FormInvalid | None
     ) -> Any:
-        form_id = form.id
+        # The service checks before it changes anything, so on an error the form is as it was.
         if error is None:
             await db.commit()
-        else:
-            await db.rollback()
-            form = await _form_or_404(db, form_id)
         context = _builder_context(form, {"fields": str(error)} if error else {})
         if request.htmx:
             return Template("forms/_fields.html", context=context, status_code=422 if error else 200)

@@ -125,9 +125,8 @@ class PageEditorController(Controller):
             if raw.get("action") == "publish":
                 services.publish(page)
         except services.PageInvalid as error:
-            await db.rollback()
-            existing = await _page_or_404(db, page_id) if page_id else None
-            forms = await _forms(db)
+            # The 422 rolls back whatever was applied; the editor shows what was typed.
+            existing = page if page_id else None
             return Template(
                 "site/edit.html",
                 status_code=422,

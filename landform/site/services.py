@@ -134,6 +134,8 @@ def page_text(page: Page, language: str, default_language: str) -> dict[str, Any
     order = [language, default_language, *LANGUAGES]
     text: dict[str, str] = {}
     for name in CONTENT_FIELDS:
-        text[name] = next((page.content[lang][name] for lang in order if page.content.get(lang, {}).get(name)), "")
+        text[name] = next(
+            (page.content[lang][name] for lang in order if page.content.get(lang, {}).get(name)), ""
+        )
     shown = next((lang for lang in order if page.content.get(lang, {}).get("title")), language)
     return {**text, "language": shown, "body_html": render_markdown(text["body"])}

@@ -152,4 +152,7 @@ def test_it_switches_the_dashboard_language_and_remembers_it(client, db, owner):
     dutch = client.get("/app").text
     assert '<html lang="nl">' in dutch and ">Overzicht<" in dutch
     db.expire_all()
-    assert db.get(User, owner.user_id).language == "nl"
+    user = db.execute(
+        select(User).where(User.id == owner.user_id).execution_options(all_tenants=True)
+    ).scalar_one()
+    assert user.language == "nl"
