@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 
 import click
 from litestar.cli.main import litestar_group
 
+from landform.ops.cli import backup_command, restore_command
 from landform.settings import get_settings
 
 
@@ -31,7 +33,8 @@ def db_upgrade(revision: str) -> None:
 @click.command(name="worker")
 @click.option("--processes", "-p", default=2, show_default=True, help="Worker processes")
 @click.option("--threads", "-t", default=8, show_default=True, help="Threads per process")
-def worker_command(processes: int, threads: int) -> None:
+@click.option("--metrics-port", default=0, help="Serve the workers' Prometheus metrics on this port (0: off)")
+def worker_command(processes: int, threads: int, metrics_port: int) -> None:
     """Run dramatiq worker processes that route submissions and send e-mail (needs LANDFORM_REDIS_URL)."""
     if not get_settings().queue.redis_url:
         raise click.ClickException(
@@ -40,10 +43,13 @@ def worker_command(processes: int, threads: int) -> None:
     from dramatiq.cli import main as dramatiq_main
     from dramatiq.cli import make_argument_parser
 
-    args = make_argument_parser().parse_args(
-        ["landform.dramatiq_entry", "--processes", str(processes), "--threads", str(threads)]
-    )
-    sys.exit(dramatiq_main(args))
+    argv = ["landform.dramatiq_entry", "--processes", str(processes), "--threads", str(threads)]
+    if metrics_port:
+        # Each process writes its counts into this directory; the fork process serves their sum.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="landform-metrics-"))
+        os.environ["LANDFORM_WORKER_METRICS_PORT"] = str(metrics_port)
+        argv += ["--fork-function", "landform.ops.metrics:serve_worker_metrics"]
+    sys.exit(dramatiq_main(make_argument_parser().parse_args(argv)))
 
 
 @click.command(name="demo")
@@ -59,7 +65,7 @@ def main() -> None:
     os.environ.setdefault("LITESTAR_APP", "landform.app:create_app")
     os.environ.setdefault("LITESTAR_HOST", settings.server.host)
     os.environ.setdefault("LITESTAR_PORT", str(settings.server.port))
-    for command in (db_group, worker_command, demo_command):
+    for command in (db_group, worker_command, demo_command, backup_command, restore_command):
         litestar_group.add_command(command)  # type: ignore[arg-type]
     litestar_group(prog_name="landform")
 

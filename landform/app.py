@@ -16,6 +16,7 @@ from advanced_alchemy.extensions.litestar import (
 )
 from click import Group
 from litestar import Litestar, Request, Response, Router, get
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -31,7 +32,9 @@ from litestar.response import Redirect, Template
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.stores.base import Store
 from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
@@ -46,8 +49,12 @@ from landform.crm_sink.controllers import ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.db import create_app_engine
 from landform.forms.api import SubmissionsApi
-from landform.forms.controllers import FormBuilderController, IntakeController
+from landform.forms.controllers import FormBuilderController, intake_router
 from landform.migrate import ensure_current
+from landform.ops.endpoints import metrics_endpoint, readyz
+from landform.ops.logs import RequestLogMiddleware, configure_logging
+from landform.ops.metrics import prometheus_config
+from landform.ops.production import check_production
 from landform.settings import Settings, get_settings
 from landform.site.controllers import HostedPageController, PageEditorController
 from landform.templating import environment
@@ -109,12 +116,30 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
         and request.url.path.startswith("/app")
     ):
         return Redirect(f"/login?next={request.url.path}")
+    headers = dict(error.headers or {})
+    origin = request.headers.get("origin")
+    if origin and request.url.path.startswith("/f/") and error.status_code != 403:
+        # The embed script on another site must be able to read why it was refused (a 429, a 400);
+        # nothing private is in these answers and no credentials are sent. A website the form does not
+        # allow (403) learns nothing, not even that.
+        headers.update({"access-control-allow-origin": origin, "vary": "Origin"})
+    if error.status_code == 429:
+        # Litestar's rate limiter says when the window resets; Retry-After is what clients read.
+        headers["retry-after"] = str(headers.get("RateLimit-Reset", headers.get("ratelimit-reset", "60")))
     if not _wants_html(request):
-        return _problem(request, error.status_code, str(error.detail), getattr(error, "extra", None))
+        response = _problem(request, error.status_code, str(error.detail), getattr(error, "extra", None))
+        response.headers.update(headers)
+        return response
     return Template(
         "errors/http.html",
         status_code=error.status_code,
-        context={"status": error.status_code, "detail": error.detail},
+        headers=headers,
+        context={
+            "status": error.status_code,
+            "detail": error.detail,
+            "csrf": "CSRF" in str(error.detail),
+            "dashboard": request.url.path.startswith("/app"),
+        },
     )
 
 
@@ -135,6 +160,8 @@ class DatabasePlugin(SQLAlchemyInitPlugin):
 def create_app(settings: Settings | None = None) -> Litestar:
     """The Landform web app for these settings (default: from the environment)."""
     settings = settings or get_settings()
+    check_production(settings)
+    configure_logging(settings)
     broker = setup_broker(settings)
     embedded_worker = EmbeddedWorker(settings, broker) if not settings.queue.redis_url else None
 
@@ -176,7 +203,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         store_factory: Any = redis_store.with_namespace
     else:
 
-        def store_factory(name: str) -> FileStore:
+        def store_factory(name: str) -> Store:
+            if name.startswith("rate_limit"):
+                return MemoryStore()  # one process on the embedded default: counting in memory is exact
             # FileStore only creates its directory when used as a context manager, which the registry is not.
             path = settings.data_dir / "stores" / name
             path.mkdir(parents=True, exist_ok=True)
@@ -210,11 +239,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageEditorController,
             HostedPageController,
             FormBuilderController,
-            IntakeController,
+            intake_router(settings),
             ContactsController,
             LocalOutboxController,
             api,
             healthz,
+            readyz,
+            metrics_endpoint,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
@@ -229,7 +260,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FlashPlugin(config=FlashConfig(template_config=template_config)),
         ],
         on_app_init=[session_auth.on_app_init],
-        middleware=[LanguageMiddleware(), SecurityHeadersMiddleware()],
+        middleware=[
+            RequestLogMiddleware(),
+            prometheus_config().middleware,
+            LanguageMiddleware(),
+            SecurityHeadersMiddleware(),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.security.secret_keys[0],
             cookie_name="landform_csrf",
@@ -251,4 +287,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[on_shutdown],
         state=State({"settings": settings}),
         request_max_body_size=1024 * 1024,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
     )

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get
 from litestar.di import Provide
+from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
@@ -27,7 +28,7 @@ class HomeController(Controller):
 
     include_in_schema = False
 
-    @get("/")
+    @get("/", media_type=MediaType.HTML)
     async def home(self, request: Request[Any, Any, Any]) -> Any:
         """Landform's own welcome page, or the dashboard for someone logged in."""
         if request.session.get("user_id"):

@@ -19,7 +19,7 @@ from landform.crm_sink.models import Submission
 from landform.crm_sink.services import route_submission
 from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.forms.models import Form
-from landform.forms.services import new_form
+from landform.forms.services import new_form, publish_sync
 from landform.settings import Settings
 from landform.site.models import Page
 
@@ -39,8 +39,8 @@ PAGE_CONTENT = {
             "1. **Je vult het formulier in.** Het kost je een minuut.\n"
             "2. **Wij bekijken je dak** op luchtfoto's en bellen je voor een paar vragen.\n"
             "3. **Je krijgt een voorstel op maat**, zonder verplichtingen.\n\n"
-            '> "Binnen een week lagen de panelen erop. Onze energierekening is gehalveerd."\n'
-            "> Familie De Wit, Houten\n\n"
+            '> "Binnen een week lagen de panelen erop. Onze energierekening is gehalveerd."\n>\n'
+            "> — Familie De Wit, Houten\n\n"
             "Al meer dan 2.400 daken in de provincie Utrecht gingen je voor."
         ),
         "seo_description": "Vraag een gratis dakscan aan en ontdek binnen twee werkdagen wat zonnepanelen "
@@ -56,8 +56,8 @@ PAGE_CONTENT = {
             "1. **You fill in the form.** It takes a minute.\n"
             "2. **We study your roof** on aerial photos and call you with a few questions.\n"
             "3. **You get a tailored proposal**, with no obligation.\n\n"
-            '> "The panels were on within a week. Our energy bill halved."\n'
-            "> The De Wit family, Houten\n\n"
+            '> "The panels were on within a week. Our energy bill halved."\n>\n'
+            "> — The De Wit family, Houten\n\n"
             "More than 2,400 roofs in the province of Utrecht went before you."
         ),
         "seo_description": "Ask for a free roof scan and find out within two working days what solar "
@@ -206,6 +206,7 @@ def _ensure_form(session: Session) -> tuple[Form, bool]:
     }
     session.add(form)
     session.flush()
+    publish_sync(session, form)
     return form, True
 
 
@@ -225,6 +226,7 @@ def _seed_leads(session: Session, tenant: Tenant, form: Form) -> None:
         submission = Submission(
             tenant_id=tenant.id,
             form_id=form.id,
+            form_version=1,
             data=dict(lead),
             contact_fields=contact,
             context={

@@ -102,4 +102,8 @@ def format_datetime(value: Any, timezone: str | None = None) -> str:
     if value is None:
         return ""
     zone = get_timezone(timezone) if timezone else None
-    return babel_format(value, format="medium", tzinfo=zone, locale=Locale.parse(get_language()))
+    locale = Locale.parse(get_language())
+    # Date in the locale's medium form, time to the minute: seconds are noise in a dashboard.
+    date_part = babel_format(value, format=locale.date_formats["medium"].pattern, tzinfo=zone, locale=locale)
+    time_part = babel_format(value, format=locale.time_formats["short"].pattern, tzinfo=zone, locale=locale)
+    return f"{date_part}, {time_part}"

@@ -3,7 +3,7 @@
 from landform.accounts.models import ApiKey, Role, Tenant, User
 from landform.crm_sink.models import Activity, Contact, Submission
 from landform.db import metadata
-from landform.forms.models import Form
+from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.mail import EmailMessage
 from landform.outbox import OutboxJob
 from landform.site.models import Page
@@ -14,9 +14,11 @@ __all__ = [
     "Contact",
     "EmailMessage",
     "Form",
+    "FormVersion",
     "OutboxJob",
     "Page",
     "Role",
+    "SpamSubmission",
     "Submission",
     "Tenant",
     "User",

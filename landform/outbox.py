@@ -2,15 +2,14 @@
 
 A job row is inserted beside (say) a submission; after that transaction commits, its id is sent to
 the dramatiq broker. The broker only carries ids. If the send fails, the app dies before sending, or
-a worker dies mid-job, the sweeper sends the job again once its `redispatch_at` has passed. Every
-job function is idempotent, and the runner locks the job row and skips it once done, so a job sent
-twice has the effect of one.
+a worker dies mid-job, the sweep (a periodic job, see landform/ops/jobs.py) sends the job again once
+its `redispatch_at` has passed. Every job function is idempotent, and the runner locks the job row
+and skips it once done, so a job sent twice has the effect of one.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from landform.db import GUID, Base, DateTimeUTC, scope_to_tenant, sync_session, utcnow
+from landform.ops.metrics import JOB_LATENCY
 from landform.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -131,6 +131,7 @@ def run_job(actor_name: str, job_id: str) -> None:
             return
         row.done_at = utcnow()
         session.commit()
+    JOB_LATENCY.labels(actor_name).observe((row.done_at - row.created_at).total_seconds())
 
 
 def _actor_for(actor_name: str) -> Callable[[str], None]:
@@ -181,22 +182,3 @@ def sweep(settings: Settings, limit: int = 500) -> int:
         due = [(row.actor_name, row.id) for row in rows]
         session.commit()
     return sum(_send(name, job_id) for name, job_id in due)
-
-
-class Sweeper(threading.Thread):
-    """Runs `sweep` every few seconds until stopped (one per worker process, or in the app when embedded)."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(name="landform-outbox-sweeper", daemon=True)
-        self.settings = settings
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopping.wait(self.settings.queue.sweep_interval_seconds):
-            try:
-                sweep(self.settings)
-            except Exception:
-                log.exception("outbox: sweep failed; will try again")
-
-    def stop(self) -> None:
-        self.stopping.set()

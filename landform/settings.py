@@ -89,6 +89,9 @@ class SecuritySettings:
     # A person needs at least this long to fill in a form; faster is a bot.
     form_min_seconds: float = 2.0
     form_max_age_seconds: int = 24 * 3600
+    # Submissions a minute to /f/{key}: from one address, and to one form from everywhere.
+    intake_limit_per_ip: int = 20
+    intake_limit_per_form: int = 600
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,19 @@ class StripeSettings:
 
 
 @dataclass(frozen=True)
+class OperationsSettings:
+    # "production" turns on the start-up checks of landform/ops/production.py; nothing else changes.
+    environment: str = "development"
+    backup_dir: Path = Path("var/backups")
+    # When set, GET /metrics wants `Authorization: Bearer <token>`.
+    metrics_token: str = ""
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -106,6 +122,7 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     stripe: StripeSettings = field(default_factory=StripeSettings)
+    ops: OperationsSettings = field(default_factory=OperationsSettings)
     data_dir: Path = Path("var")
 
     @classmethod
@@ -137,11 +154,18 @@ class Settings:
             security=SecuritySettings(
                 secret_keys=secrets or (DEVELOPMENT_SECRET,),
                 form_min_seconds=_env_float("FORM_MIN_SECONDS", 2.0),
+                intake_limit_per_ip=int(_env("INTAKE_LIMIT_PER_IP", "20")),
+                intake_limit_per_form=int(_env("INTAKE_LIMIT_PER_FORM", "600")),
             ),
             stripe=StripeSettings(
                 api_key=_env("STRIPE_API_KEY"),
                 webhook_secret=_env("STRIPE_WEBHOOK_SECRET"),
                 api_base=_env("STRIPE_API_BASE"),
+            ),
+            ops=OperationsSettings(
+                environment=_env("ENV", "development").strip().lower(),
+                backup_dir=Path(_env("BACKUP_DIR", str(data_dir / "backups"))),
+                metrics_token=_env("METRICS_TOKEN"),
             ),
             data_dir=data_dir,
         )

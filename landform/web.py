@@ -20,7 +20,7 @@ from landform.accounts.services import tenant_for_api_key
 from landform.db import scope_to_tenant
 
 # Paths a visitor or another system reaches: no session, no CSRF cookie, no cookie at all.
-PUBLIC_PATHS = r"^/(p|f|api|embed\.js|static|healthz|webhooks)(/|$)"
+PUBLIC_PATHS = r"^/(p|f|api|embed\.js|static|healthz|readyz|metrics|webhooks)(/|$)"
 
 DASHBOARD_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -123,6 +123,19 @@ async def provide_api_db(db_session: AsyncSession, request: Request[Any, Any, An
         raise NotAuthorizedException(detail="This API key is not valid or has been revoked.")
     scope_to_tenant(db_session, key.tenant_id)
     return db_session
+
+
+def client_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...]) -> str:
+    """The visitor's address: X-Forwarded-For is believed only when a configured proxy sent it."""
+    peer = request.client.host if request.client else "unknown"
+    if peer not in trusted_proxies:
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    # The rightmost address no trusted proxy added is the one that reached our edge.
+    for hop in reversed(hops):
+        if hop not in trusted_proxies:
+            return hop
+    return peer
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:

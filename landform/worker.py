@@ -6,29 +6,35 @@ import dramatiq
 from dramatiq import Worker
 
 import landform.crm_sink.actors
-import landform.mail  # noqa: F401  (registers deliver_email)
-from landform.outbox import Sweeper, configure_broker
+import landform.mail
+import landform.ops.jobs  # noqa: F401  (registers deliver_email and the periodic jobs)
+from landform.ops.metrics import WorkerObservability
+from landform.ops.schedule import Scheduler, declare_periodic
+from landform.outbox import configure_broker
 from landform.settings import Settings
 
 __all__ = ["EmbeddedWorker", "setup_broker"]
 
 
 def setup_broker(settings: Settings) -> dramatiq.Broker:
-    """The broker for this process, with every job declared on it."""
-    return configure_broker(settings)
+    """The broker for this process, with every job and periodic job declared on it."""
+    broker = configure_broker(settings)
+    declare_periodic(broker)
+    broker.add_middleware(WorkerObservability())
+    return broker
 
 
 class EmbeddedWorker:
-    """A dramatiq Worker and the outbox sweeper on threads of the app process (no Redis needed)."""
+    """A dramatiq Worker and the periodic jobs' scheduler on threads of the app process (no Redis needed)."""
 
     def __init__(self, settings: Settings, broker: dramatiq.Broker) -> None:
         self.worker = Worker(broker, worker_threads=2, worker_timeout=100)
-        self.sweeper = Sweeper(settings)
+        self.scheduler = Scheduler(settings, broker)
 
     def start(self) -> None:
         self.worker.start()
-        self.sweeper.start()
+        self.scheduler.start()
 
     def stop(self) -> None:
-        self.sweeper.stop()
+        self.scheduler.stop()
         self.worker.stop(timeout=10_000)

@@ -27,7 +27,7 @@ from landform import security
 from landform.accounts.models import Role, Tenant, User
 from landform.db import scope_to_tenant, sync_engine, sync_session, utcnow
 from landform.forms.models import Form
-from landform.forms.services import new_form
+from landform.forms.services import new_form, publish_sync
 from landform.migrate import upgrade
 from landform.models import metadata
 from landform.settings import DatabaseSettings, Settings, get_settings
@@ -37,7 +37,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_ADMIN_URL = os.environ.get(
     "LANDFORM_TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-POSTGRES_DB = os.environ.get("LANDFORM_TEST_POSTGRES_DB", "landform_test")
+# One database per test process, so two test runs on one machine do not drop each other's.
+POSTGRES_DB = os.environ.get("LANDFORM_TEST_POSTGRES_DB", f"landform_test_{os.getpid()}")
 REDIS_URL = os.environ.get("LANDFORM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "correct horse battery"
 
@@ -202,8 +203,16 @@ def make_form(db: Session, persona: Persona, name: str = "Brochure request") -> 
     form = new_form(name)
     form.tenant_id = persona.tenant_id
     db.add(form)
+    db.flush()
+    publish_sync(db, form)
     db.commit()
     return form
+
+
+def republish(db: Session, form: Form) -> None:
+    """Publish a form's draft after a test changed it directly."""
+    publish_sync(db, form)
+    db.commit()
 
 
 def make_page(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import time
@@ -74,7 +75,7 @@ def _fresh_postgres_url(name: str) -> str:
 
 def test_it_runs_on_postgresql_and_redis_with_worker_processes_that_may_die(tmp_path):
     redis_available()
-    database_url = _fresh_postgres_url("landform_e2e")
+    database_url = _fresh_postgres_url(f"landform_e2e_{os.getpid()}")
     overrides = {
         "LANDFORM_DATABASE_URL": database_url,
         "LANDFORM_REDIS_URL": REDIS_URL,

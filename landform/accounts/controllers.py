@@ -7,6 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
+from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -61,7 +62,7 @@ class AuthController(Controller):
         await db_session.commit()
         return Template("accounts/check_mail.html", context={"email": values["email"], "purpose": "signup"})
 
-    @get("/signup/confirm")
+    @get("/signup/confirm", media_type=MediaType.HTML)
     async def confirm(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str = ""
     ) -> Any:
@@ -77,14 +78,14 @@ class AuthController(Controller):
         flash(request, _("Welcome to Landform! Your e-mail address is confirmed."), category="success")
         return Redirect("/app")
 
-    @get("/login")
+    @get("/login", media_type=MediaType.HTML)
     async def login_form(self, request: Request[Any, Any, Any], next: str = "") -> Any:
         """The log-in form."""
         if request.session.get("user_id"):
             return Redirect(_safe_next(next))
         return Template("accounts/login.html", context={"values": {}, "errors": {}, "next": next})
 
-    @post("/login")
+    @post("/login", media_type=MediaType.HTML)
     async def login(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Any:
         """Check credentials and start a session."""
         form = await request.form()
@@ -133,7 +134,7 @@ class AuthController(Controller):
             )
         return Template("accounts/reset.html", context={"token": token, "errors": {}})
 
-    @post("/password/reset")
+    @post("/password/reset", media_type=MediaType.HTML)
     async def reset(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Any:
         """Set the new password; the link stops working."""
         form = await request.form()

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.db import GUID, Base, DateTimeUTC, TenantScoped
@@ -23,6 +23,10 @@ class Submission(TenantScoped, Base):
     page_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("page.id", ondelete="SET NULL"), nullable=True
     )
+    # The published form version the visitor answered (None: a version from before versioning).
+    form_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The form token's nonce: unique, so a double click or a replayed request stores one lead.
+    token_nonce: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     # Cleaned values by field name, and what the CRM needs of them (email, first_name, ...).
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     contact_fields: Mapped[dict[str, str]] = mapped_column(JSON)

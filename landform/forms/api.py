@@ -18,6 +18,7 @@ from landform.forms.controllers import MAX_BODY, read_answers
 from landform.forms.fields import SubmissionInvalid
 from landform.forms.models import Form
 from landform.i18n import get_language
+from landform.ops.metrics import SUBMISSIONS
 
 
 class SubmissionAccepted(msgspec.Struct):
@@ -48,16 +49,23 @@ class SubmissionsApi(Controller):
         if form is None:
             raise NotFoundException(detail="No form with this key in your account.")
         tenant = await db.get_one(Tenant, form.tenant_id)
+        version = await services.live_version(db, form)
+        if version is None:
+            raise NotFoundException(detail="This form is not published yet.")
         try:
             raw = await read_answers(request)
             submission = await services.accept_submission(
                 db,
                 form,
+                version,
+                version.number,
                 raw,
                 services.SubmissionContext(source="api", language=get_language()),
                 tenant.country,
             )
             await db.commit()
         except SubmissionInvalid as invalid:
+            SUBMISSIONS.labels("invalid").inc()
             return Response(SubmissionRefused(status="invalid", errors=invalid.errors), status_code=422)
+        SUBMISSIONS.labels("accepted").inc()
         return Response(SubmissionAccepted(id=submission.id, status="accepted"), status_code=201)

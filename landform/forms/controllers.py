@@ -1,36 +1,47 @@
-"""Forms over HTTP: the public intake (`POST /f/{key}`), the hosted form, and the dashboard builder."""
+"""Forms over HTTP: the intake (`POST /f/{key}`), the hosted form, the embed, and the dashboard builder."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from base64 import b64encode
+from functools import cache
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, Router, get, post
 from litestar.di import Provide
-from litestar.exceptions import ClientException, HTTPException, NotFoundException
+from litestar.enums import MediaType
+from litestar.exceptions import ClientException, HTTPException, NotFoundException, PermissionDeniedException
+from litestar.middleware.rate_limit import CacheObject, RateLimitConfig, RateLimitMiddleware
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
+from litestar.stores.base import Store
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import Tenant, User
 from landform.crm_sink.models import Submission
 from landform.db import scope_to_tenant
 from landform.forms import services
-from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, SubmissionInvalid
-from landform.forms.models import Form
+from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS, SubmissionInvalid
+from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.i18n import get_language, pick
 from landform.i18n import gettext as _
-from landform.web import BUILDERS, provide_tenant_db, requires_role, wants_json
+from landform.ops.metrics import SUBMISSIONS
+from landform.settings import Settings
+from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role, wants_json
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+EMBED_JS = Path(__file__).parent.parent / "static" / "embed.js"
 
 
 async def read_answers(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -58,7 +69,7 @@ async def read_answers(request: Request[Any, Any, Any]) -> dict[str, Any]:
         if wrong:
             raise SubmissionInvalid(wrong)
         return {str(k): v for k, v in data.items()}
-    if content_type in {"application/x-www-form-urlencoded", ""}:
+    if content_type in {"application/x-www-form-urlencoded", "text/plain", ""}:
         try:
             return dict(
                 parse_qsl(
@@ -76,6 +87,47 @@ async def read_answers(request: Request[Any, Any, Any]) -> dict[str, Any]:
     )
 
 
+def _own_origins(request: Request[Any, Any, Any]) -> set[str]:
+    base = urlsplit(request.app.state.settings.server.base_url)
+    return {f"{request.url.scheme}://{request.url.netloc}", f"{base.scheme}://{base.netloc}"}
+
+
+def embedding_origin(request: Request[Any, Any, Any], form: Form) -> str | None:
+    """The other website this request comes from, if any; 403 unless the form allows that website."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null" or origin in _own_origins(request):
+        return None
+    if origin not in form.allowed_origins:
+        raise PermissionDeniedException(
+            detail=_("This form does not accept submissions from %(origin)s.", origin=origin[:200])
+        )
+    return origin
+
+
+def cors_headers(origin: str | None) -> dict[str, str]:
+    if origin is None:
+        return {}
+    return {"access-control-allow-origin": origin, "vary": "Origin"}
+
+
+async def _live_form(db: AsyncSession, form_key: str) -> tuple[Form, FormVersion, Tenant]:
+    form = await services.find_form(db, form_key)
+    if form is None:
+        raise NotFoundException(detail=_("There is no form with this key."))
+    scope_to_tenant(db, form.tenant_id)
+    version = await services.live_version(db, form)
+    if version is None:
+        raise NotFoundException(detail=_("This form is not published yet."))
+    return form, version, await db.get_one(Tenant, form.tenant_id)
+
+
+@cache
+def embed_script() -> tuple[bytes, str]:
+    """The embed script and its Subresource Integrity hash (read once per process)."""
+    body = EMBED_JS.read_bytes() if EMBED_JS.exists() else b""
+    return body, "sha384-" + b64encode(hashlib.sha384(body).digest()).decode()
+
+
 class IntakeController(Controller):
     """Where visitors' submissions arrive: from hosted pages, the embed script, or any HTTP client."""
 
@@ -86,77 +138,124 @@ class IntakeController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
     ) -> Template:
         """The form on a page of its own (the link for visitors without JavaScript)."""
-        form = await services.find_form(db_session, form_key)
-        if form is None:
-            raise NotFoundException()
-        scope_to_tenant(db_session, form.tenant_id)
-        tenant = await db_session.get(Tenant, form.tenant_id)
-        tracking = {k: v for k, v in request.query_params.items() if k.startswith("utm_")}
+        form, version, tenant = await _live_form(db_session, form_key)
+        tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
+        tracking["referrer"] = request.headers.get("referer", "")[:500]
         return Template(
             "forms/hosted_form.html",
             context={
                 "tenant": tenant,
                 "title": form.name,
-                "form": services.form_view(form, language=get_language(), tracking=tracking),
+                "form": services.form_view(form.key, version, language=get_language(), tracking=tracking),
             },
         )
 
-    @post("/f/{form_key:str}", exclude_from_csrf=True, request_max_body_size=MAX_BODY)
+    @get("/f/{form_key:str}/embed", cache=False)
+    async def embed_definition(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
+    ) -> Response[Any]:
+        """The form as JSON for the embed script, readable only by the websites the form allows."""
+        form, version, _tenant = await _live_form(db_session, form_key)
+        origin = embedding_origin(request, form)
+        language = get_language()
+        view = services.form_view(form.key, version, language=language)
+        base = request.app.state.settings.server.base_url
+        body = {
+            **{k: view[k] for k in ("key", "fields", "submit_label", "token", "token_field", "honeypot")},
+            "action": f"{base}{view['action']}",
+            "hosted_url": f"{base}/f/{form.key}",
+            "language": language,
+            "title": form.name,
+            "messages": {
+                "invalid": _("Some answers need another look. They are marked below."),
+                "network": _("Your details could not be sent. Check your connection and try again."),
+                "sending": _("Sending…"),
+                "too_many": _("Too many attempts. Please wait a minute and try again."),
+                "optional": _("optional"),
+                "fallback": _("Open the form"),
+            },
+        }
+        return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})
+
+    @post(
+        "/f/{form_key:str}", exclude_from_csrf=True, request_max_body_size=MAX_BODY, media_type=MediaType.HTML
+    )
     async def submit(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
     ) -> Response[Any]:
         """Accept a submission: 2xx once stored with its routing job, 422 with an error per field."""
         as_json = wants_json(request)
-        form = await services.find_form(db_session, form_key)
-        if form is None:
-            raise NotFoundException(detail=_("There is no form with this key."))
-        scope_to_tenant(db_session, form.tenant_id)
-        tenant = await db_session.get_one(Tenant, form.tenant_id)
+        form, version, tenant = await _live_form(db_session, form_key)
+        origin = embedding_origin(request, form)
         language = get_language()
+        # Read now: a rollback (a replayed token) expires the loaded rows.
+        accepted = self._accepted(version, tenant, as_json, origin)
         raw: dict[str, Any] = {}
+        context = services.SubmissionContext(
+            source="embed" if origin else "form",
+            language=language,
+            extra={"embed_host": origin} if origin else {},
+        )
         try:
             raw = await read_answers(request)
-            page_id = services.check_bot_signals(form, raw)
+            token = services.check_bot_signals(form, raw)
+            if token.page_id and not origin:
+                context.source, context.page_id = "page", token.page_id
             submission = await services.accept_submission(
-                db_session,
-                form,
-                raw,
-                services.SubmissionContext(
-                    source="page" if page_id else "form", language=language, page_id=page_id
-                ),
-                tenant.country,
+                db_session, form, version, version.number, raw, context, tenant.country, nonce=token.nonce
             )
             await db_session.commit()
-        except services.Spam as reason:
-            log.info("intake: refused a submission as spam (%s)", reason)
-            return self._accepted(form, as_json, None)
+        except services.Spam as spam:
+            log.info("intake: kept a submission to form %s as spam (%s)", form.id, spam.reason)
+            SUBMISSIONS.labels("spam").inc()
+            services.keep_spam(db_session, form, version.number, raw, spam.reason, context)
+            await db_session.commit()
+            return accepted
+        except IntegrityError:
+            # The token's nonce is unique: this exact filled-in form was stored already.
+            await db_session.rollback()
+            return accepted
         except SubmissionInvalid as invalid:
             # Nothing was added to the session; the 422 rolls the transaction back.
-            return self._invalid(form, tenant, as_json, raw, invalid.errors, language)
-        return self._accepted(form, as_json, submission)
+            SUBMISSIONS.labels("invalid").inc()
+            return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin)
+        log.info("intake: accepted submission %s to form %s", submission.id, form.id)
+        SUBMISSIONS.labels("accepted").inc()
+        return accepted
 
-    def _accepted(self, form: Form, as_json: bool, submission: Submission | None) -> Response[Any]:
-        message = pick(form.thank_you) or _("Thank you! We have received your details.")
+    def _accepted(
+        self, version: FormVersion, tenant: Tenant, as_json: bool, origin: str | None
+    ) -> Response[Any]:
+        message = pick(version.thank_you) or _("Thank you! We have received your details.")
         if as_json:
             return Response(
-                {"status": "accepted", "message": message, "redirect_url": form.redirect_url},
+                {"status": "accepted", "message": message, "redirect_url": version.redirect_url},
                 status_code=201,
+                headers=cors_headers(origin),
+                media_type=MediaType.JSON,
             )
-        if form.redirect_url:
-            return Redirect(form.redirect_url, status_code=303)
-        return Template("forms/thank_you.html", context={"message": message, "title": form.name})
+        if version.redirect_url:
+            return Redirect(version.redirect_url, status_code=303)
+        return Template("forms/thank_you.html", context={"message": message, "tenant": tenant})
 
     def _invalid(
         self,
         form: Form,
+        version: FormVersion,
         tenant: Tenant,
         as_json: bool,
         raw: dict[str, Any],
         errors: dict[str, str],
         language: str,
+        origin: str | None,
     ) -> Response[Any]:
         if as_json:
-            return Response({"status": "invalid", "errors": errors}, status_code=422)
+            return Response(
+                {"status": "invalid", "errors": errors},
+                status_code=422,
+                headers=cors_headers(origin),
+                media_type=MediaType.JSON,
+            )
         values = {k: v for k, v in raw.items() if isinstance(v, str)}
         return Template(
             "forms/hosted_form.html",
@@ -164,9 +263,76 @@ class IntakeController(Controller):
             context={
                 "tenant": tenant,
                 "title": form.name,
-                "form": services.form_view(form, language=language, values=values, errors=errors),
+                "form": services.form_view(
+                    form.key, version, language=language, values=values, errors=errors
+                ),
             },
         )
+
+
+@get("/embed.js", include_in_schema=False, cache=False)
+async def serve_embed_script(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """The embed script: cached for a day, revalidated by ETag, loadable with Subresource Integrity."""
+    body, integrity = embed_script()
+    etag = '"' + integrity[7:39] + '"'
+    headers = {
+        "cache-control": "public, max-age=86400, stale-while-revalidate=604800",
+        "etag": etag,
+        "access-control-allow-origin": "*",
+        "cross-origin-resource-policy": "cross-origin",
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(b"", status_code=304, headers=headers)
+    return Response(body, media_type="text/javascript", headers=headers)
+
+
+class FailOpenRateLimit(RateLimitMiddleware):
+    """Litestar's rate limiter, except that a store outage lets submissions through.
+
+    The limits guard against abuse; the outbox guards against loss. When Redis is down the broker is
+    down too and every accepted lead waits in the database, so refusing them would be the worse harm.
+    """
+
+    async def retrieve_cached_history(self, key: str, store: Store) -> CacheObject:
+        try:
+            return await super().retrieve_cached_history(key, store)
+        except Exception:
+            log.warning("intake: rate-limit store unavailable; not limiting")
+            return CacheObject(history=[], reset=0)
+
+    async def set_cached_history(self, key: str, cache_object: CacheObject, store: Store) -> None:
+        try:
+            await super().set_cached_history(key, cache_object, store)
+        except Exception:
+            log.warning("intake: rate-limit store unavailable; not limiting")
+
+
+def intake_router(settings: Settings) -> Router:
+    """The public form routes with their rate limits (per visitor address and per form)."""
+    proxies = settings.server.trusted_proxies
+
+    def is_submission(request: Request[Any, Any, Any]) -> bool:
+        return request.method == "POST"
+
+    per_ip = RateLimitConfig(
+        rate_limit=("minute", settings.security.intake_limit_per_ip),
+        store="rate_limit_ip",
+        identifier_for_request=lambda request: "ip:" + client_ip(request, proxies),
+        check_throttle_handler=is_submission,
+        middleware_class=FailOpenRateLimit,
+    )
+    per_form = RateLimitConfig(
+        rate_limit=("minute", settings.security.intake_limit_per_form),
+        store="rate_limit_form",
+        identifier_for_request=lambda request: "form:" + str(request.path_params.get("form_key", ""))[:32],
+        check_throttle_handler=is_submission,
+        middleware_class=FailOpenRateLimit,
+    )
+    return Router(
+        path="/",
+        route_handlers=[IntakeController, serve_embed_script],
+        middleware=[per_ip.middleware, per_form.middleware],
+    )
 
 
 async def _form_or_404(db: AsyncSession, form_id: UUID) -> Form:
@@ -176,13 +342,24 @@ async def _form_or_404(db: AsyncSession, form_id: UUID) -> Form:
     return form
 
 
-def _builder_context(form: Form, errors: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+def _builder_context(
+    request: Request[Any, Any, Any], form: Form, errors: dict[str, str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    _body, integrity = embed_script()
+    base = request.app.state.settings.server.base_url
+    snippet = (
+        f'<script src="{base}/embed.js" data-landform-form="{form.key}" integrity="{integrity}" '
+        f'crossorigin="anonymous" async></script>\n'
+        f'<noscript><a href="{base}/f/{form.key}">{form.name}</a></noscript>'
+    )
     return {
         "form": form,
         "errors": errors or {},
         "field_types": FIELD_TYPES,
         "text_targets": TEXT_TARGETS,
         "hidden_sources": HIDDEN_SOURCES,
+        "with_options": WITH_OPTIONS,
+        "snippet": snippet,
         **extra,
     }
 
@@ -208,7 +385,7 @@ class FormBuilderController(Controller):
         ).all()
         return Template("forms/list.html", context={"rows": rows, "errors": {}})
 
-    @post("/")
+    @post("/", media_type=MediaType.HTML)
     async def create(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
         """A new form with first name, last name and e-mail to start from."""
         data = await request.form()
@@ -222,75 +399,86 @@ class FormBuilderController(Controller):
         return Redirect(f"/app/forms/{form.id}")
 
     @get("/{form_id:uuid}")
-    async def edit(self, db: AsyncSession, form_id: UUID) -> Template:
+    async def edit(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Template:
         """The builder."""
-        return Template("forms/edit.html", context=_builder_context(await _form_or_404(db, form_id)))
+        return Template("forms/edit.html", context=_builder_context(request, await _form_or_404(db, form_id)))
 
-    @post("/{form_id:uuid}/settings")
-    async def save_settings(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Any:
-        """Name, button text, thank-you message or address."""
+    @get("/{form_id:uuid}/preview")
+    async def preview(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Template:
+        """The draft as a visitor would see it, before publishing."""
         form = await _form_or_404(db, form_id)
-        data = await request.form()
+        view = services.form_view(form.key, form, language=get_language())
+        return Template(
+            "forms/hosted_form.html",
+            context={"tenant": request.user.tenant, "title": form.name, "form": view, "preview": True},
+        )
+
+    @post("/{form_id:uuid}/publish")
+    async def publish(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Redirect:
+        """Make the draft the version visitors see."""
+        form = await _form_or_404(db, form_id)
         try:
-            services.update_settings(
-                form,
-                **{
-                    k: str(data.get(k, ""))
-                    for k in (
-                        "name",
-                        "thank_you_nl",
-                        "thank_you_en",
-                        "submit_nl",
-                        "submit_en",
-                        "redirect_url",
-                    )
-                },
-            )
+            version = await services.publish(db, form, request.user.id)
+        except services.FormInvalid as error:
+            flash(request, str(error), category="error")
+            return Redirect(f"/app/forms/{form.id}")
+        await db.commit()
+        flash(request, _("Version %(n)d is live.", n=version.number), category="success")
+        return Redirect(f"/app/forms/{form.id}")
+
+    @post("/{form_id:uuid}/settings", media_type=MediaType.HTML)
+    async def save_settings(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Any:
+        """Name, button text, thank-you message or address, allowed websites, disposable addresses."""
+        form = await _form_or_404(db, form_id)
+        data = {k: str(v) for k, v in (await request.form()).items()}
+        try:
+            services.update_settings(form, data)
         except services.FormInvalid as error:
             # The service checks before it changes anything; the 422 rolls the transaction back.
             return Template(
                 "forms/edit.html",
                 status_code=422,
-                context=_builder_context(form, {"settings": str(error)}, submitted=dict(data)),
+                context=_builder_context(request, form, {"settings": str(error)}, submitted=data),
             )
+        services.mark_changed(form)
         await db.commit()
-        flash(request, _("Form saved."), category="success")
+        flash(request, _("Saved. Publish to show the changes to visitors."), category="success")
         return Redirect(f"/app/forms/{form.id}")
 
     async def _after_field_change(
-        self, request: HTMXRequest, db: AsyncSession, form: Form, error: services.FormInvalid | None
+        self,
+        request: HTMXRequest,
+        db: AsyncSession,
+        form: Form,
+        error: services.FormInvalid | None,
+        submitted: dict[str, str] | None = None,
     ) -> Any:
         # The service checks before it changes anything, so on an error the form is as it was.
         if error is None:
+            services.mark_changed(form)
             await db.commit()
-        context = _builder_context(form, {"fields": str(error)} if error else {})
+        context = _builder_context(
+            request, form, {"fields": str(error)} if error else {}, submitted=submitted or {}
+        )
         if request.htmx:
             return Template("forms/_fields.html", context=context, status_code=422 if error else 200)
         if error:
             return Template("forms/edit.html", context=context, status_code=422)
         return Redirect(f"/app/forms/{form.id}")
 
-    @post("/{form_id:uuid}/fields")
+    @post("/{form_id:uuid}/fields", media_type=MediaType.HTML)
     async def add_field(self, request: HTMXRequest, db: AsyncSession, form_id: UUID) -> Any:
         """Add a field at the end."""
         form = await _form_or_404(db, form_id)
-        data = await request.form()
+        data = {k: str(v) for k, v in (await request.form()).items()}
         error = None
         try:
-            services.add_field(
-                form,
-                kind=str(data.get("type", "")),
-                label_nl=str(data.get("label_nl", "")),
-                label_en=str(data.get("label_en", "")),
-                required=data.get("required") == "on",
-                maps_to=str(data.get("maps_to", "")),
-                source=str(data.get("source", "")),
-            )
+            services.add_field(form, data)
         except services.FormInvalid as invalid:
             error = invalid
-        return await self._after_field_change(request, db, form, error)
+        return await self._after_field_change(request, db, form, error, data if error else None)
 
-    @post("/{form_id:uuid}/fields/{name:str}/remove")
+    @post("/{form_id:uuid}/fields/{name:str}/remove", media_type=MediaType.HTML)
     async def remove_field(self, request: HTMXRequest, db: AsyncSession, form_id: UUID, name: str) -> Any:
         """Take a field off the form (answers already given are kept)."""
         form = await _form_or_404(db, form_id)
@@ -301,7 +489,7 @@ class FormBuilderController(Controller):
             error = invalid
         return await self._after_field_change(request, db, form, error)
 
-    @post("/{form_id:uuid}/fields/{name:str}/move")
+    @post("/{form_id:uuid}/fields/{name:str}/move", media_type=MediaType.HTML)
     async def move_field(self, request: HTMXRequest, db: AsyncSession, form_id: UUID, name: str) -> Any:
         """Move a field one place up or down."""
         form = await _form_or_404(db, form_id)
@@ -312,3 +500,43 @@ class FormBuilderController(Controller):
         except services.FormInvalid as invalid:
             error = invalid
         return await self._after_field_change(request, db, form, error)
+
+    @get("/{form_id:uuid}/spam")
+    async def spam(self, db: AsyncSession, form_id: UUID) -> Template:
+        """Suspected spam of the last 30 days, to release what a person sent."""
+        form = await _form_or_404(db, form_id)
+        items = list(
+            (
+                await db.execute(
+                    select(SpamSubmission)
+                    .where(SpamSubmission.form_id == form.id)
+                    .order_by(SpamSubmission.created_at.desc())
+                    .limit(200)
+                )
+            ).scalars()
+        )
+        return Template(
+            "forms/spam.html", context={"form": form, "items": items, "kept_days": services.SPAM_KEPT_DAYS}
+        )
+
+    @post("/{form_id:uuid}/spam/{spam_id:uuid}/release")
+    async def release(
+        self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID, spam_id: UUID
+    ) -> Redirect:
+        """Route a false positive into the CRM after all."""
+        form = await _form_or_404(db, form_id)
+        item = (
+            await db.execute(
+                select(SpamSubmission).where(SpamSubmission.id == spam_id, SpamSubmission.form_id == form.id)
+            )
+        ).scalar_one_or_none()
+        if item is None:
+            raise NotFoundException()
+        try:
+            await services.release_spam(db, form, item, request.user.tenant.country)
+        except services.FormInvalid as error:
+            flash(request, str(error), category="error")
+            return Redirect(f"/app/forms/{form.id}/spam")
+        await db.commit()
+        flash(request, _("Released: it is on its way into the CRM."), category="success")
+        return Redirect(f"/app/forms/{form.id}/spam")

@@ -5,22 +5,43 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 import phonenumbers
+from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from email_validator import EmailNotValidError, validate_email
+from stdnum import exceptions as stdnum_errors
+from stdnum.eu import vat
+from stdnum.nl import bsn, postcode
 
 from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext
+from landform.i18n import lazy_gettext, pick
 from landform.text import normalize_text
 
 FIELD_TYPES = {
     "text": lazy_gettext("Text"),
+    "textarea": lazy_gettext("Long text"),
     "email": lazy_gettext("E-mail address"),
     "phone": lazy_gettext("Phone number"),
+    "number": lazy_gettext("Number"),
+    "select": lazy_gettext("Drop-down list"),
+    "radio": lazy_gettext("Choice (radio buttons)"),
     "checkbox": lazy_gettext("Checkbox"),
+    "consent": lazy_gettext("Consent checkbox"),
+    "date_of_birth": lazy_gettext("Date of birth"),
+    "company_name": lazy_gettext("Company name"),
+    "vat_number": lazy_gettext("VAT number"),
+    "kvk_number": lazy_gettext("KvK number (Chamber of Commerce)"),
+    "rsin": lazy_gettext("RSIN"),
+    "website": lazy_gettext("Website"),
+    "postcode": lazy_gettext("Postcode"),
     "hidden": lazy_gettext("Hidden (filled automatically)"),
 }
+WITH_OPTIONS = {"select", "radio"}
+BOOLEAN = {"checkbox", "consent"}
 
 # The CRM contact field a text answer can fill.
 TEXT_TARGETS = {
@@ -29,6 +50,16 @@ TEXT_TARGETS = {
     "last_name": lazy_gettext("Last name"),
     "company_name": lazy_gettext("Company"),
     "job_title": lazy_gettext("Job title"),
+}
+# Field types that fill a CRM field by what they are.
+TYPE_TARGETS = {
+    "email": "email",
+    "phone": "phone",
+    "company_name": "company_name",
+    "vat_number": "vat_number",
+    "kvk_number": "kvk_number",
+    "rsin": "rsin",
+    "website": "website",
 }
 
 # What a hidden field carries; the page fills it from its own URL and referrer.
@@ -42,8 +73,93 @@ HIDDEN_SOURCES = {
     "page_url": lazy_gettext("Page address"),
 }
 
-MAX_LENGTH = {"text": 200, "email": 254, "phone": 32, "hidden": 500}
+MAX_LENGTH = {
+    "textarea": 5000,
+    "email": 254,
+    "phone": 32,
+    "hidden": 500,
+    "website": 300,
+    "vat_number": 20,
+    "kvk_number": 20,
+    "rsin": 20,
+    "postcode": 10,
+    "number": 30,
+    "date_of_birth": 10,
+}
+DEFAULT_MAX_LENGTH = 200
 _TRUE = {"on", "true", "1", "yes", "ja"}
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+# Special categories of personal data (GDPR art. 9) and national identifiers: the privacy statement
+# forbids collecting them, so the builder refuses fields that ask for them. Short words match whole.
+_SPECIAL_STEMS = (
+    "gezondheid",
+    "medisch",
+    "ziekte",
+    "ziekt",
+    "diagnose",
+    "handicap",
+    "beperking",
+    "zwanger",
+    "religie",
+    "religio",
+    "geloof",
+    "godsdienst",
+    "etnic",
+    "etnisch",
+    "afkomst",
+    "politiek",
+    "politieke voorkeur",
+    "vakbond",
+    "seksue",
+    "geaardheid",
+    "strafblad",
+    "strafrecht",
+    "veroordeling",
+    "biometri",
+    "vingerafdruk",
+    "genetisch",
+    "burgerservicenummer",
+    "sofinummer",
+    "paspoort",
+    "identiteitsbewijs",
+    "health",
+    "medical",
+    "illness",
+    "disease",
+    "diagnos",
+    "disabilit",
+    "pregnan",
+    "faith",
+    "ethnic",
+    "racial",
+    "political",
+    "trade union",
+    "union member",
+    "sexual",
+    "sexuality",
+    "orientation",
+    "criminal",
+    "conviction",
+    "biometric",
+    "fingerprint",
+    "genetic",
+    "citizen service number",
+    "social security",
+    "passport",
+    "identity document",
+    "id card",
+    "id-kaart",
+)
+_SPECIAL_WORDS = ("ras", "race", "bsn", "dna", "hiv", "kerk", "church", "mosque", "moskee", "religion")
+_SPECIAL = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(s) for s in _SPECIAL_STEMS)
+    + r")|\b(?:"
+    + "|".join(re.escape(w) for w in _SPECIAL_WORDS)
+    + r")\b",
+    re.IGNORECASE,
+)
 
 
 class SubmissionInvalid(Exception):
@@ -54,8 +170,120 @@ class SubmissionInvalid(Exception):
         self.errors = errors
 
 
+def asks_special_category(*texts: str) -> bool:
+    """Whether any of these labels or help texts asks for a special category of personal data."""
+    return any(_SPECIAL.search(unicodedata.normalize("NFKC", text or "")) for text in texts)
+
+
+def _clean_textarea(value: Any) -> str:
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n")
+    return _CONTROL_BUT_NEWLINE.sub("", text).strip()
+
+
+def _email(text: str, block_disposable: bool) -> str:
+    try:
+        address = validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValueError(_("Please enter a valid e-mail address, like name@example.com.")) from error
+    if block_disposable and address.rsplit("@", 1)[-1].lower() in DISPOSABLE_DOMAINS:
+        raise ValueError(_("Please use a permanent e-mail address: we cannot reach you at a disposable one."))
+    return address
+
+
+def _phone(text: str, country: str) -> str:
+    try:
+        number = phonenumbers.parse(text, country or "NL")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValueError(_("Please enter a valid phone number, like +31 20 123 4567."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _number(text: str, field: dict[str, Any]) -> int | float:
+    try:
+        number = Decimal(text.replace(",", ".").replace(" ", ""))
+    except InvalidOperation as error:
+        raise ValueError(_("Please enter a number, like 12 or 3.5.")) from error
+    if not number.is_finite() or abs(number) > Decimal("1e12"):
+        raise ValueError(_("Please enter a number, like 12 or 3.5."))
+    low, high = field.get("min"), field.get("max")
+    if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
+        raise ValueError(_("Please enter a number from %(low)s to %(high)s.", low=low, high=high))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _date_of_birth(text: str) -> str:
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.fullmatch(
+        r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})", text
+    )
+    try:
+        if match is None:
+            raise ValueError
+        parts = [int(p) for p in match.groups()]
+        born = (
+            date(parts[0], parts[1], parts[2])
+            if len(match.group(1)) == 4
+            else date(parts[2], parts[1], parts[0])
+        )
+    except ValueError as error:
+        raise ValueError(_("Please enter a date, like 31-12-1990.")) from error
+    today = date.today()
+    if born > today or today.year - born.year > 120:
+        raise ValueError(_("Please enter your real date of birth."))
+    return born.isoformat()
+
+
+def _vat(text: str, country: str) -> str:
+    compact = re.sub(r"[\s.\-]", "", text).upper()
+    if compact[:1].isdigit():
+        compact = (country or "NL") + compact
+    try:
+        return str(vat.validate(compact))
+    except stdnum_errors.ValidationError as error:
+        raise ValueError(_("Please enter a valid VAT number, like NL123456789B01.")) from error
+
+
+def _kvk(text: str) -> str:
+    # A KvK number is eight digits; it carries no check digit to verify.
+    digits = re.sub(r"[\s.\-]", "", text)
+    if not re.fullmatch(r"\d{8}", digits):
+        raise ValueError(_("A KvK number has eight digits, like 12345678."))
+    return digits
+
+
+def _rsin(text: str) -> str:
+    try:
+        return str(bsn.validate(text))  # an RSIN passes the same eleven-test as other Dutch numbers
+    except stdnum_errors.ValidationError as error:
+        raise ValueError(_("Please enter a valid RSIN: nine digits, like 123456782.")) from error
+
+
+def _website(text: str) -> str:
+    url = text if re.match(r"^https?://", text, re.IGNORECASE) else "https://" + text
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in {"http", "https"} or "." not in host or " " in url:
+        raise ValueError(_("Please enter a web address, like www.example.com."))
+    return url
+
+
+def _postcode(text: str, country: str) -> str:
+    if (country or "NL") != "NL":
+        return text.upper()
+    try:
+        return str(postcode.validate(text))
+    except stdnum_errors.ValidationError as error:
+        raise ValueError(_("Please enter a Dutch postcode, like 1234 AB.")) from error
+
+
+def option_values(field: dict[str, Any]) -> list[str]:
+    return [str(option["value"]) for option in field.get("options", [])]
+
+
 def clean_answers(
-    fields: list[dict[str, Any]], raw: Mapping[str, Any], country: str
+    fields: list[dict[str, Any]], raw: Mapping[str, Any], country: str, *, block_disposable: bool = False
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate a visitor's answers: returns (values by field name, CRM contact fields).
 
@@ -67,52 +295,79 @@ def clean_answers(
     for field in fields:
         name, kind = field["name"], field["type"]
         raw_value = raw.get(name)
-        if kind == "checkbox":
+        if kind in BOOLEAN:
             checked = raw_value is True or normalize_text(raw_value).casefold() in _TRUE
             if field.get("required") and not checked:
                 errors[name] = _("Please tick this box to continue.")
             values[name] = checked
             continue
-        text = normalize_text(raw_value)
-        limit = MAX_LENGTH.get(kind, 200)
+        text = _clean_textarea(raw_value) if kind == "textarea" else normalize_text(raw_value)
+        limit = MAX_LENGTH.get(kind, DEFAULT_MAX_LENGTH)
         if len(text) > limit:
             errors[name] = _("Please use at most %(limit)d characters.", limit=limit)
             continue
         if not text:
             if field.get("required") and kind != "hidden":
-                errors[name] = _("Please fill in this field.")
+                errors[name] = (
+                    _("Please choose one of the options.")
+                    if kind in WITH_OPTIONS
+                    else _("Please fill in this field.")
+                )
             continue
-        if kind == "email":
-            try:
-                text = validate_email(text, check_deliverability=False).normalized
-            except EmailNotValidError:
-                errors[name] = _("Please enter a valid e-mail address, like name@example.com.")
-                continue
-            contact.setdefault("email", text)
-        elif kind == "phone":
-            try:
-                number = phonenumbers.parse(text, country or "NL")
-            except phonenumbers.NumberParseException:
-                number = None
-            if number is None or not phonenumbers.is_valid_number(number):
-                errors[name] = _("Please enter a valid phone number, like +31 20 123 4567.")
-                continue
-            text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            contact.setdefault("phone", text)
-        elif kind == "text" and field.get("maps_to") in TEXT_TARGETS and field.get("maps_to"):
-            contact.setdefault(field["maps_to"], text)
-        values[name] = text
+        value: Any = text
+        try:
+            if kind == "email":
+                value = _email(text, block_disposable)
+            elif kind == "phone":
+                value = _phone(text, country)
+            elif kind == "number":
+                value = _number(text, field)
+            elif kind in WITH_OPTIONS:
+                if text not in option_values(field):
+                    raise ValueError(_("Please choose one of the options."))
+            elif kind == "date_of_birth":
+                value = _date_of_birth(text)
+            elif kind == "vat_number":
+                value = _vat(text, country)
+            elif kind == "kvk_number":
+                value = _kvk(text)
+            elif kind == "rsin":
+                value = _rsin(text)
+            elif kind == "website":
+                value = _website(text)
+            elif kind == "postcode":
+                value = _postcode(text, country)
+        except ValueError as invalid:
+            errors[name] = str(invalid)
+            continue
+        target = TYPE_TARGETS.get(kind) or (field.get("maps_to") if kind == "text" else None)
+        if target:
+            contact.setdefault(target, str(value))
+        values[name] = value
     if errors:
         raise SubmissionInvalid(errors)
     return values, contact
+
+
+def consent_proof(fields: list[dict[str, Any]], values: dict[str, Any], language: str) -> dict[str, Any]:
+    """For each consent box: whether it was ticked and the exact text the person saw."""
+    return {
+        field["name"]: {
+            "given": bool(values.get(field["name"])),
+            "text": pick(field.get("label"), language),
+            "language": language,
+        }
+        for field in fields
+        if field["type"] == "consent"
+    }
 
 
 def field_slug(label: str, taken: set[str]) -> str:
     """A stable machine name for a new field, unique within its form."""
     ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "_", ascii_label.lower()).strip("_")[:40] or "field"
-    if base.startswith("_"):
-        base = "f" + base
+    if base[0].isdigit():
+        base = "f_" + base
     name, n = base, 2
     while name in taken:
         name, n = f"{base}_{n}", n + 1

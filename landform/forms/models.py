@@ -1,13 +1,20 @@
-"""A tenant's forms; their fields are kept as a list of small dicts (see `fields.py`)."""
+"""A tenant's forms, their published versions, and the spam folder.
+
+A form's fields are kept as a list of small dicts (see `fields.py`). The builder edits the draft on
+`Form`; publishing copies it into an immutable `FormVersion`, which is what visitors see and what a
+submission records it answered.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from landform.db import Base, TenantScoped
+from landform.db import GUID, Base, DateTimeUTC, TenantScoped
 
 
 class Form(TenantScoped, Base):
@@ -22,3 +29,41 @@ class Form(TenantScoped, Base):
     submit_label: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     thank_you: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     redirect_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    # Origins (https://www.example.com) whose pages may embed this form and submit to it.
+    allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    block_disposable_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The number of the newest published version; None until first published.
+    published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    draft_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+
+
+class FormVersion(TenantScoped, Base):
+    """What a form looked like when it was published; never changed afterwards."""
+
+    __tablename__ = "form_version"
+    __table_args__ = (UniqueConstraint("form_id", "number"),)
+
+    form_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("form.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    submit_label: Mapped[dict[str, str]] = mapped_column(JSON)
+    thank_you: Mapped[dict[str, str]] = mapped_column(JSON)
+    redirect_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    published_by_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class SpamSubmission(TenantScoped, Base):
+    """A submission refused as spam, kept 30 days so a person can release a false positive."""
+
+    __tablename__ = "spam_submission"
+    __table_args__ = (Index("ix_spam_submission_form_created", "form_id", "created_at"),)
+
+    form_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("form.id", ondelete="CASCADE"))
+    form_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    released_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

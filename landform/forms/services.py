@@ -1,29 +1,37 @@
-"""Form rules: building forms, bot checks, and accepting a submission into the outbox."""
+"""Form rules: building and publishing forms, bot checks, and accepting a submission into the outbox."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import timedelta
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from landform import security
 from landform.crm_sink.models import Submission
+from landform.db import utcnow
 from landform.forms.fields import (
+    BOOLEAN,
     FIELD_TYPES,
     HIDDEN_SOURCES,
     TEXT_TARGETS,
+    TYPE_TARGETS,
+    WITH_OPTIONS,
     SubmissionInvalid,
+    asks_special_category,
     clean_answers,
+    consent_proof,
     field_slug,
 )
-from landform.forms.models import Form
+from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.i18n import LANGUAGES, pick
 from landform.i18n import gettext as _
 from landform.outbox import add_job
@@ -35,9 +43,10 @@ log = logging.getLogger(__name__)
 # A field no person sees or reaches; anything in it was typed by a bot.
 HONEYPOT = "homepage_url"
 TOKEN_FIELD = "_lf_token"  # noqa: S105  (a field name, not a secret)
-PAGE_FIELD = "_lf_page"
-RESERVED_NAMES = {HONEYPOT, TOKEN_FIELD, PAGE_FIELD, "_csrf_token", "lang"}
+RESERVED_NAMES = {HONEYPOT, TOKEN_FIELD, "_csrf_token", "lang"}
 MAX_FIELDS = 40
+MAX_OPTIONS = 50
+SPAM_KEPT_DAYS = 30
 AUTOCOMPLETE = {
     "first_name": "given-name",
     "last_name": "family-name",
@@ -45,6 +54,9 @@ AUTOCOMPLETE = {
     "job_title": "organization-title",
     "email": "email",
     "phone": "tel",
+    "website": "url",
+    "date_of_birth": "bday",
+    "postcode": "postal-code",
 }
 
 
@@ -55,12 +67,29 @@ class FormInvalid(Exception):
 class Spam(Exception):
     """A submission a bot sent; answered like a success so the bot learns nothing."""
 
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Duplicate(Exception):
+    """The same filled-in form arrived again (a double click, a replayed request): it is one lead."""
+
+
+class FormSpec(Protocol):
+    """What a visitor sees of a form: the draft (`Form`) in a preview, a `FormVersion` when live."""
+
+    fields: list[dict[str, Any]]
+    submit_label: dict[str, str]
+    thank_you: dict[str, str]
+    redirect_url: str | None
+
 
 @dataclass
 class SubmissionContext:
     """Where a submission came from (stored with it, shown on the contact's timeline)."""
 
-    source: str  # page, embed or api
+    source: str  # page, form, embed, api or released
     language: str
     page_id: UUID | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -104,41 +133,89 @@ def new_form(name: str) -> Form:
             "nl": "Bedankt! We nemen snel contact met je op.",
             "en": "Thank you! We will be in touch soon.",
         },
+        allowed_origins=[],
+        block_disposable_email=False,
+        draft_changed_at=utcnow(),
     )
 
 
-def add_field(
-    form: Form,
-    *,
-    kind: str,
-    label_nl: str,
-    label_en: str,
-    required: bool,
-    maps_to: str = "",
-    source: str = "",
-) -> dict[str, Any]:
+def _per_language(nl: str, en: str, limit: int) -> dict[str, str]:
+    texts = {"nl": normalize_text(nl)[:limit], "en": normalize_text(en)[:limit]}
+    # A text given in one language stands in for the other until someone translates it.
+    return {lang: texts[lang] or texts["en" if lang == "nl" else "nl"] for lang in LANGUAGES}
+
+
+def _parse_options(raw: str) -> list[dict[str, Any]]:
+    """One option per line: `Dutch label | English label` (or one label for both)."""
+    options: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for line in raw.replace("\r\n", "\n").split("\n"):
+        line = normalize_text(line)
+        if not line:
+            continue
+        nl, _sep, en = (part.strip() for part in line.partition("|"))
+        labels = _per_language(nl, en or nl, 200)
+        value = field_slug(labels["en"], seen)
+        seen.add(value)
+        options.append({"value": value, "label": labels})
+    return options
+
+
+def add_field(form: Form, data: dict[str, str]) -> dict[str, Any]:
+    """Add a field from the builder's form; raises FormInvalid with the reason to show."""
+    kind = data.get("type", "")
     if kind not in FIELD_TYPES:
         raise FormInvalid(_("Choose one of the field types offered."))
     if len(form.fields) >= MAX_FIELDS:
         raise FormInvalid(_("A form can have at most %(n)d fields.", n=MAX_FIELDS))
-    labels = {"nl": normalize_text(label_nl)[:200], "en": normalize_text(label_en)[:200]}
-    new: dict[str, Any] = {"type": kind, "required": bool(required) and kind != "hidden"}
     taken = {f["name"] for f in form.fields} | RESERVED_NAMES
+    new: dict[str, Any] = {"type": kind, "required": data.get("required") == "on" and kind != "hidden"}
     if kind == "hidden":
+        source = data.get("source", "")
         if source not in HIDDEN_SOURCES:
             raise FormInvalid(_("Choose what the hidden field carries."))
         if source in taken:
             raise FormInvalid(_("This form already carries that value."))
         new.update(name=source, source=source, label={"nl": source, "en": source})
-    else:
-        if not labels["nl"] and not labels["en"]:
-            raise FormInvalid(_("Give the field a label in at least one language."))
-        labels = {lang: labels[lang] or labels["en" if lang == "nl" else "nl"] for lang in LANGUAGES}
-        if kind == "text" and maps_to:
-            if maps_to not in TEXT_TARGETS:
-                raise FormInvalid(_("Choose one of the CRM fields offered."))
-            new["maps_to"] = maps_to
-        new.update(name=field_slug(labels["en"] or labels["nl"], taken), label=labels)
+        form.fields = [*form.fields, new]
+        return new
+    labels = _per_language(
+        data.get("label_nl", ""), data.get("label_en", ""), 300 if kind in BOOLEAN else 200
+    )
+    if not labels["nl"]:
+        raise FormInvalid(_("Give the field a label in at least one language."))
+    help_texts = _per_language(data.get("help_nl", ""), data.get("help_en", ""), 300)
+    placeholders = _per_language(data.get("placeholder_nl", ""), data.get("placeholder_en", ""), 100)
+    options = _parse_options(data.get("options", "")) if kind in WITH_OPTIONS else []
+    if asks_special_category(
+        *labels.values(),
+        *help_texts.values(),
+        *(text for option in options for text in option["label"].values()),
+    ):
+        raise FormInvalid(
+            _(
+                "Landform does not collect special categories of personal data (health, religion, "
+                "ethnicity, political opinions, sexual orientation, union membership, criminal records, "
+                "biometric or genetic data) or citizen service numbers (BSN): the privacy statement "
+                "forbids it. Rephrase the field or leave it out."
+            )
+        )
+    if kind in WITH_OPTIONS and not 2 <= len(options) <= MAX_OPTIONS:
+        raise FormInvalid(_("Give between 2 and %(n)d options, one per line.", n=MAX_OPTIONS))
+    if kind == "text" and data.get("maps_to"):
+        if data["maps_to"] not in TEXT_TARGETS:
+            raise FormInvalid(_("Choose one of the CRM fields offered."))
+        new["maps_to"] = data["maps_to"]
+    new.update(name=field_slug(labels["en"], taken), label=labels)
+    if any(help_texts.values()):
+        new["help"] = help_texts
+    if any(placeholders.values()):
+        new["placeholder"] = placeholders
+    if options:
+        new["options"] = options
+    default = normalize_text(data.get("default", ""))[:200]
+    if default and kind not in BOOLEAN:
+        new["default"] = default
     form.fields = [*form.fields, new]
     return new
 
@@ -162,63 +239,144 @@ def move_field(form: Form, name: str, offset: int) -> None:
     form.fields = fields
 
 
-def update_settings(
-    form: Form,
-    *,
-    name: str,
-    thank_you_nl: str,
-    thank_you_en: str,
-    submit_nl: str,
-    submit_en: str,
-    redirect_url: str,
-) -> None:
-    name = normalize_text(name)[:200]
+def _origin(raw: str) -> str:
+    parts = urlsplit(raw.strip() if "://" in raw else "https://" + raw.strip())
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.path not in {"", "/"}
+        or parts.query
+    ):
+        raise FormInvalid(_("List websites as https://www.example.com, one per line, without a path."))
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
+
+
+def update_settings(form: Form, data: dict[str, str]) -> None:
+    name = normalize_text(data.get("name", ""))[:200]
     if not name:
         raise FormInvalid(_("Give the form a name."))
-    redirect_url = normalize_text(redirect_url)[:2000]
+    redirect_url = normalize_text(data.get("redirect_url", ""))[:2000]
     if redirect_url:
         parts = urlsplit(redirect_url)
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise FormInvalid(_("The thank-you address must start with https:// or http://."))
+    origins = sorted({_origin(line) for line in data.get("allowed_origins", "").split() if line.strip()})
+    if len(origins) > 20:
+        raise FormInvalid(_("List at most 20 websites."))
     form.name = name
-    form.thank_you = {"nl": normalize_text(thank_you_nl)[:1000], "en": normalize_text(thank_you_en)[:1000]}
-    form.submit_label = {"nl": normalize_text(submit_nl)[:60], "en": normalize_text(submit_en)[:60]}
+    form.thank_you = {
+        "nl": normalize_text(data.get("thank_you_nl", ""))[:1000],
+        "en": normalize_text(data.get("thank_you_en", ""))[:1000],
+    }
+    form.submit_label = {
+        "nl": normalize_text(data.get("submit_nl", ""))[:60],
+        "en": normalize_text(data.get("submit_en", ""))[:60],
+    }
     form.redirect_url = redirect_url or None
+    form.allowed_origins = origins
+    form.block_disposable_email = data.get("block_disposable_email") == "on"
+
+
+def mark_changed(form: Form) -> None:
+    form.draft_changed_at = utcnow()
+
+
+async def publish(db: AsyncSession, form: Form, user_id: UUID | None) -> FormVersion:
+    """Freeze the draft as the next version; visitors see it from now on."""
+    if not any(f["type"] == "email" for f in form.fields):
+        raise FormInvalid(_("A form needs an e-mail field: the CRM knows people by their address."))
+    number = (form.published_version or 0) + 1
+    version = FormVersion(
+        id=uuid7(),
+        tenant_id=form.tenant_id,
+        form_id=form.id,
+        number=number,
+        fields=list(form.fields),
+        submit_label=dict(form.submit_label),
+        thank_you=dict(form.thank_you),
+        redirect_url=form.redirect_url,
+        published_by_id=user_id,
+    )
+    db.add(version)
+    form.published_version = number
+    form.draft_changed_at = None
+    return version
+
+
+def publish_sync(session: Session, form: Form) -> FormVersion:
+    """`publish` for the CLI and tests, which use sync sessions."""
+    number = (form.published_version or 0) + 1
+    version = FormVersion(
+        id=uuid7(),
+        tenant_id=form.tenant_id,
+        form_id=form.id,
+        number=number,
+        fields=list(form.fields),
+        submit_label=dict(form.submit_label),
+        thank_you=dict(form.thank_you),
+        redirect_url=form.redirect_url,
+    )
+    session.add(version)
+    form.published_version = number
+    form.draft_changed_at = None
+    return version
+
+
+async def live_version(db: AsyncSession, form: Form) -> FormVersion | None:
+    if form.published_version is None:
+        return None
+    return (
+        await db.execute(
+            select(FormVersion).where(
+                FormVersion.form_id == form.id, FormVersion.number == form.published_version
+            )
+        )
+    ).scalar_one_or_none()
 
 
 def issue_token(form_key: str, page_id: UUID | None = None) -> str:
-    """The time-trap token a page or embed hands out with the form; it also vouches for the page."""
-    return security.sign("form", [form_key, str(page_id) if page_id else None])
+    """The time-trap token handed out with the form; it vouches for the page and is single-use."""
+    return security.sign("form", [form_key, str(page_id) if page_id else None, secrets.token_hex(8)])
 
 
-def check_bot_signals(form: Form, raw: dict[str, Any]) -> UUID | None:
-    """Refuse what a person could not have sent; returns the page the form was shown on.
+@dataclass
+class TokenFacts:
+    page_id: UUID | None
+    nonce: str
 
-    Raises Spam, or SubmissionInvalid when the form was merely open too long.
-    """
+
+def check_bot_signals(form: Form, raw: dict[str, Any]) -> TokenFacts:
+    """Refuse what a person could not have sent: Spam, or SubmissionInvalid for a form open too long."""
     if normalize_text(raw.get(HONEYPOT)):
-        raise Spam("honeypot filled")
+        raise Spam("honeypot")
     token = raw.get(TOKEN_FIELD)
     if not isinstance(token, str) or not token:
-        raise Spam("no form token")
+        raise Spam("no_token")
     settings = get_settings().security
     try:
-        (key, page_id), age = security.unsign_with_age("form", token, max_age=settings.form_max_age_seconds)
+        (key, page_id, nonce), age = security.unsign_with_age(
+            "form", token, max_age=settings.form_max_age_seconds
+        )
     except security.TokenExpired as error:
         raise SubmissionInvalid(
             {"_form": _("This form was open for a long time. Please check your answers and send it again.")}
         ) from error
     except (security.TokenInvalid, ValueError, TypeError) as error:
-        raise Spam("forged form token") from error
+        raise Spam("forged_token") from error
     if key != form.key:
-        raise Spam("token of another form")
+        raise Spam("other_form_token")
     if age < settings.form_min_seconds:
-        raise Spam("sent faster than a person types")
-    return UUID(page_id) if page_id else None
+        raise Spam("too_fast")
+    try:
+        return TokenFacts(page_id=UUID(page_id) if page_id else None, nonce=str(nonce)[:32])
+    except ValueError as error:
+        raise Spam("forged_token") from error
 
 
 def form_view(
-    form: Form,
+    key: str,
+    spec: FormSpec,
     *,
     language: str,
     values: dict[str, Any] | None = None,
@@ -226,31 +384,42 @@ def form_view(
     page_id: UUID | None = None,
     tracking: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What a template needs to render the form for a visitor, with their answers and errors."""
+    """What a template (or the embed script) needs to render the form, with answers and errors."""
     values, errors, tracking = values or {}, errors or {}, tracking or {}
     fields = []
-    for spec in form.fields:
-        name = spec["name"]
+    for item in spec.fields:
+        name, kind = item["name"], item["type"]
+        if kind == "hidden":
+            value: Any = tracking.get(item.get("source", ""), "")
+        else:
+            value = values.get(name, item.get("default", ""))
         fields.append(
             {
                 "name": name,
-                "type": spec["type"],
-                "label": pick(spec.get("label"), language),
-                "required": bool(spec.get("required")),
-                "value": tracking.get(spec.get("source", ""), "")
-                if spec["type"] == "hidden"
-                else values.get(name, ""),
+                "type": kind,
+                "label": pick(item.get("label"), language),
+                "help": pick(item.get("help"), language),
+                "placeholder": pick(item.get("placeholder"), language),
+                "required": bool(item.get("required")),
+                "value": value,
                 "error": errors.get(name, ""),
-                "autocomplete": AUTOCOMPLETE.get(spec.get("maps_to") or spec["type"], "off"),
+                "autocomplete": AUTOCOMPLETE.get(
+                    item.get("maps_to") or TYPE_TARGETS.get(kind) or kind, "off"
+                ),
+                "options": [
+                    {"value": o["value"], "label": pick(o["label"], language)}
+                    for o in item.get("options", [])
+                ],
+                "source": item.get("source", ""),
             }
         )
     return {
-        "key": form.key,
-        "action": f"/f/{form.key}",
+        "key": key,
+        "action": f"/f/{key}",
         "fields": fields,
         "form_error": errors.get("_form", ""),
-        "submit_label": pick(form.submit_label, language) or _("Send"),
-        "token": issue_token(form.key, page_id),
+        "submit_label": pick(spec.submit_label, language) or _("Send"),
+        "token": issue_token(key, page_id),
         "honeypot": HONEYPOT,
         "token_field": TOKEN_FIELD,
         "has_errors": bool(errors),
@@ -267,10 +436,19 @@ async def find_form(db: AsyncSession, key: str) -> Form | None:
 
 
 async def accept_submission(
-    db: AsyncSession, form: Form, raw: dict[str, Any], context: SubmissionContext, country: str
+    db: AsyncSession,
+    form: Form,
+    version: FormSpec,
+    version_number: int | None,
+    raw: dict[str, Any],
+    context: SubmissionContext,
+    country: str,
+    nonce: str | None = None,
 ) -> Submission:
     """Validate answers and store the submission with its routing job, in the caller's transaction."""
-    values, contact_fields = clean_answers(form.fields, raw, country)
+    values, contact_fields = clean_answers(
+        version.fields, raw, country, block_disposable=form.block_disposable_email
+    )
     if "email" not in contact_fields:
         raise SubmissionInvalid({"_form": _("This form cannot be sent: it has no e-mail field.")})
     tracked = {
@@ -278,26 +456,98 @@ async def accept_submission(
         for name, value in values.items()
         if name in HIDDEN_SOURCES and isinstance(value, str) and value
     }
+    details: dict[str, Any] = {
+        "source": context.source,
+        "language": context.language,
+        "form_name": form.name,
+        "labels": {
+            f["name"]: pick(f.get("label"), context.language) for f in version.fields if f["type"] != "hidden"
+        },
+        **tracked,
+        **context.extra,
+    }
+    consents = consent_proof(version.fields, values, context.language)
+    if consents:
+        details["consents"] = consents
     submission = Submission(
         id=uuid7(),
         tenant_id=form.tenant_id,
         form_id=form.id,
+        form_version=version_number,
         page_id=context.page_id,
         data=values,
         contact_fields=contact_fields,
-        context={
-            "source": context.source,
-            "language": context.language,
-            "form_name": form.name,
-            "labels": {
-                f["name"]: pick(f.get("label"), context.language)
-                for f in form.fields
-                if f["type"] != "hidden"
-            },
-            **tracked,
-            **context.extra,
-        },
+        context=details,
+        token_nonce=nonce,
     )
     db.add(submission)
     add_job(db, "route_submission", submission.id, form.tenant_id)
     return submission
+
+
+_SPAM_KEEP = 40  # answers beyond this many fields are not kept
+
+
+def keep_spam(
+    db: AsyncSession,
+    form: Form,
+    version_number: int | None,
+    raw: dict[str, Any],
+    reason: str,
+    context: SubmissionContext,
+) -> SpamSubmission:
+    """Keep what a suspected bot sent, for 30 days, so a person can release a false positive."""
+    known = {f["name"] for f in form.fields}
+    answers = {
+        k: normalize_text(v)[:500]
+        for k, v in list(raw.items())[:_SPAM_KEEP]
+        if k in known and isinstance(v, str | int | float | bool)
+    }
+    spam = SpamSubmission(
+        id=uuid7(),
+        tenant_id=form.tenant_id,
+        form_id=form.id,
+        form_version=version_number,
+        answers=answers,
+        context={
+            "source": context.source,
+            "language": context.language,
+            **({"page_id": str(context.page_id)} if context.page_id else {}),
+        },
+        reason=reason,
+        detail="",
+    )
+    db.add(spam)
+    return spam
+
+
+async def release_spam(db: AsyncSession, form: Form, spam: SpamSubmission, country: str) -> Submission:
+    """A person judged it genuine: route it into the CRM like any submission."""
+    if spam.released_at is not None:
+        raise FormInvalid(_("This submission was released already."))
+    version = await live_version(db, form)
+    spec: FormSpec = version or form
+    try:
+        submission = await accept_submission(
+            db,
+            form,
+            spec,
+            form.published_version,
+            dict(spam.answers),
+            SubmissionContext(source="released", language=spam.context.get("language", "nl")),
+            country,
+        )
+    except SubmissionInvalid as invalid:
+        problems = "; ".join(invalid.errors.values())
+        raise FormInvalid(_("It cannot be released as it is: %(problems)s", problems=problems)) from invalid
+    spam.released_at = utcnow()
+    return submission
+
+
+def purge_old_spam(session: Session) -> int:
+    """Forget suspected spam after 30 days (runs for every tenant)."""
+    cutoff = utcnow() - timedelta(days=SPAM_KEPT_DAYS)
+    result = session.execute(
+        delete(SpamSubmission).where(SpamSubmission.created_at < cutoff).execution_options(all_tenants=True)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
+from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
@@ -46,15 +47,16 @@ class HostedPageController(Controller):
             record = (
                 await db_session.execute(select(Form).where(Form.id == page.form_id))
             ).scalar_one_or_none()
-            if record is not None:
+            version = await form_services.live_version(db_session, record) if record else None
+            if record is not None and version is not None:
                 tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
                 tracking["page_url"] = str(request.url)[:500]
                 tracking["referrer"] = request.headers.get("referer", "")[:500]
                 form = form_services.form_view(
-                    record, language=text["language"], page_id=page.id, tracking=tracking
+                    record.key, version, language=text["language"], page_id=page.id, tracking=tracking
                 )
-                if record.redirect_url:
-                    target = urlsplit(record.redirect_url)
+                if version.redirect_url:
+                    target = urlsplit(version.redirect_url)
                     headers["content-security-policy"] = hosted_csp(f"{target.scheme}://{target.netloc}")
         return Template(
             "site/hosted_page.html",
@@ -104,12 +106,12 @@ class PageEditorController(Controller):
             context={"page": page, "values": _values(page), "errors": {}, "forms": await _forms(db)},
         )
 
-    @post("/")
+    @post("/", media_type=MediaType.HTML)
     async def create(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
         """Save a new page as a draft."""
         return await self._save(request, db, Page())
 
-    @post("/{page_id:uuid}")
+    @post("/{page_id:uuid}", media_type=MediaType.HTML)
     async def update(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
         """Save changes (a published page shows them at once)."""
         return await self._save(request, db, await _page_or_404(db, page_id))
@@ -160,7 +162,7 @@ class PageEditorController(Controller):
         if page.form_id:
             record = (await db.execute(select(Form).where(Form.id == page.form_id))).scalar_one_or_none()
             if record is not None:
-                form = form_services.form_view(record, language=text["language"], page_id=page.id)
+                form = form_services.form_view(record.key, record, language=text["language"], page_id=page.id)
         return Template(
             "site/hosted_page.html",
             context={"tenant": tenant, "page": page, "text": text, "form": form, "preview": True},

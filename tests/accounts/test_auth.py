@@ -90,6 +90,8 @@ def test_it_gives_one_answer_for_a_wrong_password_and_an_unknown_address(client,
     wrong = post_form(client, "/login", {"email": owner.email, "password": "not the password"})
     unknown = post_form(client, "/login", {"email": "ghost@example.com", "password": "not the password"})
     assert wrong.status_code == unknown.status_code == 422
+    assert wrong.headers["content-type"].startswith("text/html")
+    assert client.get("/login").headers["content-type"].startswith("text/html")
     message = "That e-mail address and password do not match an account."
     assert message in wrong.text and message in unknown.text
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from landform.crm_sink.models import Contact
 from landform.db import TenantScopeMissing, scope_to_tenant, sync_session
+from landform.forms.models import SpamSubmission
 from tests.conftest import form_token, log_in, make_form, make_page, post_form, wait_for
 
 
@@ -30,11 +31,14 @@ def _tenant_a_objects(client, db, owner):
 
     key = db.execute(select(ApiKey).execution_options(all_tenants=True)).scalar_one()
     client.cookies.clear()
+    client.post(f"/f/{form.key}", json={"first_name": "Bot", "email": "bot@example.com"})  # no token: spam
+    spam = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalar_one()
     return {
         "form_id": form.id,
         "page_id": page.id,
         "contact_id": contact.id,
         "key_id": key.id,
+        "spam_id": spam.id,
         "name": "email",
     }
 

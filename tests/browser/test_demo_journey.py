@@ -15,7 +15,15 @@ from urllib.parse import urlsplit
 from uuid import uuid4
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from tests.conftest import unavailable
 from tests.server import RunningLandform, landform_server
@@ -24,8 +32,8 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 LOCALE = "nl-NL"  # the demo tenant is a Dutch installer; its visitors and its owner read Dutch
 HUMAN_PAUSE = 1.2  # LANDFORM_FORM_MIN_SECONDS is 1 on the test server: a person takes at least that long
 
@@ -108,9 +116,9 @@ def wait_like_a_person() -> None:
 
 @pytest.mark.parametrize(("device", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 def test_it_shows_the_demo_page_to_a_visitor(
-    browser: Browser, server: RunningLandform, device: str, viewport: dict[str, int]
+    browser: Browser, server: RunningLandform, device: str, viewport: ViewportSize
 ) -> None:
-    context = browser.new_context(viewport=viewport, locale=LOCALE)  # type: ignore[arg-type]
+    context = browser.new_context(viewport=viewport, locale=LOCALE)
     try:
         page, watch = open_page(context, server)
         response = page.goto(server.demo["page_url"])
@@ -131,7 +139,7 @@ def test_it_shows_the_demo_page_to_a_visitor(
 
         assert page.evaluate(UNLABELLED_INPUTS) == [], "inputs without a label"
         sizes = page.eval_on_selector_all(
-            "form.lf-form .lf-field input:not([type=checkbox])",
+            "form.lf-form .lf-field :is(input:not([type=checkbox]):not([type=radio]), select, textarea)",
             "els => els.map(el => parseFloat(getComputedStyle(el).fontSize))",
         )
         assert sizes and min(sizes) >= 16, f"phones zoom into inputs under 16px: {sizes}"
@@ -151,6 +159,7 @@ def log_in(page: Page, server: RunningLandform) -> None:
     assert response is not None and response.status == 200
     content_type = response.headers.get("content-type", "")
     assert content_type.startswith("text/html"), f"/login came as {content_type}, not a page"
+    shot(page, "login-desktop.png")
     page.fill("#f-email", server.demo["login_email"])
     page.fill("#f-password", server.demo["login_password"])
     page.locator("form[action='/login'] button").click()
@@ -170,7 +179,7 @@ def find_contact(page: Page, email: str, timeout: float = 15) -> None:
 
 def test_it_takes_a_newcomer_from_the_form_to_the_contact(browser: Browser, server: RunningLandform) -> None:
     email = f"browser-{uuid4().hex[:10]}@example.com"
-    context = browser.new_context(viewport=DESKTOP, locale=LOCALE)  # type: ignore[arg-type]
+    context = browser.new_context(viewport=DESKTOP, locale=LOCALE)
     try:
         page, watch = open_page(context, server)
         page.goto(server.demo["page_url"])
@@ -200,7 +209,7 @@ def test_it_takes_a_newcomer_from_the_form_to_the_contact(browser: Browser, serv
         contact_url = page.url
         shot(page, "contact-desktop.png")
 
-        page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+        page.set_viewport_size(PHONE)
         for url, name in [
             (f"{server.base_url}/app", "dashboard-overview-phone.png"),
             (f"{server.base_url}/app/contacts/", "contacts-phone.png"),
@@ -215,7 +224,7 @@ def test_it_takes_a_newcomer_from_the_form_to_the_contact(browser: Browser, serv
 
 
 def test_it_keeps_what_was_typed_when_an_answer_is_wrong(browser: Browser, server: RunningLandform) -> None:
-    context = browser.new_context(viewport=PHONE, locale=LOCALE)  # type: ignore[arg-type]
+    context = browser.new_context(viewport=PHONE, locale=LOCALE)
     try:
         page, watch = open_page(context, server)
         page.goto(server.demo["page_url"])
@@ -237,6 +246,9 @@ def test_it_keeps_what_was_typed_when_an_answer_is_wrong(browser: Browser, serve
         gap = error_box["y"] - (field_box["y"] + field_box["height"])
         assert 0 <= gap <= 24, f"the error is not next to its field ({gap}px away)"
         expect(email.locator("xpath=..")).to_contain_text(error.inner_text())
+        border = "el => getComputedStyle(el).borderTopColor"
+        first_name = page.locator("form.lf-form [name=first_name]")
+        assert email.evaluate(border) != first_name.evaluate(border), "the wrong answer's field is not marked"
 
         expect(email).to_have_value("ada-at-example")
         expect(page.locator("form.lf-form [name=first_name]")).to_have_value("Ada")

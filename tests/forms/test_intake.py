@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from landform.crm_sink.models import Activity, Contact, Submission
 from landform.outbox import OutboxJob
-from tests.conftest import form_token, make_form, make_page, wait_for
+from tests.conftest import form_token, make_form, make_page, republish, wait_for
 
 JSON = {"Accept": "application/json"}
 
@@ -107,7 +107,7 @@ def test_it_shows_the_thank_you_message_in_the_visitors_language(client, db, own
 def test_it_redirects_to_the_thank_you_address_when_one_is_set(client, db, owner):
     form = make_form(db, owner)
     form.redirect_url = "https://acme.example.com/bedankt"
-    db.commit()
+    republish(db, form)
     token = form_token(client, f"/f/{form.key}")
     response = client.post(
         f"/f/{form.key}",
@@ -130,7 +130,7 @@ def test_it_keeps_utm_parameters_from_the_page_address(client, db, owner):
             "label": {"nl": "utm_campaign", "en": "utm_campaign"},
         },
     ]
-    db.commit()
+    republish(db, form)
     page = make_page(db, owner, form)
     html = client.get(f"/p/acme/{page.slug}?utm_campaign=spring%3Csale").text
     assert 'name="utm_campaign" value="spring&lt;sale"' in html

@@ -1,0 +1,1 @@
+"""Running Landform: logs, metrics, health, periodic jobs, backups and the production start-up checks."""

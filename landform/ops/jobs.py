@@ -1,0 +1,15 @@
+"""The schedule: every periodic job, one line each. Times are UTC; see landform/ops/schedule.py."""
+
+from __future__ import annotations
+
+from landform.ops import backup, health, retention
+from landform.ops.schedule import cron, every
+from landform.outbox import sweep
+
+# Old sweep ticks are dropped (max_age): the next one does the same work.
+every("outbox_sweep", seconds=lambda s: s.queue.sweep_interval_seconds, max_age=60_000)(sweep)
+every("worker_heartbeat", seconds=health.HEARTBEAT_SECONDS)(health.record_heartbeat)
+cron("retention_purge", "7 * * * *")(retention.purge_expired)
+cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
+    backup.scheduled_backup
+)

@@ -1,0 +1,149 @@
+"""Structured logs: one line per event (JSON in production), with the request id and without personal data.
+
+Everything goes through the standard library's logging (so Litestar's, uvicorn's, dramatiq's and our
+own `logging.getLogger(__name__)` records all come out alike), formatted by structlog. Before a line
+is written, e-mail addresses are blanked out wherever they appear (messages, exception text, URLs)
+and fields that name a person are dropped: log files end up in places a privacy statement does not
+cover, so they must not hold what it protects.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+from typing import Any
+from uuid import uuid4
+
+import structlog
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from structlog.typing import EventDict, Processor
+
+from landform.settings import Settings
+
+# Fields that would name or reach a person; their values never reach a log line.
+PERSONAL_FIELDS = frozenset(
+    {"email", "first_name", "last_name", "name", "full_name", "phone", "recipient", "to", "password"}
+)
+# An address, also URL-encoded (`%40`) as it appears in logged query strings.
+_EMAIL = re.compile(r"[\w.!#$%'*+^`{|}~-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
+# PostgreSQL quotes the offending values in constraint errors: "Key (email_key)=(a@b.nl) already exists".
+_PG_KEY_DETAIL = re.compile(r"(Key \([^)]*\))=\(.*?\)(?= already exists| is not present|$)", re.MULTILINE)
+REDACTED = "[redacted]"
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+access_log = structlog.stdlib.get_logger("landform.access")
+
+
+def scrub(text: str) -> str:
+    """The text without e-mail addresses or the values PostgreSQL quotes in its errors."""
+    return _PG_KEY_DETAIL.sub(r"\1=(" + REDACTED + ")", _EMAIL.sub("[email]", text))
+
+
+def redact_personal_data(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
+    """A structlog processor: runs last before rendering, after exceptions became text."""
+    for key, value in event_dict.items():
+        if key in PERSONAL_FIELDS:
+            event_dict[key] = REDACTED
+        elif isinstance(value, str):
+            event_dict[key] = scrub(value)
+    return event_dict
+
+
+def _processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        # Tracebacks as plain text (never with local variables, which hold answers and addresses).
+        structlog.processors.format_exc_info,
+        redact_personal_data,
+    ]
+
+
+class _LandformHandler(logging.StreamHandler):
+    """Our own handler on the root logger, so configuring twice replaces it instead of adding another."""
+
+
+def configure_logging(settings: Settings) -> None:
+    """Route every logger through structlog; idempotent, so every app and worker process may call it."""
+    renderer: Processor = (
+        structlog.processors.JSONRenderer()
+        if settings.ops.is_production
+        else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_processors(),
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    )
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            structlog.stdlib.PositionalArgumentsFormatter(),
+            *_processors(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    root = logging.getLogger()
+    # dramatiq's worker processes come with a plain handler writing to the parent's pipe: reuse it.
+    plain = [h for h in root.handlers if type(h) in (logging.StreamHandler, _LandformHandler)]
+    if not plain:
+        plain = [_LandformHandler(sys.stderr)]
+        root.addHandler(plain[0])
+    for handler in plain:
+        handler.setFormatter(formatter)
+    root.setLevel(logging.INFO)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    # uvicorn's access lines carry client addresses and query strings; ours (below) carry neither.
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers.clear()
+    uvicorn_access.propagate = False
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            return candidate if _REQUEST_ID.fullmatch(candidate) else None
+    return None
+
+
+class RequestLogMiddleware(ASGIMiddleware):
+    """Gives every request an id (the proxy's X-Request-ID, or a new one), logs it, and answers with it."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        request_id = _incoming_request_id(scope) or uuid4().hex
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableScopeHeaders.from_message(message)["x-request-id"] = request_id
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await next_app(scope, receive, send_with_id)
+            finally:
+                # The route's template, not the path: paths carry tokens, and query strings addresses.
+                access_log.info(
+                    "request",
+                    method=scope.get("method", "-"),
+                    route=scope.get("path_template") or "(no route)",
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                )

@@ -1,0 +1,156 @@
+/* Landform embed form. Served as is, at most 4 KB gzipped: no cookies, storage or HTML parsing. */
+(() => {
+  const warn = e => console.warn('Landform:', e);
+  // For a 429 and for when the form cannot load (other texts come with the form)
+  const T = {
+    en: ['Too many attempts. Please wait a minute.', 'Open the form'],
+    nl: ['Te veel pogingen. Wacht even een minuut.', 'Open het formulier']
+  };
+  const TYPE = { email: 'email', phone: 'tel', website: 'url', date: 'date', date_of_birth: 'date', checkbox: 'checkbox', consent: 'checkbox' };
+  const MODE = { number: 'decimal', kvk_number: 'numeric', rsin: 'numeric' };
+  // em, not rem: the host's root font size must not matter
+  const CSS = `:host{display:block!important}
+.lf{all:initial;display:block;font:16px/1.6 system-ui,-apple-system,sans-serif;color:#1d2939;background:#fff;border-radius:14px;border-top:4px solid #0f766e;padding:2em;box-shadow:0 1px 3px #1018281a,0 12px 32px -12px #1018282e}
+*{box-sizing:border-box}[hidden]{display:none!important}p{margin:0}
+h2{font-size:1.5em;line-height:1.25;margin:0 0 .8em}
+.f{margin:0 0 1.1em;padding:0;border:0;min-width:0}
+label,legend{display:block;font-weight:600;line-height:1.35;margin:0 0 .4em;padding:0}
+.r,.e{color:#b42318}.o,.h{color:#5d6b7e;font-weight:400}.o,.e,.h{font-size:.9em}
+.e,.h{line-height:1.4;margin-top:.4em}.e{font-weight:500}
+input,select,textarea{display:block;width:100%;font:inherit;line-height:1.4;padding:.75em .85em;margin:0;border:1px solid #868f9f;border-radius:8px;background:#fff;color:inherit}
+:is(input,select,textarea,button):focus-visible{outline:0;border-color:#0f766e;box-shadow:0 0 0 3px #0f766e40}
+.c{display:grid;grid-template-columns:auto 1fr;gap:.65em;margin:0 0 .5em}
+.c input{width:1.25em;height:1.25em;margin:.15em 0 0;accent-color:#0f766e}
+.c label{font-weight:400;margin:0;line-height:1.5}.c p{grid-column:1/-1}
+.x :is(input,select,textarea){border-color:#b42318;background:#fffbfa}
+.a{background:#fdecea;color:#7a271a;border-left:4px solid #b42318;border-radius:8px;padding:.7em .9em;margin:0 0 1.25em}
+button{width:100%;min-height:3.25em;font:inherit;font-weight:700;font-size:1.05em;line-height:1.3;text-wrap:balance;color:#fff;background:#0f766e;border:0;border-radius:8px;padding:.85em 1em;margin-top:.5em;cursor:pointer}
+button:hover{background:#0b5c56}
+.ok{text-align:center;outline:0}
+.ok::before{content:"\\2713";display:block;width:3em;line-height:3em;margin:0 auto .8em;border-radius:50%;background:#e6f4f2;color:#0f766e;font-size:1.2em;font-weight:700}
+a{color:#0f766e;font-weight:600}
+@media(max-width:480px){.lf{padding:1.25em 1em}button{font-size:1em}}`;
+  let sheet;
+
+  // an element; null/false attributes left out
+  const h = (tag, attrs, ...kids) => {
+    const el = document.createElement(tag);
+    for (const k in attrs) attrs[k] == null || attrs[k] === false || el.setAttribute(k, attrs[k] === true ? '' : attrs[k]);
+    el.append(...kids.filter(k => k != null && k !== false));
+    return el;
+  };
+  const hidden = (name, value) => h('input', { type: 'hidden', name, value });
+  // a hidden field's value: referrer, page_url or utm_* from the address
+  const carried = src => (src == 'referrer' ? document.referrer : src == 'page_url' ? location.href
+    : new URLSearchParams(location.search).get(src) || '').slice(0, 500);
+
+  const mount = (host, key, origin) => {
+    const root = host.attachShadow({ mode: 'open' }), box = h('div', { class: 'lf' });
+    try { // CSP style-src allows constructed sheets
+      sheet || (sheet = new CSSStyleSheet()).replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } catch (_) { root.append(h('style', {}, CSS)) }
+    root.append(box);
+    let lang = (host.dataset.lang || document.documentElement.lang || navigator.language || '').slice(0, 2).toLowerCase();
+    const t = i => (T[lang] || T.en)[i], url = `${origin}/f/${encodeURIComponent(key)}`;
+    const load = () => fetch(`${url}/embed?lang=${encodeURIComponent(lang)}`, { credentials: 'omit' })
+      .then(r => { if (r.ok) return r.json(); throw Error('HTTP ' + r.status) });
+
+    load().then(def => {
+      lang = def.language || lang;
+      const msg = def.messages || {}, rows = [], label = def.submit_label;
+      const alert = h('p', { class: 'a', role: 'alert', hidden: true });
+      const status = h('p', { role: 'status', tabindex: -1 });
+      const btn = h('button', {}, label);
+      const token = hidden(def.token_field, def.token);
+      const form = h('form', { novalidate: true }, alert);
+      const say = text => { alert.textContent = text || ''; alert.hidden = !text };
+      const mark = (r, text) => {
+        r.err.textContent = text || '';
+        r.err.hidden = !text;
+        r.w.classList.toggle('x', !!text);
+        for (const c of r.cs) {
+          c.setAttribute('aria-invalid', !!text);
+          const ids = [r.help && r.help.id, text && r.err.id].filter(Boolean).join(' ');
+          ids ? c.setAttribute('aria-describedby', ids) : c.removeAttribute('aria-describedby');
+        }
+      };
+
+      for (const f of def.fields || []) {
+        const { name, type, value: v = '', options: opts = [] } = f, id = 'lf-' + name;
+        if (type == 'hidden') { form.append(hidden(name, carried(f.source || name))); continue }
+        const kind = TYPE[type], check = kind == 'checkbox', radio = type == 'radio';
+        const a = { name, required: f.required, placeholder: f.placeholder, autocomplete: f.autocomplete, inputmode: MODE[type] };
+        const cap = h(radio ? 'legend' : 'label', { for: !radio && id }, f.label, f.required
+          ? h('span', { class: 'r', 'aria-hidden': 'true' }, ' *') : !check && msg.optional && h('span', { class: 'o' }, ` (${msg.optional})`));
+        const cs = radio ? opts.map((o, i) => h('input', { ...a, id: id + i, type, value: o.value, checked: o.value == v }))
+          : type == 'select' ? [h('select', { ...a, id }, h('option', { value: '' }, f.placeholder),
+            ...opts.map(o => h('option', { value: o.value, selected: o.value == v }, o.label)))]
+          : type == 'textarea' ? [h('textarea', { ...a, id, rows: 4 }, v)]
+          : [h('input', { ...a, id, type: kind, value: check ? 'on' : v, checked: check && /^(on|true|1|yes|ja)$/.test(v) })];
+        const r = { f, cs, err: h('p', { class: 'e', id: id + '-e' }), help: f.help && h('p', { class: 'h', id: id + '-h' }, f.help) };
+        const parts = check ? [cs[0], cap]
+          : [cap, ...radio ? cs.map((c, i) => h('div', { class: 'c' }, c, h('label', { for: c.id }, opts[i].label))) : cs];
+        r.w = h(radio ? 'fieldset' : 'div', { class: check ? 'f c' : 'f' }, ...parts, r.help, r.err);
+        mark(r);
+        rows.push(r);
+        form.append(r.w);
+      }
+      form.append(token, hidden(def.honeypot, ''), btn);
+
+      const submit = async () => {
+        btn.disabled = true;
+        btn.textContent = msg.sending;
+        const body = new URLSearchParams(new FormData(form)), to = new URL(def.action, origin);
+        to.searchParams.set('lang', lang);
+        let res, d = {};
+        try {
+          res = await fetch(to, { method: 'POST', body, credentials: 'omit', headers: { Accept: 'application/json' } });
+          d = await res.json();
+        } catch (e) { warn(e) }
+        btn.disabled = false;
+        btn.textContent = label;
+        const s = res && res.status, errors = d.errors || {};
+        if (s > 199 && s < 300) {
+          const to = d.redirect_url;
+          if (/^https?:/.test(to)) { try { top.location.href = to } catch (_) { location.href = to } return }
+          form.remove();
+          status.className = 'ok';
+          status.textContent = d.message;
+          status.focus();
+        } else if (s == 422) {
+          const bad = rows.filter(r => (mark(r, errors[r.f.name]), errors[r.f.name]));
+          say(errors._form || (bad[0] ? msg.invalid : Object.values(errors)[0]));
+          (bad[0] ? bad[0].cs[0] : btn).focus();
+          // token expired? get a fresh one
+          if (errors._form) load().then(n => { token.value = n.token }, warn);
+        } else say(s == 429 ? msg.too_many || t(0) : msg.network);
+      };
+      form.onsubmit = e => { e.preventDefault(); btn.disabled || submit().catch(warn) };
+      box.append(def.title ? h('h2', {}, def.title) : '', form, status);
+    }).catch(e => {
+      // not loadable here: link to the hosted form
+      warn(e);
+      const q = new URLSearchParams(location.search);
+      for (const k of [...q.keys()]) /^utm_/.test(k) || q.delete(k);
+      q.set('lang', lang);
+      box.append(h('a', { href: `${url}?${q}`, target: '_top' }, t(1) + ' →'));
+    }).catch(warn);
+  };
+
+  try {
+    const me = document.currentScript, key = me.dataset.landformForm, origin = new URL(me.src).origin;
+    const start = () => {
+      // free placeholders, else after the tag
+      const spots = [...document.querySelectorAll('[data-landform-form]')].filter(el => el.tagName != 'SCRIPT');
+      const free = spots.filter(el => !el._landform);
+      if (key && !spots.some(el => el.dataset.landformForm == key)) me.after(free[free.length] = h('div'));
+      for (const el of free) {
+        el._landform = 1;
+        try { mount(el, el.dataset.landformForm || key, origin) } catch (e) { warn(e) }
+      }
+    };
+    const safeStart = () => { try { start() } catch (e) { warn(e) } };
+    document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', safeStart) : start();
+  } catch (e) { warn(e) }
+})();

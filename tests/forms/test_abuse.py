@@ -1,0 +1,94 @@
+"""Bots and floods never reach the CRM: spam is kept aside, replays are one lead, bursts get 429."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from landform.crm_sink.models import Contact, Submission
+from landform.forms.models import SpamSubmission
+from tests.conftest import form_token, log_in, make_form, post_form, wait_for
+
+
+def _count(db, model) -> int:
+    db.expire_all()
+    return db.execute(select(func.count(model.id)).execution_options(all_tenants=True)).scalar_one()
+
+
+def test_it_keeps_spam_aside_and_a_person_can_release_it(client, db, owner):
+    form = make_form(db, owner)
+    response = client.post(
+        f"/f/{form.key}",
+        json={"first_name": "Maybe", "email": "maybe@example.com", "homepage_url": "autofilled"},
+    )
+    assert response.status_code == 201
+    assert _count(db, Submission) == 0
+    spam = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalar_one()
+    assert (spam.reason, spam.answers["email"]) == ("honeypot", "maybe@example.com")
+
+    log_in(client, owner)
+    page = client.get(f"/app/forms/{form.id}/spam")
+    assert "maybe@example.com" in page.text
+    post_form(client, f"/app/forms/{form.id}/spam/{spam.id}/release")
+    contact = wait_for(
+        lambda: (
+            db.expire_all(),
+            db.execute(select(Contact).execution_options(all_tenants=True)).scalar_one_or_none(),
+        )[1]
+    )
+    assert contact.email == "maybe@example.com"
+    submission = db.execute(select(Submission).execution_options(all_tenants=True)).scalar_one()
+    assert submission.context["source"] == "released"
+    # Releasing twice does not make a second lead.
+    post_form(client, f"/app/forms/{form.id}/spam/{spam.id}/release")
+    assert _count(db, Submission) == 1
+
+
+def test_it_stores_a_double_click_once(client, db, owner):
+    form = make_form(db, owner)
+    token = form_token(client, f"/f/{form.key}")
+    body = {"first_name": "Dub", "email": "dub@example.com", "_lf_token": token}
+    first, second = client.post(f"/f/{form.key}", json=body), client.post(f"/f/{form.key}", json=body)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert _count(db, Submission) == 1
+
+
+def test_it_refuses_a_burst_over_the_limit_with_429_and_retry_after(client, db, owner, monkeypatch, settings):
+    form = make_form(db, owner)
+    limit = settings.security.intake_limit_per_ip
+    statuses = []
+    for n in range(limit + 3):
+        token = form_token(client, f"/f/{form.key}")
+        response = client.post(
+            f"/f/{form.key}", json={"first_name": "Flood", "email": f"f{n}@example.com", "_lf_token": token}
+        )
+        statuses.append(response.status_code)
+    assert statuses[:limit] == [201] * limit
+    assert statuses[limit:] == [429] * 3
+    assert int(response.headers["retry-after"]) > 0
+    assert _count(db, Submission) == limit
+
+
+def test_it_trusts_forwarded_addresses_only_from_configured_proxies(db, owner, monkeypatch, settings):
+    from litestar.testing import TestClient
+
+    from landform.app import create_app
+    from landform.settings import get_settings
+
+    monkeypatch.setenv("LANDFORM_TRUSTED_PROXIES", "testclient")
+    monkeypatch.setenv("LANDFORM_INTAKE_LIMIT_PER_IP", "2")
+    get_settings.cache_clear()
+    form = make_form(db, owner)
+    with TestClient(create_app(get_settings()), base_url="http://testserver.local") as client:
+
+        def send(forwarded: str) -> int:
+            token = form_token(client, f"/f/{form.key}")
+            return client.post(
+                f"/f/{form.key}",
+                json={"first_name": "P", "email": "p@example.com", "_lf_token": token},
+                headers={"X-Forwarded-For": forwarded},
+            ).status_code
+
+        # Behind the proxy, each visitor has an allowance of their own.
+        assert [send("203.0.113.1"), send("203.0.113.1"), send("203.0.113.1")] == [201, 201, 429]
+        assert send("203.0.113.2") == 201
