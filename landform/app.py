@@ -56,7 +56,7 @@ from landform.ops.logs import RequestLogMiddleware, configure_logging
 from landform.ops.metrics import prometheus_config
 from landform.ops.production import check_production
 from landform.settings import Settings, get_settings
-from landform.site.controllers import HostedPageController, PageEditorController
+from landform.site.controllers import HostedPageController, PageEditorController, render_with_form
 from landform.templating import environment
 from landform.web import (
     PUBLIC_PATHS,
@@ -283,6 +283,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="Contacts and submissions of the tenant owning the API key (Authorization: Bearer).",
         ),
         exception_handlers={HTTPException: handle_http_error, Exception: handle_server_error},
+        dependencies={"page_renderer": Provide(lambda: render_with_form, sync_to_thread=False)},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         state=State({"settings": settings}),

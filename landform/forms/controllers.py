@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from base64 import b64encode
+from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,9 @@ from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role, 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+# How a landing page shows around a form with errors in it. `forms` may not import `site`, so app.py
+# hands the page renderer in as a dependency.
+PageRenderer = Callable[[AsyncSession, UUID, dict[str, Any]], Awaitable[Response[Any] | None]]
 EMBED_JS = Path(__file__).parent.parent / "static" / "embed.js"
 
 
@@ -181,7 +185,11 @@ class IntakeController(Controller):
         "/f/{form_key:str}", exclude_from_csrf=True, request_max_body_size=MAX_BODY, media_type=MediaType.HTML
     )
     async def submit(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        form_key: str,
+        page_renderer: PageRenderer,
     ) -> Response[Any]:
         """Accept a submission: 2xx once stored with its routing job, 422 with an error per field."""
         as_json = wants_json(request)
@@ -218,6 +226,12 @@ class IntakeController(Controller):
         except SubmissionInvalid as invalid:
             # Nothing was added to the session; the 422 rolls the transaction back.
             SUBMISSIONS.labels("invalid").inc()
+            if context.page_id and not as_json:
+                page = await self._invalid_on_page(
+                    db_session, page_renderer, context.page_id, form, version, raw, invalid.errors, language
+                )
+                if page is not None:
+                    return page
             return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin)
         log.info("intake: accepted submission %s to form %s", submission.id, form.id)
         SUBMISSIONS.labels("accepted").inc()
@@ -268,6 +282,24 @@ class IntakeController(Controller):
                 ),
             },
         )
+
+    async def _invalid_on_page(
+        self,
+        db: AsyncSession,
+        page_renderer: PageRenderer,
+        page_id: UUID,
+        form: Form,
+        version: FormVersion,
+        raw: dict[str, Any],
+        errors: dict[str, str],
+        language: str,
+    ) -> Response[Any] | None:
+        """The landing page again, with the errors in its form, so the visitor stays where they were."""
+        values = {k: v for k, v in raw.items() if isinstance(v, str)}
+        view = services.form_view(
+            form.key, version, language=language, values=values, errors=errors, page_id=page_id
+        )
+        return await page_renderer(db, page_id, view)
 
 
 @get("/embed.js", include_in_schema=False, cache=False)

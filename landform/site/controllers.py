@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
-from landform.accounts.models import User
+from landform.accounts.models import Tenant, User
 from landform.forms import services as form_services
 from landform.forms.models import Form
 from landform.i18n import gettext as _
@@ -63,6 +63,25 @@ class HostedPageController(Controller):
             headers=headers,
             context={"tenant": tenant, "page": page, "text": text, "form": form},
         )
+
+
+async def render_with_form(
+    db: AsyncSession, page_id: UUID, form_view: dict[str, Any]
+) -> Response[Any] | None:
+    """A published page showing a given form state (errors and answers), for the intake's 422."""
+    page = (
+        await db.execute(select(Page).where(Page.id == page_id, Page.published_at.is_not(None)))
+    ).scalar_one_or_none()
+    if page is None:
+        return None
+    tenant = await db.get_one(Tenant, page.tenant_id)
+    text = services.page_text(page, i18n.get_language(), tenant.default_language)
+    return Template(
+        "site/hosted_page.html",
+        status_code=422,
+        headers={"cache-control": "no-store"},
+        context={"tenant": tenant, "page": page, "text": text, "form": form_view},
+    )
 
 
 async def _page_or_404(db: AsyncSession, page_id: UUID) -> Page:

@@ -225,3 +225,18 @@ def test_it_sets_no_cookie_on_hosted_pages_and_forms(client, db, owner):
         f"/f/{form.key}", data={"first_name": "A", "email": "a@example.com", "_lf_token": token}
     )
     assert "set-cookie" not in response.headers
+
+
+def test_it_shows_errors_on_the_landing_page_itself(client, db, owner):
+    form = make_form(db, owner)
+    page = make_page(db, owner, form)
+    token = form_token(client, f"/p/acme/{page.slug}?lang=en")
+    response = client.post(
+        f"/f/{form.key}",
+        data={"first_name": "Kees", "email": "kees@", "_lf_token": token},
+        headers={"Accept": "text/html", "Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert "Our offer" in response.text  # the page's own headline, not a bare form
+    assert 'value="Kees"' in response.text and "valid e-mail address" in response.text
+    assert response.headers["content-type"].startswith("text/html")

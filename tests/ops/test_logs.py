@@ -1,0 +1,69 @@
+"""Structured logs: a request id on every line of a request, and never an e-mail address or a name."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import logging
+
+import pytest
+
+from landform.ops import logs
+
+ADDRESS = "anna.de.boer@example.com"
+
+
+@pytest.fixture
+def log_lines(settings):
+    """What the app writes to its log, as JSON lines (the production format)."""
+    production = dataclasses.replace(
+        settings, ops=dataclasses.replace(settings.ops, environment="production")
+    )
+    logs.configure_logging(production)
+    (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, logs._LandformHandler)]
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
+    handler.setStream(previous)
+    logs.configure_logging(settings)
+
+
+def test_it_logs_each_request_with_its_id_and_route_but_not_its_query(client, log_lines):
+    response = client.get(
+        f"/api/v1/contacts?email={ADDRESS}",
+        headers={"X-Request-ID": "req-42", "Authorization": "Bearer nope"},
+    )
+    assert response.status_code == 401
+    assert response.headers["x-request-id"] == "req-42"
+    (line,) = [line for line in log_lines() if line["logger"] == "landform.access"]
+    assert line | {"timestamp": None, "duration_ms": None} == {
+        "event": "request",
+        "method": "GET",
+        "route": "/api/v1/contacts",
+        "status": 401,
+        "request_id": "req-42",
+        "level": "info",
+        "logger": "landform.access",
+        "timestamp": None,
+        "duration_ms": None,
+    }
+    fresh = client.get("/healthz", headers={"X-Request-ID": "not a valid id\n"}).headers["x-request-id"]
+    assert len(fresh) == 32 and fresh != "req-42"
+
+
+def test_it_blanks_out_addresses_and_personal_fields_wherever_they_appear(log_lines):
+    log = logging.getLogger("landform.test")
+    try:
+        raise ValueError(
+            f"duplicate key value violates unique constraint\nDETAIL:  Key (tenant_id, email_key)=(42, {ADDRESS}) already exists."
+        )
+    except ValueError:
+        log.exception("routing failed for %s", ADDRESS)
+    logs.structlog.stdlib.get_logger("landform.test").info("sent", to=ADDRESS, first_name="Anna", count=2)
+    text = json.dumps(log_lines())
+    assert "example.com" not in text and "Anna" not in text
+    failed, sent = log_lines()
+    assert failed["event"] == "routing failed for [email]"
+    assert "Key (tenant_id, email_key)=([redacted])" in failed["exception"]
+    assert (sent["to"], sent["first_name"], sent["count"]) == ("[redacted]", "[redacted]", 2)

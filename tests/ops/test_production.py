@@ -1,0 +1,77 @@
+"""LANDFORM_ENV=production: the app and the worker refuse unsafe settings; development is untouched."""
+
+from __future__ import annotations
+
+import pytest
+
+from landform.ops.production import ProductionMisconfigured, check_production, production_problems
+from landform.settings import get_settings
+
+GOOD = {
+    "LANDFORM_ENV": "production",
+    "LANDFORM_SECRET_KEY": "k" * 48 + ",an-old-key-still-verifying",
+    "LANDFORM_BASE_URL": "https://forms.example.com",
+    "LANDFORM_DATABASE_URL": "postgresql://landform@db.internal:5432/landform",
+    "LANDFORM_REDIS_URL": "redis://redis.internal:6379/0",
+}
+
+
+def _settings(monkeypatch, **overrides):
+    for name, value in {**GOOD, **overrides}.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def test_it_accepts_a_proper_production_setup(monkeypatch):
+    assert production_problems(_settings(monkeypatch)) == []
+    assert production_problems(_settings(monkeypatch), worker=True) == []
+
+
+def test_it_refuses_to_start_the_app_with_each_unsafe_setting(monkeypatch, tmp_path):
+    from landform.app import create_app
+
+    unsafe = _settings(
+        monkeypatch,
+        LANDFORM_SECRET_KEY=None,
+        LANDFORM_BASE_URL="http://forms.example.com",
+        LANDFORM_DATABASE_URL=f"sqlite:///{tmp_path}/landform.sqlite3",
+    )
+    with pytest.raises(ProductionMisconfigured) as refused:
+        create_app(unsafe)
+    message = str(refused.value)
+    assert "development key" in message
+    assert "http://forms.example.com" in message
+    assert "SQLite" in message
+
+
+def test_it_refuses_a_short_signing_key_but_not_a_short_old_one(monkeypatch):
+    (problem,) = production_problems(_settings(monkeypatch, LANDFORM_SECRET_KEY="short," + "k" * 48))
+    assert "shorter than 32" in problem
+    assert production_problems(_settings(monkeypatch, LANDFORM_SECRET_KEY="k" * 48 + ",short")) == []
+
+
+def test_it_refuses_sqlite_for_the_worker_and_beside_redis(monkeypatch):
+    sqlite = _settings(
+        monkeypatch, LANDFORM_DATABASE_URL="sqlite:///var/landform.sqlite3", LANDFORM_REDIS_URL=None
+    )
+    assert production_problems(sqlite) == []  # one process, the embedded default
+    assert "SQLite" in production_problems(sqlite, worker=True)[0]
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    assert "SQLite" in production_problems(sqlite)[0]
+    with_redis = _settings(
+        monkeypatch, LANDFORM_DATABASE_URL="sqlite:///var/landform.sqlite3", WEB_CONCURRENCY="1"
+    )
+    assert "SQLite" in production_problems(with_redis)[0]
+
+
+def test_it_leaves_development_alone_and_catches_a_mistyped_environment(monkeypatch):
+    development = _settings(
+        monkeypatch, LANDFORM_ENV=None, LANDFORM_SECRET_KEY=None, LANDFORM_BASE_URL="http://127.0.0.1:8000"
+    )
+    check_production(development)
+    with pytest.raises(ProductionMisconfigured, match="LANDFORM_ENV must be"):
+        check_production(_settings(monkeypatch, LANDFORM_ENV="prod"))
