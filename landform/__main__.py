@@ -6,11 +6,13 @@ import json
 import os
 import sys
 import tempfile
+from typing import Any
 
 import click
 from litestar.cli.main import litestar_group
 
 from landform.ops.cli import backup_command, restore_command
+from landform.ops.production import ProductionMisconfigured, check_production
 from landform.settings import get_settings
 
 
@@ -60,7 +62,24 @@ def demo_command() -> None:
     click.echo(json.dumps(seed_demo(get_settings())))
 
 
+def _check_before_serving(run: click.Command) -> None:
+    """Run the production check knowing `--wc`, once, before uvicorn starts (and restarts) its processes."""
+    serve = run.callback
+    assert serve is not None
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        os.environ["WEB_CONCURRENCY"] = str(kwargs.get("wc") or 1)
+        try:
+            check_production(get_settings())
+        except ProductionMisconfigured as error:
+            raise click.ClickException(str(error)) from error
+        return serve(*args, **kwargs)
+
+    run.callback = checked
+
+
 def main() -> None:
+    _check_before_serving(litestar_group.commands["run"])
     settings = get_settings()
     os.environ.setdefault("LITESTAR_APP", "landform.app:create_app")
     os.environ.setdefault("LITESTAR_HOST", settings.server.host)

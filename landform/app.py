@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform import i18n
 from landform.accounts.controllers import ApiKeyController, AuthController, PreferencesController
 from landform.accounts.models import User
+from landform.consent.controllers import PublicConsentController, PurposesController
+from landform.consent.services import contact_section
 from landform.crm_sink.api import ContactsApi
 from landform.crm_sink.controllers import ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
@@ -157,6 +160,9 @@ class DatabasePlugin(SQLAlchemyInitPlugin):
         return None
 
 
+warnings.filterwarnings("ignore", message=r"Middleware 'SessionAuthMiddleware' exclude pattern", module="litestar")
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """The Landform web app for these settings (default: from the environment)."""
     settings = settings or get_settings()
@@ -195,6 +201,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             max_age=14 * 24 * 3600,
             exclude=PUBLIC_PATHS,
         ),
+        # Only the dashboard needs a user. Litestar warns that this pattern "matches all paths"
+        # (it tests it against "/"); it does not: /app/... is authenticated, as the tests show.
         exclude=[r"^(?!/app)"],
     )
 
@@ -241,6 +249,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FormBuilderController,
             intake_router(settings),
             ContactsController,
+            PurposesController,
+            PublicConsentController,
             LocalOutboxController,
             api,
             healthz,
@@ -286,7 +296,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"page_renderer": Provide(lambda: render_with_form, sync_to_thread=False)},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings}),
+        # Sections other domains add to a contact's page; the CRM itself knows nothing of consent.
+        state=State({"settings": settings, "contact_sections": [contact_section]}),
         request_max_body_size=1024 * 1024,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
     )

@@ -15,55 +15,156 @@ from sqlalchemy.orm import Session
 
 from landform import security
 from landform.accounts.models import ApiKey, Role, Tenant, User
+from landform.consent.models import ConsentText, Purpose
+from landform.consent.services import new_purpose
 from landform.crm_sink.models import Submission
 from landform.crm_sink.services import route_submission
 from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.forms.models import Form
 from landform.forms.services import new_form, publish_sync
 from landform.settings import Settings
+from landform.site import services as site_services
 from landform.site.models import Page
+from landform.site.services import publish_sync as publish_page
+from landform.site.services import set_blocks
 
 TENANT_SLUG = "demo"
 LOGIN_EMAIL = "demo@landform.example.com"
 LOGIN_PASSWORD = "zonnig-demo-2026"  # noqa: S105  (printed on purpose: it is the demo)
 FORM_NAME = "Gratis dakscan"
 
-PAGE_CONTENT = {
+PAGE_SEO = {
     "nl": {
         "title": "Gratis dakscan | Zonnedak Utrecht",
-        "headline": "Wat levert zonnestroom jouw dak op?",
-        "subheadline": "Vraag een gratis dakscan aan. Binnen twee werkdagen weet je hoeveel panelen passen, "
-        "wat ze kosten en wat je per jaar bespaart.",
-        "body": (
-            "## Zo werkt het\n\n"
-            "1. **Je vult het formulier in.** Het kost je een minuut.\n"
-            "2. **Wij bekijken je dak** op luchtfoto's en bellen je voor een paar vragen.\n"
-            "3. **Je krijgt een voorstel op maat**, zonder verplichtingen.\n\n"
-            '> "Binnen een week lagen de panelen erop. Onze energierekening is gehalveerd."\n>\n'
-            "> — Familie De Wit, Houten\n\n"
-            "Al meer dan 2.400 daken in de provincie Utrecht gingen je voor."
-        ),
         "seo_description": "Vraag een gratis dakscan aan en ontdek binnen twee werkdagen wat zonnepanelen "
         "jouw huis opleveren.",
     },
     "en": {
         "title": "Free roof scan | Zonnedak Utrecht",
-        "headline": "What could solar power do for your roof?",
-        "subheadline": "Ask for a free roof scan. Within two working days you will know how many panels fit, "
-        "what they cost and what you save each year.",
-        "body": (
-            "## How it works\n\n"
-            "1. **You fill in the form.** It takes a minute.\n"
-            "2. **We study your roof** on aerial photos and call you with a few questions.\n"
-            "3. **You get a tailored proposal**, with no obligation.\n\n"
-            '> "The panels were on within a week. Our energy bill halved."\n>\n'
-            "> — The De Wit family, Houten\n\n"
-            "More than 2,400 roofs in the province of Utrecht went before you."
-        ),
         "seo_description": "Ask for a free roof scan and find out within two working days what solar "
         "panels would do for your home.",
     },
 }
+
+
+def _page_blocks(form_id: str) -> list[dict[str, Any]]:
+    """The demo page: a promise with the form beside it, then the reasons, the steps, proof and answers."""
+
+    def block(
+        n: int, kind: str, data: dict[str, Any], nl: dict[str, str], en: dict[str, str]
+    ) -> dict[str, Any]:
+        return {"id": f"demo{n:02d}", "type": kind, "data": data, "text": {"nl": nl, "en": en}}
+
+    return [
+        block(
+            1,
+            "hero",
+            {"button_link": "#form"},
+            {
+                "heading": "Wat levert zonnestroom jouw dak op?",
+                "subheading": "Vraag een gratis dakscan aan. Binnen twee werkdagen weet je hoeveel panelen "
+                "passen, wat ze kosten en wat je per jaar bespaart.",
+                "button_text": "",
+            },
+            {
+                "heading": "What could solar power do for your roof?",
+                "subheading": "Ask for a free roof scan. Within two working days you will know how many "
+                "panels fit, what they cost and what you save each year.",
+                "button_text": "",
+            },
+        ),
+        block(2, "form", {"form_id": form_id}, {"heading": "Gratis dakscan"}, {"heading": "Free roof scan"}),
+        block(
+            3,
+            "features",
+            {},
+            {
+                "heading": "Waarom 2.400 huishoudens voor ons kozen",
+                "items": "Eigen monteurs: Geen onderaannemers; wij leggen elk paneel zelf.\n"
+                "Vaste prijs: Wat in het voorstel staat, betaal je. Geen verrassingen.\n"
+                "Tien jaar garantie: Op panelen, omvormer én het werk op je dak.\n"
+                "Binnen twee werkdagen: Een voorstel op maat, zonder verplichtingen.",
+            },
+            {
+                "heading": "Why 2,400 households chose us",
+                "items": "Our own installers: No subcontractors; we fit every panel ourselves.\n"
+                "A fixed price: What the proposal says is what you pay. No surprises.\n"
+                "Ten-year guarantee: On panels, inverter and the work on your roof.\n"
+                "Within two working days: A tailored proposal, with no obligation.",
+            },
+        ),
+        block(
+            4,
+            "text",
+            {},
+            {
+                "markdown": "## Zo werkt het\n\n"
+                "1. **Je vult het formulier in.** Het kost je een minuut.\n"
+                "2. **Wij bekijken je dak** op luchtfoto's en bellen je voor een paar vragen.\n"
+                "3. **Je krijgt een voorstel op maat**, zonder verplichtingen."
+            },
+            {
+                "markdown": "## How it works\n\n"
+                "1. **You fill in the form.** It takes a minute.\n"
+                "2. **We study your roof** on aerial photos and call you with a few questions.\n"
+                "3. **You get a tailored proposal**, with no obligation."
+            },
+        ),
+        block(
+            5,
+            "testimonial",
+            {"name": "Familie De Wit", "consented": True},
+            {
+                "quote": "Binnen een week lagen de panelen erop. Onze energierekening is gehalveerd.",
+                "role": "Houten",
+            },
+            {"quote": "The panels were on within a week. Our energy bill halved.", "role": "Houten"},
+        ),
+        block(
+            6,
+            "faq",
+            {},
+            {
+                "heading": "Veelgestelde vragen",
+                "items": "Kost de dakscan echt niets?\nJa. De scan en het voorstel zijn gratis en je zit "
+                "nergens aan vast.\n\n"
+                "Is mijn dak geschikt?\nDaken op het zuiden, oosten of westen zijn meestal geschikt. "
+                "Dat zien we op de luchtfoto.\n\n"
+                "Hoe snel liggen de panelen erop?\nMeestal binnen drie weken na je akkoord.",
+            },
+            {
+                "heading": "Frequently asked questions",
+                "items": "Is the roof scan really free?\nYes. The scan and the proposal are free and you are "
+                "not committed to anything.\n\n"
+                "Is my roof suitable?\nRoofs facing south, east or west usually are. We can tell from the "
+                "aerial photo.\n\n"
+                "How soon are the panels on?\nUsually within three weeks of your go-ahead.",
+            },
+        ),
+        block(
+            7,
+            "cta",
+            {"button_link": "#form"},
+            {
+                "heading": "Benieuwd wat jouw dak oplevert?",
+                "text": "Vraag vandaag je gratis dakscan aan; binnen twee werkdagen weet je het.",
+                "button_text": "Vraag mijn dakscan aan",
+            },
+            {
+                "heading": "Curious what your roof could earn?",
+                "text": "Ask for your free roof scan today; within two working days you will know.",
+                "button_text": "Get my roof scan",
+            },
+        ),
+        block(
+            8,
+            "footer",
+            {"privacy_url": ""},
+            {"text": "Zonnedak Utrecht · Installateur van zonnepanelen in de provincie Utrecht"},
+            {"text": "Zonnedak Utrecht · Solar panel installer in the province of Utrecht"},
+        ),
+    ]
+
 
 SAMPLE_LEADS = [
     {
@@ -213,10 +314,13 @@ def _ensure_form(session: Session) -> tuple[Form, bool]:
 def _ensure_page(session: Session, form: Form) -> None:
     page = session.execute(select(Page).where(Page.slug == "welcome")).scalar_one_or_none()
     if page is None:
-        page = Page(slug="welcome", content=PAGE_CONTENT, form_id=form.id, published_at=utcnow())
+        page = Page(slug="welcome", content=PAGE_SEO, theme={})
+        set_blocks(page, _page_blocks(str(form.id)))
         session.add(page)
+        session.flush()
+        publish_page(session, page)
     elif page.published_at is None:
-        page.published_at = utcnow()
+        publish_page(session, page)
 
 
 def _seed_leads(session: Session, tenant: Tenant, form: Form) -> None:
@@ -243,6 +347,133 @@ def _seed_leads(session: Session, tenant: Tenant, form: Form) -> None:
         route_submission(session, submission.id)
 
 
+AGE_FORM_NAME = "Workshop zonneladers bouwen (12-18 jaar)"
+AGE_PAGE_SLUG = "jongeren"
+AGE_PAGE_CONTENT = {
+    "nl": {
+        "title": "Bouw je eigen zonnelader | Zonnedak Utrecht",
+        "headline": "Bouw je eigen zonnelader",
+        "subheadline": "Een gratis workshop voor jongeren van 12 tot 18 jaar: in één middag soldeer je een "
+        "zonnepaneeltje aan een powerbank en neem je hem mee naar huis.",
+        "body": (
+            "## Wat ga je doen?\n\n"
+            "- **Ontdekken** hoe een zonnecel licht omzet in stroom.\n"
+            "- **Solderen** onder begeleiding van onze installateurs (veiligheidsbril krijg je van ons).\n"
+            "- **Meten** hoeveel je telefoon oplaadt op een bewolkte dag.\n\n"
+            "Elke woensdagmiddag in de schoolvakanties, van 13.00 tot 16.30 uur in onze werkplaats in "
+            "Houten. Materiaal, limonade en stroopwafels zijn gratis.\n\n"
+            "**Ben je jonger dan 16?** Dan vragen we eerst per e-mail toestemming aan je ouder of voogd. "
+            "Pas als die ja zegt, schrijven we je in."
+        ),
+        "seo_description": "Gratis workshop voor jongeren: bouw in één middag je eigen zonnelader.",
+    },
+    "en": {
+        "title": "Build your own solar charger | Zonnedak Utrecht",
+        "headline": "Build your own solar charger",
+        "subheadline": "A free workshop for young people aged 12 to 18: in one afternoon you solder a small "
+        "solar panel to a power bank and take it home.",
+        "body": (
+            "## What will you do?\n\n"
+            "- **Discover** how a solar cell turns light into electricity.\n"
+            "- **Solder** with our installers beside you (we lend you safety glasses).\n"
+            "- **Measure** how much your phone charges on a cloudy day.\n\n"
+            "Every Wednesday afternoon in the school holidays, 1 to 4:30 pm in our workshop in Houten. "
+            "Materials, lemonade and stroopwafels are free.\n\n"
+            "**Younger than 16?** Then we first ask your parent or guardian for permission by e-mail. "
+            "Only when they say yes do we sign you up."
+        ),
+        "seo_description": "A free workshop for young people: build your own solar charger in one afternoon.",
+    },
+}
+NEWSLETTER = {
+    "name_nl": "Nieuwsbrief",
+    "name_en": "Newsletter",
+    "text_nl": "Ja, stuur mij maandelijks de nieuwsbrief met energietips en nieuwe workshops.",
+    "text_en": "Yes, send me the monthly newsletter with energy tips and new workshops.",
+}
+
+
+def _ensure_newsletter(session: Session) -> tuple[Purpose, ConsentText]:
+    purpose = next(
+        (p for p in session.execute(select(Purpose)).scalars() if p.name.get("nl") == NEWSLETTER["name_nl"]),
+        None,
+    )
+    if purpose is None:
+        purpose = new_purpose(session, NEWSLETTER)
+        session.flush()
+    text = session.execute(
+        select(ConsentText).where(
+            ConsentText.purpose_id == purpose.id, ConsentText.version == purpose.current_version
+        )
+    ).scalar_one()
+    return purpose, text
+
+
+def _age_form_fields(purpose: Purpose, text: ConsentText) -> list[dict[str, Any]]:
+    fields = _form_fields()
+    return [
+        fields[0],
+        fields[1],
+        fields[2],
+        {
+            "name": "date_of_birth",
+            "type": "date_of_birth",
+            "required": True,
+            "label": {"nl": "Geboortedatum", "en": "Date of birth"},
+        },
+        {
+            "name": "workshop_day",
+            "type": "select",
+            "required": True,
+            "label": {"nl": "Welke middag kom je?", "en": "Which afternoon will you come?"},
+            "options": [
+                {"value": "autumn", "label": {"nl": "Herfstvakantie", "en": "Autumn holiday"}},
+                {"value": "christmas", "label": {"nl": "Kerstvakantie", "en": "Christmas holiday"}},
+                {"value": "spring", "label": {"nl": "Voorjaarsvakantie", "en": "Spring holiday"}},
+            ],
+        },
+        {
+            "name": "newsletter",
+            "type": "consent",
+            "required": False,
+            "label": dict(text.text),
+            "purpose_id": str(purpose.id),
+            "consent_text_id": str(text.id),
+        },
+        fields[-1],
+    ]
+
+
+def _ensure_age_form(session: Session) -> Form:
+    form = session.execute(select(Form).where(Form.name == AGE_FORM_NAME)).scalar_one_or_none()
+    if form is not None:
+        return form
+    purpose, text = _ensure_newsletter(session)
+    form = new_form(AGE_FORM_NAME)
+    form.fields = _age_form_fields(purpose, text)
+    form.requires_age_check = True
+    form.submit_label = {"nl": "Schrijf me in", "en": "Sign me up"}
+    form.thank_you = {
+        "nl": "Gelukt! Je krijgt een e-mail met de datum en het adres. Tot in de werkplaats!",
+        "en": "Done! You will get an e-mail with the date and the address. See you in the workshop!",
+    }
+    session.add(form)
+    session.flush()
+    publish_sync(session, form)
+    return form
+
+
+def _ensure_age_page(session: Session, form: Form) -> None:
+    page = session.execute(select(Page).where(Page.slug == AGE_PAGE_SLUG)).scalar_one_or_none()
+    if page is None:
+        page = Page(slug=AGE_PAGE_SLUG, content=AGE_PAGE_CONTENT, form_id=form.id)
+        site_services.set_blocks(page, site_services.blocks_from_content(AGE_PAGE_CONTENT, form.id))
+        session.add(page)
+        session.flush()
+    if page.published_at is None:
+        site_services.publish_sync(session, page)
+
+
 def seed_demo(settings: Settings) -> dict[str, str]:
     with sync_session(settings.database.sync_url) as session:
         tenant = _ensure_tenant(session)
@@ -251,6 +482,8 @@ def seed_demo(settings: Settings) -> dict[str, str]:
         _ensure_page(session, form)
         if created:
             _seed_leads(session, tenant, form)
+        age_form = _ensure_age_form(session)
+        _ensure_age_page(session, age_form)
         secret = demo_api_key(settings)
         key_hash = security.hash_api_key(secret)
         if session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash)).scalar_one_or_none() is None:
@@ -264,4 +497,6 @@ def seed_demo(settings: Settings) -> dict[str, str]:
             "api_key": secret,
             "login_email": LOGIN_EMAIL,
             "login_password": LOGIN_PASSWORD,
+            "age_page_url": f"{base}/p/{TENANT_SLUG}/{AGE_PAGE_SLUG}",
+            "age_form_key": age_form.key,
         }

@@ -19,11 +19,14 @@ from advanced_alchemy.mixins.uuid import uuid7
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from landform import i18n
+from landform import i18n, security
 from landform.db import GUID, Base, DateTimeUTC, utcnow
 from landform.outbox import PermanentJobError, add_job, job
 from landform.settings import get_settings
 from landform.templating import render
+
+# The signing purpose of the one-click withdrawal link in every e-mail to a contact (read in consent/).
+WITHDRAW_PURPOSE = "consent-withdraw"
 
 
 class EmailMessage(Base):
@@ -49,15 +52,30 @@ def queue_email(
     template: str,
     language: str,
     tenant_id: UUID | None = None,
+    contact_id: UUID | None = None,
     **context: Any,
 ) -> EmailMessage:
-    """Render `emails/{template}.txt` and `.html` in the recipient's language and queue them."""
+    """Render `emails/{template}.txt` and `.html` in the recipient's language and queue them.
+
+    An e-mail to a tenant's contact (`contact_id`) always carries a signed one-click link to withdraw
+    consent: withdrawing must be as easy as giving (GDPR art. 7(3)).
+    """
     previous = i18n.get_language()
     i18n.set_language(language)
     try:
-        context = {"base_url": get_settings().server.base_url, **context}
+        base_url = get_settings().server.base_url
+        context = {"base_url": base_url, **context}
+        if contact_id is not None:
+            if tenant_id is None:
+                raise ValueError("an e-mail to a contact needs the contact's tenant")
+            token = security.sign(WITHDRAW_PURPOSE, [str(tenant_id), str(contact_id)])
+            context["withdraw_url"] = f"{base_url}/consent/withdraw?token={token}"
         subject = render(f"emails/{template}.subject.txt", **context).strip()
         text = render(f"emails/{template}.txt", **context)
+        if contact_id is not None:
+            text += "\n\n" + i18n.gettext(
+                "No more e-mails? Withdraw your consent with one click: %(url)s", url=context["withdraw_url"]
+            )
         html = render(f"emails/{template}.html", subject=subject, **context)
     finally:
         i18n.set_language(previous)

@@ -31,6 +31,7 @@ from landform.forms.services import new_form, publish_sync
 from landform.migrate import upgrade
 from landform.models import metadata
 from landform.settings import DatabaseSettings, Settings, get_settings
+from landform.site import services as site_services
 from landform.site.models import Page
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -227,9 +228,12 @@ def make_page(
             "nl": {"title": "Aanbieding", "headline": "Onze aanbieding", "body": "Lees **meer**."},
             "en": {"title": "Offer", "headline": "Our offer", "body": "Read **more**."},
         },
-        published_at=utcnow() if published else None,
     )
+    site_services.set_blocks(page, site_services.blocks_from_content(page.content, page.form_id))
     db.add(page)
+    db.flush()
+    if published:
+        site_services.publish_sync(db, page)
     db.commit()
     return page
 

@@ -1,4 +1,4 @@
-"""Processing purposes with versioned consent texts, the append-only consent ledger, and held minors' leads."""
+"""Processing purposes with versioned consent texts, the append-only consent ledger, minors' held leads."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from landform.crm_sink.models import Submission
 from landform.db import GUID, Base, DateTimeUTC, TenantScoped
 
 
@@ -32,6 +33,9 @@ class ConsentText(TenantScoped, Base):
     version: Mapped[int] = mapped_column(Integer)
     text: Mapped[dict[str, str]] = mapped_column(JSON)
 
+    # Declared so the unit of work inserts a new purpose before its first text.
+    purpose: Mapped[Purpose] = relationship(lazy="raise")
+
 
 class ConsentRecord(TenantScoped, Base):
     """Proof of one consent given or withdrawn (GDPR art. 7(1)): who, what, which text, when and how.
@@ -51,12 +55,8 @@ class ConsentRecord(TenantScoped, Base):
         GUID, ForeignKey("submission.id", ondelete="SET NULL"), index=True, nullable=True
     )
     # None on a withdrawal of every purpose at once.
-    purpose_id: Mapped[UUID | None] = mapped_column(
-        GUID, ForeignKey("consent_purpose.id", ondelete="RESTRICT"), nullable=True
-    )
-    text_id: Mapped[UUID | None] = mapped_column(
-        GUID, ForeignKey("consent_text.id", ondelete="RESTRICT"), nullable=True
-    )
+    purpose_id: Mapped[UUID | None] = mapped_column(GUID, ForeignKey("consent_purpose.id"), nullable=True)
+    text_id: Mapped[UUID | None] = mapped_column(GUID, ForeignKey("consent_text.id"), nullable=True)
     # The words exactly as shown, in `language` (the text version may have been overridden by a label).
     text_shown: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(8))
@@ -73,6 +73,9 @@ class ConsentRecord(TenantScoped, Base):
     ip_hash: Mapped[str] = mapped_column(String(64), default="")
     user_agent_family: Mapped[str] = mapped_column(String(32), default="")
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    # Declared so the unit of work inserts a submission before the records made with it.
+    submission: Mapped[Submission | None] = relationship(lazy="raise")
 
 
 class LedgerIsAppendOnly(RuntimeError):
@@ -109,3 +112,5 @@ class ParentalConsent(TenantScoped, Base):
     # The consents the minor ticked, and how they arrived: recorded in the ledger once the parent agrees.
     pending_consents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     how: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    submission: Mapped[Submission] = relationship(lazy="raise")

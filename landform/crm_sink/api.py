@@ -28,6 +28,7 @@ class ContactOut(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     last_activity_at: datetime | None
+    do_not_contact: bool
 
     @classmethod
     def of(cls, contact: Contact) -> ContactOut:

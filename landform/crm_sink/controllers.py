@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.plugins.htmx import HTMXRequest
@@ -17,6 +19,9 @@ from landform.crm_sink.models import Contact, Submission
 from landform.web import provide_tenant_db
 
 PAGE_SIZE = 50
+
+# A section another domain adds to a contact's page: (template, context), registered in app.py.
+ContactSection = Callable[[AsyncSession, Contact], Awaitable[tuple[str, dict[str, Any]]]]
 
 
 class ContactsController(Controller):
@@ -47,7 +52,7 @@ class ContactsController(Controller):
         return Template("crm_sink/contacts.html", context=context)
 
     @get("/{contact_id:uuid}")
-    async def show(self, db: AsyncSession, contact_id: UUID) -> Template:
+    async def show(self, request: Request[Any, Any, Any], db: AsyncSession, contact_id: UUID) -> Template:
         """One contact with the timeline of everything they did."""
         contact = (await db.execute(select(Contact).where(Contact.id == contact_id))).scalar_one_or_none()
         if contact is None:
@@ -64,7 +69,13 @@ class ContactsController(Controller):
             if submission_ids
             else {}
         )
+        sections: list[ContactSection] = request.app.state.get("contact_sections", [])
         return Template(
             "crm_sink/contact.html",
-            context={"contact": contact, "activities": activities, "submissions": submissions},
+            context={
+                "contact": contact,
+                "activities": activities,
+                "submissions": submissions,
+                "sections": [await section(db, contact) for section in sections],
+            },
         )

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.db import GUID, Base, DateTimeUTC, TenantScoped
@@ -56,6 +56,8 @@ class Contact(TenantScoped, Base):
     job_title: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(8), default="")
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # Set when the person withdraws consent (by the link in every e-mail, or the privacy portal).
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @property
     def full_name(self) -> str:

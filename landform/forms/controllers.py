@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import Tenant, User
+from landform.consent import services as consent
 from landform.crm_sink.models import Submission
 from landform.db import scope_to_tenant
 from landform.forms import services
@@ -203,6 +204,8 @@ class IntakeController(Controller):
             source="embed" if origin else "form",
             language=language,
             extra={"embed_host": origin} if origin else {},
+            ip=client_ip(request, request.app.state.settings.server.trusted_proxies),
+            user_agent=request.headers.get("user-agent", "")[:500],
         )
         try:
             raw = await read_answers(request)
@@ -235,20 +238,29 @@ class IntakeController(Controller):
             return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin)
         log.info("intake: accepted submission %s to form %s", submission.id, form.id)
         SUBMISSIONS.labels("accepted").inc()
+        if submission.context.get("parent_asked"):
+            held = _(
+                "Thank you! We have e-mailed your parent or guardian. Once they agree, you are signed up."
+            )
+            return self._accepted(version, tenant, as_json, origin, held)
         return accepted
 
     def _accepted(
-        self, version: FormVersion, tenant: Tenant, as_json: bool, origin: str | None
+        self, version: FormVersion, tenant: Tenant, as_json: bool, origin: str | None, held: str = ""
     ) -> Response[Any]:
-        message = pick(version.thank_you) or _("Thank you! We have received your details.")
+        message = held or pick(version.thank_you) or _("Thank you! We have received your details.")
         if as_json:
             return Response(
-                {"status": "accepted", "message": message, "redirect_url": version.redirect_url},
+                {
+                    "status": "accepted",
+                    "message": message,
+                    "redirect_url": None if held else version.redirect_url,
+                },
                 status_code=201,
                 headers=cors_headers(origin),
                 media_type=MediaType.JSON,
             )
-        if version.redirect_url:
+        if version.redirect_url and not held:
             return Redirect(version.redirect_url, status_code=303)
         return Template("forms/thank_you.html", context={"message": message, "tenant": tenant})
 
@@ -343,7 +355,8 @@ def intake_router(settings: Settings) -> Router:
     """The public form routes with their rate limits (per visitor address and per form)."""
     proxies = settings.server.trusted_proxies
 
-    def is_submission(request: Request[Any, Any, Any]) -> bool:
+    async def is_submission(request: Request[Any, Any, Any]) -> bool:
+        # Async on purpose: Litestar runs a plain function on a worker thread, a hop on every request.
         return request.method == "POST"
 
     per_ip = RateLimitConfig(
@@ -392,6 +405,7 @@ def _builder_context(
         "hidden_sources": HIDDEN_SOURCES,
         "with_options": WITH_OPTIONS,
         "snippet": snippet,
+        "purposes": [],
         **extra,
     }
 
@@ -433,7 +447,10 @@ class FormBuilderController(Controller):
     @get("/{form_id:uuid}")
     async def edit(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Template:
         """The builder."""
-        return Template("forms/edit.html", context=_builder_context(request, await _form_or_404(db, form_id)))
+        form = await _form_or_404(db, form_id)
+        return Template(
+            "forms/edit.html", context=_builder_context(request, form, purposes=await consent.purposes(db))
+        )
 
     @get("/{form_id:uuid}/preview")
     async def preview(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Template:
@@ -470,7 +487,13 @@ class FormBuilderController(Controller):
             return Template(
                 "forms/edit.html",
                 status_code=422,
-                context=_builder_context(request, form, {"settings": str(error)}, submitted=data),
+                context=_builder_context(
+                    request,
+                    form,
+                    {"settings": str(error)},
+                    submitted=data,
+                    purposes=await consent.purposes(db),
+                ),
             )
         services.mark_changed(form)
         await db.commit()
@@ -490,7 +513,11 @@ class FormBuilderController(Controller):
             services.mark_changed(form)
             await db.commit()
         context = _builder_context(
-            request, form, {"fields": str(error)} if error else {}, submitted=submitted or {}
+            request,
+            form,
+            {"fields": str(error)} if error else {},
+            submitted=submitted or {},
+            purposes=await consent.purposes(db),
         )
         if request.htmx:
             return Template("forms/_fields.html", context=context, status_code=422 if error else 200)
@@ -503,9 +530,10 @@ class FormBuilderController(Controller):
         """Add a field at the end."""
         form = await _form_or_404(db, form_id)
         data = {k: str(v) for k, v in (await request.form()).items()}
+        purpose = await consent.purpose_choice(db, data["purpose_id"]) if data.get("purpose_id") else None
         error = None
         try:
-            services.add_field(form, data)
+            services.add_field(form, data, purpose)
         except services.FormInvalid as invalid:
             error = invalid
         return await self._after_field_change(request, db, form, error, data if error else None)

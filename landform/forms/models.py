@@ -32,6 +32,8 @@ class Form(TenantScoped, Base):
     # Origins (https://www.example.com) whose pages may embed this form and submit to it.
     allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     block_disposable_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Under 16 a parent's consent is needed first (GDPR art. 8): the form asks for the date of birth.
+    requires_age_check: Mapped[bool] = mapped_column(Boolean, default=False)
     # The number of the newest published version; None until first published.
     published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     draft_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

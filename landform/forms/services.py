@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from landform import security
+from landform.accounts.models import Tenant
+from landform.consent import minors as consent_minors
+from landform.consent import services as consent
 from landform.crm_sink.models import Submission
 from landform.db import utcnow
 from landform.forms.fields import (
@@ -93,6 +96,9 @@ class SubmissionContext:
     language: str
     page_id: UUID | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # For the consent ledger, which keeps only a keyed hash of the address and the browser family.
+    ip: str = ""
+    user_agent: str = ""
 
 
 def default_fields() -> list[dict[str, Any]]:
@@ -161,9 +167,23 @@ def _parse_options(raw: str) -> list[dict[str, Any]]:
     return options
 
 
-def add_field(form: Form, data: dict[str, str]) -> dict[str, Any]:
-    """Add a field from the builder's form; raises FormInvalid with the reason to show."""
+def add_field(
+    form: Form, data: dict[str, str], purpose: consent.PurposeChoice | None = None
+) -> dict[str, Any]:
+    """Add a field from the builder's form; raises FormInvalid with the reason to show.
+
+    A consent box can name a processing purpose (`purpose`, looked up from `data["purpose_id"]`): its
+    label then defaults to the purpose's current consent text, and the text version is kept with it.
+    """
     kind = data.get("type", "")
+    if kind == "consent" and data.get("purpose_id"):
+        if purpose is None:
+            raise FormInvalid(_("Choose one of the purposes offered."))
+        data = {
+            **data,
+            "label_nl": data.get("label_nl") or purpose.text.get("nl", ""),
+            "label_en": data.get("label_en") or purpose.text.get("en", ""),
+        }
     if kind not in FIELD_TYPES:
         raise FormInvalid(_("Choose one of the field types offered."))
     if len(form.fields) >= MAX_FIELDS:
@@ -207,6 +227,8 @@ def add_field(form: Form, data: dict[str, str]) -> dict[str, Any]:
             raise FormInvalid(_("Choose one of the CRM fields offered."))
         new["maps_to"] = data["maps_to"]
     new.update(name=field_slug(labels["en"], taken), label=labels)
+    if kind == "consent" and purpose is not None and data.get("purpose_id"):
+        new.update(purpose_id=str(purpose.id), consent_text_id=str(purpose.text_id))
     if any(help_texts.values()):
         new["help"] = help_texts
     if any(placeholders.values()):
@@ -276,6 +298,18 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
     form.redirect_url = redirect_url or None
     form.allowed_origins = origins
     form.block_disposable_email = data.get("block_disposable_email") == "on"
+    form.requires_age_check = data.get("requires_age_check") == "on"
+    if form.requires_age_check and not any(f["type"] == "date_of_birth" for f in form.fields):
+        # The age check reads the date of birth: a form that needs one asks for it.
+        form.fields = [
+            *form.fields,
+            {
+                "name": field_slug("date_of_birth", {f["name"] for f in form.fields} | RESERVED_NAMES),
+                "type": "date_of_birth",
+                "required": True,
+                "label": {"nl": "Geboortedatum", "en": "Date of birth"},
+            },
+        ]
 
 
 def mark_changed(form: Form) -> None:
@@ -413,6 +447,11 @@ def form_view(
                 "source": item.get("source", ""),
             }
         )
+    parent = consent_minors.PARENT_EMAIL_FIELD
+    if parent in errors or values.get(parent):
+        fields.append(
+            consent_minors.parent_email_field(str(values.get(parent, "")), errors.get(parent, ""), language)
+        )
     return {
         "key": key,
         "action": f"/f/{key}",
@@ -451,6 +490,10 @@ async def accept_submission(
     )
     if "email" not in contact_fields:
         raise SubmissionInvalid({"_form": _("This form cannot be sent: it has no e-mail field.")})
+    try:
+        parent_email = consent_minors.parent_needed(form.requires_age_check, version.fields, values, raw)
+    except consent_minors.ParentEmailNeeded as needed:
+        raise SubmissionInvalid({consent_minors.PARENT_EMAIL_FIELD: str(needed)}) from needed
     tracked = {
         name: value
         for name, value in values.items()
@@ -469,6 +512,8 @@ async def accept_submission(
     consents = consent_proof(version.fields, values, context.language)
     if consents:
         details["consents"] = consents
+    if parent_email:
+        details["parent_asked"] = True
     submission = Submission(
         id=uuid7(),
         tenant_id=form.tenant_id,
@@ -481,7 +526,25 @@ async def accept_submission(
         token_nonce=nonce,
     )
     db.add(submission)
+    how = consent.ConsentHow(
+        method=context.source,
+        form_id=form.id,
+        form_version=version_number,
+        page_id=context.page_id,
+        embed_host=context.extra.get("embed_host", ""),
+        ip_hash=consent.ip_hash(context.ip),
+        user_agent_family=consent.browser_family(context.user_agent),
+    )
+    ticked = consent.ticked_consents(version.fields, values, context.language)
+    if parent_email:
+        # Under 16: stored, but not routed until a parent consents (no contact, nothing in the CRM).
+        tenant = await db.get_one(Tenant, form.tenant_id)
+        consent_minors.hold_for_parent(
+            db, submission, parent_email, ticked, how, tenant_name=tenant.name, form_name=form.name
+        )
+        return submission
     add_job(db, "route_submission", submission.id, form.tenant_id)
+    consent.record_ticked(db, submission, ticked, how)
     return submission
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from landform.consent.minors import purge_expired_holds_job
 from landform.ops import backup, health, retention
 from landform.ops.schedule import cron, every
 from landform.outbox import sweep
@@ -10,6 +11,7 @@ from landform.outbox import sweep
 every("outbox_sweep", seconds=lambda s: s.queue.sweep_interval_seconds, max_age=60_000)(sweep)
 every("worker_heartbeat", seconds=health.HEARTBEAT_SECONDS)(health.record_heartbeat)
 cron("retention_purge", "7 * * * *")(retention.purge_expired)
+cron("consent_purge_expired_holds", "37 * * * *")(purge_expired_holds_job)
 cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
     backup.scheduled_backup
 )

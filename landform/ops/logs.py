@@ -33,6 +33,8 @@ PERSONAL_FIELDS = frozenset(
 _EMAIL = re.compile(r"[\w.!#$%'*+^`{|}~-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 # PostgreSQL quotes the offending values in constraint errors: "Key (email_key)=(a@b.nl) already exists".
 _PG_KEY_DETAIL = re.compile(r"(Key \([^)]*\))=\(.*?\)(?= already exists| is not present|$)", re.MULTILINE)
+# SQLAlchemy errors quote the statement's values on a line of their own: names, answers, addresses.
+_SQL_PARAMETERS = re.compile(r"^\[parameters: .*$", re.MULTILINE)
 REDACTED = "[redacted]"
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -40,7 +42,8 @@ access_log = structlog.stdlib.get_logger("landform.access")
 
 
 def scrub(text: str) -> str:
-    """The text without e-mail addresses or the values PostgreSQL quotes in its errors."""
+    """The text without e-mail addresses, or the values that database errors quote."""
+    text = _SQL_PARAMETERS.sub("[parameters: " + REDACTED + "]", text)
     return _PG_KEY_DETAIL.sub(r"\1=(" + REDACTED + ")", _EMAIL.sub("[email]", text))
 
 

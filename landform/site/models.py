@@ -1,30 +1,83 @@
-"""Landing pages; content is kept per language so one page serves Dutch and English visitors."""
+"""Landing pages: a draft made of blocks, immutable published versions, brand, images and old addresses."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.db import GUID, Base, DateTimeUTC, TenantScoped
 
 
 class Page(TenantScoped, Base):
-    """A landing page at /p/{tenant_slug}/{slug}."""
+    """A landing page at /p/{tenant_slug}/{slug}; what visitors see is its live PageVersion."""
 
     __tablename__ = "page"
     __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
 
     slug: Mapped[str] = mapped_column(String(80))
-    # {"nl": {"title", "headline", "subheadline", "body", "seo_description"}, "en": {...}}
+    # Search and browser-tab texts per language: {"nl": {"title", "seo_description"}, "en": {...}}
     content: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
+    # The draft: an ordered list of blocks, see site/blocks.py for their shape.
+    blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Per-page theme override; empty values fall back to the tenant's brand.
+    theme: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    noindex: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The draft's form block, kept here too so the dashboard can show which form a page collects for.
     form_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("form.id", ondelete="SET NULL"), nullable=True
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class PageVersion(TenantScoped, Base):
+    """One publish of a page, never changed afterwards: blocks, resolved theme and SEO texts."""
+
+    __tablename__ = "page_version"
+    __table_args__ = (UniqueConstraint("page_id", "number"),)
+
+    page_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("page.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # {"blocks": [...], "theme": {...}, "seo": {"nl": {...}, "en": {...}}, "noindex": bool}
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_by_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class PageRedirect(TenantScoped, Base):
+    """An address a page used to have; visitors who follow an old link get a 301 to the new one."""
+
+    __tablename__ = "page_redirect"
+    __table_args__ = (UniqueConstraint("tenant_id", "old_slug"),)
+
+    old_slug: Mapped[str] = mapped_column(String(80))
+    page_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("page.id", ondelete="CASCADE"), index=True)
+
+
+class SiteImage(TenantScoped, Base):
+    """An uploaded picture: its bytes were sniffed as PNG, JPEG, WebP or GIF before they were stored."""
+
+    __tablename__ = "site_image"
+
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SiteBrand(TenantScoped, Base):
+    """The tenant's brand: colours, logo, font and button style every page starts from."""
+
+    __tablename__ = "site_brand"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    theme: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)

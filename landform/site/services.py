@@ -1,44 +1,27 @@
-"""Page rules: editing content per language, slugs, publishing, and rendering Markdown safely."""
+"""Page rules: settings and slugs, the block draft, publishing immutable versions, brand and images."""
 
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 from uuid import UUID
 
-import nh3
-from markdown_it import MarkdownIt
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from landform.accounts.models import Tenant
 from landform.db import scope_to_tenant, utcnow
-from landform.forms.models import Form
 from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
-from landform.site.models import Page
+from landform.site import blocks as page_blocks
+from landform.site import themes
+from landform.site.images import inspect_image
+from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
 from landform.text import normalize_text
 
-CONTENT_FIELDS = {"title": 120, "headline": 160, "subheadline": 300, "body": 20_000, "seo_description": 300}
+SEO_FIELDS = {"title": 120, "seo_description": 300}
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
-_ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "a",
-    "ul",
-    "ol",
-    "li",
-    "h2",
-    "h3",
-    "h4",
-    "blockquote",
-    "code",
-    "pre",
-    "hr",
-}
 
 
 class PageInvalid(Exception):
@@ -49,25 +32,8 @@ class PageInvalid(Exception):
         self.errors = errors
 
 
-@cache
-def _markdown() -> MarkdownIt:
-    # Raw HTML in tenant Markdown is not rendered at all; nh3 then cleans what Markdown produced.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
-
-
-def render_markdown(text: str) -> str:
-    html = _markdown().render(text or "")
-    return nh3.clean(
-        html,
-        tags=_ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer nofollow",
-    )
-
-
-def apply_edit(page: Page, raw: dict[str, str], forms: list[Form]) -> None:
-    """Copy an edit form onto a page, validating slug and lengths; raises PageInvalid."""
+def apply_settings(page: Page, raw: dict[str, str]) -> None:
+    """Copy the address, titles, search texts and noindex from a form; raises PageInvalid."""
     errors: dict[str, str] = {}
     slug = normalize_text(raw.get("slug", "")).lower()
     if not SLUG.match(slug):
@@ -75,67 +41,229 @@ def apply_edit(page: Page, raw: dict[str, str], forms: list[Form]) -> None:
     content: dict[str, dict[str, str]] = {}
     for language in LANGUAGES:
         entry = {}
-        for name, limit in CONTENT_FIELDS.items():
-            value = (
-                normalize_text(raw.get(f"{language}_{name}", ""))
-                if name != "body"
-                else raw.get(f"{language}_{name}", "").replace("\r\n", "\n").strip()
-            )
+        for name, limit in SEO_FIELDS.items():
+            value = normalize_text(raw.get(f"{language}_{name}", ""))
             if len(value) > limit:
                 errors[f"{language}_{name}"] = _("Please use at most %(limit)d characters.", limit=limit)
             entry[name] = value[:limit]
         content[language] = entry
     if not any(content[lang]["title"] for lang in LANGUAGES):
         errors["nl_title"] = _("Give the page a title in at least one language.")
-    form_id = raw.get("form_id", "")
-    chosen: UUID | None = None
-    if form_id:
-        chosen = next((f.id for f in forms if str(f.id) == form_id), None)
-        if chosen is None:
-            errors["form_id"] = _("Choose one of your forms.")
     if errors:
         raise PageInvalid(errors)
     page.slug = slug
     page.content = content
-    page.form_id = chosen
+    page.noindex = raw.get("noindex") in ("on", "true", "1")
 
 
-async def slug_taken(db: AsyncSession, page: Page) -> bool:
-    query = select(Page.id).where(Page.slug == page.slug)
-    if page.id is not None:
-        query = query.where(Page.id != page.id)
+def starter_blocks(form_id: UUID | None) -> list[dict[str, Any]]:
+    """A new page starts as a hero, the form (if the tenant has one) and a footer."""
+    hero = page_blocks.new_block("hero")
+    hero["text"] = {lang: {**hero["text"][lang], "button_text": ""} for lang in LANGUAGES}
+    blocks = [hero]
+    if form_id is not None:
+        form = page_blocks.new_block("form")
+        form["data"]["form_id"] = str(form_id)
+        blocks.append(form)
+    blocks.append(page_blocks.new_block("footer"))
+    return blocks
+
+
+def blocks_from_content(content: dict[str, dict[str, str]], form_id: UUID | None) -> list[dict[str, Any]]:
+    """Blocks for a page described the old way (headline, sub-headline, Markdown body per language)."""
+    hero = page_blocks.new_block("hero")
+    text = page_blocks.new_block("text")
+    for lang in LANGUAGES:
+        entry = content.get(lang, {})
+        hero["text"][lang].update(heading=entry.get("headline", ""), subheading=entry.get("subheadline", ""))
+        hero["text"][lang]["button_text"] = ""
+        text["text"][lang]["markdown"] = entry.get("body", "")
+    blocks = [hero]
+    if form_id is not None:
+        form = page_blocks.new_block("form")
+        form["data"]["form_id"] = str(form_id)
+        blocks.append(form)
+    return [*blocks, text, page_blocks.new_block("footer")]
+
+
+def set_blocks(page: Page, blocks: list[dict[str, Any]]) -> None:
+    page.blocks = blocks
+    form_id = page_blocks.form_id_of(blocks)
+    page.form_id = UUID(form_id) if form_id else None
+
+
+async def slug_taken(db: AsyncSession, slug: str, page_id: UUID | None) -> bool:
+    query = select(Page.id).where(Page.slug == slug)
+    if page_id is not None:
+        query = query.where(Page.id != page_id)
     return (await db.execute(query)).first() is not None
 
 
-def publish(page: Page) -> None:
+async def remember_old_slug(db: AsyncSession, page: Page, old_slug: str | None) -> None:
+    """Keep a moved page reachable at its old address; an address taken again stops redirecting."""
+    await db.execute(delete(PageRedirect).where(PageRedirect.old_slug == page.slug))
+    if old_slug and old_slug != page.slug:
+        await db.execute(delete(PageRedirect).where(PageRedirect.old_slug == old_slug))
+        db.add(PageRedirect(old_slug=old_slug, page_id=page.id))
+
+
+def _snapshot(page: Page, brand: dict[str, str]) -> dict[str, Any]:
+    problems = page_blocks.publish_problems(page.blocks or [])
     if not any(page.content.get(lang, {}).get("title") for lang in LANGUAGES):
-        raise PageInvalid({"nl_title": _("Give the page a title before publishing it.")})
+        problems["nl_title"] = _("Give the page a title before publishing it.")
+    if problems:
+        raise PageInvalid(problems)
+    return {
+        "blocks": page.blocks or [],
+        "theme": themes.resolve(brand, page.theme or {}),
+        "seo": page.content,
+        "noindex": bool(page.noindex),
+    }
+
+
+def _publish_snapshot(page: Page, snapshot: dict[str, Any], number: int, user_id: UUID | None) -> PageVersion:
+    version = PageVersion(page_id=page.id, number=number, snapshot=snapshot, published_by_id=user_id)
+    page.published_version = number
     page.published_at = utcnow()
+    return version
+
+
+async def brand_theme(db: AsyncSession) -> dict[str, str]:
+    brand = (await db.execute(select(SiteBrand))).scalar_one_or_none()
+    return dict(brand.theme) if brand else {}
+
+
+async def _next_number(db: AsyncSession, page: Page) -> int:
+    latest = (
+        await db.execute(select(func.max(PageVersion.number)).where(PageVersion.page_id == page.id))
+    ).scalar_one()
+    return int(latest or 0) + 1
+
+
+async def publish(db: AsyncSession, page: Page, user_id: UUID | None) -> PageVersion:
+    """Freeze the draft, the resolved theme and the SEO texts into a new live version."""
+    snapshot = _snapshot(page, await brand_theme(db))
+    version = _publish_snapshot(page, snapshot, await _next_number(db, page), user_id)
+    db.add(version)
+    return version
+
+
+def publish_sync(session: Session, page: Page) -> PageVersion:
+    """`publish` for the CLI and tests, on a sync session scoped to the page's tenant."""
+    brand = session.execute(select(SiteBrand)).scalar_one_or_none()
+    snapshot = _snapshot(page, dict(brand.theme) if brand else {})
+    latest = session.execute(
+        select(func.max(PageVersion.number)).where(PageVersion.page_id == page.id)
+    ).scalar_one()
+    version = _publish_snapshot(page, snapshot, int(latest or 0) + 1, None)
+    session.add(version)
+    return version
+
+
+async def roll_back(db: AsyncSession, page: Page, number: int, user_id: UUID | None) -> PageVersion | None:
+    """Publish a copy of an earlier version and make it the draft again, so the next edit starts there."""
+    old = (
+        await db.execute(
+            select(PageVersion).where(PageVersion.page_id == page.id, PageVersion.number == number)
+        )
+    ).scalar_one_or_none()
+    if old is None:
+        return None
+    snapshot = dict(old.snapshot)
+    set_blocks(page, list(snapshot["blocks"]))
+    page.content = dict(snapshot["seo"])
+    page.noindex = bool(snapshot.get("noindex"))
+    version = _publish_snapshot(page, snapshot, await _next_number(db, page), user_id)
+    db.add(version)
+    return version
 
 
 def unpublish(page: Page) -> None:
     page.published_at = None
 
 
-async def find_published(db: AsyncSession, tenant_slug: str, page_slug: str) -> tuple[Tenant, Page] | None:
-    """A published page by its public address; the session is scoped to its tenant afterwards."""
-    tenant = (await db.execute(select(Tenant).where(Tenant.slug == tenant_slug))).scalar_one_or_none()
-    if tenant is None:
+async def versions(db: AsyncSession, page: Page) -> list[PageVersion]:
+    query = select(PageVersion).where(PageVersion.page_id == page.id).order_by(PageVersion.number.desc())
+    return list((await db.execute(query)).scalars())
+
+
+async def live_version(db: AsyncSession, page: Page) -> PageVersion | None:
+    if page.published_at is None or page.published_version is None:
         return None
-    scope_to_tenant(db, tenant.id)
+    query = select(PageVersion).where(
+        PageVersion.page_id == page.id, PageVersion.number == page.published_version
+    )
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def find_tenant(db: AsyncSession, tenant_slug: str) -> Tenant | None:
+    """A tenant by its public slug; the session is scoped to it afterwards."""
+    tenant = (await db.execute(select(Tenant).where(Tenant.slug == tenant_slug))).scalar_one_or_none()
+    if tenant is not None:
+        scope_to_tenant(db, tenant.id)
+    return tenant
+
+
+async def find_published(db: AsyncSession, page_slug: str) -> tuple[Page, PageVersion] | None:
     page = (
         await db.execute(select(Page).where(Page.slug == page_slug, Page.published_at.is_not(None)))
     ).scalar_one_or_none()
-    return (tenant, page) if page else None
+    version = await live_version(db, page) if page else None
+    return (page, version) if page and version else None
 
 
-def page_text(page: Page, language: str, default_language: str) -> dict[str, Any]:
-    """The page's content in the visitor's language, falling back field by field."""
-    order = [language, default_language, *LANGUAGES]
-    text: dict[str, str] = {}
-    for name in CONTENT_FIELDS:
-        text[name] = next(
-            (page.content[lang][name] for lang in order if page.content.get(lang, {}).get(name)), ""
-        )
-    shown = next((lang for lang in order if page.content.get(lang, {}).get("title")), language)
-    return {**text, "language": shown, "body_html": render_markdown(text["body"])}
+async def moved_to(db: AsyncSession, old_slug: str) -> str | None:
+    """The current address of a published page that used to live at `old_slug`."""
+    query = (
+        select(Page.slug)
+        .join(PageRedirect, PageRedirect.page_id == Page.id)
+        .where(PageRedirect.old_slug == old_slug, Page.published_at.is_not(None))
+    )
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+def language_order(language: str, default_language: str) -> list[str]:
+    return list(dict.fromkeys([language, default_language, *LANGUAGES]))
+
+
+def page_text(seo: dict[str, dict[str, str]], language: str, default_language: str) -> dict[str, str]:
+    """Title and search description in the visitor's language, falling back field by field."""
+    order = language_order(language, default_language)
+    text = {
+        name: next((seo[lang][name] for lang in order if seo.get(lang, {}).get(name)), "")
+        for name in SEO_FIELDS
+    }
+    text["language"] = next((lang for lang in order if seo.get(lang, {}).get("title")), language)
+    return text
+
+
+async def store_image(db: AsyncSession, data: bytes) -> SiteImage:
+    """Keep an upload that passed `inspect_image`; raises ImageRefused otherwise."""
+    content_type, width, height = inspect_image(data)
+    image = SiteImage(content_type=content_type, width=width, height=height, data=data)
+    db.add(image)
+    await db.flush()
+    return image
+
+
+async def images(db: AsyncSession, only: set[str] | None = None) -> dict[str, dict[str, int]]:
+    """The tenant's images (or `only` these of them) by id: their sizes, without their bytes."""
+    query = select(SiteImage.id, SiteImage.width, SiteImage.height)
+    if only is not None:
+        wanted = []
+        for image_id in only:
+            try:
+                wanted.append(UUID(image_id))
+            except ValueError:
+                continue
+        query = query.where(SiteImage.id.in_(wanted))
+    rows = await db.execute(query)
+    return {str(row.id): {"width": row.width, "height": row.height} for row in rows}
+
+
+async def save_brand(db: AsyncSession, theme: dict[str, str]) -> None:
+    brand = (await db.execute(select(SiteBrand))).scalar_one_or_none()
+    if brand is None:
+        db.add(SiteBrand(theme=theme))
+    else:
+        brand.theme = theme

@@ -12,6 +12,7 @@ from landform.crm_sink.models import Contact
 from landform.db import TenantScopeMissing, scope_to_tenant, sync_session
 from landform.forms.models import SpamSubmission
 from tests.conftest import form_token, log_in, make_form, make_page, post_form, wait_for
+from tests.consent.helpers import make_purpose
 
 
 def _tenant_a_objects(client, db, owner):
@@ -33,12 +34,16 @@ def _tenant_a_objects(client, db, owner):
     client.cookies.clear()
     client.post(f"/f/{form.key}", json={"first_name": "Bot", "email": "bot@example.com"})  # no token: spam
     spam = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalar_one()
+    purpose, _text = make_purpose(db, owner)
     return {
         "form_id": form.id,
         "page_id": page.id,
+        "block_id": page.blocks[0]["id"],
+        "number": 1,
         "contact_id": contact.id,
         "key_id": key.id,
         "spam_id": spam.id,
+        "purpose_id": purpose.id,
         "name": "email",
     }
 

@@ -1,18 +1,26 @@
-"""`landform backup` and `landform restore`: verified backups, seven days kept, one a day from the schedule."""
+"""`landform backup` and `landform restore`: verified backups, seven days kept, one a day when scheduled."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from landform.accounts.models import Tenant
 from landform.ops import backup
 from landform.ops.cli import backup_command, restore_command
-from tests.conftest import make_form, make_tenant
+from tests.conftest import make_form, make_tenant, unavailable
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_client(settings):
+    if not settings.database.is_sqlite and not (shutil.which("pg_dump") and shutil.which("psql")):
+        unavailable("pg_dump and psql", "apt-get install postgresql-client")
 
 
 def _tenants(db) -> int:

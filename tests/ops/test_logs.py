@@ -56,7 +56,10 @@ def test_it_blanks_out_addresses_and_personal_fields_wherever_they_appear(log_li
     log = logging.getLogger("landform.test")
     try:
         raise ValueError(
-            f"duplicate key value violates unique constraint\nDETAIL:  Key (tenant_id, email_key)=(42, {ADDRESS}) already exists."
+            "duplicate key value violates unique constraint\n"
+            f"DETAIL:  Key (tenant_id, email_key)=(42, {ADDRESS}) already exists.\n"
+            "[SQL: INSERT INTO contact (first_name, last_name) VALUES (%(first_name)s, %(last_name)s)]\n"
+            "[parameters: {'first_name': 'Anna', 'last_name': 'de Boer'}]"
         )
     except ValueError:
         log.exception("routing failed for %s", ADDRESS)
@@ -66,4 +69,5 @@ def test_it_blanks_out_addresses_and_personal_fields_wherever_they_appear(log_li
     failed, sent = log_lines()
     assert failed["event"] == "routing failed for [email]"
     assert "Key (tenant_id, email_key)=([redacted])" in failed["exception"]
+    assert "[parameters: [redacted]]" in failed["exception"] and "de Boer" not in text
     assert (sent["to"], sent["first_name"], sent["count"]) == ("[redacted]", "[redacted]", 2)

@@ -1,4 +1,4 @@
-"""Periodic jobs: due times, one send per tick however many workers schedule, the sweep on the embedded worker."""
+"""Periodic jobs: due times, one send per tick however many workers schedule, the embedded sweep."""
 
 from __future__ import annotations
 

@@ -1,0 +1,434 @@
+"""`make bench`: Landform's figures, each beside a baseline measured in the same run, with the ratio.
+
+1. Intake: POST /f/{key} at 32 concurrent clients, Landform vs a bare Litestar handler that inserts the
+   same JSON into the same database (bench/bare_app.py); both served by uvicorn, one process each.
+2. Worker routing: one process, 8 threads (dramatiq Worker) vs plain SQLAlchemy Core inserts of the
+   same rows (contact, activity, submission update) with the same threads and engine.
+3. A hosted page: gzipped HTML + CSS + JS weight, and renders/s vs a static file served by the same app.
+4. embed.js: gzipped bytes.
+
+PostgreSQL (LANDFORM_BENCH_POSTGRES_URL, default the test server's `landform_bench` database) and Redis
+when they answer, else SQLite and the in-process worker. Bounded in time: about two minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import LoadResult, request_bytes, run_load  # noqa: E402
+
+BIN = Path(sys.executable).parent
+POSTGRES_ADMIN = os.environ.get(
+    "LANDFORM_BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+POSTGRES_DB = "landform_bench"
+REDIS_URL = os.environ.get("LANDFORM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+CLIENTS = 32
+# A steady load well below capacity on two cores: latency as visitors see it on a busy day.
+PACED_RATE = 50.0
+
+
+@dataclass
+class Figure:
+    name: str
+    landform: float
+    baseline: float | None = None
+    goal: str = ""
+    met: bool | None = None
+    unit: str = ""
+
+    def line(self) -> str:
+        def show(value: float | None) -> str:
+            if value is None:
+                return "-"
+            return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+        ratio = f"{self.landform / self.baseline:.2f}" if self.baseline else "-"
+        verdict = "" if self.met is None else ("met" if self.met else "MISSED")
+        return (
+            f"{self.name:<44} {show(self.landform):>10} {show(self.baseline):>10} {ratio:>6}"
+            f"  {self.goal:<14} {verdict}"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def database() -> tuple[str, str]:
+    """The database to measure on: PostgreSQL when it answers (created fresh), else SQLite."""
+    try:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{POSTGRES_DB}"')
+        return re.sub(r"/[^/]*$", f"/{POSTGRES_DB}", POSTGRES_ADMIN), "PostgreSQL"
+    except psycopg.Error:
+        return f"sqlite:///{tempfile.mkdtemp(prefix='landform-bench-')}/bench.sqlite3", "SQLite"
+
+
+def redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def serve(app: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(  # one uvicorn process, as `landform run` starts per worker
+        [
+            str(BIN / "uvicorn"),
+            app,
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{app} exited:\n{log.read_text()[-3000:]}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit(f"{app} did not start:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def fetch_tokens(port: int, form_key: str, count: int, seconds: float) -> list[str]:
+    """Form tokens as a browser gets them: one GET /f/{key} each (a token is good for one submission)."""
+    tokens: list[str] = []
+    pattern = re.compile(rb'name="_lf_token" value="([^"]+)"')
+    request = request_bytes("GET", f"/f/{form_key}").replace(
+        b"Accept: application/json", b"Accept: text/html"
+    )
+
+    def keep(body: bytes) -> None:
+        found = pattern.search(body)
+        if found:
+            tokens.append(found.group(1).decode())
+
+    run_load(port, lambda n: request if n <= count else None, seconds=seconds, keep=keep)
+    return tokens
+
+
+def intake(
+    landform_port: int, bare_port: int, form_key: str, seconds: float, rounds: int = 3
+) -> list[Figure]:
+    """Closed loop at 32 clients (capacity), then paced at PACED_RATE (latency under a steady load).
+
+    The two servers take turns, `rounds` times: on a shared machine, noise then hits both alike.
+    """
+    tokens = fetch_tokens(landform_port, form_key, count=int(seconds * 900) + 2000, seconds=40)
+    used = [0]
+    sent = itertools.count()
+
+    def submissions(landform: bool, run: str) -> Any:
+        def make(_n: int) -> bytes | None:
+            token = "x" * 120
+            if landform:
+                if used[0] >= len(tokens):
+                    return None
+                token = tokens[used[0]]
+                used[0] += 1
+            body = {
+                "first_name": "Bench",
+                "last_name": "Runner",
+                "email": f"bench.{run}.{next(sent)}@example.com",
+            }
+            return request_bytes("POST", f"/f/{form_key}", json.dumps({**body, "_lf_token": token}).encode())
+
+        return make
+
+    ports = {"landform": landform_port, "bare": bare_port}
+    capacity = {name: LoadResult(0.0) for name in ports}
+    paced = {name: LoadResult(0.0) for name in ports}
+    for name, port in ports.items():  # warm up: connections, caches, prepared statements
+        run_load(port, submissions(name == "landform", f"{name}-warm"), seconds=1)
+    for n in range(rounds):
+        for name, port in ports.items():
+            make = submissions(name == "landform", f"{name}-{n}")
+            capacity[name].add(run_load(port, make, seconds=seconds / rounds))
+            paced[name].add(run_load(port, make, seconds=seconds / rounds / 2, rate=PACED_RATE))
+    for name, result in [*capacity.items(), *paced.items()]:
+        wrong = {s: n for s, n in result.statuses.items() if s != 201}
+        if wrong:
+            raise SystemExit(f"{name} answered {wrong} besides 201")
+    ours, bare = capacity["landform"], capacity["bare"]
+    rate = Figure("intake submissions/s (32 clients)", ours.per_second, bare.per_second, "ratio >= 0.5")
+    rate.met = ours.per_second / bare.per_second >= 0.5
+    p99 = Figure("intake p99 ms (32 clients)", ours.percentile(99), bare.percentile(99), "< 25 ms")
+    p99.met = ours.percentile(99) < 25
+    steady = Figure(
+        f"intake p99 ms at {PACED_RATE:.0f}/s offered",
+        paced["landform"].percentile(99),
+        paced["bare"].percentile(99),
+        "< 25 ms",
+    )
+    steady.met = paced["landform"].percentile(99) < 25
+    return [
+        rate,
+        Figure("intake p50 ms (32 clients)", ours.percentile(50), bare.percentile(50)),
+        p99,
+        Figure(
+            f"intake p50 ms at {PACED_RATE:.0f}/s offered",
+            paced["landform"].percentile(50),
+            paced["bare"].percentile(50),
+        ),
+        steady,
+        Figure(
+            "intake submissions measured",
+            len(ours.latencies) + len(paced["landform"].latencies),
+            len(bare.latencies) + len(paced["bare"].latencies),
+        ),
+    ]
+
+
+def page(port: int, page_url: str, seconds: float) -> list[Figure]:
+    path = page_url.split(str(port), 1)[1]
+    html = httpx.get(f"http://127.0.0.1:{port}{path}").content
+    assets = re.findall(rb'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
+    assets += re.findall(rb'<script[^>]+src="([^"]+)"', html)
+    weight = len(gzip.compress(html))
+    for asset in assets:
+        url = asset.decode()
+        body = httpx.get(url if url.startswith("http") else f"http://127.0.0.1:{port}{url}").content
+        weight += len(gzip.compress(body))
+    static = (assets[0].decode() if assets else "/static/css/page.css").replace("&amp;", "&")
+    page_request = request_bytes("GET", path).replace(b"Accept: application/json", b"Accept: text/html")
+    static_request = request_bytes("GET", static).replace(b"Accept: application/json", b"Accept: text/css")
+    run_load(port, lambda n: page_request, seconds=1)
+    rendered, served = LoadResult(0.0), LoadResult(0.0)
+    for _round in range(3):
+        rendered.add(run_load(port, lambda n: page_request, seconds=seconds / 6))
+        served.add(run_load(port, lambda n: static_request, seconds=seconds / 6))
+    kb = weight / 1024
+    return [
+        Figure("hosted page HTML+CSS+JS gzipped KB", kb, None, "<= 40 KB", kb <= 40),
+        Figure("hosted page renders/s vs a static file", rendered.per_second, served.per_second),
+        Figure("hosted page p99 ms vs a static file", rendered.percentile(99), served.percentile(99)),
+    ]
+
+
+def embed_script() -> list[Figure] | str:
+    path = ROOT / "landform" / "static" / "embed.js"
+    if not path.exists():
+        return "embed.js gzipped bytes: not built yet"
+    size = len(gzip.compress(path.read_bytes()))
+    return [Figure("embed.js gzipped bytes", size, None, "<= 4096 B", size <= 4096)]
+
+
+def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
+    """Route the submissions the intake stored, after timing plain inserts of the same rows."""
+    os.environ["LANDFORM_DATABASE_URL"] = database_url
+    os.environ.pop("LANDFORM_REDIS_URL", None)
+    from advanced_alchemy.mixins.uuid import uuid7
+    from dramatiq import Worker
+    from sqlalchemy import delete, select, update
+
+    import landform.models  # noqa: F401  (every table, for the mappers)
+    from landform.crm_sink.models import Activity, Contact, Submission
+    from landform.db import sync_engine, utcnow
+    from landform.outbox import OutboxJob
+    from landform.settings import get_settings
+    from landform.worker import setup_broker
+
+    settings = get_settings()
+    engine = sync_engine(settings.database.sync_url)
+
+    def reset() -> list[tuple[Any, ...]]:
+        with engine.begin() as connection:
+            connection.execute(update(Submission).values(routed_at=None, contact_id=None))
+            connection.execute(delete(Activity))
+            connection.execute(delete(Contact))
+            connection.execute(update(OutboxJob).values(done_at=None, failed_at=None))
+            return list(
+                connection.execute(
+                    select(OutboxJob.id, Submission.id, Submission.tenant_id, Submission.contact_fields)
+                    .join(Submission, Submission.id == OutboxJob.subject_id)
+                    .where(OutboxJob.actor_name == "route_submission")
+                    .order_by(OutboxJob.id)
+                    .limit(limit)
+                )
+            )
+
+    rows = reset()
+
+    def insert_like_routing(row: tuple[Any, ...]) -> None:
+        _job_id, submission_id, tenant_id, fields = row
+        now = utcnow()
+        contact_id = uuid7()
+        email = fields["email"]
+        with engine.begin() as connection:
+            connection.execute(
+                Contact.__table__.insert().values(
+                    id=contact_id,
+                    tenant_id=tenant_id,
+                    email=email,
+                    email_key=email.casefold(),
+                    first_name=fields.get("first_name", ""),
+                    last_name=fields.get("last_name", ""),
+                    language="nl",
+                    last_activity_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            connection.execute(
+                Activity.__table__.insert().values(
+                    id=uuid7(),
+                    tenant_id=tenant_id,
+                    contact_id=contact_id,
+                    kind="form_submission",
+                    submission_id=submission_id,
+                    occurred_at=now,
+                    details={},
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            connection.execute(
+                update(Submission)
+                .where(Submission.id == submission_id)
+                .values(routed_at=now, contact_id=contact_id)
+            )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(insert_like_routing, rows))
+    baseline = len(rows) / (time.perf_counter() - started)
+
+    rows = reset()
+    broker = setup_broker(settings)
+    worker = Worker(broker, worker_threads=threads, worker_timeout=50)
+    actor = broker.get_actor("route_submission")
+    worker.start()
+    started = time.perf_counter()
+    for job_id, *_rest in rows:
+        actor.send(str(job_id))
+    broker.join(actor.queue_name, timeout=120_000)
+    worker.join()
+    routed = len(rows) / (time.perf_counter() - started)
+    worker.stop()
+    with engine.connect() as connection:
+        done = connection.execute(select(OutboxJob.id).where(OutboxJob.done_at.is_not(None))).all()
+    if len(done) < len(rows):
+        raise SystemExit(f"only {len(done)} of {len(rows)} jobs were routed")
+    return [
+        Figure(
+            f"worker routing/s (1 process, {threads} threads)", routed, baseline, ">= 1,000/s", routed >= 1000
+        ),
+        Figure("worker submissions routed", len(rows), len(rows)),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=8.0, help="measuring time of each load test")
+    parser.add_argument("--keep-running", action="store_true", help="leave the servers up to profile them")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="landform-bench-"))
+    database_url, backend = database()
+    with_redis = redis_answers()
+    landform_port, bare_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LANDFORM_", "LITESTAR_"))}
+    env.update(
+        {
+            "LANDFORM_DATABASE_URL": database_url,
+            "LANDFORM_DATA_DIR": str(work / "var"),
+            "LANDFORM_SECRET_KEY": "bench-secret-key-bench-secret-key-bench",
+            "LANDFORM_BASE_URL": f"http://127.0.0.1:{landform_port}",
+            "LANDFORM_FORM_MIN_SECONDS": "0",
+            # One client address sends everything: the per-address limit would measure the limiter.
+            "LANDFORM_INTAKE_LIMIT_PER_IP": "1000000000",
+            "LANDFORM_INTAKE_LIMIT_PER_FORM": "1000000000",
+            "BENCH_DATABASE_URL": database_url,
+        }
+    )
+    namespace = f"landform-bench-{int(time.time())}"
+    if with_redis:
+        env.update({"LANDFORM_REDIS_URL": REDIS_URL, "LANDFORM_QUEUE_NAMESPACE": namespace})
+    for command in (["db", "upgrade"], ["demo"]):
+        done = subprocess.run([str(BIN / "landform"), *command], env=env, capture_output=True, check=True)
+    demo = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    broker = "Redis as the broker (no worker during intake)" if with_redis else "the in-process worker"
+    print(
+        f"Landform benchmarks on {backend} with {broker}, {os.cpu_count()} CPUs; "
+        f"servers: uvicorn, one process each; client: {CLIENTS} connections\n"
+    )
+    figures: list[Figure] = []
+    notes: list[str] = []
+    app = serve("landform.app:create_app", landform_port, env, work / "landform.log")
+    bare = serve("bench.bare_app:create_app", bare_port, env, work / "bare.log")
+    try:
+        figures += intake(landform_port, bare_port, demo["form_key"], args.seconds)
+        figures += page(landform_port, demo["page_url"], args.seconds)
+        embed = embed_script()
+        if isinstance(embed, str):
+            notes.append(embed)
+        else:
+            figures += embed
+        if args.keep_running:
+            input(f"landform on :{landform_port}, bare on :{bare_port}; press Enter to stop them")
+    finally:
+        stop(app)
+        stop(bare)
+    figures += routing(database_url, limit=3000)
+    if with_redis:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{namespace}*"):
+            client.delete(key)
+
+    print(f"{'figure':<44} {'landform':>10} {'baseline':>10} {'ratio':>6}  {'goal':<14}")
+    for figure in figures:
+        print(figure.line())
+    for note in notes:
+        print(note)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,350 @@
+"""The dashboard's page builder: settings, blocks (add, edit, move, remove), theme, brand, publishing."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.enums import MediaType
+from litestar.exceptions import NotFoundException
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform import i18n
+from landform.accounts.models import User
+from landform.forms import services as form_services
+from landform.forms.models import Form
+from landform.i18n import LANGUAGES
+from landform.i18n import gettext as _
+from landform.site import blocks as page_blocks
+from landform.site import services, themes
+from landform.site.images import MAX_BYTES, ImageRefused
+from landform.site.models import Page
+from landform.site.views import page_context
+from landform.web import BUILDERS, provide_tenant_db, requires_role
+
+Raw = dict[str, str]
+# Room for a too-large image to arrive and be refused with a clear message instead of a bare 413.
+UPLOAD_BODY = MAX_BYTES + 1024 * 1024
+
+
+async def _page_or_404(db: AsyncSession, page_id: UUID) -> Page:
+    page = (await db.execute(select(Page).where(Page.id == page_id))).scalar_one_or_none()
+    if page is None:
+        raise NotFoundException()
+    return page
+
+
+async def _forms(db: AsyncSession) -> list[Form]:
+    return list((await db.execute(select(Form).order_by(Form.name))).scalars())
+
+
+async def _read(request: Request[User, Any, Any], db: AsyncSession, upload_field: str) -> tuple[Raw, Raw]:
+    """The posted fields as text, an uploaded image stored and standing in as its id; and upload errors."""
+    form = await request.form()
+    raw = {k: v for k, v in form.items() if isinstance(v, str)}
+    upload = form.get(upload_field)
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read()
+        try:
+            raw[upload_field] = str((await services.store_image(db, data)).id)
+        except ImageRefused as refused:
+            return raw, {upload_field: str(refused)}
+    return raw, {}
+
+
+def _settings_values(page: Page) -> Raw:
+    values = {"slug": page.slug, "noindex": "on" if page.noindex else ""}
+    for language, entry in page.content.items():
+        for name, value in entry.items():
+            values[f"{language}_{name}"] = value
+    return values
+
+
+def block_values(block: dict[str, Any]) -> Raw:
+    values = {name: ("on" if value is True else str(value or "")) for name, value in block["data"].items()}
+    for lang, entry in block["text"].items():
+        for name, value in entry.items():
+            values[f"{lang}_{name}"] = value
+    return values
+
+
+class PageEditorController(Controller):
+    """The dashboard's pages: list, create, build from blocks, theme, publish, roll back, unpublish."""
+
+    path = "/app/pages"
+    include_in_schema = False
+    guards = [requires_role(*BUILDERS)]
+    dependencies = {"db": Provide(provide_tenant_db)}
+
+    async def _editor(
+        self,
+        request: Request[User, Any, Any],
+        db: AsyncSession,
+        page: Page,
+        *,
+        status_code: int = 200,
+        **overrides: Any,
+    ) -> Template:
+        brand = await services.brand_theme(db)
+        theme = themes.resolve(brand, page.theme or {})
+        context: dict[str, Any] = {
+            "page": page,
+            "values": _settings_values(page),
+            "errors": {},
+            "forms": await _forms(db),
+            "specs": page_blocks.BLOCKS,
+            "block_values": {b["id"]: block_values(b) for b in page.blocks},
+            "block_errors": {},
+            "problems": page_blocks.publish_problems(page.blocks),
+            "images": await services.images(db),
+            "theme_values": dict(page.theme or {}),
+            "theme_errors": {},
+            "theme": theme,
+            "brand": themes.resolve(brand, {}),
+            "warnings": themes.contrast_warnings(theme),
+            "fonts": themes.FONTS,
+            "buttons": themes.BUTTONS,
+            "versions": await services.versions(db, page),
+        }
+        context.update(overrides)
+        return Template("site/edit.html", status_code=status_code, context=context)
+
+    @get("/")
+    async def index(self, db: AsyncSession) -> Template:
+        """All pages, newest first."""
+        pages = list((await db.execute(select(Page).order_by(Page.created_at.desc()))).scalars())
+        return Template("site/list.html", context={"pages": pages})
+
+    @get("/new")
+    async def new(self) -> Template:
+        """The first step of a new page: its title and address."""
+        return Template("site/new.html", context={"values": {}, "errors": {}})
+
+    @post("/", media_type=MediaType.HTML)
+    async def create(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        """Create a draft that starts with a hero, the tenant's first form and a footer."""
+        raw = {k: str(v) for k, v in (await request.form()).items()}
+        page = Page()
+        try:
+            services.apply_settings(page, raw)
+            if await services.slug_taken(db, page.slug, None):
+                raise services.PageInvalid({"slug": _("Another page already uses this address.")})
+        except services.PageInvalid as error:
+            return Template("site/new.html", status_code=422, context={"values": raw, "errors": error.errors})
+        forms = await _forms(db)
+        services.set_blocks(page, services.starter_blocks(forms[0].id if forms else None))
+        db.add(page)
+        await db.flush()
+        await services.remember_old_slug(db, page, None)
+        flash(request, _("Page created. Fill in its blocks, then publish it."), category="success")
+        return Redirect(f"/app/pages/{page.id}")
+
+    @get("/{page_id:uuid}")
+    async def edit(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Template:
+        """The builder for one page."""
+        return await self._editor(request, db, await _page_or_404(db, page_id))
+
+    @post("/{page_id:uuid}", media_type=MediaType.HTML)
+    async def update(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
+        """Save the address, titles, search texts and noindex; an old address keeps redirecting."""
+        page = await _page_or_404(db, page_id)
+        raw = {k: str(v) for k, v in (await request.form()).items()}
+        old_slug = page.slug
+        try:
+            candidate = Page()  # validated apart, so a refused edit never touches the page
+            services.apply_settings(candidate, raw)
+            if await services.slug_taken(db, candidate.slug, page.id):
+                raise services.PageInvalid({"slug": _("Another page already uses this address.")})
+        except services.PageInvalid as error:
+            return await self._editor(request, db, page, status_code=422, values=raw, errors=error.errors)
+        services.apply_settings(page, raw)
+        await services.remember_old_slug(db, page, old_slug)
+        flash(request, _("Page saved. Publish it to show the changes to visitors."), category="success")
+        return Redirect(f"/app/pages/{page.id}")
+
+    @post("/{page_id:uuid}/blocks", media_type=MediaType.HTML)
+    async def add_block(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
+        """Add an empty block at the end, above the footer."""
+        page = await _page_or_404(db, page_id)
+        kind = str((await request.form()).get("type", ""))
+        try:
+            block = page_blocks.new_block(kind)
+        except page_blocks.BlockInvalid:
+            flash(request, _("Choose a kind of block."), category="error")
+            return Redirect(f"/app/pages/{page.id}")
+        services.set_blocks(page, page_blocks.insert(page.blocks, block))
+        return Redirect(f"/app/pages/{page.id}#block-{block['id']}")
+
+    @post(
+        "/{page_id:uuid}/blocks/{block_id:str}", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY
+    )
+    async def edit_block(
+        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID, block_id: str
+    ) -> Any:
+        """Save one block's texts and settings (with an image upload for image blocks)."""
+        page = await _page_or_404(db, page_id)
+        block = next((b for b in page.blocks if b["id"] == block_id), None)
+        if block is None:
+            raise NotFoundException()
+        raw, upload_errors = await _read(request, db, "image_id" if block["type"] == "image" else "")
+        try:
+            if upload_errors:
+                raise page_blocks.BlockInvalid(upload_errors)
+            forms = {str(f.id) for f in await _forms(db)}
+            edited = page_blocks.apply_block_edit(block, raw, forms, set(await services.images(db)))
+        except page_blocks.BlockInvalid as error:
+            return await self._editor(
+                request,
+                db,
+                page,
+                status_code=422,
+                block_values={**{b["id"]: block_values(b) for b in page.blocks}, block_id: raw},
+                block_errors={block_id: error.errors},
+            )
+        services.set_blocks(page, [edited if b["id"] == block_id else b for b in page.blocks])
+        flash(request, _("Block saved."), category="success")
+        return Redirect(f"/app/pages/{page.id}#block-{block_id}")
+
+    @post("/{page_id:uuid}/blocks/{block_id:str}/move", media_type=MediaType.HTML)
+    async def move_block(
+        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID, block_id: str
+    ) -> Redirect:
+        """Move a block one place up or down."""
+        page = await _page_or_404(db, page_id)
+        step = -1 if (await request.form()).get("direction") == "up" else 1
+        services.set_blocks(page, page_blocks.move(page.blocks, block_id, step))
+        return Redirect(f"/app/pages/{page.id}#block-{block_id}")
+
+    @post("/{page_id:uuid}/blocks/{block_id:str}/remove", media_type=MediaType.HTML)
+    async def remove_block(
+        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID, block_id: str
+    ) -> Redirect:
+        """Remove a block from the draft (published versions keep it)."""
+        page = await _page_or_404(db, page_id)
+        services.set_blocks(page, [b for b in page.blocks if b["id"] != block_id])
+        flash(request, _("Block removed."), category="success")
+        return Redirect(f"/app/pages/{page.id}#blocks")
+
+    @post("/{page_id:uuid}/theme", media_type=MediaType.HTML)
+    async def save_theme(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
+        """This page's own colours, font and buttons; empty fields follow the brand."""
+        page = await _page_or_404(db, page_id)
+        raw = {k: str(v) for k, v in (await request.form()).items()}
+        try:
+            page.theme = themes.clean_theme(raw, allow_empty=True, image_ids=set(await services.images(db)))
+        except themes.ThemeInvalid as error:
+            return await self._editor(
+                request, db, page, status_code=422, theme_values=raw, theme_errors=error.errors
+            )
+        flash(request, _("Theme saved."), category="success")
+        return Redirect(f"/app/pages/{page.id}#theme")
+
+    @post("/{page_id:uuid}/publish", media_type=MediaType.HTML)
+    async def publish(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
+        """Publish the draft as a new version."""
+        page = await _page_or_404(db, page_id)
+        try:
+            version = await services.publish(db, page, request.user.id)
+        except services.PageInvalid as error:
+            return await self._editor(request, db, page, status_code=422, problems=error.errors)
+        flash(request, _("Version %(number)d is live.", number=version.number), category="success")
+        return Redirect(f"/app/pages/{page.id}")
+
+    @post("/{page_id:uuid}/versions/{number:int}/restore", media_type=MediaType.HTML)
+    async def roll_back(
+        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID, number: int
+    ) -> Redirect:
+        """Publish a copy of an earlier version."""
+        page = await _page_or_404(db, page_id)
+        version = await services.roll_back(db, page, number, request.user.id)
+        if version is None:
+            raise NotFoundException()
+        flash(
+            request,
+            _("Version %(old)d is live again as version %(number)d.", old=number, number=version.number),
+            category="success",
+        )
+        return Redirect(f"/app/pages/{page.id}")
+
+    @post("/{page_id:uuid}/unpublish")
+    async def unpublish(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Redirect:
+        """Take the page offline; its address answers 404 until published again."""
+        page = await _page_or_404(db, page_id)
+        services.unpublish(page)
+        flash(request, _("The page is offline."), category="success")
+        return Redirect(f"/app/pages/{page.id}")
+
+    @get("/{page_id:uuid}/preview")
+    async def preview(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Template:
+        """How the draft looks to a visitor (its form shows the form's draft)."""
+        page = await _page_or_404(db, page_id)
+        snapshot = {
+            "blocks": page.blocks,
+            "theme": themes.resolve(await services.brand_theme(db), page.theme or {}),
+            "seo": page.content,
+            "noindex": True,
+        }
+        tenant = request.user.tenant
+        language = services.page_text(page.content, i18n.get_language(), tenant.default_language)["language"]
+        form = None
+        form_id = page_blocks.form_id_of(page.blocks)
+        if form_id:
+            record = (await db.execute(select(Form).where(Form.id == UUID(form_id)))).scalar_one_or_none()
+            if record is not None:
+                form = form_services.form_view(record.key, record, language=language, page_id=page.id)
+        context = await page_context(
+            db, tenant, page, snapshot, form=form, theme_url=f"/app/pages/{page.id}/theme.css"
+        )
+        return Template("site/hosted_page.html", context={**context, "preview": True})
+
+    @get("/{page_id:uuid}/theme.css", media_type="text/css")
+    async def preview_theme(self, db: AsyncSession, page_id: UUID) -> Response[str]:
+        """The draft theme, for the preview."""
+        page = await _page_or_404(db, page_id)
+        theme = themes.resolve(await services.brand_theme(db), page.theme or {})
+        return Response(
+            themes.stylesheet(theme), media_type="text/css", headers={"cache-control": "no-store"}
+        )
+
+    @get("/brand")
+    async def brand(self, db: AsyncSession) -> Template:
+        """The tenant's brand: what every page starts from."""
+        theme = themes.resolve(await services.brand_theme(db), {})
+        return Template("site/brand.html", context=await self._brand_context(db, theme, {}))
+
+    @post("/brand", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
+    async def save_brand(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        """Save the brand (with a logo upload); pages show it from their next publish."""
+        raw, upload_errors = await _read(request, db, "logo_id")
+        if raw.get("remove_logo"):
+            raw["logo_id"] = ""
+        try:
+            if upload_errors:
+                raise themes.ThemeInvalid(upload_errors)
+            theme = themes.clean_theme(raw, allow_empty=False, image_ids=set(await services.images(db)))
+        except themes.ThemeInvalid as error:
+            context = await self._brand_context(db, {**themes.DEFAULT_THEME, **raw}, error.errors)
+            return Template("site/brand.html", status_code=422, context=context)
+        await services.save_brand(db, theme)
+        flash(request, _("Brand saved. Pages show it from their next publish."), category="success")
+        return Redirect("/app/pages/brand")
+
+    async def _brand_context(self, db: AsyncSession, values: dict[str, str], errors: Raw) -> dict[str, Any]:
+        warnings = []
+        if all(themes.COLOUR.match(values.get(c, "")) for c in themes.COLOURS):
+            warnings = themes.contrast_warnings(themes.resolve(values, {}))
+        return {
+            "values": values,
+            "errors": errors,
+            "warnings": warnings,
+            "fonts": themes.FONTS,
+            "buttons": themes.BUTTONS,
+            "images": await services.images(db),
+            "languages": LANGUAGES,
+        }

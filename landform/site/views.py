@@ -1,0 +1,46 @@
+"""What a hosted page template is given: the snapshot's blocks and texts in the visitor's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform import i18n
+from landform.accounts.models import Tenant
+from landform.site import blocks as page_blocks
+from landform.site import services, themes
+from landform.site.models import Page, PageVersion
+
+
+async def page_context(
+    db: AsyncSession,
+    tenant: Tenant,
+    page: Page,
+    snapshot: dict[str, Any],
+    *,
+    form: dict[str, Any] | None,
+    theme_url: str,
+) -> dict[str, Any]:
+    """Everything templates/site/hosted_page.html needs, in the visitor's language."""
+    text = services.page_text(snapshot["seo"], i18n.get_language(), tenant.default_language)
+    i18n.set_language(text["language"])
+    order = services.language_order(text["language"], tenant.default_language)
+    logo_id = snapshot["theme"].get("logo_id", "")
+    return {
+        "tenant": tenant,
+        "page": page,
+        "text": text,
+        "blocks": page_blocks.view(snapshot["blocks"], order),
+        "images": await services.images(
+            db, {logo_id, *(str(b.get("data", {}).get("image_id", "")) for b in snapshot["blocks"])}
+        ),
+        "logo_id": logo_id,
+        "form": form,
+        "theme_url": theme_url,
+        "noindex": snapshot.get("noindex", False),
+    }
+
+
+def theme_url(tenant: Tenant, version: PageVersion) -> str:
+    return f"/p/{tenant.slug}/_theme/{version.id}?v={themes.digest(version.snapshot['theme'])}"

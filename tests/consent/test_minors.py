@@ -1,0 +1,229 @@
+"""The age check: under 16 a lead waits for a parent's consent by e-mail (real SMTP); refused, it is gone."""
+
+from __future__ import annotations
+
+import email
+import re
+import socket
+from collections.abc import Iterator
+from datetime import date, timedelta
+from email import policy
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import JSON, String, Text, select
+
+from landform.consent.minors import purge_expired_holds
+from landform.consent.models import ConsentRecord, ParentalConsent
+from landform.crm_sink.models import Submission
+from landform.db import utcnow
+from landform.forms.models import Form
+from landform.models import metadata
+from landform.ops.schedule import scheduled_jobs
+from landform.outbox import OutboxJob
+from landform.settings import get_settings
+from tests.conftest import form_token, log_in, make_form, post_form, republish, wait_for
+from tests.consent.helpers import consent_form, contact_by_email, make_purpose
+
+CHILD = {"first_name": "Pippeloentje", "email": "pippeloentje.kind@example.com", "newsletter": "on"}
+PARENT = "ouder.van.pip@example.org"
+
+
+def _born(years_ago: int) -> str:
+    today = date.today()
+    return today.replace(year=today.year - years_ago).isoformat()
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox(settings, monkeypatch) -> Iterator[Inbox]:
+    """A real SMTP server on localhost; the worker delivers to it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Inbox()
+    server = Controller(handler, hostname="127.0.0.1", port=port)
+    server.start()
+    monkeypatch.setenv("LANDFORM_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    get_settings.cache_clear()
+    yield handler
+    server.stop()
+
+
+@pytest.fixture
+def age_form(db, owner):
+    purpose, text = make_purpose(db, owner)
+    form = consent_form(db, owner, purpose, text, requires_age_check=True)
+    form.fields = [
+        *form.fields,
+        {
+            "name": "date_of_birth",
+            "type": "date_of_birth",
+            "required": True,
+            "label": {"nl": "Geboortedatum", "en": "Date of birth"},
+        },
+    ]
+    republish(db, form)
+    return form
+
+
+def _send(client, form, answers: dict[str, Any], **kwargs: Any):
+    token = form_token(client, f"/f/{form.key}")
+    return client.post(f"/f/{form.key}", data={**answers, "_lf_token": token}, **kwargs)
+
+
+def _submissions(db):
+    db.expire_all()
+    return db.execute(select(Submission).execution_options(all_tenants=True)).scalars().all()
+
+
+def _parent_link(message) -> str:
+    body = message.get_body(("plain",)).get_content()
+    match = re.search(r"http://testserver\.local(/consent/parent\?token=[\w.\-]+&lang=\w+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def _hold_for_child(client, age_form) -> None:
+    response = _send(
+        client,
+        age_form,
+        {**CHILD, "date_of_birth": _born(13), "parent_email": PARENT},
+        headers={"Accept": "text/html", "Accept-Language": "nl"},
+    )
+    assert response.status_code == 200, response.text
+    assert "ouder of voogd" in response.text
+
+
+def _rows_mentioning(db, *needles: str) -> list[str]:
+    """Every row of every table whose text or JSON columns mention one of these."""
+    db.expire_all()
+    found = []
+    for table in metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+        if not columns:
+            continue
+        for row in db.execute(select(*columns)).all():
+            text = str(tuple(row)).casefold()
+            found += [f"{table.name}: {row}" for needle in needles if needle.casefold() in text]
+    return found
+
+
+def test_it_asks_a_visitor_under_16_for_a_parents_address_keeping_the_answers(client, db, age_form):
+    response = _send(
+        client,
+        age_form,
+        {**CHILD, "date_of_birth": _born(13)},
+        headers={"Accept": "text/html", "Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert 'name="parent_email"' in response.text
+    assert "parent or guardian" in response.text
+    assert 'value="Pippeloentje"' in response.text
+    assert _submissions(db) == []
+
+    as_json = client.post(
+        f"/f/{age_form.key}",
+        json={
+            **CHILD,
+            "date_of_birth": _born(15),
+            "parent_email": CHILD["email"],
+            "_lf_token": form_token(client, f"/f/{age_form.key}"),
+        },
+    )
+    assert as_json.status_code == 422
+    assert set(as_json.json()["errors"]) == {"parent_email"}
+
+
+def test_it_lets_a_visitor_of_16_through_without_a_parent(client, db, age_form):
+    response = _send(
+        client, age_form, {**CHILD, "date_of_birth": _born(16)}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 201, response.text
+    assert wait_for(lambda: contact_by_email(db, CHILD["email"]))
+
+
+def test_it_holds_the_lead_until_a_parent_consents_by_email(client, db, age_form, inbox):
+    _hold_for_child(client, age_form)
+    (submission,) = _submissions(db)
+    assert db.execute(select(OutboxJob).where(OutboxJob.actor_name == "route_submission")).first() is None
+    message = wait_for(lambda: inbox.messages and inbox.messages[0])
+    assert message["To"] == PARENT
+    assert "Acme Zonwering" in message["Subject"]
+    link = _parent_link(message)
+    assert contact_by_email(db, CHILD["email"]) is None
+
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Pippeloentje" in page.text and "Ik geef toestemming" in page.text
+    assert contact_by_email(db, CHILD["email"]) is None  # opening the link decides nothing
+
+    token = link.split("token=", 1)[1].split("&", 1)[0]
+    done = client.post("/consent/parent?lang=nl", data={"token": token, "decision": "consent"})
+    assert done.status_code == 200
+    assert "toestemming gegeven" in done.text.casefold()
+    contact = wait_for(lambda: contact_by_email(db, CHILD["email"]))
+    record = wait_for(
+        lambda: db.execute(select(ConsentRecord).execution_options(all_tenants=True)).scalar_one_or_none()
+    )
+    assert (record.confirmed_by, record.submission_id) == ("parent", submission.id)
+    assert record.evidence["parental_consent_id"]
+    wait_for(lambda: (db.expire_all(), db.get(ConsentRecord, record.id).contact_id == contact.id)[1])
+    # The link is used up.
+    assert client.post("/consent/parent", data={"token": token, "decision": "refuse"}).status_code == 400
+    assert contact_by_email(db, CHILD["email"]) is not None
+
+
+def test_it_leaves_nothing_of_the_child_when_the_parent_refuses(client, db, age_form, inbox):
+    _hold_for_child(client, age_form)
+    link = _parent_link(wait_for(lambda: inbox.messages and inbox.messages[0]))
+    assert _rows_mentioning(db, CHILD["email"], CHILD["first_name"], PARENT)
+    token = link.split("token=", 1)[1].split("&", 1)[0]
+    done = client.post(
+        "/consent/parent", data={"token": token, "decision": "refuse"}, headers={"Accept-Language": "en"}
+    )
+    assert done.status_code == 200
+    assert "deleted" in done.text
+    assert _rows_mentioning(db, CHILD["email"], CHILD["first_name"], PARENT) == []
+    assert contact_by_email(db, CHILD["email"]) is None
+
+
+def test_it_purges_a_lead_no_parent_answered_within_7_days(client, db, age_form):
+    _hold_for_child(client, age_form)
+    _hold_for_child(client, age_form)
+    db.expire_all()
+    old, recent = db.execute(select(ParentalConsent).execution_options(all_tenants=True)).scalars().all()
+    old.expires_at = utcnow() - timedelta(minutes=1)
+    db.commit()
+    assert purge_expired_holds(db) == 1
+    db.commit()
+    assert [s.id for s in _submissions(db)] == [recent.submission_id]
+    assert "consent_purge_expired_holds" in {job.name for job in scheduled_jobs()}
+
+
+def test_it_adds_a_date_of_birth_when_a_form_turns_the_age_check_on(client, db, owner):
+    form = make_form(db, owner)
+    log_in(client, owner)
+    response = post_form(
+        client,
+        f"/app/forms/{form.id}/settings",
+        {"name": form.name, "submit_nl": "Versturen", "requires_age_check": "on"},
+    )
+    assert response.status_code == 200
+    db.expire_all()
+    saved = db.get(Form, form.id)
+    assert saved.requires_age_check is True
+    assert [f["type"] for f in saved.fields].count("date_of_birth") == 1
+    assert (
+        'id="f-requires_age_check" name="requires_age_check" checked'
+        in client.get(f"/app/forms/{form.id}").text
+    )

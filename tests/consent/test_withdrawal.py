@@ -1,0 +1,100 @@
+"""Withdrawal as easy as giving: a one-click link in every e-mail to a contact; GET asks, POST withdraws."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from landform.consent.models import ConsentRecord
+from landform.crm_sink.models import Contact
+from landform.db import scope_to_tenant
+from landform.mail import EmailMessage, queue_email
+from tests.conftest import wait_for
+from tests.consent.helpers import consent_form, contact_by_email, make_purpose, submit
+
+
+def _records(db):
+    db.expire_all()
+    return (
+        db.execute(
+            select(ConsentRecord).order_by(ConsentRecord.occurred_at).execution_options(all_tenants=True)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def _mail_to_contact(db, contact: Contact) -> EmailMessage:
+    scope_to_tenant(db, contact.tenant_id)
+    message = queue_email(
+        db,
+        to=contact.email,
+        template="password_reset",  # any template: the link is added to every e-mail to a contact
+        language="en",
+        tenant_id=contact.tenant_id,
+        contact_id=contact.id,
+        first_name=contact.first_name,
+        token="x",
+    )
+    db.commit()
+    return message
+
+
+def _link(message: EmailMessage) -> str:
+    match = re.search(r"http://testserver\.local(/consent/withdraw\?token=[\w.\-]+)", message.body_text)
+    assert match, message.body_text
+    assert match.group(1).replace("&", "&amp;") in message.body_html or match.group(1) in message.body_html
+    return match.group(1)
+
+
+def test_it_withdraws_with_one_confirming_click_from_any_email(client, db, owner):
+    purpose, text = make_purpose(db, owner)
+    form = consent_form(db, owner, purpose, text)
+    submit(client, form, {"first_name": "Anna", "email": "anna@example.com", "newsletter": "on"})
+    contact = wait_for(lambda: contact_by_email(db, "anna@example.com"))
+    wait_for(lambda: (r := _records(db)) and r[0].contact_id)
+    link = _link(_mail_to_contact(db, contact))
+
+    # Mail scanners open links: a GET only asks.
+    page = client.get(link, headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "Withdraw my consent" in page.text
+    assert len(_records(db)) == 1
+    assert "set-cookie" not in page.headers
+    token = link.split("token=", 1)[1]
+    assert f'href="?token={token}&amp;lang=nl"' in page.text  # switching language keeps the link
+
+    done = client.post("/consent/withdraw", data={"token": token}, headers={"Accept-Language": "en"})
+    assert done.status_code == 200
+    assert "Your consent is withdrawn" in done.text
+    given, withdrawn = _records(db)
+    assert (withdrawn.given, withdrawn.purpose_id, withdrawn.contact_id) == (False, purpose.id, contact.id)
+    assert (withdrawn.method, withdrawn.text_id) == ("email", given.text_id)
+    assert contact_by_email(db, "anna@example.com").do_not_contact is True
+    assert client.get("/consent/withdraw?token=" + token).status_code == 200  # still works, says so
+
+
+def test_it_withdraws_everything_for_a_contact_without_recorded_consents(client, db, owner):
+    purpose, text = make_purpose(db, owner)
+    form = consent_form(db, owner, purpose, text)
+    submit(client, form, {"first_name": "Bob", "email": "bob@example.com"})
+    contact = wait_for(lambda: contact_by_email(db, "bob@example.com"))
+    token = _link(_mail_to_contact(db, contact)).split("token=", 1)[1]
+    client.post("/consent/withdraw", data={"token": token})
+    (record,) = _records(db)
+    assert (record.given, record.purpose_id, record.contact_id) == (False, None, contact.id)
+    assert contact_by_email(db, "bob@example.com").do_not_contact is True
+
+
+def test_it_refuses_a_forged_or_mangled_link(client, db, owner):
+    assert client.get("/consent/withdraw?token=forged").status_code == 400
+    assert client.post("/consent/withdraw", data={"token": "forged.token"}).status_code == 400
+    assert _records(db) == []
+
+
+def test_it_adds_no_withdrawal_link_to_mail_for_users(db, settings):
+    message = queue_email(
+        db, to="owner@acme.example.com", template="password_reset", language="en", first_name="O", token="x"
+    )
+    assert "/consent/withdraw" not in message.body_text + message.body_html
