@@ -100,7 +100,14 @@ async def _client(
                     return
                 await asyncio.sleep(max(0.0, started - time.perf_counter()))
             writer.write(request)
-            status, body = await _read_response(reader)
+            try:
+                status, body = await _read_response(reader)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                # The server dropped the connection: count it as an error (599) and connect again.
+                result.statuses[599] = result.statuses.get(599, 0) + 1
+                writer.close()
+                reader, writer = await asyncio.open_connection(host, port)
+                continue
             result.latencies.append(time.perf_counter() - started)
             result.statuses[status] = result.statuses.get(status, 0) + 1
             if keep is not None:

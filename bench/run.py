@@ -154,7 +154,12 @@ def fetch_tokens(port: int, form_key: str, count: int, seconds: float) -> list[s
 
 
 def intake(
-    landform_port: int, bare_port: int, form_key: str, seconds: float, rounds: int = 3
+    landform_port: int,
+    bare_port: int,
+    form_key: str,
+    seconds: float,
+    rounds: int = 3,
+    profile: tuple[int, str] | None = None,
 ) -> list[Figure]:
     """Closed loop at 32 clients (capacity), then paced at PACED_RATE (latency under a steady load).
 
@@ -189,7 +194,16 @@ def intake(
     for n in range(rounds):
         for name, port in ports.items():
             make = submissions(name == "landform", f"{name}-{n}")
+            spy = None
+            if profile and name == "landform" and n == 0:
+                pid, path = profile
+                duration = str(max(1, int(seconds / rounds)))
+                spy = subprocess.Popen(
+                    [str(BIN / "py-spy"), "record", "-p", str(pid), "-d", duration, "-o", path]
+                )
             capacity[name].add(run_load(port, make, seconds=seconds / rounds))
+            if spy is not None:
+                spy.wait()
             paced[name].add(run_load(port, make, seconds=seconds / rounds / 2, rate=PACED_RATE))
     for name, result in [*capacity.items(), *paced.items()]:
         wrong = {s: n for s, n in result.statuses.items() if s != 201}
@@ -243,6 +257,10 @@ def page(port: int, page_url: str, seconds: float) -> list[Figure]:
     for _round in range(3):
         rendered.add(run_load(port, lambda n: page_request, seconds=seconds / 6))
         served.add(run_load(port, lambda n: static_request, seconds=seconds / 6))
+    for name, result in (("hosted page", rendered), ("static file", served)):
+        wrong = {s: n for s, n in result.statuses.items() if s != 200}
+        if wrong:
+            print(f"note: the {name} answered {wrong} besides 200")
     kb = weight / 1024
     return [
         Figure("hosted page HTML+CSS+JS gzipped KB", kb, None, "<= 40 KB", kb <= 40),
@@ -368,7 +386,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=8.0, help="measuring time of each load test")
-    parser.add_argument("--keep-running", action="store_true", help="leave the servers up to profile them")
+    parser.add_argument(
+        "--profile", metavar="SVG", help="py-spy flame graph of the Landform server under intake load"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="landform-bench-"))
@@ -405,15 +425,14 @@ def main() -> None:
     app = serve("landform.app:create_app", landform_port, env, work / "landform.log")
     bare = serve("bench.bare_app:create_app", bare_port, env, work / "bare.log")
     try:
-        figures += intake(landform_port, bare_port, demo["form_key"], args.seconds)
+        profile = (app.pid, args.profile) if args.profile else None
+        figures += intake(landform_port, bare_port, demo["form_key"], args.seconds, profile=profile)
         figures += page(landform_port, demo["page_url"], args.seconds)
         embed = embed_script()
         if isinstance(embed, str):
             notes.append(embed)
         else:
             figures += embed
-        if args.keep_running:
-            input(f"landform on :{landform_port}, bare on :{bare_port}; press Enter to stop them")
     finally:
         stop(app)
         stop(bare)

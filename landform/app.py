@@ -160,7 +160,9 @@ class DatabasePlugin(SQLAlchemyInitPlugin):
         return None
 
 
-warnings.filterwarnings("ignore", message=r"Middleware 'SessionAuthMiddleware' exclude pattern", module="litestar")
+warnings.filterwarnings(
+    "ignore", message=r"Middleware 'SessionAuthMiddleware' exclude pattern", module="litestar"
+)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -299,5 +301,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # Sections other domains add to a contact's page; the CRM itself knows nothing of consent.
         state=State({"settings": settings, "contact_sections": [contact_section]}),
         request_max_body_size=1024 * 1024,
+        # Logging is landform/ops/logs.py's: Litestar's default would replace its handler on the root logger.
+        logging_config=None,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
     )

@@ -119,7 +119,9 @@ def create_app_engine(async_url: str) -> AsyncEngine:
         engine = create_async_engine(async_url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(async_url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip on every request; connections are recycled instead, and the
+    # rare stale one fails one request rather than taxing all of them.
+    return create_async_engine(async_url, pool_size=20, max_overflow=20, pool_recycle=1800)
 
 
 @lru_cache(maxsize=8)

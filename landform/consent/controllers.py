@@ -8,7 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.enums import MediaType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -189,6 +189,9 @@ class PublicConsentController(Controller):
         """Consent routes the lead into the CRM; refusal deletes everything the child sent."""
         data = await request.form()
         token, decision = str(data.get("token", "")), str(data.get("decision", ""))
+        if decision not in {"consent", "refuse"}:
+            # Refusing deletes the child's data: only a deliberate press of that button does it.
+            raise ClientException(detail=_("Choose to give or to refuse permission."))
         how = _how(request, "email")
 
         def decide(session: Session) -> dict[str, Any]:
@@ -211,5 +214,4 @@ class PublicConsentController(Controller):
                 )
             )
         await db_session.commit()
-        decided = "consent" if decision == "consent" else "refuse"
-        return Template("consent/parent.html", context={**info, "token": "", "decided": decided})
+        return Template("consent/parent.html", context={**info, "token": "", "decided": decision})

@@ -80,15 +80,20 @@ def parent_needed(
     return address
 
 
-def parent_email_field(value: str, error: str, language: str) -> dict[str, Any]:
-    """The extra field a form shows once it knows a parent is needed (for `form_view`)."""
+def parent_email_field(value: str, error: str, language: str, *, up_front: bool = False) -> dict[str, Any]:
+    """The extra field a form shows once it knows a parent is needed (for `form_view`).
+
+    `up_front`: shown from the start, optional, for the embed script, which cannot add a field later.
+    """
     return {
         "name": PARENT_EMAIL_FIELD,
         "type": "email",
         "label": _("E-mail address of a parent or guardian"),
-        "help": _("We ask them for permission before we use your details."),
+        "help": _("Only if you are younger than 16: we ask them for permission first.")
+        if up_front
+        else _("We ask them for permission before we use your details."),
         "placeholder": "",
-        "required": True,
+        "required": not up_front,
         "value": value,
         "error": error,
         "autocomplete": "off",

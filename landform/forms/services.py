@@ -20,7 +20,7 @@ from landform.accounts.models import Tenant
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
 from landform.crm_sink.models import Submission
-from landform.db import utcnow
+from landform.db import sync_session, utcnow
 from landform.forms.fields import (
     BOOLEAN,
     FIELD_TYPES,
@@ -38,7 +38,7 @@ from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.i18n import LANGUAGES, pick
 from landform.i18n import gettext as _
 from landform.outbox import add_job
-from landform.settings import get_settings
+from landform.settings import Settings, get_settings
 from landform.text import normalize_text
 
 log = logging.getLogger(__name__)
@@ -614,3 +614,11 @@ def purge_old_spam(session: Session) -> int:
         delete(SpamSubmission).where(SpamSubmission.created_at < cutoff).execution_options(all_tenants=True)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def purge_old_spam_job(settings: Settings) -> int:
+    """The scheduled purge of suspected spam older than 30 days."""
+    with sync_session(settings.database.sync_url) as session:
+        purged = purge_old_spam(session)
+        session.commit()
+    return purged

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from landform.consent.minors import purge_expired_holds_job
+from landform.forms.services import purge_old_spam_job
 from landform.ops import backup, health, retention
 from landform.ops.schedule import cron, every
 from landform.outbox import sweep
@@ -12,6 +13,7 @@ every("outbox_sweep", seconds=lambda s: s.queue.sweep_interval_seconds, max_age=
 every("worker_heartbeat", seconds=health.HEARTBEAT_SECONDS)(health.record_heartbeat)
 cron("retention_purge", "7 * * * *")(retention.purge_expired)
 cron("consent_purge_expired_holds", "37 * * * *")(purge_expired_holds_job)
+cron("spam_purge", "47 * * * *")(purge_old_spam_job)
 cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
     backup.scheduled_backup
 )

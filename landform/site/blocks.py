@@ -64,6 +64,7 @@ BLOCKS: dict[str, BlockSpec] = {
         lazy_gettext("Feature list"), {"heading": 160, "items": 4000}, {}, frozenset({"items"})
     ),
     "faq": BlockSpec(lazy_gettext("FAQ"), {"heading": 160, "items": 8000}, {}, frozenset({"items"})),
+    "share": BlockSpec(lazy_gettext("Social share"), {"heading": 160}),
     "footer": BlockSpec(lazy_gettext("Footer"), {"text": 400}, {"privacy_url": "link"}, frozenset({"text"})),
 }
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
 from landform.accounts.models import Tenant
+from landform.settings import get_settings
 from landform.site import blocks as page_blocks
 from landform.site import services, themes
 from landform.site.models import Page, PageVersion
@@ -38,6 +39,7 @@ async def page_context(
         "logo_id": logo_id,
         "form": form,
         "theme_url": theme_url,
+        "page_url": f"{get_settings().server.base_url}/p/{tenant.slug}/{page.slug}",
         "noindex": snapshot.get("noindex", False),
     }
 

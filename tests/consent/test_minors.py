@@ -188,6 +188,8 @@ def test_it_leaves_nothing_of_the_child_when_the_parent_refuses(client, db, age_
     link = _parent_link(wait_for(lambda: inbox.messages and inbox.messages[0]))
     assert _rows_mentioning(db, CHILD["email"], CHILD["first_name"], PARENT)
     token = link.split("token=", 1)[1].split("&", 1)[0]
+    assert client.post("/consent/parent", data={"token": token}).status_code == 400  # no choice, no deletion
+    assert _submissions(db)
     done = client.post(
         "/consent/parent", data={"token": token, "decision": "refuse"}, headers={"Accept-Language": "en"}
     )
@@ -227,3 +229,26 @@ def test_it_adds_a_date_of_birth_when_a_form_turns_the_age_check_on(client, db, 
         'id="f-requires_age_check" name="requires_age_check" checked'
         in client.get(f"/app/forms/{form.id}").text
     )
+
+
+def test_it_offers_the_parents_field_up_front_in_the_embed_and_holds_a_minor_from_another_site(
+    client, db, age_form
+):
+    site = "https://www.acme-zonwering.example"
+    age_form.allowed_origins = [site]
+    db.commit()
+    definition = client.get(
+        f"/f/{age_form.key}/embed", headers={"Origin": site, "Accept-Language": "en"}
+    ).json()
+    parent = next(f for f in definition["fields"] if f["name"] == "parent_email")
+    assert parent["required"] is False and "younger than 16" in parent["help"]
+    response = client.post(
+        f"/f/{age_form.key}",
+        data={**CHILD, "date_of_birth": _born(14), "parent_email": PARENT, "_lf_token": definition["token"]},
+        headers={"Origin": site, "Accept": "application/json"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["redirect_url"] is None
+    (hold,) = db.execute(select(ParentalConsent).execution_options(all_tenants=True)).scalars().all()
+    assert hold.how["embed_host"] == site and hold.how["method"] == "embed"
+    assert contact_by_email(db, CHILD["email"]) is None

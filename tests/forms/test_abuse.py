@@ -92,3 +92,19 @@ def test_it_trusts_forwarded_addresses_only_from_configured_proxies(db, owner, m
         # Behind the proxy, each visitor has an allowance of their own.
         assert [send("203.0.113.1"), send("203.0.113.1"), send("203.0.113.1")] == [201, 201, 429]
         assert send("203.0.113.2") == 201
+
+
+def test_it_forgets_spam_after_thirty_days(client, db, owner, settings):
+    from datetime import timedelta
+
+    from landform.db import utcnow
+    from landform.forms.services import purge_old_spam_job
+
+    form = make_form(db, owner)
+    for email in ("old@example.com", "new@example.com"):
+        client.post(f"/f/{form.key}", json={"first_name": "Bot", "email": email})  # no token: spam
+    old = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalars().all()[0]
+    old.created_at = utcnow() - timedelta(days=31)
+    db.commit()
+    assert purge_old_spam_job(settings) == 1
+    assert _count(db, SpamSubmission) == 1

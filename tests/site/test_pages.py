@@ -196,3 +196,17 @@ def test_it_answers_unknown_pages_with_a_friendly_404_in_the_visitors_language(c
     assert response.status_code == 404
     assert '<html lang="nl">' in response.text
     assert re.search(r"<title>[^<]+</title>", response.text)
+
+
+def test_it_offers_share_links_that_load_nothing_from_other_sites(client, db, owner):
+    page = make_page(db, owner, None)
+    log_in(client, owner)
+    post_form(client, f"/app/pages/{page.id}/blocks", {"type": "share"})
+    post_form(client, f"/app/pages/{page.id}/publish")
+    html = client.get("/p/acme/offer", headers=NL).text
+    url = "http%3A//testserver.local/p/acme/offer"
+    assert '<link rel="canonical" href="http://testserver.local/p/acme/offer">' in html
+    assert f'href="https://www.linkedin.com/sharing/share-offsite/?url={url}"' in html
+    assert f'href="mailto:?subject=Aanbieding&amp;body={url}"' in html
+    # Plain links: no widget script, no image or frame from a social network until someone clicks.
+    assert not re.search(r"<(script|iframe|img)[^>]+(linkedin|facebook|x\.com)", html)
