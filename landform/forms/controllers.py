@@ -217,6 +217,7 @@ class IntakeController(Controller):
         # Read now: a rollback (a replayed token) expires the loaded rows.
         accepted = self._accepted(version, tenant, as_json, origin)
         raw: dict[str, Any] = {}
+        token_nonce: str | None = None
         context = services.SubmissionContext(
             source="embed" if origin else "form",
             language=language,
@@ -227,6 +228,7 @@ class IntakeController(Controller):
         try:
             raw = await read_answers(request)
             token = services.check_bot_signals(form, raw)
+            token_nonce = token.nonce
             if token.page_id and not origin:
                 context.source, context.page_id = "page", token.page_id
             submission = await services.accept_submission(
@@ -240,8 +242,11 @@ class IntakeController(Controller):
             await db_session.commit()
             return accepted
         except IntegrityError:
-            # The token's nonce is unique: this exact filled-in form was stored already.
+            # The token's nonce is unique: this exact filled-in form was stored already. Any other
+            # integrity error is a bug and must surface, not pass for a duplicate.
             await db_session.rollback()
+            if token_nonce is None or not await services.nonce_used(db_session, token_nonce):
+                raise
             return accepted
         except SubmissionInvalid as invalid:
             # Nothing was added to the session; the 422 rolls the transaction back.

@@ -369,6 +369,12 @@ async def live_version(db: AsyncSession, form: Form) -> FormVersion | None:
     ).scalar_one_or_none()
 
 
+async def nonce_used(db: AsyncSession, nonce: str) -> bool:
+    """Whether a submission with this form token was stored already (a double click, a replay)."""
+    found = await db.execute(select(Submission.id).where(Submission.token_nonce == nonce))
+    return found.first() is not None
+
+
 def issue_token(form_key: str, page_id: UUID | None = None) -> str:
     """The time-trap token handed out with the form; it vouches for the page and is single-use."""
     return security.sign("form", [form_key, str(page_id) if page_id else None, secrets.token_hex(8)])
