@@ -21,7 +21,7 @@ from landform.crm_sink.models import Submission
 from landform.crm_sink.services import route_submission
 from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.forms.models import Form
-from landform.forms.services import new_form, publish_sync
+from landform.forms.services import new_form, publish
 from landform.settings import Settings
 from landform.site import services as site_services
 from landform.site.models import Page
@@ -307,7 +307,7 @@ def _ensure_form(session: Session) -> tuple[Form, bool]:
     }
     session.add(form)
     session.flush()
-    publish_sync(session, form)
+    publish(session, form)
     return form, True
 
 
@@ -459,7 +459,7 @@ def _ensure_age_form(session: Session) -> Form:
     }
     session.add(form)
     session.flush()
-    publish_sync(session, form)
+    publish(session, form)
     return form
 
 

@@ -27,7 +27,7 @@ from landform import security
 from landform.accounts.models import Role, Tenant, User
 from landform.db import scope_to_tenant, sync_engine, sync_session, utcnow
 from landform.forms.models import Form
-from landform.forms.services import new_form, publish_sync
+from landform.forms.services import new_form, publish
 from landform.migrate import upgrade
 from landform.models import metadata
 from landform.settings import DatabaseSettings, Settings, get_settings
@@ -205,14 +205,14 @@ def make_form(db: Session, persona: Persona, name: str = "Brochure request") -> 
     form.tenant_id = persona.tenant_id
     db.add(form)
     db.flush()
-    publish_sync(db, form)
+    publish(db, form)
     db.commit()
     return form
 
 
 def republish(db: Session, form: Form) -> None:
     """Publish a form's draft after a test changed it directly."""
-    publish_sync(db, form)
+    publish(db, form)
     db.commit()
 
 

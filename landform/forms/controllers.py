@@ -489,7 +489,7 @@ class FormBuilderController(Controller):
         """Make the draft the version visitors see."""
         form = await _form_or_404(db, form_id)
         try:
-            version = await services.publish(db, form, request.user.id)
+            version = services.publish(db, form, request.user.id)
         except services.FormInvalid as error:
             flash(request, str(error), category="error")
             return Redirect(f"/app/forms/{form.id}")

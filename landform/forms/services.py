@@ -316,8 +316,8 @@ def mark_changed(form: Form) -> None:
     form.draft_changed_at = utcnow()
 
 
-async def publish(db: AsyncSession, form: Form, user_id: UUID | None) -> FormVersion:
-    """Freeze the draft as the next version; visitors see it from now on."""
+def publish(db: AsyncSession | Session, form: Form, user_id: UUID | None = None) -> FormVersion:
+    """Freeze the draft as the next version; visitors see it from now on (sync or async session)."""
     if not any(f["type"] == "email" for f in form.fields):
         raise FormInvalid(_("A form needs an e-mail field: the CRM knows people by their address."))
     number = (form.published_version or 0) + 1
@@ -333,25 +333,6 @@ async def publish(db: AsyncSession, form: Form, user_id: UUID | None) -> FormVer
         published_by_id=user_id,
     )
     db.add(version)
-    form.published_version = number
-    form.draft_changed_at = None
-    return version
-
-
-def publish_sync(session: Session, form: Form) -> FormVersion:
-    """`publish` for the CLI and tests, which use sync sessions."""
-    number = (form.published_version or 0) + 1
-    version = FormVersion(
-        id=uuid7(),
-        tenant_id=form.tenant_id,
-        form_id=form.id,
-        number=number,
-        fields=list(form.fields),
-        submit_label=dict(form.submit_label),
-        thank_you=dict(form.thank_you),
-        redirect_url=form.redirect_url,
-    )
-    session.add(version)
     form.published_version = number
     form.draft_changed_at = None
     return version
