@@ -45,7 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform import i18n
 from landform.accounts.controllers import ApiKeyController, AuthController, PreferencesController
 from landform.accounts.models import User
-from landform.consent.controllers import PublicConsentController, PurposesController
+from landform.consent.controllers import CookieChoiceController, PublicConsentController, PurposesController
 from landform.consent.services import contact_section
 from landform.crm_sink.api import ContactsApi
 from landform.crm_sink.controllers import ContactsController
@@ -253,6 +253,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContactsController,
             PurposesController,
             PublicConsentController,
+            CookieChoiceController,
             LocalOutboxController,
             api,
             healthz,

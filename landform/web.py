@@ -28,10 +28,15 @@ DASHBOARD_CSP = (
 )
 
 
-def hosted_csp(form_targets: str = "") -> str:
-    """The strict policy of hosted pages; `form_targets` adds a thank-you redirect's origin."""
+def hosted_csp(form_targets: str = "", *, scripts: bool = False) -> str:
+    """The strict policy of hosted pages; `form_targets` adds a thank-you redirect's origin.
+
+    `scripts` lets a landing page load its own cookies.js (and send the choice back with fetch).
+    """
+    own_scripts = "script-src 'self'; connect-src 'self'; " if scripts else ""
     return (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        f"{own_scripts}"
         f"form-action 'self'{(' ' + form_targets) if form_targets else ''}; "
         "frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
     )

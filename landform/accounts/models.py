@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from landform.db import GUID, Base, DateTimeUTC, TenantScoped
@@ -29,6 +29,8 @@ class Tenant(Base):
     default_language: Mapped[str] = mapped_column(String(8), default="nl")
     # Region for reading phone numbers typed without a country code.
     country: Mapped[str] = mapped_column(String(2), default="NL")
+    # Raised when the tenant's cookies change: a choice made under an older version is asked again.
+    cookie_policy_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class User(TenantScoped, Base):

@@ -1,22 +1,25 @@
-"""Consent over HTTP: purposes in the dashboard, the one-click withdrawal, and the parent's decision."""
+"""Consent over HTTP: purposes, the one-click withdrawal, the parent's decision, the cookie choice."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
 from litestar.di import Provide
 from litestar.enums import MediaType
 from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import Parameter
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from landform import i18n
 from landform.accounts.models import Tenant, User
-from landform.consent import minors, services
+from landform.consent import cookies, minors, services
 from landform.crm_sink.models import Contact
 from landform.db import scope_to_tenant
 from landform.i18n import gettext as _
@@ -215,3 +218,99 @@ class PublicConsentController(Controller):
             )
         await db_session.commit()
         return Template("consent/parent.html", context={**info, "token": "", "decided": decision})
+
+
+class CookieChoiceController(Controller):
+    """A hosted page's cookie policy and the banner's answer: public, without a session or CSRF cookie.
+
+    The POST may set `lf_consent` because the visitor has just made the choice it remembers; it needs no
+    CSRF token because it can only record a choice about the visitor's own browser.
+    """
+
+    path = "/p/{tenant_slug:str}/_cookies"
+    include_in_schema = False
+
+    async def _tenant(self, db: AsyncSession, tenant_slug: str) -> Tenant:
+        tenant = (await db.execute(select(Tenant).where(Tenant.slug == tenant_slug))).scalar_one_or_none()
+        if tenant is None:
+            raise NotFoundException()
+        scope_to_tenant(db, tenant.id)
+        return tenant
+
+    @get("/")
+    async def policy(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        tenant_slug: str,
+        back: Annotated[str, Parameter(query="next")] = "",
+    ) -> Template:
+        """Every cookie this tenant's pages can set, and the choice form (the banner's "Choose", no JS)."""
+        tenant = await self._tenant(db_session, tenant_slug)
+        language = i18n.get_language()
+        return Template(
+            "consent/cookie_policy.html",
+            headers={"cache-control": "no-store", "vary": "Accept-Language"},
+            context={
+                "tenant": tenant,
+                "rows": cookies.policy_rows(language),
+                "cookies": cookies.banner(
+                    tenant.slug,
+                    tenant.cookie_policy_version,
+                    request.cookies.get(cookies.COOKIE_NAME),
+                    gpc=cookies.global_privacy_control(request.headers.get("sec-gpc")),
+                    back=cookies.safe_back(tenant.slug, back),
+                ),
+            },
+        )
+
+    @post("/", media_type=MediaType.HTML, status_code=200)
+    async def choose(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, tenant_slug: str
+    ) -> Response[Any]:
+        """Remember the choice in `lf_consent`, record it in the ledger, and go back (or answer JSON)."""
+        tenant = await self._tenant(db_session, tenant_slug)
+        data = await request.form()
+        answer = str(data.get("choice", ""))
+        if answer not in {"all", "none", "custom"}:
+            raise ClientException(detail=_("Choose to accept, to reject or which cookies to allow."))
+        gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
+        choice = cookies.choose(
+            answer, [str(v) for v in data.getall("category", [])], tenant.cookie_policy_version, gpc=gpc
+        )
+        try:
+            page_id = UUID(str(data.get("page", "")))
+        except ValueError:
+            page_id = None
+        how = _how(request, "cookie_banner")
+        cookies.record_choice(
+            db_session,
+            tenant_id=tenant.id,
+            choice=choice,
+            language=i18n.get_language(),
+            how=services.ConsentHow(
+                method=how.method,
+                page_id=page_id,
+                ip_hash=how.ip_hash,
+                user_agent_family=how.user_agent_family,
+            ),
+            gpc=gpc,
+        )
+        await db_session.commit()
+        cookie = Cookie(
+            key=cookies.COOKIE_NAME,
+            value=choice.cookie_value(),
+            path=f"/p/{tenant.slug}",
+            max_age=cookies.CHOICE_MAX_AGE,
+            samesite="lax",
+            secure=request.app.state.settings.server.secure_cookies,
+            # cookies.js reads it to apply the choice without a reload; it holds nothing secret.
+            httponly=False,
+        )
+        if "application/json" in request.headers.get("accept", ""):
+            granted = sorted(cookies.allowed(choice, gpc=gpc))
+            return Response(
+                {"version": choice.version, "allowed": granted}, media_type=MediaType.JSON, cookies=[cookie]
+            )
+        back = cookies.safe_back(tenant.slug, str(data.get("next", "")))
+        return Redirect(back, status_code=303, cookies=[cookie])

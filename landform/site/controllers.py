@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
 from landform.accounts.models import Tenant
+from landform.consent import cookies
 from landform.forms import services as form_services
 from landform.forms.models import Form
 from landform.site import blocks as page_blocks
@@ -70,13 +71,23 @@ class HostedPageController(Controller):
         tracking["page_url"] = str(request.url)[:500]
         tracking["referrer"] = request.headers.get("referer", "")[:500]
         form, redirect_origin = await live_form(db_session, version.snapshot, language, page.id, tracking)
-        headers = {"vary": "Accept-Language", "cache-control": "no-store"}
-        if redirect_origin:
-            headers["content-security-policy"] = hosted_csp(redirect_origin)
+        headers = {
+            "vary": "Accept-Language",
+            "cache-control": "no-store",
+            "content-security-policy": hosted_csp(redirect_origin or "", scripts=True),
+        }
         if version.snapshot.get("noindex"):
             headers["x-robots-tag"] = "noindex"
         context = await page_context(
             db_session, tenant, page, version.snapshot, form=form, theme_url=theme_url(tenant, version)
+        )
+        context["cookies"] = cookies.banner(
+            tenant.slug,
+            tenant.cookie_policy_version,
+            request.cookies.get(cookies.COOKIE_NAME),
+            gpc=cookies.global_privacy_control(request.headers.get("sec-gpc")),
+            back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+            page_id=str(page.id),
         )
         return Template("site/hosted_page.html", headers=headers, context=context)
 

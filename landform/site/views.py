@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
 from landform.accounts.models import Tenant
+from landform.consent import cookies
 from landform.settings import get_settings
 from landform.site import blocks as page_blocks
 from landform.site import services, themes
@@ -41,6 +42,16 @@ async def page_context(
         "theme_url": theme_url,
         "page_url": f"{get_settings().server.base_url}/p/{tenant.slug}/{page.slug}",
         "noindex": snapshot.get("noindex", False),
+        # The hosted page replaces this with the visitor's choice; elsewhere consent-bound parts stay inert.
+        "cookies": cookies.banner(
+            tenant.slug,
+            tenant.cookie_policy_version,
+            None,
+            gpc=False,
+            back=f"/p/{tenant.slug}/{page.slug}",
+            page_id=str(page.id),
+            live=False,
+        ),
     }
 
 
