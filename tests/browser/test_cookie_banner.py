@@ -7,10 +7,9 @@ Screenshots land in test-artifacts/browser/ for a person to look at.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from landform.accounts.models import Tenant
@@ -19,32 +18,13 @@ from landform.settings import DatabaseSettings
 from landform.site import blocks as page_blocks
 from landform.site import services as site_services
 from landform.site.models import Page as LandingPage
+from tests.browser.chromium import ARTIFACTS, DESKTOP, PHONE
 from tests.browser.test_demo_journey import Watch, open_page
-from tests.conftest import unavailable
 from tests.server import RunningLandform, landform_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-PHONE: ViewportSize = {"width": 390, "height": 844}
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 GRANTED = "[data-category=marketing][data-consent=granted]"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        unavailable("Chromium", f"{CHROMIUM} is missing; apt-get install chromium")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _database(server: RunningLandform) -> str:

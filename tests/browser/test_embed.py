@@ -10,7 +10,6 @@ import gzip
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -23,23 +22,18 @@ from playwright.sync_api import (
     Locator,
     Page,
     expect,
-    sync_playwright,
 )
 from sqlalchemy import select
 
 from landform.db import sync_session
 from landform.forms.models import Form
 from landform.settings import DatabaseSettings
+from tests.browser.chromium import ARTIFACTS, DESKTOP, PHONE
 from tests.browser.customer_site import EMBED_JS, CustomerSite, customer_site
-from tests.conftest import unavailable
 from tests.server import RunningLandform, landform_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
 HUMAN_PAUSE = 1.2  # LANDFORM_FORM_MIN_SECONDS is 1 on the test server
 # Chromium logs every fetch answered 4xx as a console error; a 422 with per-field errors is the point.
 ANSWERED_422 = "status of 422"
@@ -61,21 +55,6 @@ Object.defineProperty(Document.prototype, 'cookie', {
 document.addEventListener('securitypolicyviolation',
   e => window.__lf.csp.push(e.violatedDirective + ' ' + e.blockedURI));
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        unavailable("Chromium", f"{CHROMIUM} is missing; apt-get install chromium")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture(scope="module")
