@@ -198,8 +198,7 @@ class PublicConsentController(Controller):
         how = _how(request, "email")
 
         def decide(session: Session) -> dict[str, Any]:
-            hold = minors.pending_hold(session, minors.read_parent_token(token))
-            scope_to_tenant(session, hold.tenant_id)
+            hold = minors.pending_hold(session, minors.read_parent_token(token))  # scopes the session
             info = minors.describe(session, hold.id)
             if decision == "consent":
                 minors.give_consent(session, hold, how.ip_hash, how.user_agent_family)

@@ -24,7 +24,7 @@ from landform.accounts.models import Tenant
 from landform.consent.models import ParentalConsent
 from landform.consent.services import ConsentHow, LinkInvalid, record_ticked
 from landform.crm_sink.models import Submission
-from landform.db import sync_session, utcnow
+from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.i18n import gettext as _
 from landform.mail import EmailMessage, queue_email
 from landform.outbox import OutboxJob, add_job
@@ -164,6 +164,8 @@ def pending_hold(session: Session, hold_id: UUID) -> ParentalConsent:
     ).scalar_one_or_none()
     if hold is None or hold.status != "pending" or hold.expires_at <= utcnow():
         raise LinkInvalid("no pending request for this link")
+    # The signed link named the hold; from here on the session works for that hold's tenant only.
+    scope_to_tenant(session, hold.tenant_id)
     return hold
 
 
@@ -171,9 +173,7 @@ def describe(session: Session, hold_id: UUID) -> dict[str, Any]:
     """What the parent's page shows: who asks, for which form, which consents. Not the child's answers:
     the address may not be a parent's, so the page shows no more than the e-mail did."""
     hold = pending_hold(session, hold_id)
-    submission = session.execute(
-        select(Submission).where(Submission.id == hold.submission_id).execution_options(all_tenants=True)
-    ).scalar_one()
+    submission = session.get_one(Submission, hold.submission_id)
     tenant = session.get_one(Tenant, hold.tenant_id)
     return {
         "tenant_name": tenant.name,
@@ -221,11 +221,16 @@ def purge_hold(session: Session, hold: ParentalConsent) -> None:
     session.execute(delete(OutboxJob).where(OutboxJob.subject_id.in_([hold.submission_id, *message_ids])))
     if message_ids:
         session.execute(delete(EmailMessage).where(EmailMessage.id.in_(message_ids)))
+    # The expiry purge runs for every tenant, so these statements name the hold's tenant themselves.
     session.execute(
-        delete(Submission).where(Submission.id == hold.submission_id).execution_options(all_tenants=True)
+        delete(Submission)
+        .where(Submission.id == hold.submission_id, Submission.tenant_id == hold.tenant_id)
+        .execution_options(all_tenants=True)
     )
     session.execute(
-        delete(ParentalConsent).where(ParentalConsent.id == hold.id).execution_options(all_tenants=True)
+        delete(ParentalConsent)
+        .where(ParentalConsent.id == hold.id, ParentalConsent.tenant_id == hold.tenant_id)
+        .execution_options(all_tenants=True)
     )
 
 

@@ -142,6 +142,7 @@ class PageEditorController(Controller):
         db.add(page)
         await db.flush()
         await services.remember_old_slug(db, page, None)
+        await db.commit()  # before answering: a failed commit must not read as saved
         flash(request, _("Page created. Fill in its blocks, then publish it."), category="success")
         return Redirect(f"/app/pages/{page.id}")
 
@@ -165,6 +166,7 @@ class PageEditorController(Controller):
             return await self._editor(request, db, page, status_code=422, values=raw, errors=error.errors)
         services.apply_settings(page, raw)
         await services.remember_old_slug(db, page, old_slug)
+        await db.commit()
         flash(request, _("Page saved. Publish it to show the changes to visitors."), category="success")
         return Redirect(f"/app/pages/{page.id}")
 
@@ -179,6 +181,7 @@ class PageEditorController(Controller):
             flash(request, _("Choose a kind of block."), category="error")
             return Redirect(f"/app/pages/{page.id}")
         services.set_blocks(page, page_blocks.insert(page.blocks, block))
+        await db.commit()
         return Redirect(f"/app/pages/{page.id}#block-{block['id']}")
 
     @post(
@@ -208,6 +211,7 @@ class PageEditorController(Controller):
                 block_errors={block_id: error.errors},
             )
         services.set_blocks(page, [edited if b["id"] == block_id else b for b in page.blocks])
+        await db.commit()
         flash(request, _("Block saved."), category="success")
         return Redirect(f"/app/pages/{page.id}#block-{block_id}")
 
@@ -219,6 +223,7 @@ class PageEditorController(Controller):
         page = await _page_or_404(db, page_id)
         step = -1 if (await request.form()).get("direction") == "up" else 1
         services.set_blocks(page, page_blocks.move(page.blocks, block_id, step))
+        await db.commit()
         return Redirect(f"/app/pages/{page.id}#block-{block_id}")
 
     @post("/{page_id:uuid}/blocks/{block_id:str}/remove", media_type=MediaType.HTML)
@@ -228,6 +233,7 @@ class PageEditorController(Controller):
         """Remove a block from the draft (published versions keep it)."""
         page = await _page_or_404(db, page_id)
         services.set_blocks(page, [b for b in page.blocks if b["id"] != block_id])
+        await db.commit()
         flash(request, _("Block removed."), category="success")
         return Redirect(f"/app/pages/{page.id}#blocks")
 
@@ -242,6 +248,7 @@ class PageEditorController(Controller):
             return await self._editor(
                 request, db, page, status_code=422, theme_values=raw, theme_errors=error.errors
             )
+        await db.commit()
         flash(request, _("Theme saved."), category="success")
         return Redirect(f"/app/pages/{page.id}#theme")
 
@@ -253,6 +260,7 @@ class PageEditorController(Controller):
             version = await services.publish(db, page, request.user.id)
         except services.PageInvalid as error:
             return await self._editor(request, db, page, status_code=422, problems=error.errors)
+        await db.commit()
         flash(request, _("Version %(number)d is live.", number=version.number), category="success")
         return Redirect(f"/app/pages/{page.id}")
 
@@ -265,6 +273,7 @@ class PageEditorController(Controller):
         version = await services.roll_back(db, page, number, request.user.id)
         if version is None:
             raise NotFoundException()
+        await db.commit()
         flash(
             request,
             _("Version %(old)d is live again as version %(number)d.", old=number, number=version.number),
@@ -277,6 +286,7 @@ class PageEditorController(Controller):
         """Take the page offline; its address answers 404 until published again."""
         page = await _page_or_404(db, page_id)
         services.unpublish(page)
+        await db.commit()
         flash(request, _("The page is offline."), category="success")
         return Redirect(f"/app/pages/{page.id}")
 
@@ -332,6 +342,7 @@ class PageEditorController(Controller):
             context = await self._brand_context(db, {**themes.DEFAULT_THEME, **raw}, error.errors)
             return Template("site/brand.html", status_code=422, context=context)
         await services.save_brand(db, theme)
+        await db.commit()
         flash(request, _("Brand saved. Pages show it from their next publish."), category="success")
         return Redirect("/app/pages/brand")
 
