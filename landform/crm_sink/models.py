@@ -1,4 +1,7 @@
-"""Submissions (the intake record), contacts, and the activities on a contact's timeline."""
+"""Submissions (the intake record), contacts, companies, tags, and the activities on a contact's timeline.
+
+Personal columns carry `info={"personal": True}`: erasure and account deletion empty exactly those.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +41,49 @@ class Submission(TenantScoped, Base):
     routed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
 
 
+PERSONAL = {"personal": True}
+
+
+class Company(TenantScoped, Base):
+    """An organisation in a tenant's CRM, with the seed's company fields.
+
+    Matched when routing by KvK number, then VAT number, then web domain (never a free-mail domain);
+    the match keys are stored normalized (`kvk_number` 8 digits, `vat_number` compact upper case,
+    `domain` lower case without `www.`) and indexed per tenant.
+    """
+
+    __tablename__ = "company"
+    __table_args__ = (
+        Index("ix_company_tenant_kvk", "tenant_id", "kvk_number"),
+        Index("ix_company_tenant_vat", "tenant_id", "vat_number"),
+        Index("ix_company_tenant_domain", "tenant_id", "domain"),
+        Index("ix_company_tenant_name", "tenant_id", "name"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(16), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    vat_number: Mapped[str] = mapped_column(String(20), default="")
+    kvk_number: Mapped[str] = mapped_column(String(8), default="")
+    rsin: Mapped[str] = mapped_column(String(9), default="")
+    visiting_address: Mapped[str] = mapped_column(String(300), default="")
+    invoice_address: Mapped[str] = mapped_column(String(300), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    domain: Mapped[str] = mapped_column(String(255), default="")
+    linkedin: Mapped[str] = mapped_column(String(300), default="")
+    facebook: Mapped[str] = mapped_column(String(300), default="")
+    twitter: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(String(4000), default="")
+    # Number of employees when known (routing rules can use it); None when unknown.
+    size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    logo_image_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("site_image.id", ondelete="SET NULL"), nullable=True
+    )
+
+
 class Contact(TenantScoped, Base):
     """A person in a tenant's CRM: one per tenant and normalized e-mail address."""
 
@@ -45,16 +91,39 @@ class Contact(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "email_key"),
         Index("ix_contact_tenant_created", "tenant_id", "created_at"),
+        # Keyset pagination of the contacts list (most recently active first) stays an index scan.
+        Index("ix_contact_tenant_activity", "tenant_id", "last_activity_at", "id"),
+        Index("ix_contact_tenant_owner", "tenant_id", "owner_id"),
+        Index("ix_contact_tenant_phone", "tenant_id", "phone"),
     )
 
-    email: Mapped[str] = mapped_column(String(320))
-    email_key: Mapped[str] = mapped_column(String(320))
-    first_name: Mapped[str] = mapped_column(String(100), default="")
-    last_name: Mapped[str] = mapped_column(String(100), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
+    email: Mapped[str] = mapped_column(String(320), info=PERSONAL)
+    email_key: Mapped[str] = mapped_column(String(320), info=PERSONAL)
+    first_name: Mapped[str] = mapped_column(String(100), default="", info=PERSONAL)
+    last_name: Mapped[str] = mapped_column(String(100), default="", info=PERSONAL)
+    # E.164 when it could be parsed.
+    phone: Mapped[str] = mapped_column(String(32), default="", info=PERSONAL)
     company_name: Mapped[str] = mapped_column(String(200), default="")
-    job_title: Mapped[str] = mapped_column(String(200), default="")
+    company_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("company.id", ondelete="SET NULL"), index=True, nullable=True
+    )
+    job_title: Mapped[str] = mapped_column(String(200), default="", info=PERSONAL)
+    gender: Mapped[str] = mapped_column(String(16), default="", info=PERSONAL)
+    # The person's default language (nl, en): e-mails to them use it.
     language: Mapped[str] = mapped_column(String(8), default="")
+    linkedin: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
+    facebook: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
+    twitter: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
+    description: Mapped[str] = mapped_column(String(4000), default="", info=PERSONAL)
+    photo_image_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("site_image.id", ondelete="SET NULL"), nullable=True, info=PERSONAL
+    )
+    # The user who owns the lead (assigned by the routing rules); None: unassigned.
+    owner_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    # How the contact first reached the tenant: page, embed, api, import.
+    source: Mapped[str] = mapped_column(String(16), default="")
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     # Set when the person withdraws consent (by the link in every e-mail, or the privacy portal).
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -62,6 +131,19 @@ class Contact(TenantScoped, Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ContactTag(TenantScoped, Base):
+    """A tag on a contact (from the form that brought them in, or set by a user)."""
+
+    __tablename__ = "contact_tag"
+    __table_args__ = (
+        UniqueConstraint("contact_id", "tag"),
+        Index("ix_contact_tag_tenant_tag", "tenant_id", "tag"),
+    )
+
+    contact_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("contact.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(64))
 
 
 class Activity(TenantScoped, Base):

@@ -50,6 +50,7 @@ def route_submission(session: Session, submission_id: UUID) -> Contact:
             email=email,
             email_key=key,
             language=submission.context.get("language", ""),
+            source=submission.context.get("source", "")[:16],
             created_at=now,
             updated_at=now,
         )
