@@ -45,6 +45,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform import i18n
 from landform.accounts.controllers import ApiKeyController, AuthController, PreferencesController
 from landform.accounts.models import User
+from landform.analytics.controllers import AnalyticsController, journey_section
+from landform.analytics.counter import Counter
 from landform.consent.controllers import CookieChoiceController, PublicConsentController, PurposesController
 from landform.consent.services import contact_section
 from landform.crm_sink.api import ContactsApi
@@ -173,8 +175,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     broker = setup_broker(settings)
     embedded_worker = EmbeddedWorker(settings, broker) if not settings.queue.redis_url else None
 
+    engine = create_app_engine(settings.database.async_url)
+    analytics = Counter(engine)
     alchemy = SQLAlchemyAsyncConfig(
-        engine_instance=create_app_engine(settings.database.async_url),
+        engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
         before_send_handler="autocommit_include_redirects",
         create_all=False,
@@ -233,6 +237,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if embedded_worker:
             embedded_worker.stop()
 
+    async def start_counting(app: Litestar) -> None:
+        await analytics.start()
+
+    async def stop_counting(app: Litestar) -> None:
+        await analytics.stop()  # writes the last counts before the engine is disposed
+
     api = Router(
         path="/api/v1",
         route_handlers=[ContactsApi, SubmissionsApi],
@@ -251,6 +261,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FormBuilderController,
             intake_router(settings),
             ContactsController,
+            AnalyticsController,
             PurposesController,
             PublicConsentController,
             CookieChoiceController,
@@ -297,10 +308,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers={HTTPException: handle_http_error, Exception: handle_server_error},
         dependencies={"page_renderer": Provide(lambda: render_with_form, sync_to_thread=False)},
-        on_startup=[on_startup],
-        on_shutdown=[on_shutdown],
+        on_startup=[on_startup, start_counting],
+        on_shutdown=[stop_counting, on_shutdown],
         # Sections other domains add to a contact's page; the CRM itself knows nothing of consent.
-        state=State({"settings": settings, "contact_sections": [contact_section]}),
+        state=State(
+            {
+                "settings": settings,
+                "contact_sections": [contact_section, journey_section],
+                "analytics": analytics,
+            }
+        ),
         request_max_body_size=1024 * 1024,
         # Logging is landform/ops/logs.py's: Litestar's default would replace its handler on the root logger.
         logging_config=None,

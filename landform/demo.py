@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from landform import security
 from landform.accounts.models import ApiKey, Role, Tenant, User
+from landform.analytics.models import FORM, PAGE, TrafficDay
 from landform.consent.models import ConsentText, Purpose
 from landform.consent.services import new_purpose
 from landform.crm_sink.models import Submission
@@ -347,6 +349,41 @@ def _seed_leads(session: Session, tenant: Tenant, form: Form) -> None:
         route_submission(session, submission.id)
 
 
+DEMO_CAMPAIGNS = (
+    (("", "", ""), 40, 0.030),
+    (("google", "cpc", "zonnepanelen-najaar"), 55, 0.045),
+    (("nieuwsbrief", "email", "november"), 18, 0.090),
+    (("facebook", "social", "buurtactie-houten"), 25, 0.020),
+)
+
+
+def _seed_traffic(session: Session, tenant: Tenant, form: Form) -> None:
+    """A month of plausible counts for the welcome page, so the analytics screen has something to show."""
+    page = session.execute(select(Page).where(Page.slug == "welcome")).scalar_one()
+    rng = random.Random(2026)
+    today = utcnow().date()
+    for back in range(30, 0, -1):
+        day = today - timedelta(days=back)
+        weekday_factor = 0.6 if day.weekday() >= 5 else 1.0
+        for (source, medium, campaign), base, rate in DEMO_CAMPAIGNS:
+            views = int(base * weekday_factor * rng.uniform(0.6, 1.4))
+            answered = sum(rng.random() < rate for _ in range(views))
+            for kind, subject in ((PAGE, page.id), (FORM, form.id)):
+                session.add(
+                    TrafficDay(
+                        tenant_id=tenant.id,
+                        day=day,
+                        kind=kind,
+                        subject_id=subject,
+                        source=source,
+                        medium=medium,
+                        campaign=campaign,
+                        views=views,
+                        submissions=answered,
+                    )
+                )
+
+
 AGE_FORM_NAME = "Workshop zonneladers bouwen (12-18 jaar)"
 AGE_PAGE_SLUG = "jongeren"
 AGE_PAGE_CONTENT = {
@@ -482,6 +519,7 @@ def seed_demo(settings: Settings) -> dict[str, str]:
         _ensure_page(session, form)
         if created:
             _seed_leads(session, tenant, form)
+            _seed_traffic(session, tenant, form)
         age_form = _ensure_age_form(session)
         _ensure_age_page(session, age_form)
         secret = demo_api_key(settings)

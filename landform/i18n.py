@@ -95,6 +95,15 @@ def pick(values: dict[str, str] | None, language: str | None = None, fallback: s
     return next(iter(values.values()), "")
 
 
+def format_day(value: Any, pattern: str = "d MMM") -> str:
+    """A date as a chart or table label, e.g. "24 nov." or "Nov 24"."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton(
+        "MMMd" if pattern == "d MMM" else pattern, value, locale=Locale.parse(get_language())
+    )
+
+
 def format_datetime(value: Any, timezone: str | None = None) -> str:
     from babel.dates import format_datetime as babel_format
     from babel.dates import get_timezone

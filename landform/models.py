@@ -1,8 +1,9 @@
 """Every model, imported in one place so the metadata is complete for Alembic and the tests."""
 
 from landform.accounts.models import ApiKey, Role, Tenant, User
+from landform.analytics.models import TrafficDay, Visit
 from landform.consent.models import ConsentRecord, ConsentText, ParentalConsent, Purpose
-from landform.crm_sink.models import Activity, Contact, Submission
+from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from landform.db import metadata
 from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.mail import EmailMessage
@@ -12,9 +13,11 @@ from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, Sit
 __all__ = [
     "Activity",
     "ApiKey",
+    "Company",
     "ConsentRecord",
     "ConsentText",
     "Contact",
+    "ContactTag",
     "EmailMessage",
     "Form",
     "FormVersion",
@@ -30,6 +33,8 @@ __all__ = [
     "SpamSubmission",
     "Submission",
     "Tenant",
+    "TrafficDay",
     "User",
+    "Visit",
     "metadata",
 ]

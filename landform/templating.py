@@ -31,6 +31,7 @@ def environment() -> Environment:
     env.globals["language_names"] = i18n.LANGUAGE_NAMES
     env.globals["pick"] = i18n.pick
     env.filters["datetime"] = i18n.format_datetime
+    env.filters["day"] = i18n.format_day
     env.filters["pick"] = i18n.pick
     return env
 

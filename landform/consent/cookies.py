@@ -39,6 +39,17 @@ REGISTRY: tuple[CookieSpec, ...] = (
         },
         lifetime={"nl": "6 maanden", "en": "6 months"},
     ),
+    CookieSpec(
+        name="lf_vid",
+        category="analytics",
+        purpose={
+            "nl": "Een willekeurig bezoekersnummer, zodat de organisatie ziet welke pagina's u bekeek"
+            " voordat u zich aanmeldde. Alleen met uw toestemming; zonder dit cookie tellen we anoniem.",
+            "en": "A random visitor number, so the organisation sees which pages you viewed before"
+            " signing up. Only with your consent; without it we only count anonymously.",
+        },
+        lifetime={"nl": "13 maanden", "en": "13 months"},
+    ),
 )
 
 

@@ -29,6 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from landform.accounts.models import Tenant, User
+from landform.analytics import track
+from landform.consent import cookies
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
 from landform.crm_sink.models import Submission
@@ -159,6 +161,7 @@ class IntakeController(Controller):
     ) -> Template:
         """The form on a page of its own (the link for visitors without JavaScript)."""
         form, version, tenant = await _live_form(db_session, form_key)
+        track.form_viewed(request, tenant.id, form.id)
         tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
         tracking["referrer"] = request.headers.get("referer", "")[:500]
         return Template(
@@ -175,8 +178,9 @@ class IntakeController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
     ) -> Response[Any]:
         """The form as JSON for the embed script, readable only by the websites the form allows."""
-        form, version, _tenant = await _live_form(db_session, form_key)
+        form, version, tenant = await _live_form(db_session, form_key)
         origin = embedding_origin(request, form)
+        track.form_viewed(request, tenant.id, form.id)
         language = get_language()
         view = services.form_view(form.key, version, language=language)
         if form.requires_age_check:
@@ -225,6 +229,13 @@ class IntakeController(Controller):
             ip=client_ip(request, request.app.state.settings.server.trusted_proxies),
             user_agent=request.headers.get("user-agent", "")[:500],
         )
+        if not origin and (visitor := track.visitor_of(request)):
+            choice = cookies.read_choice(
+                request.cookies.get(cookies.COOKIE_NAME), tenant.cookie_policy_version
+            )
+            gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
+            if "analytics" in cookies.allowed(choice, gpc=gpc):
+                context.extra["visitor_id"] = visitor  # their journey, shown on the contact's page
         try:
             raw = await read_answers(request)
             token = services.check_bot_signals(form, raw)
@@ -260,6 +271,8 @@ class IntakeController(Controller):
             return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin)
         log.debug("intake: accepted submission %s to form %s", submission.id, form.id)
         SUBMISSIONS.labels("accepted").inc()
+        utm = track.submission_utm(version.fields, submission.data, request.headers.get("referer", ""))
+        track.submitted(request, tenant.id, form.id, context.page_id, utm)
         if submission.context.get("parent_asked"):
             held = _(
                 "Thank you! We have e-mailed your parent or guardian. Once they agree, you are signed up."

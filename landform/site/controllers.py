@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
 from landform.accounts.models import Tenant
+from landform.analytics import track
 from landform.consent import cookies
 from landform.forms import services as form_services
 from landform.forms.models import Form
@@ -81,15 +82,26 @@ class HostedPageController(Controller):
         context = await page_context(
             db_session, tenant, page, version.snapshot, form=form, theme_url=theme_url(tenant, version)
         )
+        gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
         context["cookies"] = cookies.banner(
             tenant.slug,
             tenant.cookie_policy_version,
             request.cookies.get(cookies.COOKIE_NAME),
-            gpc=cookies.global_privacy_control(request.headers.get("sec-gpc")),
+            gpc=gpc,
             back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             page_id=str(page.id),
         )
-        return Template("site/hosted_page.html", headers=headers, context=context)
+        choice = cookies.read_choice(request.cookies.get(cookies.COOKIE_NAME), tenant.cookie_policy_version)
+        form_id = page_blocks.form_id_of(version.snapshot["blocks"]) if form else None
+        set_cookies = track.page_viewed(
+            request,
+            tenant.id,
+            page.id,
+            UUID(form_id) if form_id else None,
+            analytics_allowed="analytics" in cookies.allowed(choice, gpc=gpc),
+            secure=request.app.state.settings.server.secure_cookies,
+        )
+        return Template("site/hosted_page.html", headers=headers, context=context, cookies=set_cookies)
 
     @get("/p/{tenant_slug:str}/_theme/{version_id:uuid}", media_type="text/css")
     async def theme(self, db_session: AsyncSession, tenant_slug: str, version_id: UUID) -> Response[str]:

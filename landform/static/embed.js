@@ -53,7 +53,14 @@ a{color:#0f766e;font-weight:600}
     root.append(box);
     let lang = (host.dataset.lang || document.documentElement.lang || navigator.language || '').slice(0, 2).toLowerCase();
     const t = i => (T[lang] || T.en)[i], url = `${origin}/f/${encodeURIComponent(key)}`;
-    const load = () => fetch(`${url}/embed?lang=${encodeURIComponent(lang)}`, { credentials: 'omit' })
+    // the page's own utm_* parameters travel along, so views and answers are counted per campaign
+    const query = () => {
+      const q = new URLSearchParams(location.search);
+      for (const k of [...q.keys()]) /^utm_/.test(k) || q.delete(k);
+      q.set('lang', lang);
+      return q;
+    };
+    const load = () => fetch(`${url}/embed?${query()}`, { credentials: 'omit' })
       .then(r => { if (r.ok) return r.json(); throw Error('HTTP ' + r.status) });
 
     load().then(def => {
@@ -131,10 +138,7 @@ a{color:#0f766e;font-weight:600}
     }).catch(e => {
       // not loadable here: link to the hosted form
       warn(e);
-      const q = new URLSearchParams(location.search);
-      for (const k of [...q.keys()]) /^utm_/.test(k) || q.delete(k);
-      q.set('lang', lang);
-      box.append(h('a', { href: `${url}?${q}`, target: '_top' }, t(1) + ' →'));
+      box.append(h('a', { href: `${url}?${query()}`, target: '_top' }, t(1) + ' →'));
     }).catch(warn);
   };
 

@@ -1,0 +1,102 @@
+"""Analytics in the dashboard, and a consented visitor's journey on their contact's page."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, get
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform.analytics import charts, services
+from landform.crm_sink.models import Contact, Submission
+from landform.db import utcnow
+from landform.forms.models import Form
+from landform.i18n import get_language
+from landform.i18n import gettext as _
+from landform.site.models import Page
+from landform.web import BUILDERS, provide_tenant_db, requires_role
+
+
+def page_title(page: Page) -> str:
+    language = get_language()
+    for code in (language, "nl", "en"):
+        title = (page.content or {}).get(code, {}).get("title")
+        if title:
+            return str(title)
+    return page.slug
+
+
+class AnalyticsController(Controller):
+    """Views, submissions and conversion per page, form and campaign, by day."""
+
+    path = "/app/analytics"
+    include_in_schema = False
+    guards = [requires_role(*BUILDERS)]
+    dependencies = {"db": Provide(provide_tenant_db)}
+
+    @get("/")
+    async def index(
+        self,
+        db: AsyncSession,
+        days: int = Parameter(default=30),
+        page: UUID | None = Parameter(default=None),
+        form: UUID | None = Parameter(default=None),
+    ) -> Template:
+        """The report for the last 7, 30 or 90 days, for everything or one page or form."""
+        days = days if days in services.RANGES else 30
+        pages = {p.id: p for p in (await db.execute(select(Page).order_by(Page.slug))).scalars()}
+        forms = {f.id: f for f in (await db.execute(select(Form).order_by(Form.name))).scalars()}
+        if (page is not None and page not in pages) or (form is not None and form not in forms):
+            raise NotFoundException()
+        report = await services.report(db, utcnow().date(), days, page_id=page, form_id=form)
+        # Two charts, each on its own scale: submissions are a few percent of views and would lie flat.
+        views_chart = charts.line_chart(
+            report.days,
+            [
+                (_("Page views"), "line-views", report.page_views),
+                (_("Form views"), "line-form-views", report.form_views),
+            ],
+        )
+        submissions_chart = charts.line_chart(
+            report.days, [(_("Submissions"), "line-submissions", report.submissions)]
+        )
+        return Template(
+            "analytics/index.html",
+            context={
+                "section": "analytics",
+                "report": report,
+                "charts": [
+                    (_("Views per day"), views_chart),
+                    (_("Submissions per day"), submissions_chart),
+                ],
+                "days": days,
+                "ranges": services.RANGES,
+                "page_id": page,
+                "form_id": form,
+                "pages": {pid: page_title(p) for pid, p in pages.items()},
+                "forms": {fid: f.name for fid, f in forms.items()},
+            },
+        )
+
+
+async def journey_section(db: AsyncSession, contact: Contact) -> tuple[str, dict[str, Any]]:
+    """The pages a contact saw before and after signing up, if they allowed analytics cookies."""
+    contexts = (
+        await db.execute(select(Submission.context).where(Submission.contact_id == contact.id))
+    ).scalars()
+    visitor_ids = sorted({c["visitor_id"] for c in contexts if c and c.get("visitor_id")})
+    visits = await services.journey(db, visitor_ids)
+    titles = {}
+    if visits:
+        page_ids = {v.page_id for v in visits if v.page_id}
+        titles = {
+            p.id: page_title(p)
+            for p in (await db.execute(select(Page).where(Page.id.in_(page_ids)))).scalars()
+        }
+    return "analytics/_journey.html", {"visits": visits, "titles": titles}

@@ -1,0 +1,52 @@
+"""Daily counters per page and form (no personal data), and consented visitors' page visits."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from landform.db import GUID, Base, DateTimeUTC, TenantScoped
+
+PAGE = "page"
+FORM = "form"
+
+
+class TrafficDay(TenantScoped, Base):
+    """How often a page or form was seen and answered on one day, for one UTM source/medium/campaign.
+
+    Counts only: no visitor, address or browser is stored, so these rows survive every erasure and
+    the tenant's statistics stay what they were.
+    """
+
+    __tablename__ = "traffic_day"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "day", "kind", "subject_id", "source", "medium", "campaign"),
+        Index("ix_traffic_day_tenant_day", "tenant_id", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8))  # page or form
+    subject_id: Mapped[UUID] = mapped_column(GUID)
+    source: Mapped[str] = mapped_column(String(100), default="")
+    medium: Mapped[str] = mapped_column(String(100), default="")
+    campaign: Mapped[str] = mapped_column(String(100), default="")
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    submissions: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Visit(TenantScoped, Base):
+    """One page view by a visitor who allowed analytics cookies: their journey, shown once they sign up."""
+
+    __tablename__ = "analytics_visit"
+    __table_args__ = (Index("ix_analytics_visit_visitor", "tenant_id", "visitor_id", "occurred_at"),)
+
+    visitor_id: Mapped[str] = mapped_column(String(32), info={"personal": True})
+    page_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("page.id", ondelete="SET NULL"), nullable=True
+    )
+    occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    utm: Mapped[str] = mapped_column(String(300), default="")
+    referrer_host: Mapped[str] = mapped_column(String(255), default="")
