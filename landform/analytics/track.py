@@ -25,46 +25,44 @@ def counter(app_state: Any) -> Counter | None:
     return found
 
 
-def page_viewed(
-    request: Any,
-    tenant_id: UUID,
-    page_id: UUID,
-    form_id: UUID | None,
-    *,
-    analytics_allowed: bool,
-    secure: bool,
-) -> list[Cookie]:
-    """Count a hosted page view (and its form's view); with analytics consent, add it to the journey.
+def visitor(request: Any, *, analytics_allowed: bool, secure: bool) -> tuple[str, list[Cookie]]:
+    """The visitor id of someone who allowed analytics ("" otherwise), and the cookie to set for it.
 
-    Returns the cookies to set: a visitor id once analytics is allowed, its removal once it is not.
+    Without analytics consent (never given, or withdrawn) an old id is removed with its cookie.
     """
     known = request.cookies.get(VISITOR_COOKIE, "")
+    if not analytics_allowed:
+        gone = [Cookie(key=VISITOR_COOKIE, value="", max_age=0, path="/", secure=secure)] if known else []
+        return "", gone
+    if bots.is_bot(request.headers):
+        return "", []
+    if _VISITOR_ID.fullmatch(known):
+        return known, []
+    new = secrets.token_hex(16)
+    cookie = Cookie(
+        key=VISITOR_COOKIE,
+        value=new,
+        max_age=VISITOR_MAX_AGE,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return new, [cookie]
+
+
+def page_viewed(request: Any, tenant_id: UUID, page_id: UUID, form_id: UUID | None, visitor_id: str) -> None:
+    """Count a hosted page view (and its form's); with a consented visitor id, add it to their journey."""
     found = counter(request.app.state)
     if found is None or bots.is_bot(request.headers):
-        return []
+        return
     utm = utm_of(request.query_params)
     found.view(tenant_id, PAGE, page_id, utm)
     if form_id is not None:
         found.view(tenant_id, FORM, form_id, utm)
-    if not analytics_allowed:
-        # Consent withdrawn (or never given): the id goes, and with it any link to earlier visits.
-        return [Cookie(key=VISITOR_COOKIE, value="", max_age=0, path="/", secure=secure)] if known else []
-    visitor_id = known if _VISITOR_ID.fullmatch(known) else secrets.token_hex(16)
-    referrer = urlsplit(request.headers.get("referer", "")).hostname or ""
-    found.visit(tenant_id, visitor_id, page_id, utm, referrer)
-    if visitor_id == known:
-        return []
-    return [
-        Cookie(
-            key=VISITOR_COOKIE,
-            value=visitor_id,
-            max_age=VISITOR_MAX_AGE,
-            path="/",
-            secure=secure,
-            httponly=True,
-            samesite="lax",
-        )
-    ]
+    if visitor_id:
+        referrer = urlsplit(request.headers.get("referer", "")).hostname or ""
+        found.visit(tenant_id, visitor_id, page_id, utm, referrer)
 
 
 def form_viewed(request: Any, tenant_id: UUID, form_id: UUID) -> None:
@@ -99,9 +97,3 @@ def submitted(
     found.submission(tenant_id, FORM, form_id, utm)
     if page_id is not None:
         found.submission(tenant_id, PAGE, page_id, utm)
-
-
-def visitor_of(request: Any) -> str:
-    """The consented visitor id sent with a request from a hosted page ("" when there is none)."""
-    value: str = request.cookies.get(VISITOR_COOKIE, "")
-    return value if _VISITOR_ID.fullmatch(value) else ""

@@ -40,6 +40,17 @@ REGISTRY: tuple[CookieSpec, ...] = (
         lifetime={"nl": "6 maanden", "en": "6 months"},
     ),
     CookieSpec(
+        name="lf_known_…",
+        category="functional",
+        purpose={
+            "nl": "Onthoudt welke vragen u al beantwoordde (niet uw antwoorden), zodat een formulier u die"
+            " niet opnieuw stelt.",
+            "en": "Remembers which questions you already answered (not your answers), so a form does not"
+            " ask them again.",
+        },
+        lifetime={"nl": "1 jaar", "en": "1 year"},
+    ),
+    CookieSpec(
         name="lf_vid",
         category="analytics",
         purpose={

@@ -30,12 +30,11 @@ from sqlalchemy.orm import aliased
 
 from landform.accounts.models import Tenant, User
 from landform.analytics import track
-from landform.consent import cookies
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
 from landform.crm_sink.models import Submission
 from landform.db import scope_to_tenant
-from landform.forms import services
+from landform.forms import progressive, services
 from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS, SubmissionInvalid
 from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.i18n import get_language, pick
@@ -229,21 +228,25 @@ class IntakeController(Controller):
             ip=client_ip(request, request.app.state.settings.server.trusted_proxies),
             user_agent=request.headers.get("user-agent", "")[:500],
         )
-        if not origin and (visitor := track.visitor_of(request)):
-            choice = cookies.read_choice(
-                request.cookies.get(cookies.COOKIE_NAME), tenant.cookie_policy_version
-            )
-            gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
-            if "analytics" in cookies.allowed(choice, gpc=gpc):
-                context.extra["visitor_id"] = visitor  # their journey, shown on the contact's page
+        visit = progressive.Visit()
         try:
             raw = await read_answers(request)
             token = services.check_bot_signals(form, raw)
-            token_nonce = token.nonce
+            token_nonce, visit = token.nonce, token.visit
             if token.page_id and not origin:
                 context.source, context.page_id = "page", token.page_id
+                if visit.visitor_id:  # analytics consent: their journey shows on the contact's page
+                    context.extra["visitor_id"] = visit.visitor_id
             submission = await services.accept_submission(
-                db_session, form, version, version.number, raw, context, tenant.country, nonce=token.nonce
+                db_session,
+                form,
+                version,
+                version.number,
+                raw,
+                context,
+                tenant.country,
+                nonce=token.nonce,
+                skip=visit.skip or frozenset(),
             )
             await db_session.commit()
         except services.Spam as spam:
@@ -264,11 +267,31 @@ class IntakeController(Controller):
             SUBMISSIONS.labels("invalid").inc()
             if context.page_id and not as_json:
                 page = await self._invalid_on_page(
-                    db_session, page_renderer, context.page_id, form, version, raw, invalid.errors, language
+                    db_session,
+                    page_renderer,
+                    context.page_id,
+                    form,
+                    version,
+                    raw,
+                    invalid.errors,
+                    language,
+                    visit,
                 )
                 if page is not None:
                     return page
-            return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin)
+            return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin, visit)
+        if visit.functional and context.page_id and not origin:
+            # Remember which fields they answered (not the answers), for the tenant's pages only.
+            known = visit.known | progressive.answered(submission.contact_fields)
+            accepted.set_cookie(
+                progressive.cookie_name(tenant.id),
+                progressive.known_cookie_value(tenant.id, known),
+                max_age=progressive.MAX_AGE,
+                path=f"/p/{tenant.slug}/",
+                secure=request.app.state.settings.server.secure_cookies,
+                httponly=True,
+                samesite="lax",
+            )
         log.debug("intake: accepted submission %s to form %s", submission.id, form.id)
         SUBMISSIONS.labels("accepted").inc()
         utm = track.submission_utm(version.fields, submission.data, request.headers.get("referer", ""))
@@ -309,6 +332,7 @@ class IntakeController(Controller):
         errors: dict[str, str],
         language: str,
         origin: str | None,
+        visit: progressive.Visit,
     ) -> Response[Any]:
         if as_json:
             return Response(
@@ -325,7 +349,7 @@ class IntakeController(Controller):
                 "tenant": tenant,
                 "title": form.name,
                 "form": services.form_view(
-                    form.key, version, language=language, values=values, errors=errors
+                    form.key, version, language=language, values=values, errors=errors, visit=visit
                 ),
             },
         )
@@ -340,11 +364,12 @@ class IntakeController(Controller):
         raw: dict[str, Any],
         errors: dict[str, str],
         language: str,
+        visit: progressive.Visit,
     ) -> Response[Any] | None:
         """The landing page again, with the errors in its form, so the visitor stays where they were."""
         values = {k: v for k, v in raw.items() if isinstance(v, str)}
         view = services.form_view(
-            form.key, version, language=language, values=values, errors=errors, page_id=page_id
+            form.key, version, language=language, values=values, errors=errors, page_id=page_id, visit=visit
         )
         return await page_renderer(db, page_id, view)
 

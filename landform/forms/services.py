@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -21,6 +21,7 @@ from landform.consent import minors as consent_minors
 from landform.consent import services as consent
 from landform.crm_sink.models import Submission
 from landform.db import sync_session, utcnow
+from landform.forms import progressive
 from landform.forms.fields import (
     BOOLEAN,
     FIELD_TYPES,
@@ -190,6 +191,10 @@ def add_field(
         raise FormInvalid(_("A form can have at most %(n)d fields.", n=MAX_FIELDS))
     taken = {f["name"] for f in form.fields} | RESERVED_NAMES
     new: dict[str, Any] = {"type": kind, "required": data.get("required") == "on" and kind != "hidden"}
+    if data.get("progressive") == "on":
+        if kind in progressive.ALWAYS_ASKED:
+            raise FormInvalid(_("E-mail, consent, date of birth and hidden fields are asked every time."))
+        new["progressive"] = True
     if kind == "hidden":
         source = data.get("source", "")
         if source not in HIDDEN_SOURCES:
@@ -356,15 +361,40 @@ async def nonce_used(db: AsyncSession, nonce: str) -> bool:
     return found.first() is not None
 
 
-def issue_token(form_key: str, page_id: UUID | None = None) -> str:
-    """The time-trap token handed out with the form; it vouches for the page and is single-use."""
-    return security.sign("form", [form_key, str(page_id) if page_id else None, secrets.token_hex(8)])
+def issue_token(form_key: str, page_id: UUID | None = None, visit: progressive.Visit | None = None) -> str:
+    """The time-trap token handed out with the form; it vouches for the page and is single-use.
+
+    From a hosted page it also carries what the page decided about this visitor (fields left out,
+    their cookie consent), so the intake checks the form they actually saw.
+    """
+    payload: list[Any] = [form_key, str(page_id) if page_id else None, secrets.token_hex(8)]
+    if visit is not None:
+        extras = {
+            "s": sorted(visit.skip or ()),
+            "k": sorted(visit.known) if visit.functional else [],
+            "f": 1 if visit.functional else 0,
+            "v": visit.visitor_id,
+        }
+        payload.append({k: v for k, v in extras.items() if v})
+    return security.sign("form", payload)
 
 
 @dataclass
 class TokenFacts:
     page_id: UUID | None
     nonce: str
+    visit: progressive.Visit = field(default_factory=progressive.Visit)
+
+
+def _visit_from_token(extras: Any) -> progressive.Visit:
+    if not isinstance(extras, dict):
+        return progressive.Visit(skip=frozenset())
+    return progressive.Visit(
+        functional=bool(extras.get("f")),
+        known=frozenset(map(str, extras.get("k", []))),
+        visitor_id=str(extras.get("v", ""))[:32],
+        skip=frozenset(map(str, extras.get("s", []))),
+    )
 
 
 def check_bot_signals(form: Form, raw: dict[str, Any]) -> TokenFacts:
@@ -376,9 +406,9 @@ def check_bot_signals(form: Form, raw: dict[str, Any]) -> TokenFacts:
         raise Spam("no_token")
     settings = get_settings().security
     try:
-        (key, page_id, nonce), age = security.unsign_with_age(
-            "form", token, max_age=settings.form_max_age_seconds
-        )
+        payload, age = security.unsign_with_age("form", token, max_age=settings.form_max_age_seconds)
+        key, page_id, nonce = payload[:3]
+        extras = payload[3] if len(payload) > 3 else None
     except security.TokenExpired as error:
         raise SubmissionInvalid(
             {"_form": _("This form was open for a long time. Please check your answers and send it again.")}
@@ -390,7 +420,9 @@ def check_bot_signals(form: Form, raw: dict[str, Any]) -> TokenFacts:
     if age < settings.form_min_seconds:
         raise Spam("too_fast")
     try:
-        return TokenFacts(page_id=UUID(page_id) if page_id else None, nonce=str(nonce)[:32])
+        return TokenFacts(
+            page_id=UUID(page_id) if page_id else None, nonce=str(nonce)[:32], visit=_visit_from_token(extras)
+        )
     except ValueError as error:
         raise Spam("forged_token") from error
 
@@ -404,12 +436,23 @@ def form_view(
     errors: dict[str, str] | None = None,
     page_id: UUID | None = None,
     tracking: dict[str, str] | None = None,
+    visit: progressive.Visit | None = None,
 ) -> dict[str, Any]:
-    """What a template (or the embed script) needs to render the form, with answers and errors."""
+    """What a template (or the embed script) needs to render the form, with answers and errors.
+
+    `visit`: what a hosted page knows of the visitor; the fields it leaves out are decided here
+    (or were decided when the form was first shown, when it comes back with errors).
+    """
     values, errors, tracking = values or {}, errors or {}, tracking or {}
+    visit = visit or progressive.Visit()
+    if visit.skip is None:
+        known = visit.known if visit.functional else frozenset()
+        visit = replace(visit, skip=progressive.plan(spec.fields, known))
     fields = []
     for item in spec.fields:
         name, kind = item["name"], item["type"]
+        if name in (visit.skip or ()):
+            continue
         if kind == "hidden":
             value: Any = tracking.get(item.get("source", ""), "")
         else:
@@ -445,7 +488,7 @@ def form_view(
         "fields": fields,
         "form_error": errors.get("_form", ""),
         "submit_label": pick(spec.submit_label, language) or _("Send"),
-        "token": issue_token(key, page_id),
+        "token": issue_token(key, page_id, visit),
         "honeypot": HONEYPOT,
         "token_field": TOKEN_FIELD,
         "has_errors": bool(errors),
@@ -470,11 +513,14 @@ async def accept_submission(
     context: SubmissionContext,
     country: str,
     nonce: str | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> Submission:
-    """Validate answers and store the submission with its routing job, in the caller's transaction."""
-    values, contact_fields = clean_answers(
-        version.fields, raw, country, block_disposable=form.block_disposable_email
-    )
+    """Validate answers and store the submission with its routing job, in the caller's transaction.
+
+    `skip`: fields the visitor was not shown (a progressive form), so not asked for.
+    """
+    asked = [f for f in version.fields if f["name"] not in skip]
+    values, contact_fields = clean_answers(asked, raw, country, block_disposable=form.block_disposable_email)
     if "email" not in contact_fields:
         raise SubmissionInvalid({"_form": _("This form cannot be sent: it has no e-mail field.")})
     try:

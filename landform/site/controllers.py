@@ -16,6 +16,7 @@ from landform import i18n
 from landform.accounts.models import Tenant
 from landform.analytics import track
 from landform.consent import cookies
+from landform.forms import progressive
 from landform.forms import services as form_services
 from landform.forms.models import Form
 from landform.site import blocks as page_blocks
@@ -31,7 +32,12 @@ YEAR = "public, max-age=31536000, immutable"
 
 
 async def live_form(
-    db: AsyncSession, snapshot: dict[str, Any], language: str, page_id: UUID, tracking: dict[str, str]
+    db: AsyncSession,
+    snapshot: dict[str, Any],
+    language: str,
+    page_id: UUID,
+    tracking: dict[str, str],
+    visit: progressive.Visit | None = None,
 ) -> tuple[dict[str, Any] | None, str | None]:
     """The page's form as a visitor first sees it, and the origin of its thank-you redirect if any."""
     form_id = page_blocks.form_id_of(snapshot["blocks"])
@@ -41,7 +47,9 @@ async def live_form(
     version = await form_services.live_version(db, record) if record else None
     if record is None or version is None:
         return None, None
-    view = form_services.form_view(record.key, version, language=language, page_id=page_id, tracking=tracking)
+    view = form_services.form_view(
+        record.key, version, language=language, page_id=page_id, tracking=tracking, visit=visit
+    )
     target = urlsplit(version.redirect_url) if version.redirect_url else None
     return view, f"{target.scheme}://{target.netloc}" if target else None
 
@@ -71,7 +79,26 @@ class HostedPageController(Controller):
         tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
         tracking["page_url"] = str(request.url)[:500]
         tracking["referrer"] = request.headers.get("referer", "")[:500]
-        form, redirect_origin = await live_form(db_session, version.snapshot, language, page.id, tracking)
+        # What the visitor's cookie choice allows: a visitor id (analytics), a shorter form (functional).
+        gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
+        choice = cookies.read_choice(request.cookies.get(cookies.COOKIE_NAME), tenant.cookie_policy_version)
+        allowed = cookies.allowed(choice, gpc=gpc)
+        visitor_id, set_cookies = track.visitor(
+            request,
+            analytics_allowed="analytics" in allowed,
+            secure=request.app.state.settings.server.secure_cookies,
+        )
+        functional = "functional" in allowed
+        visit = progressive.Visit(
+            functional=functional,
+            known=progressive.read_known(request.cookies.get(progressive.cookie_name(tenant.id)), tenant.id)
+            if functional
+            else frozenset(),
+            visitor_id=visitor_id,
+        )
+        form, redirect_origin = await live_form(
+            db_session, version.snapshot, language, page.id, tracking, visit
+        )
         headers = {
             "vary": "Accept-Language",
             "cache-control": "no-store",
@@ -82,7 +109,6 @@ class HostedPageController(Controller):
         context = await page_context(
             db_session, tenant, page, version.snapshot, form=form, theme_url=theme_url(tenant, version)
         )
-        gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
         context["cookies"] = cookies.banner(
             tenant.slug,
             tenant.cookie_policy_version,
@@ -91,16 +117,8 @@ class HostedPageController(Controller):
             back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             page_id=str(page.id),
         )
-        choice = cookies.read_choice(request.cookies.get(cookies.COOKIE_NAME), tenant.cookie_policy_version)
         form_id = page_blocks.form_id_of(version.snapshot["blocks"]) if form else None
-        set_cookies = track.page_viewed(
-            request,
-            tenant.id,
-            page.id,
-            UUID(form_id) if form_id else None,
-            analytics_allowed="analytics" in cookies.allowed(choice, gpc=gpc),
-            secure=request.app.state.settings.server.secure_cookies,
-        )
+        track.page_viewed(request, tenant.id, page.id, UUID(form_id) if form_id else None, visitor_id)
         return Template("site/hosted_page.html", headers=headers, context=context, cookies=set_cookies)
 
     @get("/p/{tenant_slug:str}/_theme/{version_id:uuid}", media_type="text/css")
