@@ -273,8 +273,10 @@ def embed_script() -> list[Figure] | str:
     path = ROOT / "landform" / "static" / "embed.js"
     if not path.exists():
         return "embed.js gzipped bytes: not built yet"
-    size = len(gzip.compress(path.read_bytes()))
-    return [Figure("embed.js gzipped bytes", size, None, "<= 4096 B", size <= 4096)]
+    from landform.forms.controllers import compact_script
+
+    size = len(gzip.compress(compact_script(path.read_text())))
+    return [Figure("embed.js gzipped bytes (as served)", size, None, "<= 4096 B", size <= 4096)]
 
 
 def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:

@@ -142,10 +142,16 @@ async def _live_form(db: AsyncSession, form_key: str) -> tuple[Form, FormVersion
     return form, version, tenant
 
 
+def compact_script(source: str) -> bytes:
+    """The script as served: without comment lines and indentation (the source stays readable)."""
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")).encode()
+
+
 @cache
 def embed_script() -> tuple[bytes, str]:
     """The embed script and its Subresource Integrity hash (read once per process)."""
-    body = EMBED_JS.read_bytes() if EMBED_JS.exists() else b""
+    body = compact_script(EMBED_JS.read_text()) if EMBED_JS.exists() else b""
     return body, "sha384-" + b64encode(hashlib.sha384(body).digest()).decode()
 
 

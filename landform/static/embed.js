@@ -154,7 +154,19 @@ a{color:#0f766e;font-weight:600}
         try { mount(el, el.dataset.landformForm || key, origin) } catch (e) { warn(e) }
       }
     };
-    const safeStart = () => { try { start() } catch (e) { warn(e) } };
-    document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', safeStart) : start();
+    const safeStart = () => {
+      try { start() } catch (e) { warn(e) }
+      // placeholders a single-page app adds later
+      new MutationObserver(ms => {
+        for (const m of ms) for (const n of m.addedNodes) if (n.querySelectorAll) {
+          for (const el of [n, ...n.querySelectorAll('[data-landform-form]')]) {
+            if (el._landform || el.tagName == 'SCRIPT' || !el.dataset.landformForm) continue;
+            el._landform = 1;
+            try { mount(el, el.dataset.landformForm, origin) } catch (e) { warn(e) }
+          }
+        }
+      }).observe(document.documentElement, { childList: true, subtree: true });
+    };
+    document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', safeStart) : safeStart();
   } catch (e) { warn(e) }
 })();

@@ -8,8 +8,6 @@ Pages (each takes the form key from ?key= and embeds the script from the Landfor
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,7 +50,9 @@ footer { text-align: center; font: 13px Verdana, sans-serif; color: #8a7d70; pad
 
 
 def integrity() -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(EMBED_JS.read_bytes()).digest()).decode()
+    from landform.forms.controllers import embed_script
+
+    return embed_script()[1]
 
 
 def script_tag(app: str, key: str) -> str:
