@@ -604,6 +604,19 @@ class FormBuilderController(Controller):
             error = invalid
         return await self._after_field_change(request, db, form, error, data if error else None)
 
+    @post("/{form_id:uuid}/fields/{name:str}", media_type=MediaType.HTML)
+    async def edit_field(self, request: HTMXRequest, db: AsyncSession, form_id: UUID, name: str) -> Any:
+        """Change a field's labels, help, placeholder, options and settings."""
+        form = await _form_or_404(db, form_id)
+        data = {k: str(v) for k, v in (await request.form()).items()}
+        purpose = await consent.purpose_choice(db, data["purpose_id"]) if data.get("purpose_id") else None
+        error = None
+        try:
+            services.update_field(form, name, data, purpose)
+        except services.FormInvalid as invalid:
+            error = invalid
+        return await self._after_field_change(request, db, form, error)
+
     @post("/{form_id:uuid}/fields/{name:str}/remove", media_type=MediaType.HTML)
     async def remove_field(self, request: HTMXRequest, db: AsyncSession, form_id: UUID, name: str) -> Any:
         """Take a field off the form (answers already given are kept)."""

@@ -6,7 +6,8 @@ import logging
 import secrets
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any, Protocol
+from types import SimpleNamespace
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -245,6 +246,31 @@ def add_field(
         new["default"] = default
     form.fields = [*form.fields, new]
     return new
+
+
+def update_field(
+    form: Form, name: str, data: dict[str, str], purpose: consent.PurposeChoice | None = None
+) -> dict[str, Any]:
+    """Change a field's texts, options and settings; its name and type stay (answers keep their meaning).
+
+    The same checks as adding it; raises FormInvalid before changing anything.
+    """
+    index = next((i for i, f in enumerate(form.fields) if f["name"] == name), None)
+    if index is None:
+        raise FormInvalid(_("That field is not on this form."))
+    current = form.fields[index]
+    if current["type"] == "hidden":
+        raise FormInvalid(_("A hidden field has nothing to edit: remove it and add another."))
+    others = SimpleNamespace(fields=[f for f in form.fields if f["name"] != name])
+    changed = add_field(cast(Form, others), {**data, "type": current["type"]}, purpose)
+    changed["name"] = name
+    if current["type"] == "consent" and not data.get("purpose_id") and current.get("purpose_id"):
+        # Kept unless the marketer chose another: a consent box keeps recording its purpose.
+        changed.update(purpose_id=current["purpose_id"], consent_text_id=current.get("consent_text_id"))
+    fields = list(form.fields)
+    fields[index] = changed
+    form.fields = fields
+    return changed
 
 
 def remove_field(form: Form, name: str) -> None:

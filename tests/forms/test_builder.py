@@ -115,3 +115,48 @@ def test_it_shows_builder_errors_for_unknown_types_and_hidden_sources(client, db
     response = post_form(client, f"/app/forms/{form.id}/fields", {"type": "hidden", "source": "cookie"})
     assert response.status_code == 422
     assert len(_form(db, form.id).fields) == 3
+
+
+def test_it_edits_a_fields_texts_options_and_settings_keeping_its_name(client, db, owner):
+    form = make_form(db, owner)
+    log_in(client, owner)
+    post_form(
+        client,
+        f"/app/forms/{form.id}/fields",
+        {"type": "select", "label_nl": "Dak", "label_en": "Roof", "options": "Plat | Flat\nSchuin | Pitched"},
+    )
+    response = post_form(
+        client,
+        f"/app/forms/{form.id}/fields/roof",
+        {
+            "label_nl": "Soort dak",
+            "label_en": "Kind of roof",
+            "help_nl": "Kies wat het meest lijkt.",
+            "options": "Plat | Flat\nSchuin | Pitched\nRiet | Thatched",
+            "required": "on",
+        },
+        headers={"HX-Request": "true", "HX-Target": "fields"},
+    )
+    assert response.status_code == 200 and "Kind of roof" in response.text
+    roof = _form(db, form.id).fields[-1]
+    assert roof["name"] == "roof" and roof["type"] == "select" and roof["required"] is True
+    assert roof["label"] == {"nl": "Soort dak", "en": "Kind of roof"}
+    assert [o["value"] for o in roof["options"]] == ["flat", "pitched", "thatched"]
+    assert "Soort dak" not in client.get(f"/f/{form.key}").text, "visitors see it once published"
+
+
+def test_an_edit_is_checked_like_a_new_field_and_changes_nothing_when_refused(client, db, owner):
+    form = make_form(db, owner)
+    log_in(client, owner)
+    before = _form(db, form.id).fields
+    refused = post_form(
+        client,
+        f"/app/forms/{form.id}/fields/first_name",
+        {"label_nl": "Uw religie", "label_en": "Your religion"},
+    )
+    assert refused.status_code == 422 and "special categories" in refused.text
+    empty = post_form(client, f"/app/forms/{form.id}/fields/first_name", {"label_nl": "", "label_en": ""})
+    assert empty.status_code == 422 and "label" in empty.text
+    missing = post_form(client, f"/app/forms/{form.id}/fields/nothing_here", {"label_nl": "X"})
+    assert missing.status_code == 422
+    assert _form(db, form.id).fields == before
