@@ -48,6 +48,7 @@ from landform.accounts.models import User
 from landform.analytics.controllers import AnalyticsController, journey_section
 from landform.analytics.counter import Counter
 from landform.consent.controllers import CookieChoiceController, PublicConsentController, PurposesController
+from landform.consent.cookie_policy import CookiePolicyController
 from landform.consent.evidence import EvidenceController
 from landform.consent.services import contact_section
 from landform.crm_sink.api import ContactsApi
@@ -265,6 +266,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AnalyticsController,
             PurposesController,
             EvidenceController,
+            CookiePolicyController,
             PublicConsentController,
             CookieChoiceController,
             LocalOutboxController,

@@ -14,7 +14,7 @@ from landform.db import scope_to_tenant
 from landform.site import blocks as page_blocks
 from landform.site import services as site_services
 from landform.site.models import Page
-from tests.conftest import Persona, make_form, make_page
+from tests.conftest import Persona, log_in, make_form, make_page, post_form
 
 EN = {"Accept-Language": "en-GB"}
 NL = {"Accept-Language": "nl-NL"}
@@ -94,13 +94,22 @@ def test_it_keeps_marketing_inert_after_reject_all(client, db, owner):
     assert [r.given for r in _records(db)] == [False, False, False]
 
 
-def test_it_asks_again_when_the_tenant_raises_its_cookie_policy_version(client, db, owner):
+def test_it_asks_again_when_the_tenant_raises_its_cookie_policy_version(client, db, owner, marketer):
     _page_with_share(db, owner)
     client.post("/p/acme/_cookies", data={"choice": "all", "next": "/p/acme/offer"})
     assert 'id="lf-cookie-banner"' not in client.get("/p/acme/offer").text
-    tenant = db.get_one(Tenant, owner.tenant_id)
-    tenant.cookie_policy_version = 2
-    db.commit()
+    # The owner asks every visitor again from the dashboard (a marketer may not).
+    visitor_choice = client.cookies["lf_consent"]
+    log_in(client, marketer)
+    assert post_form(client, "/app/consent/cookie-policy/").status_code == 403
+    client.cookies.clear()
+    log_in(client, owner)
+    answer = post_form(client, "/app/consent/cookie-policy/", follow_redirects=False)
+    assert answer.status_code in (302, 303)
+    db.expire_all()
+    assert db.get_one(Tenant, owner.tenant_id).cookie_policy_version == 2
+    client.cookies.clear()
+    client.cookies.set("lf_consent", visitor_choice, domain="testserver.local", path="/p/acme")
     html = client.get("/p/acme/offer").text
     assert 'id="lf-cookie-banner"' in html and '<template data-category="marketing">' in html
     client.post(
