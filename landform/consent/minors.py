@@ -57,19 +57,29 @@ def parent_needed(
         return None
     births = [values.get(f["name"]) for f in fields if f["type"] == "date_of_birth"]
     born = next((b for b in births if isinstance(b, str) and b), None)
-    if born is None:
+    declarations = [f["name"] for f in fields if f.get("age_declaration")]
+    if born is not None:
+        if age_on(date.fromisoformat(born), date.today()) >= MINIMUM_AGE:
+            return None
+        missing = _(
+            "You are younger than %(age)d. Please give the e-mail address of a parent or guardian: "
+            "we ask them for permission first.",
+            age=MINIMUM_AGE,
+        )
+    elif declarations and not births:
+        # "I am 16 or older": not ticked means a parent is asked, as for a younger date of birth.
+        if any(values.get(name) is True for name in declarations):
+            return None
+        missing = _(
+            "Tick the box if you are %(age)d or older. If you are younger, give the e-mail address of a "
+            "parent or guardian: we ask them for permission first.",
+            age=MINIMUM_AGE,
+        )
+    else:
         return None  # the form's own validation makes the date of birth required
-    if age_on(date.fromisoformat(born), date.today()) >= MINIMUM_AGE:
-        return None
     given = str(raw.get(PARENT_EMAIL_FIELD) or "").strip()
     if not given:
-        raise ParentEmailNeeded(
-            _(
-                "You are younger than %(age)d. Please give the e-mail address of a parent or guardian: "
-                "we ask them for permission first.",
-                age=MINIMUM_AGE,
-            )
-        )
+        raise ParentEmailNeeded(missing)
     try:
         address = validate_email(given[:254], check_deliverability=False).normalized
     except EmailNotValidError as error:
@@ -78,6 +88,20 @@ def parent_needed(
     if address.casefold() in own:
         raise ParentEmailNeeded(_("Please give the address of your parent or guardian, not your own."))
     return address
+
+
+def age_declaration_field(taken: set[str]) -> dict[str, Any]:
+    """The "I am 16 or older" box a form asks instead of a date of birth, when the tenant prefers it."""
+    name = "age_16_or_older"
+    while name in taken:
+        name += "_"
+    return {
+        "name": name,
+        "type": "checkbox",
+        "required": False,
+        "age_declaration": True,
+        "label": {"nl": f"Ik ben {MINIMUM_AGE} jaar of ouder", "en": f"I am {MINIMUM_AGE} or older"},
+    }
 
 
 def parent_email_field(value: str, error: str, language: str, *, up_front: bool = False) -> dict[str, Any]:

@@ -330,10 +330,21 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
     form.allowed_origins = origins
     form.block_disposable_email = data.get("block_disposable_email") == "on"
     form.requires_age_check = data.get("requires_age_check") == "on"
-    if form.requires_age_check and not any(f["type"] == "date_of_birth" for f in form.fields):
+    by_declaration = data.get("age_check_method") == "declaration"
+    has_birth_date = any(f["type"] == "date_of_birth" for f in form.fields)
+    if form.requires_age_check and by_declaration and has_birth_date:
+        raise FormInvalid(
+            _("This form asks for a date of birth. Remove that field to check the age by a declaration.")
+        )
+    if form.requires_age_check and by_declaration:
+        # "I am 16 or older" instead of a date of birth: less data, the same parental check.
+        if not any(f.get("age_declaration") for f in form.fields):
+            taken = {f["name"] for f in form.fields} | RESERVED_NAMES
+            form.fields = [*form.fields, consent_minors.age_declaration_field(taken)]
+    elif form.requires_age_check and not has_birth_date:
         # The age check reads the date of birth: a form that needs one asks for it.
         form.fields = [
-            *form.fields,
+            *(f for f in form.fields if not f.get("age_declaration")),
             {
                 "name": field_slug("date_of_birth", {f["name"] for f in form.fields} | RESERVED_NAMES),
                 "type": "date_of_birth",

@@ -252,3 +252,49 @@ def test_it_offers_the_parents_field_up_front_in_the_embed_and_holds_a_minor_fro
     (hold,) = db.execute(select(ParentalConsent).execution_options(all_tenants=True)).scalars().all()
     assert hold.how["embed_host"] == site and hold.how["method"] == "embed"
     assert contact_by_email(db, CHILD["email"]) is None
+
+
+def test_it_checks_the_age_by_an_i_am_16_or_older_box_when_the_tenant_prefers_it(client, db, owner):
+    purpose, text = make_purpose(db, owner)
+    form = consent_form(db, owner, purpose, text)
+    log_in(client, owner)
+    response = post_form(
+        client,
+        f"/app/forms/{form.id}/settings",
+        {
+            "name": form.name,
+            "submit_nl": "Versturen",
+            "requires_age_check": "on",
+            "age_check_method": "declaration",
+        },
+    )
+    assert response.status_code == 200
+    db.expire_all()
+    saved = db.get(Form, form.id)
+    assert not any(f["type"] == "date_of_birth" for f in saved.fields), "no birth date collected"
+    declaration = next(f for f in saved.fields if f.get("age_declaration"))
+    republish(db, saved)
+    client.cookies.clear()
+
+    # Not ticked: treated as under 16, the parent is asked, nothing is stored yet.
+    unticked = _send(client, saved, CHILD, headers={"Accept": "application/json", "Accept-Language": "en"})
+    assert unticked.status_code == 422
+    assert "16 or older" in unticked.json()["errors"]["parent_email"]
+    assert _submissions(db) == []
+    # Ticked: through, like a date of birth of 16 or more.
+    ticked = _send(
+        client, saved, {**CHILD, declaration["name"]: "on"}, headers={"Accept": "application/json"}
+    )
+    assert ticked.status_code == 201, ticked.text
+    assert wait_for(lambda: contact_by_email(db, CHILD["email"]))
+
+
+def test_a_form_with_a_birth_date_cannot_switch_to_the_declaration(client, db, owner):
+    form = make_form(db, owner)
+    log_in(client, owner)
+    settings = {"name": form.name, "submit_nl": "Versturen", "requires_age_check": "on"}
+    post_form(client, f"/app/forms/{form.id}/settings", settings)
+    refused = post_form(
+        client, f"/app/forms/{form.id}/settings", {**settings, "age_check_method": "declaration"}
+    )
+    assert refused.status_code == 422 and "date of birth" in refused.text
