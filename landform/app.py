@@ -51,6 +51,7 @@ from landform.consent.controllers import CookieChoiceController, PublicConsentCo
 from landform.consent.cookie_policy import CookiePolicyController
 from landform.consent.evidence import EvidenceController
 from landform.consent.services import contact_section
+from landform.consent.site_banner import SiteBannerController, serve_choices_script
 from landform.crm_sink.api import ContactsApi
 from landform.crm_sink.controllers import ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
@@ -267,6 +268,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PurposesController,
             EvidenceController,
             CookiePolicyController,
+            SiteBannerController,
+            serve_choices_script,
             PublicConsentController,
             CookieChoiceController,
             LocalOutboxController,

@@ -47,11 +47,19 @@ class PurposesController(Controller):
     dependencies = {"db": Provide(provide_tenant_db)}
 
     @get("/")
-    async def index(self, db: AsyncSession) -> Template:
-        """Every purpose with its current text."""
+    async def index(self, request: Request[User, Any, Any], db: AsyncSession) -> Template:
+        """Every purpose with its current text, and the cookie banner for the tenant's own website."""
+        from landform.consent.site_banner import snippet
+
+        base = request.app.state.settings.server.base_url
         return Template(
             "consent/purposes.html",
-            context={"purposes": await services.purposes(db), "errors": {}, "submitted": {}},
+            context={
+                "purposes": await services.purposes(db),
+                "errors": {},
+                "submitted": {},
+                "site_snippet": snippet(base, request.user.tenant.slug),
+            },
         )
 
     @post("/", media_type=MediaType.HTML)

@@ -105,7 +105,25 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         csp = f"default-src 'none'; script-src {self.app}; connect-src {self.app}; style-src 'self'"
-        if parts.path in ("/site", "/hostile", "/two"):
+        if parts.path == "/cookies":
+            # A tenant's own page with the cookie banner; its statistics script waits for consent.
+            csp = (
+                f"default-src 'none'; script-src 'self' {self.app}; connect-src {self.app}; style-src 'self'"
+            )
+            site = escape(query.get("key", [""])[0])
+            body = (
+                '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Dakwerken De Vos</title>'
+                "</head><body><h1>Dakwerken De Vos</h1>"
+                "<button type=button data-landform-cookie-settings>Cookie-instellingen</button>"
+                '<script type="text/plain" data-category="analytics" src="/stats.js"></script>'
+                f'<script src="{self.app}/choices.js" data-landform-site="{site}" async></script>'
+                "</body></html>"
+            ).encode()
+            kind = "text/html; charset=utf-8"
+        elif parts.path == "/stats.js":
+            body = b"window.statsRan = (window.statsRan || 0) + 1;"
+            kind = "text/javascript"
+        elif parts.path in ("/site", "/hostile", "/two"):
             key = query.get("key", [""])[0]
             body = page(self.app, parts.path, key, "plain" in query).encode()
             kind = "text/html; charset=utf-8"
