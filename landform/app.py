@@ -49,6 +49,7 @@ from landform.analytics.controllers import AnalyticsController, journey_section
 from landform.analytics.counter import Counter
 from landform.consent.controllers import CookieChoiceController, PublicConsentController, PurposesController
 from landform.consent.cookie_policy import CookiePolicyController
+from landform.consent.double_opt_in import ConfirmConsentController
 from landform.consent.evidence import EvidenceController
 from landform.consent.services import contact_section
 from landform.consent.site_banner import SiteBannerController, serve_choices_script
@@ -269,6 +270,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EvidenceController,
             CookiePolicyController,
             SiteBannerController,
+            ConfirmConsentController,
             serve_choices_script,
             PublicConsentController,
             CookieChoiceController,

@@ -21,6 +21,8 @@ class Purpose(TenantScoped, Base):
     name: Mapped[dict[str, str]] = mapped_column(JSON)
     # The number of the text new consent boxes show; older texts stay for the records that cite them.
     current_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Double opt-in: a ticked box counts only once the person confirms by a link e-mailed to them.
+    double_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ConsentText(TenantScoped, Base):

@@ -103,7 +103,9 @@ def new_purpose(session: Any, data: dict[str, str]) -> Purpose:
         raise ConsentInvalid(_("Give the purpose a name in at least one language."))
     if not text["nl"]:
         raise ConsentInvalid(_("Write the consent text in at least one language."))
-    purpose = Purpose(id=uuid7(), name=name, current_version=1)
+    purpose = Purpose(
+        id=uuid7(), name=name, current_version=1, double_opt_in=data.get("double_opt_in") == "on"
+    )
     session.add(purpose)
     session.add(ConsentText(id=uuid7(), purpose_id=purpose.id, version=1, text=text))
     return purpose
@@ -121,6 +123,7 @@ def edit_purpose(session: Any, purpose: Purpose, current: ConsentText, data: dic
     if not text["nl"]:
         raise ConsentInvalid(_("Write the consent text in at least one language."))
     purpose.name = name
+    purpose.double_opt_in = data.get("double_opt_in") == "on"
     if text == current.text:
         return False
     purpose.current_version = current.version + 1

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from landform import security
 from landform.accounts.models import Tenant
+from landform.consent import double_opt_in
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
 from landform.crm_sink.models import Submission
@@ -606,6 +607,8 @@ async def accept_submission(
         user_agent_family=consent.browser_family(context.user_agent),
     )
     ticked = consent.ticked_consents(version.fields, values, context.language)
+    # Purposes with double opt-in: recorded once the person confirms by e-mail (a parent's yes confirms).
+    waiting = await double_opt_in.needing_confirmation(db, ticked) if ticked and not parent_email else []
     if parent_email:
         # Under 16: stored, but not routed until a parent consents (no contact, nothing in the CRM).
         tenant = await db.get_one(Tenant, form.tenant_id)
@@ -614,7 +617,20 @@ async def accept_submission(
         )
         return submission
     add_job(db, "route_submission", submission.id, form.tenant_id)
-    consent.record_ticked(db, submission, ticked, how)
+    waiting_fields = {item["field"] for item in waiting}
+    consent.record_ticked(db, submission, [t for t in ticked if t["field"] not in waiting_fields], how)
+    if waiting:
+        tenant = await db.get_one(Tenant, form.tenant_id)
+        double_opt_in.ask(
+            db,
+            submission,
+            waiting,
+            how,
+            to=contact_fields["email"],
+            language=context.language,
+            tenant_name=tenant.name,
+            purpose_names=[item["purpose_name"] for item in waiting],
+        )
     return submission
 
 
