@@ -1,6 +1,7 @@
 """Every model, imported in one place so the metadata is complete for Alembic and the tests."""
 
 from landform.accounts.models import ApiKey, Role, Tenant, User
+from landform.billing.models import HeldLead, StripeEvent, Subscription
 from landform.consent.models import ConsentRecord, ConsentText, ParentalConsent, Purpose
 from landform.crm_sink.models import Activity, Contact, Submission
 from landform.db import metadata
@@ -18,6 +19,7 @@ __all__ = [
     "EmailMessage",
     "Form",
     "FormVersion",
+    "HeldLead",
     "OutboxJob",
     "Page",
     "PageRedirect",
@@ -28,7 +30,9 @@ __all__ = [
     "SiteBrand",
     "SiteImage",
     "SpamSubmission",
+    "StripeEvent",
     "Submission",
+    "Subscription",
     "Tenant",
     "User",
     "metadata",
