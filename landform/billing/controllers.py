@@ -298,4 +298,4 @@ async def stripe_webhook(
     except IntegrityError:
         await db_session.rollback()  # the same event, applied by a concurrent delivery
         applied = False
-    return Response({"received": True, "applied": applied})
+    return Response({"received": True, "applied": applied}, status_code=200)

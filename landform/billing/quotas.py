@@ -131,6 +131,7 @@ async def route_or_hold(db: AsyncSession, submission: Submission) -> bool:
     """
     held = await db.run_sync(lambda session: _must_hold(session))
     if held:
+        await db.flush()  # the submission first: the hold refers to it
         db.add(HeldLead(tenant_id=submission.tenant_id, submission_id=submission.id))
         log.info("billing: lead %s held, the month's allowance is used", submission.id)
     else:
