@@ -21,7 +21,7 @@ from landform.billing import stripe_gateway
 from landform.settings import Settings, get_settings
 from tests.conftest import unavailable
 
-WEBHOOK_SECRET = "whsec_test_landform"  # noqa: S105
+WEBHOOK_SECRET = "whsec_test_landform"
 PRICE_PRO = "price_landform_pro"
 PRICE_BUSINESS = "price_landform_business"
 

@@ -1,4 +1,4 @@
-"""POST /webhooks/stripe: verified on the raw body, each event applied once, late events not undoing newer ones."""
+"""POST /webhooks/stripe: verified on the raw body, each event applied once, late events ignored."""
 
 from __future__ import annotations
 
