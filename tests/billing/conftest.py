@@ -164,7 +164,8 @@ RECORDED = {
 class RecordedStripe(stripe.RequestsClient):
     """The SDK's own HTTP client, except that Checkout and the portal answer from RECORDED.
 
-    Every request to them is kept (`calls`), so tests can check what our code asked Stripe for.
+    Every POST is kept (`calls`: path and form-encoded parameters as sent), so tests can check what
+    our code sent Stripe.
     """
 
     def __init__(self) -> None:
@@ -173,9 +174,12 @@ class RecordedStripe(stripe.RequestsClient):
 
     def request(self, method: str, url: str, headers: Any, post_data: Any = None) -> Any:
         path = httpx.URL(url).path
-        if method == "post" and path in RECORDED:
-            params = dict(httpx.QueryParams(post_data or ""))
+        params = dict(
+            httpx.QueryParams(post_data.decode() if isinstance(post_data, bytes) else post_data or "")
+        )
+        if method == "post":
             self.calls.append((path, params))
+        if method == "post" and path in RECORDED:
             body = dict(RECORDED[path])
             body["customer"] = params.get("customer")
             if "client_reference_id" in body:
