@@ -250,7 +250,7 @@ class BillingController(Controller):
 
     async def _current(self, db: AsyncSession) -> Subscription | None:
         row = await db.run_sync(quotas.subscription_of)
-        if row is None or not row.stripe_subscription_id or row.status in services.ENDED:
+        if row is None or not row.stripe_subscription_id or row.plan == "free":
             return None
         return row
 

@@ -29,6 +29,8 @@ GRACE = timedelta(days=7)
 # Stripe's subscription statuses under which the paid plan is in force (past_due: during the grace).
 PAYING = {"active", "trialing", "past_due"}
 ENDED = {"canceled", "incomplete_expired"}
+# A tenant in one of these states may start a new subscription, whose events then take over.
+REPLACEABLE = ENDED | {"none", "unpaid", "incomplete"}
 
 
 def subscription_row(session: Session, tenant_id: UUID) -> Subscription:
@@ -87,7 +89,7 @@ def apply_subscription(
 ) -> bool:
     """Make the row say what Stripe's subscription object says; returns False when it does not apply."""
     if row.stripe_subscription_id and row.stripe_subscription_id != subscription["id"]:
-        if row.status not in ENDED:
+        if row.status not in REPLACEABLE or deleted:
             log.info("billing: ignored an event of subscription %s, not the current one", subscription["id"])
             return False
     elif row.status in ENDED and not deleted:
@@ -170,7 +172,7 @@ def _apply_checkout(session: Session, checkout: dict[str, Any]) -> Subscription 
         row = subscription_row(session, tenant_id)
         row.stripe_customer_id = row.stripe_customer_id or checkout.get("customer")
     subscription_id = checkout.get("subscription")
-    if subscription_id and (row.stripe_subscription_id is None or row.status in ENDED | {"none"}):
+    if subscription_id and (row.stripe_subscription_id is None or row.status in REPLACEABLE):
         row.stripe_subscription_id = str(subscription_id)
         if row.status in ENDED:
             row.status = "incomplete"  # the new subscription's own events bring its state

@@ -138,6 +138,38 @@ def test_it_links_a_finished_checkout_to_the_tenant(client, db, owner):
     assert (row.stripe_customer_id, row.stripe_subscription_id, row.plan) == ("cus_new", "sub_new", "pro")
 
 
+def test_a_new_subscription_takes_over_after_the_grace_ran_out(client, db, owner):
+    _customer(db, owner)
+    deliver(client, event("customer.subscription.created", _subscription(PRICE_PRO), 1_800_000_000))
+    deliver(client, event("invoice.payment_failed", {"customer": "cus_acme"}, 1_800_000_100))
+    row = _row(db, owner)
+    row.grace_until, row.plan, row.status = None, "free", "unpaid"  # what end_grace leaves
+    db.commit()
+    # Stripe still retries the old one (past_due): that does not bring Pro back.
+    late = _subscription(PRICE_PRO, status="past_due")
+    deliver(client, event("customer.subscription.updated", late, 1_800_000_200))
+    assert _row(db, owner).plan == "free"
+    checkout = {
+        "client_reference_id": str(owner.tenant_id),
+        "customer": "cus_acme",
+        "subscription": "sub_two",
+    }
+    deliver(client, event("checkout.session.completed", checkout, 1_800_000_300))
+    deliver(
+        client,
+        event(
+            "customer.subscription.created", _subscription(PRICE_BUSINESS, sub_id="sub_two"), 1_800_000_301
+        ),
+    )
+    # The old subscription's deletion arrives last and changes nothing.
+    deliver(
+        client,
+        event("customer.subscription.deleted", _subscription(PRICE_PRO, status="canceled"), 1_800_000_400),
+    )
+    row = _row(db, owner)
+    assert (row.stripe_subscription_id, row.plan, row.status) == ("sub_two", "business", "active")
+
+
 def test_it_answers_503_when_webhooks_are_not_configured(app, client, settings):
     app.state.settings = replace(settings, stripe=replace(settings.stripe, webhook_secret=""))
     response = client.post("/webhooks/stripe", content="{}", headers={"Stripe-Signature": "t=1,v1=0"})
