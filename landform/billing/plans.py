@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from landform.i18n import get_language, set_language
 from landform.i18n import gettext as _
 from landform.settings import StripeSettings
 
@@ -27,6 +28,14 @@ class Plan:
     @property
     def name(self) -> str:
         return {"free": _("Free"), "pro": _("Pro"), "business": _("Business")}[self.code]
+
+    def name_in(self, language: str) -> str:
+        previous = get_language()
+        set_language(language)
+        try:
+            return self.name
+        finally:
+            set_language(previous)
 
     def limit(self, kind: str) -> int | None:
         if kind not in LIMITS:

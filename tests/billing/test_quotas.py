@@ -156,3 +156,12 @@ def test_a_new_lead_does_not_overtake_held_ones(client, db, owner, settings, two
     assert release_held_job(settings) == 1
     wait_for(lambda: "c@example.com" in _contacts(db))
     assert "d@example.com" not in _contacts(db)
+
+
+def test_it_refuses_a_user_over_the_limit(db, owner, marketer, sales_rep):
+    scope_to_tenant(db, owner.tenant_id)
+    with pytest.raises(quotas.QuotaExceeded, match="Free plan allows 3 of these \\(users\\)"):
+        quotas.check_room(db, "users")
+    db.add(Subscription(tenant_id=owner.tenant_id, plan="pro", status="active"))
+    db.flush()
+    quotas.check_room(db, "users")

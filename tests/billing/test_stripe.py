@@ -19,6 +19,7 @@ from landform.billing import stripe_gateway
 from landform.billing.models import Subscription
 from landform.billing.services import end_grace_job
 from landform.db import scope_to_tenant, utcnow
+from landform.mail import EmailMessage
 from tests.billing.conftest import (
     PRICE_BUSINESS,
     PRICE_PRO,
@@ -208,6 +209,9 @@ def test_a_failed_payment_gives_a_grace_period_then_free(client, db, owner, sett
     assert row.plan == "pro"
     assert row.grace_until > utcnow() + timedelta(days=6)
     assert "Your last payment failed" in client.get("/app/billing/").text
+    mail = db.execute(select(EmailMessage).where(EmailMessage.recipient == owner.email)).scalar_one()
+    assert mail.subject == "Your Landform payment failed"
+    assert "http://testserver.local/app/billing/" in mail.body_text
 
     with time_machine.travel(utcnow() + timedelta(days=6), tick=True):
         assert end_grace_job(settings) == 0
