@@ -125,9 +125,9 @@ class LocalstripeEvents:
         self.skip_existing()
 
     def _all(self) -> list[dict[str, Any]]:
-        listed = self.client.v1.events.list(params={"limit": 100})
-        events = [e.to_dict() for e in listed.data]
-        return sorted(events, key=lambda e: e["created"])
+        # Every page: localstripe keeps every test's events in one store.
+        listed = self.client.v1.events.list(params={"limit": 100}).auto_paging_iter()
+        return sorted((e.to_dict() for e in listed), key=lambda e: e["created"])
 
     def skip_existing(self) -> None:
         self.delivered |= {e["id"] for e in self._all()}
