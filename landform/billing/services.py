@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from landform.accounts.models import Role, Tenant, User
 from landform.billing import stripe_gateway
 from landform.billing.models import StripeEvent, Subscription
-from landform.billing.plans import FREE, PLANS, Plan, plan_for_price
+from landform.billing.plans import FREE, Plan, plan_for_price
 from landform.billing.quotas import plan_of, release_held
 from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.mail import queue_email
@@ -235,7 +235,3 @@ def end_grace_job(settings: Settings) -> int:
                 # Already moved to Free here; Stripe stops retrying on its own schedule.
                 log.warning("billing: could not cancel %s at Stripe: %s", subscription_id, error)
     return len(ended)
-
-
-def plan_named(code: str) -> Plan | None:
-    return PLANS.get(code)
