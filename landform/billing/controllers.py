@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import anyio
+from babel.numbers import format_decimal
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.enums import MediaType
@@ -131,6 +132,7 @@ class BillingController(Controller):
                 "paid_plans": [p for p in PAID if p.price_id(stripe)],
                 "features": [(f, feature_label(f)) for f in FEATURES],
                 "limit_label": limit_label,
+                "number": lambda n: format_decimal(n, locale=get_language()),
                 "can_manage": user.role in MANAGERS,
                 "payments_ready": stripe.configured,
                 "values": prefill,
