@@ -293,10 +293,13 @@ async def stripe_webhook(
     except stripe_gateway.BillingUnavailable as error:
         raise HTTPException(status_code=503, detail="Stripe webhooks are not configured here.") from error
     except ValueError as error:
-        raise ClientException("This request is not signed by Stripe with our webhook secret.") from error
+        raise ClientException(f"Refused: {error}.") from error
     try:
         applied = await db_session.run_sync(lambda s: services.apply_event(s, event, settings.stripe))
         await db_session.commit()
+    except ValueError as error:
+        await db_session.rollback()
+        raise ClientException("This is not a Stripe event.") from error
     except IntegrityError:
         await db_session.rollback()  # the same event, applied by a concurrent delivery
         applied = False

@@ -126,7 +126,17 @@ def _more_leads(after: Plan, before: Plan) -> bool:
 
 
 def apply_event(session: Session, event: dict[str, Any], stripe: StripeSettings) -> bool:
-    """Apply one verified Stripe event; False when it was applied before. The caller commits."""
+    """Apply one verified Stripe event; False when it was applied before. The caller commits.
+
+    Raises ValueError for an event not shaped like Stripe's (no id, type, created time or object).
+    """
+    if not (
+        isinstance(event.get("id"), str)
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("created", 0), int)
+        and isinstance((event.get("data") or {}).get("object"), dict)
+    ):
+        raise ValueError("not a Stripe event")
     event_id = str(event["id"])
     seen = session.execute(
         select(StripeEvent.id).where(StripeEvent.event_id == event_id).execution_options(all_tenants=True)

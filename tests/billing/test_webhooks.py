@@ -50,7 +50,7 @@ def test_it_refuses_a_bad_signature_and_changes_nothing(client, db, owner):
             headers={"Stripe-Signature": header, "Content-Type": "application/json"},
         )
         assert response.status_code == 400
-        assert "not signed by Stripe" in response.text
+        assert "Stripe-Signature header does not match" in response.text
     tampered = body.replace(PRICE_PRO, PRICE_BUSINESS)
     response = client.post(
         "/webhooks/stripe", content=tampered, headers={"Stripe-Signature": signature(body)}
@@ -168,6 +168,15 @@ def test_a_new_subscription_takes_over_after_the_grace_ran_out(client, db, owner
     )
     row = _row(db, owner)
     assert (row.stripe_subscription_id, row.plan, row.status) == ("sub_two", "business", "active")
+
+
+def test_it_refuses_a_signed_body_that_is_not_an_event(client, db, owner):
+    for body in ("[]", '{"id": "evt_1"}', '{"id": 1, "type": "x", "data": {"object": {}}}', "not json"):
+        response = client.post(
+            "/webhooks/stripe", content=body, headers={"Stripe-Signature": signature(body)}
+        )
+        assert response.status_code == 400, body
+    assert _events(db) == 0
 
 
 def test_it_answers_503_when_webhooks_are_not_configured(app, client, settings):
