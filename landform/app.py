@@ -47,6 +47,8 @@ from landform.accounts.controllers import ApiKeyController, AuthController, Pref
 from landform.accounts.models import User
 from landform.analytics.controllers import AnalyticsController, journey_section
 from landform.analytics.counter import Counter
+from landform.billing.controllers import BillingController, stripe_webhook
+from landform.billing.quotas import QuotaExceeded
 from landform.consent.controllers import CookieChoiceController, PublicConsentController, PurposesController
 from landform.consent.cookie_policy import CookiePolicyController
 from landform.consent.double_opt_in import ConfirmConsentController
@@ -149,6 +151,17 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
             "csrf": "CSRF" in str(error.detail),
             "dashboard": request.url.path.startswith("/app"),
         },
+    )
+
+
+def handle_quota_exceeded(request: Request[Any, Any, Any], error: QuotaExceeded) -> Response[Any]:
+    """Over the plan's limit: 403 saying what is full and how to get room, as a page or a problem document."""
+    if not _wants_html(request):
+        return _problem(request, 403, str(error))
+    return Template(
+        "errors/http.html",
+        status_code=403,
+        context={"status": 403, "detail": str(error), "quota": True, "dashboard": True},
     )
 
 
@@ -275,6 +288,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PublicConsentController,
             CookieChoiceController,
             LocalOutboxController,
+            BillingController,
+            stripe_webhook,
             api,
             healthz,
             readyz,
@@ -315,7 +330,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin()],
             description="Contacts and submissions of the tenant owning the API key (Authorization: Bearer).",
         ),
-        exception_handlers={HTTPException: handle_http_error, Exception: handle_server_error},
+        exception_handlers={
+            HTTPException: handle_http_error,
+            QuotaExceeded: handle_quota_exceeded,
+            Exception: handle_server_error,
+        },
         dependencies={"page_renderer": Provide(lambda: render_with_form, sync_to_thread=False)},
         on_startup=[on_startup, start_counting],
         on_shutdown=[stop_counting, on_shutdown],

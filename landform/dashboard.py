@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import User
+from landform.billing import quotas
 from landform.crm_sink.models import Contact, Submission
 from landform.db import utcnow
 from landform.forms.models import Form
@@ -60,6 +61,7 @@ class DashboardController(Controller):
             "waiting": (
                 await db.execute(select(func.count(Submission.id)).where(Submission.routed_at.is_(None)))
             ).scalar_one(),
+            "held": await db.run_sync(quotas.leads_waiting),
         }
         recent = list(
             (

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from landform import security
 from landform.accounts.models import ApiKey, Role, Tenant, User
 from landform.analytics.models import FORM, PAGE, TrafficDay
+from landform.billing.plans import BUSINESS
+from landform.billing.services import subscription_row
 from landform.consent.models import ConsentText, Purpose
 from landform.consent.services import new_purpose
 from landform.crm_sink.models import Submission
@@ -296,6 +298,13 @@ def _ensure_owner(session: Session, tenant: Tenant) -> None:
         owner.password_hash = security.hash_password(LOGIN_PASSWORD)
 
 
+def _ensure_plan(session: Session, tenant: Tenant) -> None:
+    """The demo is on Business, so every feature shows (and benchmarks are not held by a lead quota)."""
+    row = subscription_row(session, tenant.id)
+    if row.status == "none":
+        row.plan, row.status = BUSINESS.code, "active"
+
+
 def _ensure_form(session: Session) -> tuple[Form, bool]:
     form = session.execute(select(Form).where(Form.name == FORM_NAME)).scalar_one_or_none()
     if form is not None:
@@ -515,6 +524,7 @@ def seed_demo(settings: Settings) -> dict[str, str]:
     with sync_session(settings.database.sync_url) as session:
         tenant = _ensure_tenant(session)
         _ensure_owner(session, tenant)
+        _ensure_plan(session, tenant)
         form, created = _ensure_form(session)
         _ensure_page(session, form)
         if created:

@@ -2,6 +2,7 @@
 
 from landform.accounts.models import ApiKey, Role, Tenant, User
 from landform.analytics.models import TrafficDay, Visit
+from landform.billing.models import HeldLead, StripeEvent, Subscription
 from landform.consent.models import ConsentRecord, ConsentText, ParentalConsent, Purpose
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from landform.db import metadata
@@ -21,6 +22,7 @@ __all__ = [
     "EmailMessage",
     "Form",
     "FormVersion",
+    "HeldLead",
     "OutboxJob",
     "Page",
     "PageRedirect",
@@ -31,7 +33,9 @@ __all__ = [
     "SiteBrand",
     "SiteImage",
     "SpamSubmission",
+    "StripeEvent",
     "Submission",
+    "Subscription",
     "Tenant",
     "TrafficDay",
     "User",

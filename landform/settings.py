@@ -98,7 +98,15 @@ class SecuritySettings:
 class StripeSettings:
     api_key: str = ""
     webhook_secret: str = ""
+    # Where the SDK sends its requests: unset is Stripe itself; a local double (localstripe) in tests.
     api_base: str = ""
+    # The Stripe price of each paid plan (price_...); a plan without one cannot be bought.
+    price_pro: str = ""
+    price_business: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_key)
 
 
 @dataclass(frozen=True)
@@ -158,9 +166,11 @@ class Settings:
                 intake_limit_per_form=int(_env("INTAKE_LIMIT_PER_FORM", "600")),
             ),
             stripe=StripeSettings(
-                api_key=_env("STRIPE_API_KEY"),
+                api_key=_env("STRIPE_API_KEY") or _env("STRIPE_SECRET_KEY"),
                 webhook_secret=_env("STRIPE_WEBHOOK_SECRET"),
-                api_base=_env("STRIPE_API_BASE"),
+                api_base=_env("STRIPE_API_BASE").rstrip("/"),
+                price_pro=_env("STRIPE_PRICE_PRO"),
+                price_business=_env("STRIPE_PRICE_BUSINESS"),
             ),
             ops=OperationsSettings(
                 environment=_env("ENV", "development").strip().lower(),

@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 
 from landform.accounts.models import Tenant, User
 from landform.analytics import track
+from landform.billing import quotas
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
 from landform.crm_sink.models import Submission
@@ -503,6 +504,7 @@ class FormBuilderController(Controller):
         data = await request.form()
         try:
             form = services.new_form(str(data.get("name", "")))
+            await quotas.ensure_room(db, "forms")
         except services.FormInvalid as error:
             flash(request, str(error), category="error")
             return Redirect("/app/forms")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from landform import security
 from landform.accounts.models import Tenant
+from landform.billing import quotas
 from landform.consent import double_opt_in
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
@@ -40,7 +41,6 @@ from landform.forms.fields import (
 from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.i18n import LANGUAGES, pick
 from landform.i18n import gettext as _
-from landform.outbox import add_job
 from landform.settings import Settings, get_settings
 from landform.text import normalize_text
 
@@ -616,7 +616,8 @@ async def accept_submission(
             db, submission, parent_email, ticked, how, tenant_name=tenant.name, form_name=form.name
         )
         return submission
-    add_job(db, "route_submission", submission.id, form.tenant_id)
+    # Over the plan's leads this month: stored all the same, routed once there is room again.
+    await quotas.route_or_hold(db, submission)
     waiting_fields = {item["field"] for item in waiting}
     consent.record_ticked(db, submission, [t for t in ticked if t["field"] not in waiting_fields], how)
     if waiting:

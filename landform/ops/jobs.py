@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from landform.billing.quotas import release_held_job
+from landform.billing.services import end_grace_job
 from landform.consent.minors import purge_expired_holds_job
 from landform.forms.services import purge_old_spam_job
 from landform.ops import backup, health, retention
@@ -14,6 +16,9 @@ every("worker_heartbeat", seconds=health.HEARTBEAT_SECONDS)(health.record_heartb
 cron("retention_purge", "7 * * * *")(retention.purge_expired)
 cron("consent_purge_expired_holds", "37 * * * *")(purge_expired_holds_job)
 cron("spam_purge", "47 * * * *")(purge_old_spam_job)
+# Held leads go out as soon as there is room: an upgrade missed by the webhook, or a new month (UTC).
+cron("billing_release_held", "1 * * * *")(release_held_job)
+cron("billing_end_grace", "21 * * * *")(end_grace_job)
 cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
     backup.scheduled_backup
 )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
 from landform.accounts.models import User
+from landform.billing import quotas
 from landform.forms import services as form_services
 from landform.forms.models import Form
 from landform.i18n import LANGUAGES
@@ -131,6 +132,7 @@ class PageEditorController(Controller):
         """Create a draft that starts with a hero, the tenant's first form and a footer."""
         raw = {k: str(v) for k, v in (await request.form()).items()}
         page = Page()
+        await quotas.ensure_room(db, "pages")
         try:
             services.apply_settings(page, raw)
             if await services.slug_taken(db, page.slug, None):

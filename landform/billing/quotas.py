@@ -1,0 +1,202 @@
+"""Quotas: what a tenant's plan allows, what it uses, and holding leads beyond the month's allowance.
+
+Pages, forms and users over the limit are refused when created (`ensure_room`). Leads are never
+refused: a submission over the month's allowance is stored like any other, but instead of its routing
+job it gets a `HeldLead` row, and the dashboard says so. `release_held` writes the routing jobs once
+there is room again: right after an upgrade, and every hour (so at the turn of the month, UTC).
+
+A lead counts against the month it was routed in: the submissions that arrived this month, minus
+those held this month, plus those released this month.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import Index, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from landform.accounts.models import User
+from landform.billing.models import HeldLead, Subscription
+from landform.billing.plans import FREE, PLANS, Plan, limit_label
+from landform.crm_sink.models import Submission
+from landform.db import sync_session, utcnow
+from landform.i18n import gettext as _
+from landform.outbox import add_job
+from landform.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Counting this month's leads reads the submissions of one tenant by time: this index makes that a
+# range scan. Declared here (not in crm_sink) because only the quota needs it.
+Index("ix_submission_tenant_created", Submission.tenant_id, Submission.created_at)
+
+ROUTING_JOB = "route_submission"
+
+# Models whose rows a plan limits, by the name of the limit. Domains register theirs with
+# `@counted_as(...)`, so billing counts them without importing the domains that own them.
+COUNTED: dict[str, Any] = {"users": User}
+_Model = TypeVar("_Model")
+
+
+def counted_as(kind: str) -> Callable[[type[_Model]], type[_Model]]:
+    """Class decorator: rows of this model count against the plan's `kind` limit."""
+
+    def register(model: type[_Model]) -> type[_Model]:
+        COUNTED[kind] = model
+        return model
+
+    return register
+
+
+class QuotaExceeded(Exception):
+    """Creating this would go over what the tenant's plan allows."""
+
+    def __init__(self, kind: str, plan: Plan, limit: int) -> None:
+        self.kind, self.plan, self.limit = kind, plan, limit
+        super().__init__(
+            _(
+                "Your %(plan)s plan allows %(limit)d of these (%(what)s) and they are all in use. "
+                "Upgrade on the Billing page, or remove one first.",
+                plan=plan.name,
+                limit=limit,
+                what=limit_label(kind).lower(),
+            )
+        )
+
+
+def month_start(now: datetime) -> datetime:
+    """The first moment of `now`'s month (UTC): the lead allowance is per calendar month."""
+    now = now.astimezone(UTC)
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month_start(now: datetime) -> datetime:
+    start = month_start(now)
+    if start.month == 12:
+        return start.replace(year=start.year + 1, month=1)
+    return start.replace(month=start.month + 1)
+
+
+def plan_of(subscription: Subscription | None) -> Plan:
+    if subscription is None:
+        return FREE
+    return PLANS.get(subscription.plan, FREE)
+
+
+def subscription_of(session: Session) -> Subscription | None:
+    """The scoped tenant's subscription row (None: never subscribed, so Free)."""
+    return session.execute(select(Subscription)).scalar_one_or_none()
+
+
+def leads_routed_this_month(session: Session, now: datetime | None = None) -> int:
+    """How many leads of the scoped tenant count against this month's allowance."""
+    start = month_start(now or utcnow())
+    arrived = session.execute(
+        select(func.count(Submission.id)).where(Submission.created_at >= start)
+    ).scalar_one()
+    held = session.execute(select(func.count(HeldLead.id)).where(HeldLead.created_at >= start)).scalar_one()
+    released = session.execute(
+        select(func.count(HeldLead.id)).where(HeldLead.released_at >= start)
+    ).scalar_one()
+    return int(arrived - held + released)
+
+
+def leads_waiting(session: Session) -> int:
+    return int(
+        session.execute(select(func.count(HeldLead.id)).where(HeldLead.released_at.is_(None))).scalar_one()
+    )
+
+
+def _must_hold(session: Session) -> bool:
+    # Not flushed yet (a duplicate must still fail at the caller's commit): the new lead is not counted.
+    with session.no_autoflush:
+        plan = plan_of(subscription_of(session))
+        if plan.leads_per_month is None:
+            return False
+        if leads_waiting(session):
+            return True  # first come, first routed: a new lead does not overtake the held ones
+        return leads_routed_this_month(session) >= plan.leads_per_month
+
+
+async def route_or_hold(db: AsyncSession, submission: Submission) -> bool:
+    """Write the submission's routing job, or hold it when the month's leads are used up.
+
+    Returns True when the lead was held. Runs in the caller's transaction: nothing is lost either way.
+    """
+    held = await db.run_sync(lambda session: _must_hold(session))
+    if held:
+        await db.flush()  # the submission first: the hold refers to it
+        db.add(HeldLead(tenant_id=submission.tenant_id, submission_id=submission.id))
+        log.info("billing: lead %s held, the month's allowance is used", submission.id)
+    else:
+        add_job(db, ROUTING_JOB, submission.id, submission.tenant_id)
+    return held
+
+
+def release_held(session: Session, tenant_id: UUID, now: datetime | None = None) -> int:
+    """Route as many held leads (oldest first) as the plan has room for this month; returns how many."""
+    now = now or utcnow()
+    plan = plan_of(subscription_of(session))
+    query = select(HeldLead).where(HeldLead.released_at.is_(None)).order_by(HeldLead.created_at, HeldLead.id)
+    if plan.leads_per_month is not None:
+        room = plan.leads_per_month - leads_routed_this_month(session, now)
+        if room <= 0:
+            return 0
+        query = query.limit(room)
+    held = list(session.execute(query.with_for_update()).scalars())
+    for lead in held:
+        lead.released_at = now
+        add_job(session, ROUTING_JOB, lead.submission_id, tenant_id)
+    if held:
+        log.info("billing: released %d held leads of tenant %s", len(held), tenant_id)
+    return len(held)
+
+
+def release_held_job(settings: Settings) -> int:
+    """The hourly release: every tenant with held leads gets them routed as far as its plan allows."""
+    with sync_session(settings.database.sync_url) as session:
+        tenants = list(
+            session.execute(
+                select(HeldLead.tenant_id)
+                .where(HeldLead.released_at.is_(None))
+                .distinct()
+                .execution_options(all_tenants=True)
+            ).scalars()
+        )
+    released = 0
+    for tenant_id in tenants:
+        with sync_session(settings.database.sync_url, tenant_id) as session:
+            released += release_held(session, tenant_id)
+            session.commit()
+    return released
+
+
+def count(session: Session, kind: str) -> int:
+    """How many rows of a limited kind the scoped tenant has (leads: routed this month)."""
+    if kind == "leads_per_month":
+        return leads_routed_this_month(session)
+    model = COUNTED[kind]
+    return int(session.execute(select(func.count(model.id))).scalar_one())
+
+
+def usage(session: Session) -> dict[str, int]:
+    return {kind: count(session, kind) for kind in ("leads_per_month", *COUNTED)}
+
+
+def check_room(session: Session, kind: str) -> None:
+    """Raise QuotaExceeded when the scoped tenant cannot add one more `kind` (pages, forms, users)."""
+    plan = plan_of(subscription_of(session))
+    limit = plan.limit(kind)
+    if limit is not None and count(session, kind) >= limit:
+        raise QuotaExceeded(kind, plan, limit)
+
+
+async def ensure_room(db: AsyncSession, kind: str) -> None:
+    """`check_room` for a request's session: call it before creating a page, a form or a user."""
+    await db.run_sync(lambda session: check_room(session, kind))
