@@ -1,6 +1,16 @@
 """Every model, imported in one place so the metadata is complete for Alembic and the tests."""
 
-from landform.accounts.models import ApiKey, Role, Tenant, User
+from landform.accounts.models import (
+    AccountImage,
+    ApiKey,
+    AuditEvent,
+    Invitation,
+    RecoveryCode,
+    Role,
+    Tenant,
+    User,
+    UserSession,
+)
 from landform.consent.models import ConsentRecord, ConsentText, ParentalConsent, Purpose
 from landform.crm_sink.models import Activity, Contact, Submission
 from landform.db import metadata
@@ -10,20 +20,24 @@ from landform.outbox import OutboxJob
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
 
 __all__ = [
+    "AccountImage",
     "Activity",
     "ApiKey",
+    "AuditEvent",
     "ConsentRecord",
     "ConsentText",
     "Contact",
     "EmailMessage",
     "Form",
     "FormVersion",
+    "Invitation",
     "OutboxJob",
     "Page",
     "PageRedirect",
     "PageVersion",
     "ParentalConsent",
     "Purpose",
+    "RecoveryCode",
     "Role",
     "SiteBrand",
     "SiteImage",
@@ -31,5 +45,6 @@ __all__ = [
     "Submission",
     "Tenant",
     "User",
+    "UserSession",
     "metadata",
 ]

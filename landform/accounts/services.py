@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import security
+from landform.accounts import passwords
 from landform.accounts.models import ApiKey, Role, Tenant, User
 from landform.db import scope_to_tenant, utcnow
 from landform.i18n import LANGUAGES
@@ -25,8 +26,6 @@ from landform.i18n import gettext as _
 from landform.mail import queue_email
 from landform.text import normalize_text
 
-PASSWORD_MIN = 10
-PASSWORD_MAX = 128
 RESET_MAX_AGE = 3600
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 GENDERS = ("female", "male", "other")
@@ -60,11 +59,11 @@ def normalize_email(raw: str) -> str:
         ) from error
 
 
-def check_password(password: str) -> None:
-    if len(password) < PASSWORD_MIN:
-        raise AccountInvalid({"password": _("Use at least %(n)d characters.", n=PASSWORD_MIN)})
-    if len(password) > PASSWORD_MAX:
-        raise AccountInvalid({"password": _("Use at most %(n)d characters.", n=PASSWORD_MAX)})
+def check_password(password: str, *, personal: tuple[str, ...] = ()) -> None:
+    try:
+        passwords.check_password(password, personal=personal)
+    except passwords.PasswordRefused as error:
+        raise AccountInvalid({"password": str(error)}) from error
 
 
 def slugify(text: str) -> str:
@@ -95,7 +94,7 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     except AccountInvalid as error:
         errors.update(error.errors)
     try:
-        check_password(form.password)
+        check_password(form.password, personal=(form.email, company))
     except AccountInvalid as error:
         errors.update(error.errors)
     if errors:
@@ -232,7 +231,7 @@ async def user_for_reset(db: AsyncSession, token: str) -> User:
 
 async def reset_password(db: AsyncSession, token: str, password: str) -> User:
     user = await user_for_reset(db, token)
-    check_password(password)
+    check_password(password, personal=(user.email,))
     user.password_hash = security.hash_password(password)
     # Following the link proves the address is theirs.
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
