@@ -1,0 +1,75 @@
+"""The audit log of account security: log-ins, lock-outs, passwords, two-factor, team changes, sessions.
+
+An event never holds a password, a code or a token. The person it is about is named once
+(`subject_label`, marked personal), and where it came from is kept coarse: the IP prefix and the
+browser family, not the address or the full User-Agent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from babel.support import LazyProxy
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform.accounts.models import AuditEvent, User
+from landform.accounts.sessions import ClientInfo
+from landform.i18n import lazy_gettext as _l
+
+KINDS: dict[str, LazyProxy] = {
+    "login_succeeded": _l("Logged in"),
+    "login_failed": _l("Log-in failed"),
+    "lockout": _l("Log-in locked for a while after failed attempts"),
+    "password_changed": _l("Password changed"),
+    "password_reset": _l("Password reset by e-mail link"),
+    "mfa_enabled": _l("Two-factor authentication turned on"),
+    "mfa_disabled": _l("Two-factor authentication turned off"),
+    "recovery_code_used": _l("Recovery code used to log in"),
+    "invite_sent": _l("Invitation sent"),
+    "invite_revoked": _l("Invitation withdrawn"),
+    "invite_accepted": _l("Invitation accepted"),
+    "role_changed": _l("Role changed"),
+    "member_removed": _l("Member removed"),
+    "session_revoked": _l("Session signed out"),
+}
+
+
+def record(
+    db: Any,
+    kind: str,
+    *,
+    tenant_id: UUID,
+    actor: User | None = None,
+    subject: User | None = None,
+    subject_label: str = "",
+    client: ClientInfo | None = None,
+    **detail: str,
+) -> AuditEvent:
+    """Add one event to the session (sync or async); the caller's transaction commits it."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown audit event kind {kind!r}")
+    event = AuditEvent(
+        tenant_id=tenant_id,
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        subject_id=subject.id if subject else None,
+        subject_label=subject_label or (subject.email if subject else ""),
+        detail={name: str(value) for name, value in detail.items() if value},
+        ip_prefix=client.ip_prefix if client else "",
+        user_agent_family=client.agent_family if client else "",
+    )
+    db.add(event)
+    return event
+
+
+async def recent_events(db: AsyncSession, limit: int = 200) -> list[tuple[AuditEvent, User | None]]:
+    """The tenant's newest events with the user who acted (None: nobody logged in, or since removed)."""
+    rows = await db.execute(
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [(event, user) for event, user in rows.tuples()]
