@@ -66,10 +66,15 @@ def record(
 
 async def recent_events(db: AsyncSession, limit: int = 200) -> list[tuple[AuditEvent, User | None]]:
     """The tenant's newest events with the user who acted (None: nobody logged in, or since removed)."""
-    rows = await db.execute(
-        select(AuditEvent, User)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
+    events = list(
+        (
+            await db.execute(
+                select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
+            )
+        ).scalars()
     )
-    return [(event, user) for event, user in rows.tuples()]
+    actor_ids = {event.actor_id for event in events if event.actor_id}
+    actors = {
+        user.id: user for user in (await db.execute(select(User).where(User.id.in_(actor_ids)))).scalars()
+    }
+    return [(event, actors.get(event.actor_id) if event.actor_id else None) for event in events]

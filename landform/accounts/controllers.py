@@ -180,7 +180,7 @@ class AuthController(Controller):
         """Check the authenticator code (or a recovery code) and start the session."""
         user = await self._pending_user(request, db_session)
         if user is None:
-            request.clear_session()
+            request.set_session({})
             flash(request, _("That took too long. Please log in again."), category="error")
             return Redirect("/login")
         form = await request.form()

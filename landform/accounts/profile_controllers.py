@@ -170,7 +170,7 @@ class SecurityController(Controller):
     async def disable_two_factor(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
         """Turn two-factor off; asks for the password again."""
         form = await request.form()
-        if not self._password_ok(request, str(form.get("password", ""))):
+        if not self._password_ok(request, str(form.get("disable_password", ""))):
             return await self._page(
                 request, db, 422, errors={"disable_password": _("This is not your password.")}
             )
@@ -195,7 +195,7 @@ class SecurityController(Controller):
         form = await request.form()
         if request.user.totp_enabled_at is None:
             return Redirect("/app/me/security/")
-        if not self._password_ok(request, str(form.get("password", ""))):
+        if not self._password_ok(request, str(form.get("codes_password", ""))):
             return await self._page(
                 request, db, 422, errors={"codes_password": _("This is not your password.")}
             )

@@ -238,6 +238,7 @@ async def accept_invitation(db: AsyncSession, token: str, data: dict[str, str], 
         # The link reached this mailbox: the address is confirmed.
         email_confirmed_at=utcnow(),
     )
+    user.tenant = tenant
     db.add(user)
     await db.flush()
     audit.record(db, "invite_accepted", tenant_id=tenant.id, actor=user, subject=user, client=client)
