@@ -16,23 +16,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import AuditEvent, User
 from landform.accounts.sessions import ClientInfo
-from landform.i18n import lazy_gettext as _l
+from landform.i18n import lazy_gettext
 
 KINDS: dict[str, LazyProxy] = {
-    "login_succeeded": _l("Logged in"),
-    "login_failed": _l("Log-in failed"),
-    "lockout": _l("Log-in locked for a while after failed attempts"),
-    "password_changed": _l("Password changed"),
-    "password_reset": _l("Password reset by e-mail link"),
-    "mfa_enabled": _l("Two-factor authentication turned on"),
-    "mfa_disabled": _l("Two-factor authentication turned off"),
-    "recovery_code_used": _l("Recovery code used to log in"),
-    "invite_sent": _l("Invitation sent"),
-    "invite_revoked": _l("Invitation withdrawn"),
-    "invite_accepted": _l("Invitation accepted"),
-    "role_changed": _l("Role changed"),
-    "member_removed": _l("Member removed"),
-    "session_revoked": _l("Session signed out"),
+    "login_succeeded": lazy_gettext("Logged in"),
+    "login_failed": lazy_gettext("Log-in failed"),
+    "lockout": lazy_gettext("Log-in locked for a while after failed attempts"),
+    "password_changed": lazy_gettext("Password changed"),
+    "password_reset": lazy_gettext("Password reset by e-mail link"),
+    "mfa_enabled": lazy_gettext("Two-factor authentication turned on"),
+    "mfa_disabled": lazy_gettext("Two-factor authentication turned off"),
+    "recovery_code_used": lazy_gettext("Recovery code used to log in"),
+    "invite_sent": lazy_gettext("Invitation sent"),
+    "invite_revoked": lazy_gettext("Invitation withdrawn"),
+    "invite_accepted": lazy_gettext("Invitation accepted"),
+    "role_changed": lazy_gettext("Role changed"),
+    "member_removed": lazy_gettext("Member removed"),
+    "session_revoked": lazy_gettext("Session signed out"),
 }
 
 

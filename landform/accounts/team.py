@@ -25,9 +25,8 @@ from landform.accounts.models import AccountImage, Invitation, Role, Tenant, Use
 from landform.accounts.services import GENDERS, AccountInvalid, check_password, normalize_email
 from landform.accounts.sessions import ClientInfo
 from landform.db import utcnow
-from landform.i18n import LANGUAGES
+from landform.i18n import LANGUAGES, lazy_gettext
 from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext as _l
 from landform.images import ImageRefused, inspect_image
 from landform.mail import queue_email
 from landform.text import normalize_text
@@ -35,10 +34,10 @@ from landform.text import normalize_text
 INVITE_PURPOSE = "team-invite"
 INVITE_MAX_AGE = 7 * 24 * 3600
 ROLE_NAMES = {
-    Role.OWNER: _l("Owner"),
-    Role.ADMIN: _l("Admin"),
-    Role.MARKETER: _l("Marketer"),
-    Role.SALES_REP: _l("Sales rep"),
+    Role.OWNER: lazy_gettext("Owner"),
+    Role.ADMIN: lazy_gettext("Admin"),
+    Role.MARKETER: lazy_gettext("Marketer"),
+    Role.SALES_REP: lazy_gettext("Sales rep"),
 }
 COMPANY_LIMITS = {
     "name": 200,

@@ -1,4 +1,4 @@
-"""Log-in throttling without enumeration, two-factor authentication, sessions, password rules, the audit log."""
+"""Log-in throttling without enumeration, two-factor, sessions, password rules, the audit log."""
 
 from __future__ import annotations
 
