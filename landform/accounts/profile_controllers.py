@@ -13,7 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import security
+from landform import i18n, security
 from landform.accounts import audit, mfa, services, sessions, team
 from landform.accounts.controllers import client_info
 from landform.accounts.models import User
@@ -69,6 +69,7 @@ class ProfileController(Controller):
         db.add(user)
         await db.commit()
         request.session["lang"] = user.language
+        i18n.set_language(user.language)  # the confirmation already in the language just chosen
         flash(request, _("Your profile is saved."), category="success")
         return Redirect("/app/me/")
 

@@ -120,7 +120,7 @@ async def invite(db: AsyncSession, actor: User, email: str, role_name: str, clie
         tenant_id=actor.tenant_id,
         inviter=actor.full_name,
         company=actor.tenant.name,
-        role=str(ROLE_NAMES[role]),
+        role=ROLE_NAMES[role],  # lazy: translated in the e-mail's language
         token=security.sign(INVITE_PURPOSE, str(invitation.id)),
     )
     audit.record(

@@ -46,7 +46,8 @@ def test_it_lets_an_invitee_join_once_with_their_own_name_and_password(client, d
     log_in(client, owner)
     link = _invite(client, db)
     message = mail_to(db, "nina@acme.example.com")[-1]
-    assert "Olga User invites you to join Acme Zonwering" in message.body_text
+    # In the company's language (Dutch), the role name too.
+    assert "Olga User nodigt je uit om als Marketeer mee te doen met Acme Zonwering" in message.body_text
     client.cookies.clear()
 
     page = client.get(link)
