@@ -23,7 +23,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
-from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
@@ -71,6 +71,7 @@ from landform.templating import environment
 from landform.web import (
     PUBLIC_PATHS,
     LanguageMiddleware,
+    RotatingSessionConfig,
     SecurityHeadersMiddleware,
     language_for,
     provide_api_db,
@@ -201,7 +202,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     session_auth = SessionAuth[User, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_user,
-        session_backend_config=ServerSideSessionConfig(
+        session_backend_config=RotatingSessionConfig(
             key="landform_session",
             store="sessions",
             secure=settings.server.secure_cookies,

@@ -24,7 +24,7 @@ from landform.accounts.throttle import LoginThrottle
 from landform.db import scope_to_tenant, utcnow
 from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
-from landform.web import MANAGERS, client_ip, provide_tenant_db, requires_role
+from landform.web import MANAGERS, client_ip, provide_tenant_db, requires_role, rotate_session_id
 
 # How long the second step of a log-in (the code) may take after the password was right.
 SECOND_FACTOR_SECONDS = 5 * 60
@@ -51,6 +51,7 @@ async def begin_session(request: Request[Any, Any, Any], db: AsyncSession, user:
     request.set_session(
         {"user_id": str(user.id), "tenant_id": str(user.tenant_id), "lang": user.language, "sid": str(row.id)}
     )
+    rotate_session_id(request)
 
 
 def _too_many(request: Request[Any, Any, Any], wait: int, template: str, context: dict[str, Any]) -> Template:

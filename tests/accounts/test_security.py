@@ -96,8 +96,15 @@ def test_it_asks_for_the_authenticator_code_after_the_password(client, db, owner
     assert wrong.status_code == 422
     assert "This code is not right" in wrong.text
     code = pyotp.TOTP(secret).now()
+    before = client.cookies["landform_session"]
     assert post_form(client, "/login/code", {"code": code}, follow_redirects=False).status_code in (302, 303)
     assert client.get("/app").status_code == 200
+    # A new session id once logged in: whoever knew the half-way session's id gets nothing.
+    after = client.cookies["landform_session"]
+    assert after != before
+    client.cookies.set("landform_session", before)
+    assert client.get("/app", follow_redirects=False).status_code in (302, 303)
+    client.cookies.set("landform_session", after)
 
     # The same code cannot be replayed for a second log-in.
     post_form(client, "/logout")
