@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from landform.accounts.retention import purge_account_records_job
 from landform.consent.minors import purge_expired_holds_job
 from landform.forms.services import purge_old_spam_job
 from landform.ops import backup, health, retention
@@ -14,6 +15,7 @@ every("worker_heartbeat", seconds=health.HEARTBEAT_SECONDS)(health.record_heartb
 cron("retention_purge", "7 * * * *")(retention.purge_expired)
 cron("consent_purge_expired_holds", "37 * * * *")(purge_expired_holds_job)
 cron("spam_purge", "47 * * * *")(purge_old_spam_job)
+cron("accounts_purge", "27 * * * *")(purge_account_records_job)
 cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
     backup.scheduled_backup
 )

@@ -241,3 +241,37 @@ def test_it_shows_the_audit_log_to_owners_without_secrets(client, db, owner, mar
     assert "my secret guess" not in page.text
     stored = " ".join(str(row) for row in db.execute(select(AuditEvent.__table__)).all())
     assert "my secret guess" not in stored and PASSWORD not in stored
+
+
+def test_it_forgets_ended_sessions_expired_invitations_and_year_old_events(client, db, settings, owner):
+    from datetime import timedelta
+
+    from landform.accounts.models import Invitation
+    from landform.accounts.retention import purge_account_records_job
+    from landform.db import utcnow
+
+    log_in(client, owner)
+    post_form(client, "/app/team/invite", {"email": "late@example.com", "role": "marketer"})
+    post_form(client, "/app/team/invite", {"email": "fresh@example.com", "role": "marketer"})
+    log_in(client, owner)  # a second session; the first stays live
+    db.expire_all()
+    every = {"all_tenants": True}
+    sessions = (
+        db.execute(select(UserSession).order_by(UserSession.id).execution_options(**every)).scalars().all()
+    )
+    sessions[0].last_seen_at = utcnow() - timedelta(days=15)
+    late = db.execute(
+        select(Invitation).where(Invitation.email == "late@example.com").execution_options(**every)
+    )
+    late.scalar_one().created_at = utcnow() - timedelta(days=8)
+    events = db.execute(select(AuditEvent).execution_options(**every)).scalars().all()
+    events[0].created_at = utcnow() - timedelta(days=400)
+    db.commit()
+
+    assert purge_account_records_job(settings) == 3
+    db.expire_all()
+    assert len(db.execute(select(UserSession).execution_options(**every)).all()) == len(sessions) - 1
+    left = db.execute(select(Invitation.email).execution_options(**every)).scalars().all()
+    assert left == ["fresh@example.com"]
+    assert len(db.execute(select(AuditEvent).execution_options(**every)).all()) == len(events) - 1
+    assert client.get("/app").status_code == 200
