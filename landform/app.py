@@ -8,7 +8,6 @@ import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -24,7 +23,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
-from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
@@ -39,12 +38,20 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
 from landform.accounts.controllers import ApiKeyController, AuthController, PreferencesController
 from landform.accounts.models import User
+from landform.accounts.profile_controllers import ProfileController, SecurityController
+from landform.accounts.sessions import user_for_session
+from landform.accounts.team_controllers import (
+    AccountImageController,
+    CompanyController,
+    InvitationController,
+    TeamController,
+)
 from landform.analytics.controllers import AnalyticsController, journey_section
 from landform.analytics.counter import Counter
 from landform.billing.controllers import BillingController, stripe_webhook
@@ -72,6 +79,7 @@ from landform.templating import environment
 from landform.web import (
     PUBLIC_PATHS,
     LanguageMiddleware,
+    RotatingSessionConfig,
     SecurityHeadersMiddleware,
     language_for,
     provide_api_db,
@@ -204,18 +212,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def retrieve_user(
         session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
     ) -> User | None:
-        try:
-            user_id = UUID(str(session.get("user_id")))
-        except ValueError:
+        if not session.get("user_id"):
             return None
         db = alchemy.provide_session(connection.app.state, connection.scope)
-        return (
-            await db.execute(select(User).where(User.id == user_id).execution_options(all_tenants=True))
-        ).scalar_one_or_none()
+        user = await user_for_session(db, str(session.get("user_id")), str(session.get("sid")))
+        if user is None:
+            # Signed out from another device (or a password change): forget this browser's session.
+            connection.clear_session()
+        return user
 
     session_auth = SessionAuth[User, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_user,
-        session_backend_config=ServerSideSessionConfig(
+        session_backend_config=RotatingSessionConfig(
             key="landform_session",
             store="sessions",
             secure=settings.server.secure_cookies,
@@ -273,6 +281,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PreferencesController,
             DashboardController,
             ApiKeyController,
+            TeamController,
+            InvitationController,
+            CompanyController,
+            AccountImageController,
+            ProfileController,
+            SecurityController,
             PageEditorController,
             HostedPageController,
             FormBuilderController,

@@ -1,6 +1,16 @@
 """Every model, imported in one place so the metadata is complete for Alembic and the tests."""
 
-from landform.accounts.models import ApiKey, Role, Tenant, User
+from landform.accounts.models import (
+    AccountImage,
+    ApiKey,
+    AuditEvent,
+    Invitation,
+    RecoveryCode,
+    Role,
+    Tenant,
+    User,
+    UserSession,
+)
 from landform.analytics.models import TrafficDay, Visit
 from landform.billing.models import HeldLead, StripeEvent, Subscription
 from landform.consent.models import ConsentRecord, ConsentText, ParentalConsent, Purpose
@@ -12,8 +22,10 @@ from landform.outbox import OutboxJob
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
 
 __all__ = [
+    "AccountImage",
     "Activity",
     "ApiKey",
+    "AuditEvent",
     "Company",
     "ConsentRecord",
     "ConsentText",
@@ -23,12 +35,14 @@ __all__ = [
     "Form",
     "FormVersion",
     "HeldLead",
+    "Invitation",
     "OutboxJob",
     "Page",
     "PageRedirect",
     "PageVersion",
     "ParentalConsent",
     "Purpose",
+    "RecoveryCode",
     "Role",
     "SiteBrand",
     "SiteImage",
@@ -39,6 +53,7 @@ __all__ = [
     "Tenant",
     "TrafficDay",
     "User",
+    "UserSession",
     "Visit",
     "metadata",
 ]

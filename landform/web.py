@@ -11,7 +11,8 @@ from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
@@ -93,6 +94,36 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
             await send(message)
 
         await next_app(scope, receive, send_with_headers)
+
+
+ROTATE_SESSION = "landform.rotate_session"
+
+
+def rotate_session_id(request: Request[Any, Any, Any]) -> None:
+    """Give this browser's session a new id when the response is sent (on log-in: no session fixation)."""
+    request.scope[ROTATE_SESSION] = True  # type: ignore[literal-required]
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Server-side sessions whose id changes when asked (Litestar keeps the cookie's id otherwise)."""
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        rotated = connection.scope.get(ROTATE_SESSION)
+        return rotated if isinstance(rotated, str) else super().get_session_id(connection)
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        if connection.scope.get(ROTATE_SESSION) is True:
+            old = connection.cookies.get(self.config.key)
+            if old and old != "null":
+                await self.delete(old, store=self.config.get_store_from_app(connection.scope["app"]))
+            connection.scope[ROTATE_SESSION] = self.generate_session_id()  # type: ignore[literal-required]
+        await super().store_in_message(scope_session, message, connection)
+
+
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
 
 
 def requires_role(*roles: Role) -> Any:

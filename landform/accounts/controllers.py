@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from typing import Any
 from uuid import UUID
 
@@ -14,17 +16,56 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.accounts import services
+from landform import security
+from landform.accounts import audit, mfa, services, sessions
 from landform.accounts.models import ApiKey, User
-from landform.db import utcnow
+from landform.accounts.sessions import ClientInfo
+from landform.accounts.throttle import LoginThrottle
+from landform.db import scope_to_tenant, utcnow
 from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
-from landform.web import MANAGERS, provide_tenant_db, requires_role
+from landform.web import MANAGERS, client_ip, provide_tenant_db, requires_role, rotate_session_id
+
+# How long the second step of a log-in (the code) may take after the password was right.
+SECOND_FACTOR_SECONDS = 5 * 60
 
 
-def _start_session(request: Request[Any, Any, Any], user: User) -> None:
+def client_info(request: Request[Any, Any, Any]) -> ClientInfo:
+    settings = request.app.state.settings
+    return ClientInfo(
+        ip=client_ip(request, settings.server.trusted_proxies),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+
+
+def login_throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
+    # The "rate_limit" prefix gives an in-memory store on the embedded default (see app.py), Redis otherwise.
+    return LoginThrottle(request.app.stores.get("rate_limit_login"))
+
+
+async def begin_session(request: Request[Any, Any, Any], db: AsyncSession, user: User, how: str = "") -> None:
+    """Every factor is checked: a fresh session (never the pre-log-in one) tied to a session row."""
+    row = await services.complete_log_in(db, user, client_info(request), how=how)
+    await db.commit()
     request.clear_session()
-    request.set_session({"user_id": str(user.id), "tenant_id": str(user.tenant_id), "lang": user.language})
+    request.set_session(
+        {"user_id": str(user.id), "tenant_id": str(user.tenant_id), "lang": user.language, "sid": str(row.id)}
+    )
+    rotate_session_id(request)
+
+
+def _too_many(request: Request[Any, Any, Any], wait: int, template: str, context: dict[str, Any]) -> Template:
+    minutes = max(1, -(-wait // 60))
+    message = _(
+        "Too many attempts. For your safety, logging in from here is paused: try again in %(n)d minutes.",
+        n=minutes,
+    )
+    return Template(
+        template,
+        status_code=429,
+        headers={"retry-after": str(wait)},
+        context={**context, "errors": {"_form": message}},
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -73,8 +114,7 @@ class AuthController(Controller):
             return Template(
                 "accounts/link_invalid.html", context={"message": error.errors["token"]}, status_code=400
             )
-        await db_session.commit()
-        _start_session(request, user)
+        await begin_session(request, db_session, user)
         flash(request, _("Welcome to Landform! Your e-mail address is confirmed."), category="success")
         return Redirect("/app")
 
@@ -87,25 +127,113 @@ class AuthController(Controller):
 
     @post("/login", media_type=MediaType.HTML)
     async def login(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Any:
-        """Check credentials and start a session."""
+        """Check credentials, then ask for the second factor if the user has one, else start a session.
+
+        Throttled per address-and-IP and per IP, the same for addresses with and without an account.
+        """
         form = await request.form()
-        email, target = str(form.get("email", "")), str(form.get("next", ""))
+        email, password, target = (str(form.get(k, "")) for k in ("email", "password", "next"))
+        context = {"values": {"email": email}, "next": target}
+        client = client_info(request)
+        throttle = login_throttle(request)
+        wait = await throttle.wait_seconds(email, client.ip)
+        if wait:
+            security.verify_password(None, password)  # a paused try costs what a real one does
+            return _too_many(request, wait, "accounts/login.html", context)
         try:
-            user = await services.log_in(db_session, email, str(form.get("password", "")))
+            user = await services.log_in(db_session, email, password, client)
+        except services.LoginFailed as error:
+            if await throttle.failed(email, client.ip) and error.user is not None:
+                services.record_lockout(db_session, error.user, client)
+            await db_session.commit()
+            return Template(
+                "accounts/login.html", status_code=422, context={**context, "errors": error.errors}
+            )
         except services.AccountInvalid as error:
             await db_session.commit()  # a fresh confirmation mail may have been queued
             return Template(
-                "accounts/login.html",
-                status_code=422,
-                context={"values": {"email": email}, "errors": error.errors, "next": target},
+                "accounts/login.html", status_code=422, context={**context, "errors": error.errors}
             )
-        await db_session.commit()
-        _start_session(request, user)
+        await throttle.succeeded(email, client.ip)
+        if user.totp_enabled_at is not None:
+            request.clear_session()
+            request.set_session({"mfa_user_id": str(user.id), "mfa_since": time.time(), "next": target})
+            await db_session.commit()
+            return Redirect("/login/code")
+        await begin_session(request, db_session, user)
+        return Redirect(_safe_next(target))
+
+    async def _pending_user(self, request: Request[Any, Any, Any], db: AsyncSession) -> User | None:
+        started = request.session.get("mfa_since")
+        if not isinstance(started, int | float) or time.time() - started > SECOND_FACTOR_SECONDS:
+            return None
+        return await services.user_by_id(db, str(request.session.get("mfa_user_id")))
+
+    @get("/login/code", media_type=MediaType.HTML)
+    async def code_form(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Any:
+        """The second step of a log-in with two-factor authentication: the code from the app."""
+        if await self._pending_user(request, db_session) is None:
+            return Redirect("/login")
+        return Template("accounts/login_code.html", context={"errors": {}})
+
+    @post("/login/code", media_type=MediaType.HTML)
+    async def code(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Any:
+        """Check the authenticator code (or a recovery code) and start the session."""
+        user = await self._pending_user(request, db_session)
+        if user is None:
+            request.set_session({})
+            flash(request, _("That took too long. Please log in again."), category="error")
+            return Redirect("/login")
+        form = await request.form()
+        code = str(form.get("code", "")).strip()
+        client = client_info(request)
+        throttle = login_throttle(request)
+        wait = await throttle.wait_seconds(user.email, client.ip)
+        if wait:
+            return _too_many(request, wait, "accounts/login_code.html", {})
+        how = ""
+        if mfa.verify_code(user, code):
+            how = "totp"
+        elif len(code) > 8 and await mfa.use_recovery_code(db_session, user, code):
+            how = "recovery_code"
+            audit.record(
+                db_session, "recovery_code_used", tenant_id=user.tenant_id, subject=user, client=client
+            )
+        if not how:
+            audit.record(
+                db_session, "login_failed", tenant_id=user.tenant_id, subject=user, client=client, step="code"
+            )
+            if await throttle.failed(user.email, client.ip):
+                services.record_lockout(db_session, user, client)
+            await db_session.commit()
+            return Template(
+                "accounts/login_code.html",
+                status_code=422,
+                context={
+                    "errors": {"code": _("This code is not right, or was used already. Try the next one.")}
+                },
+            )
+        await throttle.succeeded(user.email, client.ip)
+        target = str(request.session.get("next", ""))
+        await begin_session(request, db_session, user, how=how)
+        if how == "recovery_code":
+            flash(
+                request,
+                _("You used a recovery code; it will not work again. Make new ones under Security."),
+                category="warning",
+            )
         return Redirect(_safe_next(target))
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        """End the session."""
+    async def logout(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Redirect:
+        """End the session, here and in the list of sessions."""
+        user = await services.user_by_id(db_session, str(request.session.get("user_id")))
+        sid = str(request.session.get("sid", ""))
+        if user is not None and sid:
+            scope_to_tenant(db_session, user.tenant_id)
+            with contextlib.suppress(ValueError):
+                await sessions.revoke(db_session, user, UUID(sid))
+            await db_session.commit()
         request.clear_session()
         return Redirect("/login")
 
@@ -140,7 +268,9 @@ class AuthController(Controller):
         form = await request.form()
         token = str(form.get("token", ""))
         try:
-            user = await services.reset_password(db_session, token, str(form.get("password", "")))
+            user = await services.reset_password(
+                db_session, token, str(form.get("password", "")), client_info(request)
+            )
         except services.AccountInvalid as error:
             if "token" in error.errors:
                 return Template(
@@ -149,8 +279,15 @@ class AuthController(Controller):
             return Template(
                 "accounts/reset.html", context={"token": token, "errors": error.errors}, status_code=422
             )
-        await db_session.commit()
-        _start_session(request, user)
+        if user.totp_enabled_at is not None:
+            # A reset link proves the mailbox, not the second factor: log in with both.
+            await db_session.commit()
+            request.clear_session()
+            flash(
+                request, _("Your new password is set. Log in with it and your authenticator code."), "success"
+            )
+            return Redirect("/login")
+        await begin_session(request, db_session, user)
         flash(request, _("Your new password is set."), category="success")
         return Redirect("/app")
 

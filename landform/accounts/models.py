@@ -1,4 +1,4 @@
-"""Tenants, their users, and their API keys."""
+"""Tenants, their users and teams, API keys, and the records that keep accounts safe."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from landform.db import GUID, Base, DateTimeUTC, TenantScoped
@@ -31,6 +31,17 @@ class Tenant(Base):
     country: Mapped[str] = mapped_column(String(2), default="NL")
     # Raised when the tenant's cookies change: a choice made under an older version is asked again.
     cookie_policy_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The company profile (the seed's company fields); a sole trader's address is personal data.
+    address: Mapped[str] = mapped_column(String(200), default="", server_default="", info={"personal": True})
+    postcode: Mapped[str] = mapped_column(String(16), default="", server_default="", info={"personal": True})
+    city: Mapped[str] = mapped_column(String(100), default="", server_default="", info={"personal": True})
+    province: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="", info={"personal": True})
+    website: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    vat_number: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # An AccountImage of this tenant (no foreign key: the image table already points back at the tenant).
+    logo_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
 
 
 class User(TenantScoped, Base):
@@ -38,16 +49,24 @@ class User(TenantScoped, Base):
 
     __tablename__ = "user_account"
 
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True, info={"personal": True})
     password_hash: Mapped[str] = mapped_column(String(200))
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
-    gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    first_name: Mapped[str] = mapped_column(String(100), info={"personal": True})
+    last_name: Mapped[str] = mapped_column(String(100), info={"personal": True})
+    gender: Mapped[str | None] = mapped_column(String(16), nullable=True, info={"personal": True})
     language: Mapped[str] = mapped_column(String(8), default="nl")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.MARKETER)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    photo_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("account_image.id", ondelete="SET NULL"), nullable=True
+    )
+    # Two-factor authentication (TOTP): on once a code from the authenticator app confirmed the secret.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # The last 30-second step a code was accepted for: each code works once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     tenant: Mapped[Tenant] = relationship(lazy="joined", innerjoin=True)
 
@@ -69,3 +88,69 @@ class ApiKey(TenantScoped, Base):
     )
     last_used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+
+
+class AccountImage(TenantScoped, Base):
+    """A user's profile photo or the company logo; the bytes were sniffed as an image before storing."""
+
+    __tablename__ = "account_image"
+
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary, info={"personal": True})
+
+
+class Invitation(TenantScoped, Base):
+    """An invitation to join a tenant's team; the e-mailed link works once, for a week."""
+
+    __tablename__ = "invitation"
+
+    email: Mapped[str] = mapped_column(String(320), info={"personal": True})
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    invited_by_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+
+
+class RecoveryCode(TenantScoped, Base):
+    """A single-use code that replaces the authenticator app once; only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+
+
+class UserSession(TenantScoped, Base):
+    """One logged-in browser; the server-side session carries this row's id, and a revoked row logs it out."""
+
+    __tablename__ = "user_session"
+
+    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    user_agent_family: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})
+    ip_prefix: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+
+
+class AuditEvent(TenantScoped, Base):
+    """A security event of a tenant's accounts: who did what to whom, when, from roughly where.
+
+    Never a password or a code; `detail` holds only non-personal facts (roles, counts).
+    """
+
+    __tablename__ = "audit_event"
+
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    actor_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    subject_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    # Who it was about, as shown in the log (kept readable after the person left the team).
+    subject_label: Mapped[str] = mapped_column(String(320), default="", info={"personal": True})
+    detail: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    ip_prefix: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})
+    user_agent_family: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})

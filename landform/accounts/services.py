@@ -18,15 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import security
-from landform.accounts.models import ApiKey, Role, Tenant, User
+from landform.accounts import audit, passwords, sessions
+from landform.accounts.models import ApiKey, Role, Tenant, User, UserSession
+from landform.accounts.sessions import ClientInfo
 from landform.db import scope_to_tenant, utcnow
 from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
 from landform.mail import queue_email
 from landform.text import normalize_text
 
-PASSWORD_MIN = 10
-PASSWORD_MAX = 128
 RESET_MAX_AGE = 3600
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 GENDERS = ("female", "male", "other")
@@ -38,6 +38,14 @@ class AccountInvalid(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(errors)
         self.errors = errors
+
+
+class LoginFailed(AccountInvalid):
+    """Wrong credentials; `user` is the account the address belongs to (never shown to the client)."""
+
+    def __init__(self, user: User | None) -> None:
+        super().__init__({"_form": _("That e-mail address and password do not match an account.")})
+        self.user = user
 
 
 @dataclass
@@ -60,11 +68,11 @@ def normalize_email(raw: str) -> str:
         ) from error
 
 
-def check_password(password: str) -> None:
-    if len(password) < PASSWORD_MIN:
-        raise AccountInvalid({"password": _("Use at least %(n)d characters.", n=PASSWORD_MIN)})
-    if len(password) > PASSWORD_MAX:
-        raise AccountInvalid({"password": _("Use at most %(n)d characters.", n=PASSWORD_MAX)})
+def check_password(password: str, *, personal: tuple[str, ...] = ()) -> None:
+    try:
+        passwords.check_password(password, personal=personal)
+    except passwords.PasswordRefused as error:
+        raise AccountInvalid({"password": str(error)}) from error
 
 
 def slugify(text: str) -> str:
@@ -95,7 +103,7 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     except AccountInvalid as error:
         errors.update(error.errors)
     try:
-        check_password(form.password)
+        check_password(form.password, personal=(form.email, company))
     except AccountInvalid as error:
         errors.update(error.errors)
     if errors:
@@ -147,7 +155,7 @@ async def confirm_email(db: AsyncSession, token: str) -> User:
         user_id = security.unsign("confirm-email", token, max_age=CONFIRM_MAX_AGE)
     except security.TokenInvalid as error:
         raise AccountInvalid({"token": _("This confirmation link is not valid or has expired.")}) from error
-    user = await _user_by_id(db, user_id)
+    user = await user_by_id(db, user_id)
     if user is None:
         raise AccountInvalid({"token": _("This confirmation link is not valid or has expired.")})
     if user.email_confirmed_at is None:
@@ -155,7 +163,7 @@ async def confirm_email(db: AsyncSession, token: str) -> User:
     return user
 
 
-async def _user_by_id(db: AsyncSession, user_id: str | UUID) -> User | None:
+async def user_by_id(db: AsyncSession, user_id: str | UUID) -> User | None:
     try:
         uid = UUID(str(user_id))
     except ValueError:
@@ -165,17 +173,21 @@ async def _user_by_id(db: AsyncSession, user_id: str | UUID) -> User | None:
     ).scalar_one_or_none()
 
 
-async def log_in(db: AsyncSession, email: str, password: str) -> User:
-    """The user for these credentials; one message for every way it can fail."""
-    failure = AccountInvalid({"_form": _("That e-mail address and password do not match an account.")})
+async def log_in(db: AsyncSession, email: str, password: str, client: ClientInfo | None = None) -> User:
+    """The user for these credentials; one message for every way it can fail.
+
+    A second factor, if the user has one, is asked for next; `complete_log_in` starts the session.
+    """
     try:
         address = normalize_email(email)
     except AccountInvalid:
         security.verify_password(None, password)
-        raise failure from None
+        raise LoginFailed(None) from None
     user = await _user_by_email(db, address)
     if not security.verify_password(user.password_hash if user else None, password) or user is None:
-        raise failure
+        if user is not None:
+            audit.record(db, "login_failed", tenant_id=user.tenant_id, subject=user, client=client)
+        raise LoginFailed(user)
     if user.email_confirmed_at is None:
         token = security.sign("confirm-email", str(user.id))
         queue_email(
@@ -190,8 +202,25 @@ async def log_in(db: AsyncSession, email: str, password: str) -> User:
         raise AccountInvalid(
             {"_form": _("Please confirm your e-mail address first: we sent you a new link.")}
         )
-    user.last_login_at = utcnow()
     return user
+
+
+async def complete_log_in(db: AsyncSession, user: User, client: ClientInfo, *, how: str = "") -> UserSession:
+    """Every factor checked: record the log-in and open a session row for this browser."""
+    user.last_login_at = utcnow()
+    audit.record(
+        db,
+        "login_succeeded",
+        tenant_id=user.tenant_id,
+        subject=user,
+        client=client,
+        how=how,
+    )
+    return await sessions.start_session(db, user, client)
+
+
+def record_lockout(db: AsyncSession, user: User, client: ClientInfo) -> None:
+    audit.record(db, "lockout", tenant_id=user.tenant_id, subject=user, client=client)
 
 
 async def request_password_reset(db: AsyncSession, email: str) -> None:
@@ -221,7 +250,7 @@ async def user_for_reset(db: AsyncSession, token: str) -> User:
         user_id, fingerprint = security.unsign("password-reset", token, max_age=RESET_MAX_AGE)
     except (security.TokenInvalid, ValueError, TypeError) as error:
         raise invalid from error
-    user = await _user_by_id(db, user_id)
+    user = await user_by_id(db, user_id)
     # Setting a new password changes the fingerprint, so the link works exactly once.
     if user is None or not secrets.compare_digest(
         security.password_fingerprint(user.password_hash), fingerprint
@@ -230,13 +259,31 @@ async def user_for_reset(db: AsyncSession, token: str) -> User:
     return user
 
 
-async def reset_password(db: AsyncSession, token: str, password: str) -> User:
+async def reset_password(
+    db: AsyncSession, token: str, password: str, client: ClientInfo | None = None
+) -> User:
+    """Set a new password from a reset link; every session of the account is signed out."""
     user = await user_for_reset(db, token)
-    check_password(password)
+    check_password(password, personal=(user.email,))
     user.password_hash = security.hash_password(password)
     # Following the link proves the address is theirs.
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    await sessions.revoke_all(db, user)
+    audit.record(db, "password_reset", tenant_id=user.tenant_id, subject=user, client=client)
     return user
+
+
+async def change_password(
+    db: AsyncSession, user: User, current: str, new: str, *, keep_session: UUID | None, client: ClientInfo
+) -> int:
+    """Change the password knowing the current one; other sessions are signed out (their number returned)."""
+    if not security.verify_password(user.password_hash, current):
+        raise AccountInvalid({"current_password": _("This is not your current password.")})
+    check_password(new, personal=(user.email,))
+    user.password_hash = security.hash_password(new)
+    signed_out = await sessions.revoke_all(db, user, keep=keep_session)
+    audit.record(db, "password_changed", tenant_id=user.tenant_id, subject=user, actor=user, client=client)
+    return signed_out
 
 
 async def create_api_key(db: AsyncSession, name: str, created_by: User) -> tuple[ApiKey, str]:

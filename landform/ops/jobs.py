@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from landform.accounts.retention import purge_account_records_job
 from landform.billing.quotas import release_held_job
 from landform.billing.services import end_grace_job
 from landform.consent.minors import purge_expired_holds_job
@@ -19,6 +20,7 @@ cron("spam_purge", "47 * * * *")(purge_old_spam_job)
 # Held leads go out as soon as there is room: an upgrade missed by the webhook, or a new month (UTC).
 cron("billing_release_held", "1 * * * *")(release_held_job)
 cron("billing_end_grace", "21 * * * *")(end_grace_job)
+cron("accounts_purge", "27 * * * *")(purge_account_records_job)
 cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
     backup.scheduled_backup
 )

@@ -22,9 +22,9 @@ from landform.forms import services as form_services
 from landform.forms.models import Form
 from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
+from landform.images import MAX_BYTES, ImageRefused
 from landform.site import blocks as page_blocks
 from landform.site import services, themes
-from landform.site.images import MAX_BYTES, ImageRefused
 from landform.site.models import Page
 from landform.site.views import page_context
 from landform.web import BUILDERS, provide_tenant_db, requires_role

@@ -14,9 +14,9 @@ from landform.accounts.models import Tenant
 from landform.db import scope_to_tenant, utcnow
 from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
+from landform.images import inspect_image
 from landform.site import blocks as page_blocks
 from landform.site import themes
-from landform.site.images import inspect_image
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
 from landform.text import normalize_text
 

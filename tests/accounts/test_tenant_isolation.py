@@ -31,6 +31,22 @@ def _tenant_a_objects(client, db, owner):
     from landform.accounts.models import ApiKey
 
     key = db.execute(select(ApiKey).execution_options(all_tenants=True)).scalar_one()
+    from landform.accounts.models import Invitation, User, UserSession
+    from tests.site.test_page_safety import png
+
+    post_form(client, "/app/team/invite", {"email": "new@acme.example.com", "role": "marketer"})
+    invitation = db.execute(select(Invitation).execution_options(all_tenants=True)).scalar_one()
+    session_row = db.execute(select(UserSession).execution_options(all_tenants=True)).scalars().first()
+    post_form(
+        client,
+        "/app/settings/company",
+        {"name": "Acme Zonwering", "country": "NL"},
+        files={"logo": ("logo.png", png(), "image/png")},
+    )
+    db.expire_all()
+    owner_row = db.execute(select(User).where(User.id == owner.user_id).execution_options(all_tenants=True))
+    logo_id = owner_row.scalar_one().tenant.logo_id
+    assert logo_id
     client.cookies.clear()
     client.post(f"/f/{form.key}", json={"first_name": "Bot", "email": "bot@example.com"})  # no token: spam
     spam = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalar_one()
@@ -44,6 +60,10 @@ def _tenant_a_objects(client, db, owner):
         "key_id": key.id,
         "spam_id": spam.id,
         "purpose_id": purpose.id,
+        "member_id": owner.user_id,
+        "invitation_id": invitation.id,
+        "session_id": session_row.id,
+        "image_id": logo_id,
         "name": "email",
     }
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from landform.images import MAX_BYTES, inspect_image
 from landform.site import services
 from landform.site.blocks import new_block
-from landform.site.images import MAX_BYTES, inspect_image
 from landform.site.models import Page, SiteImage
 from tests.conftest import log_in, make_form, make_page, post_form
 

@@ -1,4 +1,4 @@
-"""Uploaded images: the type is read from the bytes, never from the name or the browser's word for it.
+"""Uploaded images (pages, logos, profile photos): the type is read from the bytes, never from the name.
 
 Only PNG, JPEG, WebP and GIF pass, at most 2 MB, with dimensions read from their headers. A file
 that also reads as HTML, SVG or script (a polyglot) is refused, and accepted images are served with

@@ -1,0 +1,406 @@
+"""Teams: invitations by signed e-mail link, roles, removing members; each person's profile and the company's.
+
+Who may do what: owners and admins manage the team, but only an owner may make someone an owner or
+change or remove an owner (that is handing over the company), and the last owner can never be
+demoted or removed. Nobody removes themselves here.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import phonenumbers
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from stdnum import exceptions as stdnum_errors
+from stdnum.eu import vat
+
+from landform import security
+from landform.accounts import audit
+from landform.accounts.models import AccountImage, Invitation, Role, Tenant, User
+from landform.accounts.services import GENDERS, AccountInvalid, check_password, normalize_email
+from landform.accounts.sessions import ClientInfo
+from landform.db import utcnow
+from landform.i18n import LANGUAGES, lazy_gettext
+from landform.i18n import gettext as _
+from landform.images import ImageRefused, inspect_image
+from landform.mail import queue_email
+from landform.text import normalize_text
+
+INVITE_PURPOSE = "team-invite"
+INVITE_MAX_AGE = 7 * 24 * 3600
+ROLE_NAMES = {
+    Role.OWNER: lazy_gettext("Owner"),
+    Role.ADMIN: lazy_gettext("Admin"),
+    Role.MARKETER: lazy_gettext("Marketer"),
+    Role.SALES_REP: lazy_gettext("Sales rep"),
+}
+COMPANY_LIMITS = {
+    "name": 200,
+    "address": 200,
+    "postcode": 16,
+    "city": 100,
+    "province": 100,
+    "country": 2,
+    "phone": 32,
+    "website": 300,
+    "vat_number": 20,
+    "description": 2000,
+}
+
+
+class NotAllowed(Exception):
+    """The acting user's role does not allow this change; the message says why."""
+
+
+class NotFound(Exception):
+    """No such member or invitation in this tenant."""
+
+
+@cache
+def timezones() -> list[str]:
+    return sorted(
+        zone for zone in zoneinfo.available_timezones() if "/" in zone and not zone.startswith("Etc/")
+    )
+
+
+def _role(raw: str) -> Role:
+    try:
+        return Role(raw)
+    except ValueError:
+        raise AccountInvalid({"role": _("Choose one of the roles.")}) from None
+
+
+def _may_grant(actor: User, role: Role) -> None:
+    if role is Role.OWNER and actor.role is not Role.OWNER:
+        raise NotAllowed(_("Only an owner can make someone an owner."))
+
+
+async def _owners(db: AsyncSession) -> int:
+    return int((await db.execute(select(func.count(User.id)).where(User.role == Role.OWNER))).scalar_one())
+
+
+async def members(db: AsyncSession) -> list[User]:
+    return list((await db.execute(select(User).order_by(User.first_name, User.last_name))).scalars())
+
+
+async def pending_invitations(db: AsyncSession) -> list[Invitation]:
+    return list(
+        (
+            await db.execute(
+                select(Invitation)
+                .where(Invitation.accepted_at.is_(None))
+                .order_by(Invitation.created_at.desc())
+            )
+        ).scalars()
+    )
+
+
+async def invite(db: AsyncSession, actor: User, email: str, role_name: str, client: ClientInfo) -> Invitation:
+    """Invite an address into the actor's team with a role; the e-mail carries a link valid for a week."""
+    address = normalize_email(email)
+    role = _role(role_name)
+    _may_grant(actor, role)
+    if (await db.execute(select(User.id).where(User.email == address))).first() is not None:
+        raise AccountInvalid({"email": _("This person is already in your team.")})
+    # Inviting again replaces the earlier invitation, so only the newest link works.
+    await db.execute(delete(Invitation).where(Invitation.email == address, Invitation.accepted_at.is_(None)))
+    invitation = Invitation(tenant_id=actor.tenant_id, email=address, role=role, invited_by_id=actor.id)
+    db.add(invitation)
+    await db.flush()
+    queue_email(
+        db,
+        to=address,
+        template="team_invite",
+        language=actor.tenant.default_language,
+        tenant_id=actor.tenant_id,
+        inviter=actor.full_name,
+        company=actor.tenant.name,
+        role=ROLE_NAMES[role],  # lazy: translated in the e-mail's language
+        token=security.sign(INVITE_PURPOSE, str(invitation.id)),
+    )
+    audit.record(
+        db,
+        "invite_sent",
+        tenant_id=actor.tenant_id,
+        actor=actor,
+        subject_label=address,
+        client=client,
+        role=role,
+    )
+    return invitation
+
+
+async def revoke_invitation(
+    db: AsyncSession, actor: User, invitation_id: UUID, client: ClientInfo
+) -> Invitation:
+    invitation = (
+        await db.execute(
+            select(Invitation).where(Invitation.id == invitation_id, Invitation.accepted_at.is_(None))
+        )
+    ).scalar_one_or_none()
+    if invitation is None:
+        raise NotFound()
+    _may_grant(actor, invitation.role)
+    await db.delete(invitation)
+    audit.record(
+        db,
+        "invite_revoked",
+        tenant_id=actor.tenant_id,
+        actor=actor,
+        subject_label=invitation.email,
+        client=client,
+    )
+    return invitation
+
+
+async def invitation_for_token(db: AsyncSession, token: str) -> tuple[Invitation, Tenant]:
+    """The open invitation a link is for; AccountInvalid (key "token") when it is forged, used or expired."""
+    invalid = AccountInvalid(
+        {"token": _("This invitation is not valid any more. Invitations work once, for seven days.")}
+    )
+    try:
+        invitation_id = UUID(str(security.unsign(INVITE_PURPOSE, token, max_age=INVITE_MAX_AGE)))
+    except security.TokenExpired as error:
+        raise AccountInvalid(
+            {"token": _("This invitation has expired. Ask your colleague to invite you again.")}
+        ) from error
+    except (security.TokenInvalid, ValueError) as error:
+        raise invalid from error
+    found = (
+        await db.execute(
+            select(Invitation, Tenant)
+            .join(Tenant, Tenant.id == Invitation.tenant_id)
+            .where(Invitation.id == invitation_id, Invitation.accepted_at.is_(None))
+            .execution_options(all_tenants=True)
+        )
+    ).first()
+    if found is None:
+        raise invalid
+    return found.tuple()
+
+
+async def accept_invitation(db: AsyncSession, token: str, data: dict[str, str], client: ClientInfo) -> User:
+    """Create the invitee's account from the link: they choose their name and password."""
+    invitation, tenant = await invitation_for_token(db, token)
+    errors: dict[str, str] = {}
+    first_name = normalize_text(data.get("first_name"))[:100]
+    last_name = normalize_text(data.get("last_name"))[:100]
+    if not first_name:
+        errors["first_name"] = _("Please fill in your first name.")
+    if not last_name:
+        errors["last_name"] = _("Please fill in your last name.")
+    try:
+        check_password(data.get("password", ""), personal=(invitation.email,))
+    except AccountInvalid as error:
+        errors.update(error.errors)
+    if errors:
+        raise AccountInvalid(errors)
+    taken = (
+        await db.execute(
+            select(User.id).where(User.email == invitation.email).execution_options(all_tenants=True)
+        )
+    ).first()
+    if taken is not None:
+        raise AccountInvalid(
+            {
+                "token": _(
+                    "This e-mail address already has a Landform account, and an account belongs to one "
+                    "company. Ask to be invited with another address."
+                )
+            }
+        )
+    # Taking the invitation with a conditional update makes it single-use even for two clicks at once.
+    claimed = await db.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow())
+        .execution_options(all_tenants=True, synchronize_session=False)
+    )
+    if not getattr(claimed, "rowcount", 0):
+        raise AccountInvalid(
+            {"token": _("This invitation is not valid any more. Invitations work once, for seven days.")}
+        )
+    language = data.get("language", "")
+    user = User(
+        tenant_id=tenant.id,
+        email=invitation.email,
+        password_hash=security.hash_password(data["password"]),
+        first_name=first_name,
+        last_name=last_name,
+        language=language if language in LANGUAGES else tenant.default_language,
+        role=invitation.role,
+        # The link reached this mailbox: the address is confirmed.
+        email_confirmed_at=utcnow(),
+    )
+    user.tenant = tenant
+    db.add(user)
+    await db.flush()
+    audit.record(db, "invite_accepted", tenant_id=tenant.id, actor=user, subject=user, client=client)
+    return user
+
+
+async def _member(db: AsyncSession, member_id: UUID) -> User:
+    member = (await db.execute(select(User).where(User.id == member_id))).scalar_one_or_none()
+    if member is None:
+        raise NotFound()
+    return member
+
+
+async def change_role(
+    db: AsyncSession, actor: User, member_id: UUID, role_name: str, client: ClientInfo
+) -> User:
+    member = await _member(db, member_id)
+    role = _role(role_name)
+    if role is member.role:
+        return member
+    _may_grant(actor, role)
+    if member.role is Role.OWNER:
+        if actor.role is not Role.OWNER:
+            raise NotAllowed(_("Only an owner can change an owner's role."))
+        if await _owners(db) <= 1:
+            raise NotAllowed(_("Every team needs an owner: make someone else owner first."))
+    before = member.role
+    member.role = role
+    audit.record(
+        db,
+        "role_changed",
+        tenant_id=actor.tenant_id,
+        actor=actor,
+        subject=member,
+        client=client,
+        before=before,
+        after=role,
+    )
+    return member
+
+
+async def remove_member(db: AsyncSession, actor: User, member_id: UUID, client: ClientInfo) -> User:
+    member = await _member(db, member_id)
+    if member.id == actor.id:
+        raise NotAllowed(_("You cannot remove yourself. Ask another owner or admin."))
+    if member.role is Role.OWNER:
+        if actor.role is not Role.OWNER:
+            raise NotAllowed(_("Only an owner can remove an owner."))
+        if await _owners(db) <= 1:
+            raise NotAllowed(_("Every team needs an owner: make someone else owner first."))
+    audit.record(
+        db,
+        "member_removed",
+        tenant_id=actor.tenant_id,
+        actor=actor,
+        subject_label=member.full_name,
+        client=client,
+        role=member.role,
+    )
+    if member.photo_id:
+        await db.execute(delete(AccountImage).where(AccountImage.id == member.photo_id))
+    # Their sessions, recovery codes go with them (ON DELETE CASCADE); what they made stays, unattributed.
+    await db.delete(member)
+    return member
+
+
+async def _store_image(db: AsyncSession, tenant_id: UUID, data: bytes, replaces: UUID | None) -> UUID:
+    try:
+        content_type, _width, _height = inspect_image(data)
+    except ImageRefused as error:
+        raise AccountInvalid({"image": str(error)}) from error
+    image = AccountImage(tenant_id=tenant_id, content_type=content_type, data=data)
+    db.add(image)
+    if replaces is not None:
+        await db.execute(delete(AccountImage).where(AccountImage.id == replaces))
+    await db.flush()
+    return image.id
+
+
+async def update_profile(db: AsyncSession, user: User, data: dict[str, str], photo: bytes | None) -> None:
+    """The user's own name, gender, language, timezone and photo."""
+    errors: dict[str, str] = {}
+    first_name = normalize_text(data.get("first_name"))[:100]
+    last_name = normalize_text(data.get("last_name"))[:100]
+    if not first_name:
+        errors["first_name"] = _("Please fill in your first name.")
+    if not last_name:
+        errors["last_name"] = _("Please fill in your last name.")
+    gender = data.get("gender", "")
+    if gender and gender not in GENDERS:
+        errors["gender"] = _("Choose one of the options, or leave it empty.")
+    language = data.get("language", "")
+    if language not in LANGUAGES:
+        errors["language"] = _("Choose one of the languages.")
+    timezone = data.get("timezone", "")
+    if timezone not in timezones():
+        errors["timezone"] = _("Choose a time zone from the list.")
+    if photo:
+        try:
+            inspect_image(photo)
+        except ImageRefused as error:
+            errors["photo"] = str(error)
+    if errors:
+        raise AccountInvalid(errors)
+    user.first_name, user.last_name = first_name, last_name
+    user.gender = gender or None
+    user.language, user.timezone = language, timezone
+    if photo:
+        user.photo_id = await _store_image(db, user.tenant_id, photo, user.photo_id)
+    elif data.get("remove_photo") and user.photo_id:
+        old, user.photo_id = user.photo_id, None
+        await db.flush()
+        await db.execute(delete(AccountImage).where(AccountImage.id == old))
+
+
+def _website(raw: str) -> str:
+    if not raw:
+        return ""
+    url = raw if "://" in raw else f"https://{raw}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
+        raise ValueError(raw)
+    return url
+
+
+def company_values(tenant: Tenant) -> dict[str, Any]:
+    return {name: getattr(tenant, name) or "" for name in COMPANY_LIMITS}
+
+
+async def update_company(db: AsyncSession, tenant: Tenant, data: dict[str, str], logo: bytes | None) -> None:
+    """The company profile: the seed's company fields, checked (VAT number, phone, website) and stored."""
+    values = {name: normalize_text(data.get(name))[:limit] for name, limit in COMPANY_LIMITS.items()}
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = _("Please fill in the company's name.")
+    values["country"] = values["country"].upper() or "NL"
+    if len(values["country"]) != 2 or not values["country"].isalpha():
+        errors["country"] = _("Use the two-letter country code, like NL or BE.")
+    if values["vat_number"]:
+        try:
+            values["vat_number"] = vat.validate(values["vat_number"])
+        except stdnum_errors.ValidationError:
+            errors["vat_number"] = _("This is not a valid EU VAT number, like NL123456789B01.")
+    if values["phone"]:
+        try:
+            number = phonenumbers.parse(values["phone"], values["country"] or "NL")
+            if not phonenumbers.is_valid_number(number):
+                raise ValueError(values["phone"])
+            values["phone"] = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        except (phonenumbers.NumberParseException, ValueError):
+            errors["phone"] = _("This is not a valid phone number.")
+    try:
+        values["website"] = _website(values["website"])
+    except ValueError:
+        errors["website"] = _("Enter the website's address, like https://www.example.com.")
+    if logo:
+        try:
+            inspect_image(logo)
+        except ImageRefused as error:
+            errors["logo"] = str(error)
+    if errors:
+        raise AccountInvalid(errors)
+    for name, value in values.items():
+        setattr(tenant, name, value)
+    if logo:
+        tenant.logo_id = await _store_image(db, tenant.id, logo, tenant.logo_id)
