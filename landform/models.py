@@ -7,11 +7,21 @@ from landform.db import metadata
 from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.mail import EmailMessage
 from landform.outbox import OutboxJob
+from landform.privacy.models import (
+    BreachIncident,
+    BreachLogEntry,
+    PrivacyAuditEntry,
+    PrivacyExport,
+    PrivacyRequest,
+    PrivacySettings,
+)
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
 
 __all__ = [
     "Activity",
     "ApiKey",
+    "BreachIncident",
+    "BreachLogEntry",
     "ConsentRecord",
     "ConsentText",
     "Contact",
@@ -23,6 +33,10 @@ __all__ = [
     "PageRedirect",
     "PageVersion",
     "ParentalConsent",
+    "PrivacyAuditEntry",
+    "PrivacyExport",
+    "PrivacyRequest",
+    "PrivacySettings",
     "Purpose",
     "Role",
     "SiteBrand",

@@ -25,7 +25,7 @@ class Tenant(Base):
     __tablename__ = "tenant"
 
     slug: Mapped[str] = mapped_column(String(63), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), info={"personal": True})
     default_language: Mapped[str] = mapped_column(String(8), default="nl")
     # Region for reading phone numbers typed without a country code.
     country: Mapped[str] = mapped_column(String(2), default="NL")
@@ -38,11 +38,11 @@ class User(TenantScoped, Base):
 
     __tablename__ = "user_account"
 
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
-    gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True, info={"personal": True})
+    password_hash: Mapped[str] = mapped_column(String(200), info={"personal": True})
+    first_name: Mapped[str] = mapped_column(String(100), info={"personal": True})
+    last_name: Mapped[str] = mapped_column(String(100), info={"personal": True})
+    gender: Mapped[str | None] = mapped_column(String(16), nullable=True, info={"personal": True})
     language: Mapped[str] = mapped_column(String(8), default="nl")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.MARKETER)

@@ -28,10 +28,10 @@ class Submission(TenantScoped, Base):
     # The form token's nonce: unique, so a double click or a replayed request stores one lead.
     token_nonce: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     # Cleaned values by field name, and what the CRM needs of them (email, first_name, ...).
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    contact_fields: Mapped[dict[str, str]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, info={"personal": True})
+    contact_fields: Mapped[dict[str, str]] = mapped_column(JSON, info={"personal": True})
     # Where it came from: source (page, embed, api), language, utm_*, referrer, page_url.
-    context: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    context: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, info={"personal": True})
     contact_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("contact.id", ondelete="SET NULL"), index=True, nullable=True
     )
@@ -47,13 +47,13 @@ class Contact(TenantScoped, Base):
         Index("ix_contact_tenant_created", "tenant_id", "created_at"),
     )
 
-    email: Mapped[str] = mapped_column(String(320))
-    email_key: Mapped[str] = mapped_column(String(320))
-    first_name: Mapped[str] = mapped_column(String(100), default="")
-    last_name: Mapped[str] = mapped_column(String(100), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    company_name: Mapped[str] = mapped_column(String(200), default="")
-    job_title: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(320), info={"personal": True})
+    email_key: Mapped[str] = mapped_column(String(320), info={"personal": True})
+    first_name: Mapped[str] = mapped_column(String(100), default="", info={"personal": True})
+    last_name: Mapped[str] = mapped_column(String(100), default="", info={"personal": True})
+    phone: Mapped[str] = mapped_column(String(32), default="", info={"personal": True})
+    company_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
+    job_title: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
     language: Mapped[str] = mapped_column(String(8), default="")
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     # Set when the person withdraws consent (by the link in every e-mail, or the privacy portal).
@@ -77,4 +77,4 @@ class Activity(TenantScoped, Base):
         GUID, ForeignKey("submission.id", ondelete="SET NULL"), unique=True, nullable=True
     )
     occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"personal": True})

@@ -7,6 +7,7 @@ from landform.forms.services import purge_old_spam_job
 from landform.ops import backup, health, retention
 from landform.ops.schedule import cron, every
 from landform.outbox import sweep
+from landform.privacy import fulfilment as privacy
 
 # Old sweep ticks are dropped (max_age): the next one does the same work.
 every("outbox_sweep", seconds=lambda s: s.queue.sweep_interval_seconds, max_age=60_000)(sweep)
@@ -14,6 +15,8 @@ every("worker_heartbeat", seconds=health.HEARTBEAT_SECONDS)(health.record_heartb
 cron("retention_purge", "7 * * * *")(retention.purge_expired)
 cron("consent_purge_expired_holds", "37 * * * *")(purge_expired_holds_job)
 cron("spam_purge", "47 * * * *")(purge_old_spam_job)
+cron("privacy_reminders", "23 * * * *")(privacy.remind_due)
+cron("privacy_purge", "53 * * * *")(privacy.purge_expired)
 cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
     backup.scheduled_backup
 )
