@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from landform.db import GUID, Base, DateTimeUTC
 
@@ -95,6 +95,9 @@ class PrivacyAuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(64), info={"personal": False})
     action: Mapped[str] = mapped_column(String(64), info={"personal": False})
 
+    # Declared so the unit of work inserts a request before its first entry.
+    request: Mapped[PrivacyRequest] = relationship(lazy="raise")
+
 
 class PrivacyExport(Base):
     """A zip of everything held on a person, downloadable by a signed link until it expires."""
@@ -108,6 +111,8 @@ class PrivacyExport(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
     data: Mapped[bytes] = mapped_column(LargeBinary, info={"personal": True})
     downloads: Mapped[int] = mapped_column(Integer, default=0)
+
+    request: Mapped[PrivacyRequest] = relationship(lazy="raise")
 
 
 class PrivacySettings(Base):
@@ -151,3 +156,5 @@ class BreachLogEntry(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     author: Mapped[str] = mapped_column(String(200), info={"personal": True})
     note: Mapped[str] = mapped_column(Text, info={"personal": True})
+
+    incident: Mapped[BreachIncident] = relationship(lazy="raise")

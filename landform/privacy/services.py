@@ -106,6 +106,28 @@ def status_labels() -> dict[str, str]:
     }
 
 
+def action_labels() -> dict[str, str]:
+    """The audit trail's steps, as the dashboard shows them."""
+    return {
+        "requested": _("Request received"),
+        "verified": _("Address confirmed"),
+        "awaiting_approval": _("Waiting for approval"),
+        "queued_for_tenant": _("Waiting for the team"),
+        "approved": _("Approved"),
+        "fulfilment_started": _("Being carried out"),
+        "export_sent": _("Copy sent to the person"),
+        "export_sent_to_organisation": _("Copy sent to the organisation they named"),
+        "erased": _("Data erased; the person was told"),
+        "consent_withdrawn": _("Consent withdrawn; do not contact"),
+        "corrections_accepted": _("Corrections applied"),
+        "completed": _("Marked as done"),
+        "extended": _("Deadline extended by two months"),
+        "rejected": _("Refused"),
+        "reminder_7_days": _("Reminder: due in 7 days"),
+        "reminder_2_days": _("Reminder: due in 2 days"),
+    }
+
+
 def field_labels() -> dict[str, str]:
     return {
         "first_name": _("First name"),
