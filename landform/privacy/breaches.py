@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.accounts.models import Role, Tenant, User
 from landform.db import utcnow
 from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext as _l
+from landform.i18n import lazy_gettext
 from landform.mail import queue_email
 from landform.privacy.models import BreachIncident, BreachLogEntry
 from landform.text import normalize_text
@@ -24,11 +24,14 @@ NOTIFY_WITHIN = timedelta(hours=72)
 
 # What a small company must do, in order; each step is ticked off on the incident.
 CHECKLIST: tuple[tuple[str, LazyProxy], ...] = (
-    ("contained", _l("Stop the leak: close the access, change keys and passwords")),
-    ("assessed", _l("Establish what data, how many people and what risk for them")),
-    ("authority", _l("Notify the Autoriteit Persoonsgegevens within 72 hours (unless there is no risk)")),
-    ("people", _l("Tell the people affected if the risk to them is high")),
-    ("recorded", _l("Record the breach, its effects and what was done, in this log")),
+    ("contained", lazy_gettext("Stop the leak: close the access, change keys and passwords")),
+    ("assessed", lazy_gettext("Establish what data, how many people and what risk for them")),
+    (
+        "authority",
+        lazy_gettext("Notify the Autoriteit Persoonsgegevens within 72 hours (unless there is no risk)"),
+    ),
+    ("people", lazy_gettext("Tell the people affected if the risk to them is high")),
+    ("recorded", lazy_gettext("Record the breach, its effects and what was done, in this log")),
 )
 
 

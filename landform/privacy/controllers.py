@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
 from landform.accounts.models import Tenant, User
-from landform.db import utcnow
+from landform.db import scope_to_tenant, utcnow
 from landform.forms.controllers import FailOpenRateLimit
 from landform.i18n import gettext as _
 from landform.privacy import breaches, registry, services
@@ -42,10 +42,14 @@ def _link_invalid(message: str | None = None) -> Template:
 
 
 async def _tenant(db: AsyncSession, slug: str) -> Tenant | None:
+    """The portal's tenant (None: the platform's own); the session works for that tenant from here on."""
     try:
-        return await services.tenant_by_slug(db, slug)
+        tenant = await services.tenant_by_slug(db, slug)
     except LookupError:
         raise NotFoundException() from None
+    if tenant is not None:
+        scope_to_tenant(db, tenant.id)
+    return tenant
 
 
 async def _portal_context(db: AsyncSession, tenant: Tenant | None) -> dict[str, Any]:

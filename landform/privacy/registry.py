@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from babel.support import LazyProxy
 
 from landform.consent.minors import HOLD_DAYS
-from landform.i18n import lazy_gettext as _l
+from landform.i18n import lazy_gettext
 from landform.ops.retention import DONE_JOBS_KEPT, SENT_EMAILS_KEPT
 
 EXPORT_DAYS = 7
@@ -32,34 +32,39 @@ class SubProcessor:
 SUBPROCESSORS = (
     SubProcessor(
         name="Stripe",
-        purpose=_l("Subscriptions and payments of the companies that use Landform"),
+        purpose=lazy_gettext("Subscriptions and payments of the companies that use Landform"),
         data=(
-            _l("e-mail address"),
-            _l("company name"),
-            _l("first and last name"),
-            _l("address, postcode, city, province and country"),
-            _l("VAT number"),
+            lazy_gettext("e-mail address"),
+            lazy_gettext("company name"),
+            lazy_gettext("first and last name"),
+            lazy_gettext("address, postcode, city, province and country"),
+            lazy_gettext("VAT number"),
         ),
-        where=_l("Ireland and the United States (standard contractual clauses)"),
+        where=lazy_gettext("Ireland and the United States (standard contractual clauses)"),
         platform_only=True,
     ),
     SubProcessor(
-        name=_l("The invoicing provider"),
-        purpose=_l("Sending invoices to the companies that use Landform"),
+        name=lazy_gettext("The invoicing provider"),
+        purpose=lazy_gettext("Sending invoices to the companies that use Landform"),
         data=(
-            _l("company name"),
-            _l("first and last name"),
-            _l("invoice address"),
-            _l("VAT number"),
+            lazy_gettext("company name"),
+            lazy_gettext("first and last name"),
+            lazy_gettext("invoice address"),
+            lazy_gettext("VAT number"),
         ),
-        where=_l("the Netherlands"),
+        where=lazy_gettext("the Netherlands"),
         platform_only=True,
     ),
     SubProcessor(
-        name=_l("The e-mail provider"),
-        purpose=_l("Delivering e-mails: confirmations, parents' consent requests, privacy requests"),
-        data=(_l("e-mail address"), _l("the text of the e-mail, which can include your name")),
-        where=_l("the European Union"),
+        name=lazy_gettext("The e-mail provider"),
+        purpose=lazy_gettext(
+            "Delivering e-mails: confirmations, parents' consent requests, privacy requests"
+        ),
+        data=(
+            lazy_gettext("e-mail address"),
+            lazy_gettext("the text of the e-mail, which can include your name"),
+        ),
+        where=lazy_gettext("the European Union"),
     ),
 )
 
@@ -72,40 +77,49 @@ def subprocessors(platform: bool) -> list[SubProcessor]:
 def retention_periods() -> list[tuple[LazyProxy, str]]:
     return [
         (
-            _l("Form answers and contacts"),
-            _l(
+            lazy_gettext("Form answers and contacts"),
+            lazy_gettext(
                 "As long as the organisation needs them for the purpose you agreed to, until you ask for "
                 "erasure, or until the organisation deletes its account (then everything is anonymized "
                 "after a 7-day cooling-off period)"
             ),
         ),
         (
-            _l("Consent records"),
-            _l(
+            lazy_gettext("Consent records"),
+            lazy_gettext(
                 "As long as the data they are about, to prove your consent; after erasure only the proof "
                 "remains, without your details"
             ),
         ),
         (
-            _l("Data of a child under 16 waiting for a parent"),
-            _l("At most %(days)d days; deleted at once if the parent refuses") % {"days": HOLD_DAYS},
+            lazy_gettext("Data of a child under 16 waiting for a parent"),
+            lazy_gettext("At most %(days)d days; deleted at once if the parent refuses")
+            % {"days": HOLD_DAYS},
         ),
-        (_l("Submissions refused as spam"), _l("%(days)d days") % {"days": SPAM_DAYS}),
-        (_l("Sent e-mails"), _l("%(days)d days") % {"days": SENT_EMAILS_KEPT.days}),
-        (_l("Background job records"), _l("%(days)d days") % {"days": DONE_JOBS_KEPT.days}),
-        (_l("A copy of your data (download)"), _l("%(days)d days, then deleted") % {"days": EXPORT_DAYS}),
+        (lazy_gettext("Submissions refused as spam"), lazy_gettext("%(days)d days") % {"days": SPAM_DAYS}),
+        (lazy_gettext("Sent e-mails"), lazy_gettext("%(days)d days") % {"days": SENT_EMAILS_KEPT.days}),
         (
-            _l("A privacy request you never confirmed"),
-            _l("%(days)d days, then deleted") % {"days": UNVERIFIED_DAYS},
+            lazy_gettext("Background job records"),
+            lazy_gettext("%(days)d days") % {"days": DONE_JOBS_KEPT.days},
+        ),
+        (
+            lazy_gettext("A copy of your data (download)"),
+            lazy_gettext("%(days)d days, then deleted") % {"days": EXPORT_DAYS},
+        ),
+        (
+            lazy_gettext("A privacy request you never confirmed"),
+            lazy_gettext("%(days)d days, then deleted") % {"days": UNVERIFIED_DAYS},
         ),
     ]
 
 
 SECURITY_MEASURES = (
-    _l("Every connection is encrypted (TLS, the padlock in your browser)."),
-    _l("Each organisation's data is kept apart from every other organisation's, checked on every query."),
-    _l("We never store your IP address: consent records keep only a keyed fingerprint of it."),
-    _l("Passwords are stored as Argon2 hashes; every link we e-mail is signed and expires."),
-    _l("Daily encrypted backups, kept for 7 days, with restores tested."),
-    _l("Logs hold no names, e-mail addresses or form answers."),
+    lazy_gettext("Every connection is encrypted (TLS, the padlock in your browser)."),
+    lazy_gettext(
+        "Each organisation's data is kept apart from every other organisation's, checked on every query."
+    ),
+    lazy_gettext("We never store your IP address: consent records keep only a keyed fingerprint of it."),
+    lazy_gettext("Passwords are stored as Argon2 hashes; every link we e-mail is signed and expires."),
+    lazy_gettext("Daily backups, each checked by restoring it, kept for 7 days."),
+    lazy_gettext("Logs hold no names, e-mail addresses or form answers."),
 )
