@@ -8,6 +8,7 @@ from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.mail import EmailMessage
 from landform.outbox import OutboxJob
 from landform.privacy.models import (
+    AccountDeletion,
     BreachIncident,
     BreachLogEntry,
     PrivacyAuditEntry,
@@ -18,6 +19,7 @@ from landform.privacy.models import (
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
 
 __all__ = [
+    "AccountDeletion",
     "Activity",
     "ApiKey",
     "BreachIncident",

@@ -7,6 +7,7 @@ from landform.forms.services import purge_old_spam_job
 from landform.ops import backup, health, retention
 from landform.ops.schedule import cron, every
 from landform.outbox import sweep
+from landform.privacy import deletion
 from landform.privacy import fulfilment as privacy
 
 # Old sweep ticks are dropped (max_age): the next one does the same work.
@@ -17,6 +18,7 @@ cron("consent_purge_expired_holds", "37 * * * *")(purge_expired_holds_job)
 cron("spam_purge", "47 * * * *")(purge_old_spam_job)
 cron("privacy_reminders", "23 * * * *")(privacy.remind_due)
 cron("privacy_purge", "53 * * * *")(privacy.purge_expired)
+cron("account_deletion", "13 * * * *")(deletion.run_due)
 cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
     backup.scheduled_backup
 )

@@ -15,11 +15,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
-from landform.accounts.models import Tenant, User
+from landform.accounts.models import Role, Tenant, User
 from landform.db import scope_to_tenant, utcnow
 from landform.forms.controllers import FailOpenRateLimit
 from landform.i18n import gettext as _
-from landform.privacy import breaches, registry, services
+from landform.privacy import breaches, deletion, registry, services
 from landform.privacy.models import PrivacySettings, RequestKind, RequestStatus
 from landform.settings import Settings
 from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role
@@ -209,6 +209,43 @@ class PortalController(Controller):
                 "content-disposition": f'attachment; filename="my-data-{slug}.zip"',
                 "cache-control": "no-store",
             },
+        )
+
+    @get("/{slug:str}/keep-account", media_type=MediaType.HTML)
+    async def keep_account_page(self, db_session: AsyncSession, slug: str, token: str = "") -> Template:
+        """The cancel link in the deletion e-mail: a button, since opening a link must change nothing."""
+        tenant = await _tenant(db_session, slug)
+        try:
+            deletion.read_cancel_token(token, slug)
+        except ValueError:
+            return _link_invalid()
+        return Template(
+            "privacy/keep_account.html",
+            context={
+                "slug": slug,
+                "organisation": tenant.name if tenant else "",
+                "token": token,
+                "done": None,
+            },
+        )
+
+    @post("/{slug:str}/keep-account", media_type=MediaType.HTML, status_code=200)
+    async def keep_account(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str
+    ) -> Template:
+        """Cancel the account's deletion during the cooling-off."""
+        tenant = await _tenant(db_session, slug)
+        token = str((await request.form()).get("token", ""))
+        try:
+            deletion_id = deletion.read_cancel_token(token, slug)
+        except ValueError:
+            return _link_invalid()
+        if tenant is None or not await deletion.cancel(db_session, tenant.id, deletion_id):
+            return _link_invalid(_("This deletion has been cancelled already, or has been carried out."))
+        await db_session.commit()
+        return Template(
+            "privacy/keep_account.html",
+            context={"slug": slug, "organisation": tenant.name, "token": "", "done": True},
         )
 
     @get("/{slug:str}/breach", media_type=MediaType.HTML)
@@ -417,3 +454,50 @@ class PrivacyQueueController(Controller):
         await db.commit()
         flash(request, message, category="success")
         return Redirect(f"/app/privacy/{found.id}")
+
+
+class AccountDeletionController(Controller):
+    """The owner deletes the tenant's account: 7 days to change their mind, then it is anonymized."""
+
+    path = "/app/account/delete"
+    include_in_schema = False
+    guards = [requires_role(Role.OWNER)]
+    dependencies = {"db": Provide(provide_tenant_db)}
+
+    @get("/")
+    async def page(self, request: Request[User, Any, Any], db: AsyncSession) -> Template:
+        """What deletion means, and the pending deletion if there is one."""
+        return Template(
+            "privacy/delete_account.html",
+            context={
+                "pending": await deletion.pending(db, request.user.tenant_id),
+                "days": deletion.COOLING_OFF.days,
+            },
+        )
+
+    @post("/", media_type=MediaType.HTML)
+    async def start(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        """Start the cooling-off; the owner must type the account's address to confirm."""
+        typed = str((await request.form()).get("confirm", "")).strip()
+        if typed != request.user.tenant.slug:
+            flash(request, _("Type the account's name exactly as shown to confirm."), category="error")
+            return Redirect("/app/account/delete")
+        try:
+            await deletion.request_deletion(db, request.user)
+        except deletion.DeletionRefused:
+            flash(request, _("The account is already being deleted."), category="error")
+            return Redirect("/app/account/delete")
+        await db.commit()
+        flash(
+            request,
+            _("Deletion scheduled. You can cancel it here or with the link in the e-mail."),
+            category="success",
+        )
+        return Redirect("/app/account/delete")
+
+    @post("/cancel", media_type=MediaType.HTML)
+    async def stop(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        if await deletion.cancel(db, request.user.tenant_id):
+            await db.commit()
+            flash(request, _("Deletion cancelled. Your account stays as it is."), category="success")
+        return Redirect("/app/account/delete")

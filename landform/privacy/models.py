@@ -158,3 +158,22 @@ class BreachLogEntry(Base):
     note: Mapped[str] = mapped_column(Text, info={"personal": True})
 
     incident: Mapped[BreachIncident] = relationship(lazy="raise")
+
+
+class AccountDeletion(Base):
+    """A tenant's request to delete its account: anonymized after a 7-day cooling-off, unless cancelled."""
+
+    __tablename__ = "account_deletion"
+
+    tenant_id: Mapped[UUID] = mapped_column(GUID, _tenant_fk(), index=True)
+    requested_by_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    run_after: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.cancelled_at is None and self.completed_at is None

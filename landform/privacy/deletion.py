@@ -1,0 +1,161 @@
+"""Deleting a tenant's account: a 7-day cooling-off (cancellable), then everything personal anonymized.
+
+The owner asks in the dashboard; an e-mail confirms it with a signed link that cancels it. After
+seven days a periodic job empties every personal column of every row the tenant owns (with the same
+anonymizer erasure uses), keeping ids, timestamps and counts for anonymous statistics, and sends the
+owner a last confirmation that is itself emptied once sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.mixins.uuid import uuid7
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from landform import security
+from landform.accounts.models import Role, Tenant, User
+from landform.db import sync_session, utcnow
+from landform.mail import queue_email
+from landform.models import metadata
+from landform.personal_data import anonymize, personal_columns
+from landform.privacy.models import AccountDeletion, PrivacyExport
+from landform.settings import Settings
+
+log = logging.getLogger(__name__)
+
+COOLING_OFF = timedelta(days=7)
+CANCEL_PURPOSE = "account-deletion-cancel"
+
+
+class DeletionRefused(Exception):
+    """Only an owner can delete the account, once at a time; the message says why."""
+
+
+async def pending(db: AsyncSession, tenant_id: UUID) -> AccountDeletion | None:
+    return (
+        await db.execute(
+            select(AccountDeletion).where(
+                AccountDeletion.tenant_id == tenant_id,
+                AccountDeletion.cancelled_at.is_(None),
+                AccountDeletion.completed_at.is_(None),
+            )
+        )
+    ).scalar_one_or_none()
+
+
+def cancel_link(tenant: Tenant, deletion: AccountDeletion) -> str:
+    token = security.sign(CANCEL_PURPOSE, [tenant.slug, str(deletion.id)])
+    return f"/privacy/{tenant.slug}/keep-account?token={token}"
+
+
+async def request_deletion(db: AsyncSession, user: User) -> AccountDeletion:
+    """Start the cooling-off and e-mail the owner a link to cancel it."""
+    if user.role != Role.OWNER:
+        raise DeletionRefused("Only the owner can delete the account.")
+    if await pending(db, user.tenant_id) is not None:
+        raise DeletionRefused("The account is already being deleted.")
+    now = utcnow()
+    deletion = AccountDeletion(
+        id=uuid7(),
+        tenant_id=user.tenant_id,
+        requested_by_id=user.id,
+        requested_at=now,
+        run_after=now + COOLING_OFF,
+    )
+    db.add(deletion)
+    queue_email(
+        db,
+        to=user.email,
+        template="account_deletion",
+        language=user.language,
+        tenant_id=user.tenant_id,
+        organisation=user.tenant.name,
+        run_after=deletion.run_after,
+        link=cancel_link(user.tenant, deletion),
+    )
+    return deletion
+
+
+def read_cancel_token(token: str, slug: str) -> UUID:
+    """The deletion a cancel link is for (valid through the cooling-off); ValueError otherwise."""
+    try:
+        token_slug, deletion_id = security.unsign(
+            CANCEL_PURPOSE, token, max_age=int(COOLING_OFF.total_seconds())
+        )
+    except security.TokenInvalid as error:
+        raise ValueError("invalid link") from error
+    if token_slug != slug:
+        raise ValueError("link of another account")
+    return UUID(str(deletion_id))
+
+
+async def cancel(db: AsyncSession, tenant_id: UUID, deletion_id: UUID | None = None) -> bool:
+    """Stop a pending deletion; False when there is none (already cancelled, done, or another's)."""
+    found = await pending(db, tenant_id)
+    if found is None or (deletion_id is not None and found.id != deletion_id):
+        return False
+    found.cancelled_at = utcnow()
+    return True
+
+
+def anonymize_tenant(session: Session, tenant_id: UUID) -> dict[str, int]:
+    """Empty every personal column of every row of the tenant, the tenant itself included."""
+    counts: dict[str, int] = {}
+    session.execute(delete(PrivacyExport).where(PrivacyExport.tenant_id == tenant_id))
+    for table in metadata.sorted_tables:
+        if not personal_columns(table):
+            continue
+        if table.name == "tenant":
+            where = table.c.id == tenant_id
+        elif "tenant_id" in table.c:
+            where = table.c.tenant_id == tenant_id
+        else:
+            continue
+        counts[table.name] = anonymize(session, table, where)
+    return counts
+
+
+def run_due(settings: Settings) -> int:
+    """The periodic job: anonymize every account whose cooling-off has ended; how many."""
+    done = 0
+    with sync_session(settings.database.sync_url) as session:
+        due = list(
+            session.execute(
+                select(AccountDeletion).where(
+                    AccountDeletion.run_after <= utcnow(),
+                    AccountDeletion.cancelled_at.is_(None),
+                    AccountDeletion.completed_at.is_(None),
+                )
+            ).scalars()
+        )
+        for deletion in due:
+            _run(session, deletion)
+            session.commit()
+            done += 1
+    return done
+
+
+def _run(session: Session, deletion: AccountDeletion) -> None:
+    tenant = session.get_one(Tenant, deletion.tenant_id)
+    owner: Any = session.execute(
+        select(User).where(User.id == deletion.requested_by_id).execution_options(all_tenants=True)
+    ).scalar_one_or_none()
+    address, language, name = (owner.email, owner.language, tenant.name) if owner else ("", "nl", "")
+    counts = anonymize_tenant(session, tenant.id)
+    deletion.completed_at = utcnow()
+    if address:
+        queue_email(
+            session,
+            to=address,
+            template="account_deleted",
+            language=language,
+            forget_after_sending=True,
+            organisation=name,
+        )
+    log.info("privacy: account %s anonymized after its cooling-off: %s", tenant.id, counts)
