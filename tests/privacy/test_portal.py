@@ -133,3 +133,15 @@ def test_a_breach_report_starts_a_72_hour_clock_and_alerts_the_owner(client, db,
     alert = inbox.wait(owner.email, "data breach")
     assert f"/app/privacy/breaches/{incident.id}" in alert.get_body(("plain",)).get_content()
     assert client.post("/privacy/acme/breach", data={"description": "x"}).status_code == 422
+
+
+def test_a_request_made_on_the_dutch_page_is_answered_in_dutch(client, owner, inbox):
+    page = client.get("/privacy/acme?lang=nl", headers={"Accept-Language": "en"})
+    assert 'action="/privacy/acme/requests?lang=nl"' in page.text
+    client.post(
+        "/privacy/acme/requests?lang=nl",
+        data={"email": KNOWN, "kind": "access"},
+        headers={"Accept-Language": "en"},
+    )
+    message = inbox.wait(KNOWN, "Bevestig je privacyverzoek aan Acme Zonwering")
+    assert "lang=nl" in link_in(message, "/privacy/acme/verify")
