@@ -12,7 +12,7 @@ import io
 import json
 import logging
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -44,6 +44,15 @@ from landform.settings import Settings
 from landform.templating import render
 
 log = logging.getLogger(__name__)
+
+# What other domains hold on a person (webhook deliveries, CRM companies) joins the export and the erasure
+# through these lists, filled where the app is wired, so this module imports none of those domains.
+# An export section gets (session, tenant id, e-mail key) and returns (section name, rows); an eraser
+# gets (session, tenant id, e-mail key, contact ids) and returns how many rows it anonymized.
+ExportSection = Callable[[Session, UUID, str], tuple[str, list[dict[str, Any]]]]
+Eraser = Callable[[Session, UUID, str, list[UUID]], int]
+export_sections: list[ExportSection] = []
+erasers: list[Eraser] = []
 
 
 @job(max_retries=10, min_backoff=5_000, max_backoff=10 * 60_000, time_limit=10 * 60_000)
@@ -131,7 +140,7 @@ def collect(session: Session, tenant: Tenant | None, key: str) -> dict[str, list
         .order_by(PrivacyRequest.created_at)
     ).scalars()
     contact_columns = ["id", "email", "first_name", "last_name", "phone", "company_name", "job_title"]
-    return {
+    sections = {
         "contact": [
             {
                 **row,
@@ -190,6 +199,10 @@ def collect(session: Session, tenant: Tenant | None, key: str) -> dict[str, list
             for r in requests
         ],
     }
+    for section in export_sections:
+        name, rows = section(session, tenant.id, key)
+        sections[name] = rows
+    return sections
 
 
 def _held(session: Session, key: str) -> list[Any]:
@@ -345,6 +358,8 @@ def erase_person(session: Session, tenant_id: UUID, key: str) -> dict[str, int]:
     exports = session.execute(delete(PrivacyExport).where(PrivacyExport.request_id.in_(request_ids)))
     count("privacy_export", int(exports.rowcount or 0))  # type: ignore[attr-defined]
     wipe(PrivacyRequest, lambda c: c.id.in_(request_ids))
+    for eraser in erasers:
+        count(getattr(eraser, "__name__", "other"), eraser(session, tenant_id, key, contact_ids))
     return counts
 
 
