@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -254,6 +255,8 @@ async def tenant_by_slug(db: AsyncSession, slug: str) -> Tenant | None:
     """The tenant of a portal address, None for the platform's own; LookupError when there is none."""
     if slug == PLATFORM:
         return None
+    if not re.fullmatch(r"[a-z0-9-]{1,63}", slug):
+        raise LookupError(slug)  # no tenant has such an address; and never send it to the database
     tenant = (await db.execute(select(Tenant).where(Tenant.slug == slug))).scalar_one_or_none()
     if tenant is None:
         raise LookupError(slug)
@@ -288,7 +291,10 @@ async def by_code(db: AsyncSession, tenant_id: UUID | None, address: str, code: 
     Each wrong code counts against every waiting request of the address; after five, only a new request
     (a new code) helps. Portal routes are also rate-limited per visitor address.
     """
-    wanted = email_key(address)
+    try:
+        wanted = email_key(validate_email(address.strip()[:254], check_deliverability=False).normalized)
+    except EmailNotValidError as error:
+        raise LinkInvalid("not an address") from error
     requests = list(
         (
             await db.execute(

@@ -145,3 +145,31 @@ def test_a_request_made_on_the_dutch_page_is_answered_in_dutch(client, owner, in
     )
     message = inbox.wait(KNOWN, "Bevestig je privacyverzoek aan Acme Zonwering")
     assert "lang=nl" in link_in(message, "/privacy/acme/verify")
+
+
+def test_hostile_input_gets_a_clear_answer_never_a_500(client, owner):
+    cases = [
+        ("post", "/privacy/acme/requests", {"data": {"email": "a" * 5000 + "@x.nl", "kind": "access"}}),
+        ("post", "/privacy/acme/requests", {"json": {"email": ["x"], "kind": {"$ne": 1}}}),
+        (
+            "post",
+            "/privacy/acme/requests",
+            {"content": b"\x00\xff" * 100, "headers": {"content-type": "x/y"}},
+        ),
+        ("post", "/privacy/acme/verify", {"data": {"token": "' OR 1=1 --"}}),
+        ("get", "/privacy/acme/verify?token=" + "A" * 3000, {}),
+        ("post", "/privacy/acme/code", {"data": {"email": "\u0000", "code": "\uff11\uff12\uff13"}}),
+        ("get", "/privacy/acme/download?token=abc.def.ghi", {}),
+        (
+            "post",
+            "/privacy/acme/breach",
+            {"data": {"description": "<script>alert(1)</script>" * 3, "email": "x"}},
+        ),
+        ("get", "/privacy/%00", {}),
+        ("post", "/privacy/acme/keep-account", {"data": {"token": "x"}}),
+    ]
+    for method, url, kwargs in cases:
+        response = getattr(client, method)(url, **kwargs)
+        assert 400 <= response.status_code < 500, (url, response.status_code)
+    page = client.post("/privacy/acme/breach", data={"description": "<script>alert(1)</script> lek"})
+    assert "<script>alert(1)</script>" not in page.text
