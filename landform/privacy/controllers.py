@@ -472,6 +472,8 @@ class AccountDeletionController(Controller):
             context={
                 "pending": await deletion.pending(db, request.user.tenant_id),
                 "days": deletion.COOLING_OFF.days,
+                "only_me": False,
+                "action": "/app/account/delete",
             },
         )
 
@@ -501,3 +503,51 @@ class AccountDeletionController(Controller):
             await db.commit()
             flash(request, _("Deletion cancelled. Your account stays as it is."), category="success")
         return Redirect("/app/account/delete")
+
+
+class MyUserDeletionController(Controller):
+    """A user (not the owner) deletes their own user: the same cooling-off, then only their data goes."""
+
+    path = "/app/me/delete"
+    include_in_schema = False
+    dependencies = {"db": Provide(provide_tenant_db)}
+
+    @get("/", media_type=MediaType.HTML)
+    async def page(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        """What deleting one's own user means, and the pending deletion if there is one."""
+        if request.user.role == Role.OWNER:
+            return Redirect("/app/account/delete")
+        return Template(
+            "privacy/delete_account.html",
+            context={
+                "pending": await deletion.pending(db, request.user.tenant_id, request.user.id),
+                "days": deletion.COOLING_OFF.days,
+                "only_me": True,
+                "action": "/app/me/delete",
+            },
+        )
+
+    @post("/", media_type=MediaType.HTML)
+    async def start(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        typed = str((await request.form()).get("confirm", "")).strip()
+        if typed != request.user.tenant.slug:
+            flash(request, _("Type the account's name exactly as shown to confirm."), category="error")
+            return Redirect("/app/me/delete")
+        try:
+            await deletion.request_deletion(db, request.user, only_me=True)
+        except deletion.DeletionRefused:
+            return Redirect("/app/me/delete")
+        await db.commit()
+        flash(
+            request,
+            _("Deletion scheduled. You can cancel it here or with the link in the e-mail."),
+            category="success",
+        )
+        return Redirect("/app/me/delete")
+
+    @post("/cancel", media_type=MediaType.HTML)
+    async def stop(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        if await deletion.cancel(db, request.user.tenant_id, user_id=request.user.id):
+            await db.commit()
+            flash(request, _("Deletion cancelled. Your account stays as it is."), category="success")
+        return Redirect("/app/me/delete")

@@ -14,14 +14,14 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from landform import security
 from landform.accounts.models import Role, Tenant, User
 from landform.db import sync_session, utcnow
-from landform.mail import queue_email
+from landform.mail import EmailMessage, queue_email
 from landform.models import metadata
 from landform.personal_data import anonymize, personal_columns
 from landform.privacy.models import AccountDeletion, PrivacyExport
@@ -37,11 +37,13 @@ class DeletionRefused(Exception):
     """Only an owner can delete the account, once at a time; the message says why."""
 
 
-async def pending(db: AsyncSession, tenant_id: UUID) -> AccountDeletion | None:
+async def pending(db: AsyncSession, tenant_id: UUID, user_id: UUID | None = None) -> AccountDeletion | None:
+    """The account's pending deletion, or (with `user_id`) that user's own."""
     return (
         await db.execute(
             select(AccountDeletion).where(
                 AccountDeletion.tenant_id == tenant_id,
+                AccountDeletion.user_id.is_(None) if user_id is None else AccountDeletion.user_id == user_id,
                 AccountDeletion.cancelled_at.is_(None),
                 AccountDeletion.completed_at.is_(None),
             )
@@ -54,16 +56,19 @@ def cancel_link(tenant: Tenant, deletion: AccountDeletion) -> str:
     return f"/privacy/{tenant.slug}/keep-account?token={token}"
 
 
-async def request_deletion(db: AsyncSession, user: User) -> AccountDeletion:
-    """Start the cooling-off and e-mail the owner a link to cancel it."""
-    if user.role != Role.OWNER:
+async def request_deletion(db: AsyncSession, user: User, *, only_me: bool = False) -> AccountDeletion:
+    """Start the cooling-off and e-mail a link to cancel it: the whole account (owners), or one's own user."""
+    if not only_me and user.role != Role.OWNER:
         raise DeletionRefused("Only the owner can delete the account.")
-    if await pending(db, user.tenant_id) is not None:
-        raise DeletionRefused("The account is already being deleted.")
+    if only_me and user.role == Role.OWNER:
+        raise DeletionRefused("An owner deletes the whole account, or hands over ownership first.")
+    if await pending(db, user.tenant_id, user.id if only_me else None) is not None:
+        raise DeletionRefused("Already being deleted.")
     now = utcnow()
     deletion = AccountDeletion(
         id=uuid7(),
         tenant_id=user.tenant_id,
+        user_id=user.id if only_me else None,
         requested_by_id=user.id,
         requested_at=now,
         run_after=now + COOLING_OFF,
@@ -76,6 +81,7 @@ async def request_deletion(db: AsyncSession, user: User) -> AccountDeletion:
         language=user.language,
         tenant_id=user.tenant_id,
         organisation=user.tenant.name,
+        only_me=only_me,
         run_after=deletion.run_after,
         link=cancel_link(user.tenant, deletion),
     )
@@ -95,10 +101,27 @@ def read_cancel_token(token: str, slug: str) -> UUID:
     return UUID(str(deletion_id))
 
 
-async def cancel(db: AsyncSession, tenant_id: UUID, deletion_id: UUID | None = None) -> bool:
-    """Stop a pending deletion; False when there is none (already cancelled, done, or another's)."""
-    found = await pending(db, tenant_id)
-    if found is None or (deletion_id is not None and found.id != deletion_id):
+async def cancel(
+    db: AsyncSession, tenant_id: UUID, deletion_id: UUID | None = None, user_id: UUID | None = None
+) -> bool:
+    """Stop a pending deletion; False when there is none (already cancelled, done, or another's).
+
+    By the e-mailed link (`deletion_id`) either kind; from the dashboard the account's, or `user_id`'s own.
+    """
+    if deletion_id is not None:
+        found = (
+            await db.execute(
+                select(AccountDeletion).where(
+                    AccountDeletion.id == deletion_id,
+                    AccountDeletion.tenant_id == tenant_id,
+                    AccountDeletion.cancelled_at.is_(None),
+                    AccountDeletion.completed_at.is_(None),
+                )
+            )
+        ).scalar_one_or_none()
+    else:
+        found = await pending(db, tenant_id, user_id)
+    if found is None:
         return False
     found.cancelled_at = utcnow()
     return True
@@ -118,6 +141,21 @@ def anonymize_tenant(session: Session, tenant_id: UUID) -> dict[str, int]:
         else:
             continue
         counts[table.name] = anonymize(session, table, where)
+    return counts
+
+
+def _anonymize_user(session: Session, tenant_id: UUID, user_id: UUID) -> dict[str, int]:
+    """One user: their row and the e-mails sent to them."""
+    users = User.__table__
+    address = session.execute(select(users.c.email).where(users.c.id == user_id)).scalar_one_or_none()
+    counts = {"user_account": anonymize(session, users, users.c.id == user_id)}  # type: ignore[arg-type]
+    if address:
+        emails = EmailMessage.__table__
+        counts["email_message"] = anonymize(
+            session,
+            emails,  # type: ignore[arg-type]
+            (emails.c.tenant_id == tenant_id) & (func.lower(emails.c.recipient) == address.casefold()),
+        )
     return counts
 
 
@@ -147,7 +185,10 @@ def _run(session: Session, deletion: AccountDeletion) -> None:
         select(User).where(User.id == deletion.requested_by_id).execution_options(all_tenants=True)
     ).scalar_one_or_none()
     address, language, name = (owner.email, owner.language, tenant.name) if owner else ("", "nl", "")
-    counts = anonymize_tenant(session, tenant.id)
+    if deletion.user_id is not None:
+        counts = _anonymize_user(session, tenant.id, deletion.user_id)
+    else:
+        counts = anonymize_tenant(session, tenant.id)
     deletion.completed_at = utcnow()
     if address:
         queue_email(
@@ -157,5 +198,6 @@ def _run(session: Session, deletion: AccountDeletion) -> None:
             language=language,
             forget_after_sending=True,
             organisation=name,
+            only_me=deletion.user_id is not None,
         )
     log.info("privacy: account %s anonymized after its cooling-off: %s", tenant.id, counts)

@@ -161,11 +161,16 @@ class BreachLogEntry(Base):
 
 
 class AccountDeletion(Base):
-    """A tenant's request to delete its account: anonymized after a 7-day cooling-off, unless cancelled."""
+    """A request to delete a tenant's account (or, with `user_id`, one user of it): anonymized after a
+    7-day cooling-off, unless cancelled."""
 
     __tablename__ = "account_deletion"
 
     tenant_id: Mapped[UUID] = mapped_column(GUID, _tenant_fk(), index=True)
+    # Set: only this user is deleted; None: the whole account.
+    user_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
     requested_by_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )

@@ -88,3 +88,30 @@ def test_on_day_8_the_account_holds_no_personal_data_and_the_counts_remain(
 def test_only_the_owner_may_delete_the_account(client, db, owner, marketer):
     log_in(client, marketer)
     assert client.get("/app/account/delete/").status_code == 403
+
+
+def test_a_user_deletes_only_their_own_user_after_the_cooling_off(
+    client, db, settings, owner, marketer, inbox
+):
+    log_in(client, marketer)
+    assert "Delete my user" in client.get("/app/me/delete/?lang=en").text
+    post_form(client, "/app/me/delete/", {"confirm": "acme"})
+    assert "will be deleted on" in client.get("/app/me/delete/?lang=en").text
+    inbox.wait(marketer.email, "will be deleted")
+    with time_machine.travel(utcnow() + timedelta(days=8), tick=True):
+        assert run_due(settings) == 1
+    inbox.wait(marketer.email, "has been deleted")
+    wait_for(lambda: not rows_mentioning(db, marketer.email))
+    db.expire_all()
+    gone = db.execute(
+        select(User).where(User.id == marketer.user_id).execution_options(all_tenants=True)
+    ).scalar_one()
+    assert (gone.first_name, gone.password_hash) == ("", "")
+    kept = db.execute(
+        select(User).where(User.id == owner.user_id).execution_options(all_tenants=True)
+    ).scalar_one()
+    assert (kept.email, kept.first_name) == (owner.email, "Olga")
+    assert rows_mentioning(db, "Acme Zonwering")
+    # An owner deletes the whole account instead.
+    log_in(client, owner)
+    assert client.get("/app/me/delete/", follow_redirects=False).status_code in (302, 303)

@@ -144,6 +144,7 @@ def upgrade() -> None:
     op.create_table('account_deletion',
     sa.Column('id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
     sa.Column('tenant_id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+    sa.Column('user_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
     sa.Column('requested_by_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
     sa.Column('requested_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
     sa.Column('run_after', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
@@ -154,6 +155,7 @@ def upgrade() -> None:
     sa.Column('updated_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'], name=op.f('fk_account_deletion_requested_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_account_deletion_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_account_deletion_user_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_account_deletion'))
     )
     with op.batch_alter_table('account_deletion', schema=None) as batch_op:
