@@ -73,6 +73,12 @@ from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.logs import RequestLogMiddleware, configure_logging
 from landform.ops.metrics import prometheus_config
 from landform.ops.production import check_production
+from landform.privacy.controllers import (
+    AccountDeletionController,
+    MyUserDeletionController,
+    PrivacyQueueController,
+    portal_router,
+)
 from landform.settings import Settings, get_settings
 from landform.site.controllers import HostedPageController, PageEditorController, render_with_form
 from landform.templating import environment
@@ -301,6 +307,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             serve_choices_script,
             PublicConsentController,
             CookieChoiceController,
+            portal_router(settings),
+            PrivacyQueueController,
+            AccountDeletionController,
+            MyUserDeletionController,
             LocalOutboxController,
             BillingController,
             stripe_webhook,

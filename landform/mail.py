@@ -16,12 +16,13 @@ from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from landform import i18n, security
 from landform.db import GUID, Base, DateTimeUTC, utcnow
 from landform.outbox import PermanentJobError, add_job, job
+from landform.personal_data import anonymize
 from landform.settings import get_settings
 from landform.templating import render
 
@@ -37,12 +38,14 @@ class EmailMessage(Base):
     tenant_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("tenant.id", ondelete="CASCADE"), index=True, nullable=True
     )
-    recipient: Mapped[str] = mapped_column(String(320))
-    subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(String(320), info={"personal": True})
+    subject: Mapped[str] = mapped_column(String(300), info={"personal": True})
+    body_text: Mapped[str] = mapped_column(Text, info={"personal": True})
+    body_html: Mapped[str] = mapped_column(Text, info={"personal": True})
     sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     transport: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The last e-mail to a person who asked to be forgotten: emptied as soon as it has gone out.
+    forget_after_sending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 def queue_email(
@@ -53,6 +56,7 @@ def queue_email(
     language: str,
     tenant_id: UUID | None = None,
     contact_id: UUID | None = None,
+    forget_after_sending: bool = False,
     **context: Any,
 ) -> EmailMessage:
     """Render `emails/{template}.txt` and `.html` in the recipient's language and queue them.
@@ -81,7 +85,13 @@ def queue_email(
         i18n.set_language(previous)
     # The id is chosen here, not at flush, so this works the same in sync and async sessions.
     message = EmailMessage(
-        id=uuid7(), tenant_id=tenant_id, recipient=to, subject=subject, body_text=text, body_html=html
+        id=uuid7(),
+        tenant_id=tenant_id,
+        recipient=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        forget_after_sending=forget_after_sending,
     )
     session.add(message)
     add_job(session, "deliver_email", message.id, None)
@@ -126,3 +136,7 @@ def deliver_email(session: Session, message_id: UUID) -> None:
     else:
         message.transport = "outbox"
     message.sent_at = utcnow()
+    if message.forget_after_sending:
+        session.flush()
+        table = EmailMessage.__table__
+        anonymize(session, table, table.c.id == message.id)  # type: ignore[arg-type]

@@ -19,13 +19,25 @@ from landform.db import metadata
 from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.mail import EmailMessage
 from landform.outbox import OutboxJob
+from landform.privacy.models import (
+    AccountDeletion,
+    BreachIncident,
+    BreachLogEntry,
+    PrivacyAuditEntry,
+    PrivacyExport,
+    PrivacyRequest,
+    PrivacySettings,
+)
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
 
 __all__ = [
+    "AccountDeletion",
     "AccountImage",
     "Activity",
     "ApiKey",
     "AuditEvent",
+    "BreachIncident",
+    "BreachLogEntry",
     "Company",
     "ConsentRecord",
     "ConsentText",
@@ -41,6 +53,10 @@ __all__ = [
     "PageRedirect",
     "PageVersion",
     "ParentalConsent",
+    "PrivacyAuditEntry",
+    "PrivacyExport",
+    "PrivacyRequest",
+    "PrivacySettings",
     "Purpose",
     "RecoveryCode",
     "Role",

@@ -46,7 +46,7 @@ class OutboxJob(Base):
     redispatches: Mapped[int] = mapped_column(Integer, default=0)
     done_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     failed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True, info={"personal": True})
 
 
 class PermanentJobError(Exception):

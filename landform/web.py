@@ -21,7 +21,9 @@ from landform.accounts.services import tenant_for_api_key
 from landform.db import scope_to_tenant
 
 # Paths a visitor or another system reaches: no session, no CSRF cookie, no cookie at all.
-PUBLIC_PATHS = r"^/(p|f|api|consent|embed\.js|choices\.js|static|healthz|readyz|metrics|webhooks)(/|$)"
+PUBLIC_PATHS = (
+    r"^/(p|f|api|consent|privacy|embed\.js|choices\.js|static|healthz|readyz|metrics|webhooks)(/|$)"
+)
 
 DASHBOARD_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

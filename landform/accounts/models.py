@@ -25,7 +25,7 @@ class Tenant(Base):
     __tablename__ = "tenant"
 
     slug: Mapped[str] = mapped_column(String(63), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), info={"personal": True})
     default_language: Mapped[str] = mapped_column(String(8), default="nl")
     # Region for reading phone numbers typed without a country code.
     country: Mapped[str] = mapped_column(String(2), default="NL")
@@ -35,11 +35,13 @@ class Tenant(Base):
     address: Mapped[str] = mapped_column(String(200), default="", server_default="", info={"personal": True})
     postcode: Mapped[str] = mapped_column(String(16), default="", server_default="", info={"personal": True})
     city: Mapped[str] = mapped_column(String(100), default="", server_default="", info={"personal": True})
-    province: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    province: Mapped[str] = mapped_column(String(100), default="", server_default="", info={"personal": True})
     phone: Mapped[str] = mapped_column(String(32), default="", server_default="", info={"personal": True})
-    website: Mapped[str] = mapped_column(String(300), default="", server_default="")
-    vat_number: Mapped[str] = mapped_column(String(20), default="", server_default="")
-    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    website: Mapped[str] = mapped_column(String(300), default="", server_default="", info={"personal": True})
+    vat_number: Mapped[str] = mapped_column(
+        String(20), default="", server_default="", info={"personal": True}
+    )
+    description: Mapped[str] = mapped_column(Text, default="", server_default="", info={"personal": True})
     # An AccountImage of this tenant (no foreign key: the image table already points back at the tenant).
     logo_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
 
@@ -50,20 +52,22 @@ class User(TenantScoped, Base):
     __tablename__ = "user_account"
 
     email: Mapped[str] = mapped_column(String(320), unique=True, info={"personal": True})
-    password_hash: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200), info={"personal": True})
     first_name: Mapped[str] = mapped_column(String(100), info={"personal": True})
     last_name: Mapped[str] = mapped_column(String(100), info={"personal": True})
     gender: Mapped[str | None] = mapped_column(String(16), nullable=True, info={"personal": True})
     language: Mapped[str] = mapped_column(String(8), default="nl")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), default=Role.MARKETER)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16), default=Role.MARKETER, info={"personal": False}
+    )
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     photo_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("account_image.id", ondelete="SET NULL"), nullable=True
     )
     # Two-factor authentication (TOTP): on once a code from the authenticator app confirmed the secret.
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True, info={"personal": True})
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     # The last 30-second step a code was accepted for: each code works once.
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -95,7 +99,7 @@ class AccountImage(TenantScoped, Base):
 
     __tablename__ = "account_image"
 
-    content_type: Mapped[str] = mapped_column(String(32))
+    content_type: Mapped[str] = mapped_column(String(32), info={"personal": False})
     data: Mapped[bytes] = mapped_column(LargeBinary, info={"personal": True})
 
 
@@ -105,7 +109,7 @@ class Invitation(TenantScoped, Base):
     __tablename__ = "invitation"
 
     email: Mapped[str] = mapped_column(String(320), info={"personal": True})
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16), info={"personal": False})
     invited_by_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
@@ -118,7 +122,7 @@ class RecoveryCode(TenantScoped, Base):
     __tablename__ = "recovery_code"
 
     user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64), info={"personal": True})
     used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
 
 
@@ -142,7 +146,7 @@ class AuditEvent(TenantScoped, Base):
 
     __tablename__ = "audit_event"
 
-    kind: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True, info={"personal": False})
     actor_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
@@ -151,6 +155,6 @@ class AuditEvent(TenantScoped, Base):
     )
     # Who it was about, as shown in the log (kept readable after the person left the team).
     subject_label: Mapped[str] = mapped_column(String(320), default="", info={"personal": True})
-    detail: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, info={"personal": False})
     ip_prefix: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})
     user_agent_family: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})

@@ -28,11 +28,11 @@ class TrafficDay(TenantScoped, Base):
     )
 
     day: Mapped[date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(8))  # page or form
+    kind: Mapped[str] = mapped_column(String(8), info={"personal": False})  # page or form
     subject_id: Mapped[UUID] = mapped_column(GUID)
-    source: Mapped[str] = mapped_column(String(100), default="")
-    medium: Mapped[str] = mapped_column(String(100), default="")
-    campaign: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(100), default="", info={"personal": False})
+    medium: Mapped[str] = mapped_column(String(100), default="", info={"personal": False})
+    campaign: Mapped[str] = mapped_column(String(100), default="", info={"personal": False})
     views: Mapped[int] = mapped_column(Integer, default=0)
     submissions: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -48,5 +48,5 @@ class Visit(TenantScoped, Base):
         GUID, ForeignKey("page.id", ondelete="SET NULL"), nullable=True
     )
     occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC)
-    utm: Mapped[str] = mapped_column(String(300), default="")
-    referrer_host: Mapped[str] = mapped_column(String(255), default="")
+    utm: Mapped[str] = mapped_column(String(300), default="", info={"personal": True})
+    referrer_host: Mapped[str] = mapped_column(String(255), default="", info={"personal": True})

@@ -21,10 +21,14 @@ class Subscription(TenantScoped, Base):
     __tablename__ = "billing_subscription"
     __table_args__ = (Index("uq_billing_subscription_tenant", "tenant_id", unique=True),)
 
-    plan: Mapped[str] = mapped_column(String(16), default="free")
-    status: Mapped[str] = mapped_column(String(24), default="none")
-    stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
-    stripe_subscription_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    plan: Mapped[str] = mapped_column(String(16), default="free", info={"personal": False})
+    status: Mapped[str] = mapped_column(String(24), default="none", info={"personal": False})
+    stripe_customer_id: Mapped[str | None] = mapped_column(
+        String(64), unique=True, nullable=True, info={"personal": False}
+    )
+    stripe_subscription_id: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, info={"personal": False}
+    )
     current_period_end: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
     # A payment failed: the plan stays until then, after which the tenant is moved to Free.
@@ -40,8 +44,8 @@ class StripeEvent(Base):
 
     __tablename__ = "billing_stripe_event"
 
-    event_id: Mapped[str] = mapped_column(String(255), unique=True)
-    event_type: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str] = mapped_column(String(255), unique=True, info={"personal": False})
+    event_type: Mapped[str] = mapped_column(String(64), info={"personal": False})
     tenant_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("tenant.id", ondelete="CASCADE"), index=True, nullable=True
     )

@@ -72,9 +72,9 @@ class ConsentRecord(TenantScoped, Base):
     page_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
     embed_host: Mapped[str] = mapped_column(String(300), default="")
     # HMAC of the address with the secret key: proves "the same address" without keeping it.
-    ip_hash: Mapped[str] = mapped_column(String(64), default="")
-    user_agent_family: Mapped[str] = mapped_column(String(32), default="")
-    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip_hash: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})
+    user_agent_family: Mapped[str] = mapped_column(String(32), default="", info={"personal": True})
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"personal": True})
 
     # Declared so the unit of work inserts a submission before the records made with it.
     submission: Mapped[Submission | None] = relationship(lazy="raise")
@@ -106,13 +106,13 @@ class ParentalConsent(TenantScoped, Base):
     submission_id: Mapped[UUID] = mapped_column(
         GUID, ForeignKey("submission.id", ondelete="CASCADE"), unique=True
     )
-    parent_email: Mapped[str] = mapped_column(String(320))
+    parent_email: Mapped[str] = mapped_column(String(320), info={"personal": True})
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, given
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     email_message_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
     # The consents the minor ticked, and how they arrived: recorded in the ledger once the parent agrees.
     pending_consents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    how: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    how: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"personal": True})
 
     submission: Mapped[Submission] = relationship(lazy="raise")

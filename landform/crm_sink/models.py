@@ -31,10 +31,10 @@ class Submission(TenantScoped, Base):
     # The form token's nonce: unique, so a double click or a replayed request stores one lead.
     token_nonce: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     # Cleaned values by field name, and what the CRM needs of them (email, first_name, ...).
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    contact_fields: Mapped[dict[str, str]] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, info={"personal": True})
+    contact_fields: Mapped[dict[str, str]] = mapped_column(JSON, info={"personal": True})
     # Where it came from: source (page, embed, api), language, utm_*, referrer, page_url.
-    context: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    context: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, info={"personal": True})
     contact_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("contact.id", ondelete="SET NULL"), index=True, nullable=True
     )
@@ -60,23 +60,23 @@ class Company(TenantScoped, Base):
         Index("ix_company_tenant_name", "tenant_id", "name"),
     )
 
-    name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(200), default="")
-    postcode: Mapped[str] = mapped_column(String(16), default="")
-    city: Mapped[str] = mapped_column(String(100), default="")
-    country: Mapped[str] = mapped_column(String(2), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    vat_number: Mapped[str] = mapped_column(String(20), default="")
-    kvk_number: Mapped[str] = mapped_column(String(8), default="")
-    rsin: Mapped[str] = mapped_column(String(9), default="")
-    visiting_address: Mapped[str] = mapped_column(String(300), default="")
-    invoice_address: Mapped[str] = mapped_column(String(300), default="")
-    website: Mapped[str] = mapped_column(String(300), default="")
-    domain: Mapped[str] = mapped_column(String(255), default="")
-    linkedin: Mapped[str] = mapped_column(String(300), default="")
-    facebook: Mapped[str] = mapped_column(String(300), default="")
-    twitter: Mapped[str] = mapped_column(String(300), default="")
-    description: Mapped[str] = mapped_column(String(4000), default="")
+    name: Mapped[str] = mapped_column(String(200), info=PERSONAL)
+    address: Mapped[str] = mapped_column(String(200), default="", info=PERSONAL)
+    postcode: Mapped[str] = mapped_column(String(16), default="", info=PERSONAL)
+    city: Mapped[str] = mapped_column(String(100), default="", info=PERSONAL)
+    country: Mapped[str] = mapped_column(String(2), default="", info=PERSONAL)
+    phone: Mapped[str] = mapped_column(String(32), default="", info=PERSONAL)
+    vat_number: Mapped[str] = mapped_column(String(20), default="", info=PERSONAL)
+    kvk_number: Mapped[str] = mapped_column(String(8), default="", info=PERSONAL)
+    rsin: Mapped[str] = mapped_column(String(9), default="", info=PERSONAL)
+    visiting_address: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
+    invoice_address: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
+    website: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
+    domain: Mapped[str] = mapped_column(String(255), default="", info=PERSONAL)
+    linkedin: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
+    facebook: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
+    twitter: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
+    description: Mapped[str] = mapped_column(String(4000), default="", info=PERSONAL)
     # Number of employees when known (routing rules can use it); None when unknown.
     size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     logo_image_id: Mapped[UUID | None] = mapped_column(
@@ -103,7 +103,7 @@ class Contact(TenantScoped, Base):
     last_name: Mapped[str] = mapped_column(String(100), default="", info=PERSONAL)
     # E.164 when it could be parsed.
     phone: Mapped[str] = mapped_column(String(32), default="", info=PERSONAL)
-    company_name: Mapped[str] = mapped_column(String(200), default="")
+    company_name: Mapped[str] = mapped_column(String(200), default="", info=PERSONAL)
     company_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("company.id", ondelete="SET NULL"), index=True, nullable=True
     )
@@ -123,7 +123,7 @@ class Contact(TenantScoped, Base):
         GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
     # How the contact first reached the tenant: page, embed, api, import.
-    source: Mapped[str] = mapped_column(String(16), default="")
+    source: Mapped[str] = mapped_column(String(16), default="", info={"personal": False})
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     # Set when the person withdraws consent (by the link in every e-mail, or the privacy portal).
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -143,7 +143,7 @@ class ContactTag(TenantScoped, Base):
     )
 
     contact_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("contact.id", ondelete="CASCADE"))
-    tag: Mapped[str] = mapped_column(String(64))
+    tag: Mapped[str] = mapped_column(String(64), info={"personal": False})
 
 
 class Activity(TenantScoped, Base):
@@ -159,4 +159,4 @@ class Activity(TenantScoped, Base):
         GUID, ForeignKey("submission.id", ondelete="SET NULL"), unique=True, nullable=True
     )
     occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"personal": True})

@@ -66,8 +66,8 @@ class SpamSubmission(TenantScoped, Base):
 
     form_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("form.id", ondelete="CASCADE"))
     form_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
-    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, info={"personal": True})
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"personal": True})
     reason: Mapped[str] = mapped_column(String(64))
-    detail: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     released_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

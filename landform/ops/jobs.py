@@ -10,6 +10,8 @@ from landform.forms.services import purge_old_spam_job
 from landform.ops import backup, health, retention
 from landform.ops.schedule import cron, every
 from landform.outbox import sweep
+from landform.privacy import deletion
+from landform.privacy import fulfilment as privacy
 
 # Old sweep ticks are dropped (max_age): the next one does the same work.
 every("outbox_sweep", seconds=lambda s: s.queue.sweep_interval_seconds, max_age=60_000)(sweep)
@@ -21,6 +23,9 @@ cron("spam_purge", "47 * * * *")(purge_old_spam_job)
 cron("billing_release_held", "1 * * * *")(release_held_job)
 cron("billing_end_grace", "21 * * * *")(end_grace_job)
 cron("accounts_purge", "27 * * * *")(purge_account_records_job)
+cron("privacy_reminders", "23 * * * *")(privacy.remind_due)
+cron("privacy_purge", "53 * * * *")(privacy.purge_expired)
+cron("account_deletion", "13 * * * *")(deletion.run_due)
 cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
     backup.scheduled_backup
 )

@@ -73,7 +73,7 @@ class SiteImage(TenantScoped, Base):
     content_type: Mapped[str] = mapped_column(String(32))
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, info={"personal": True})
 
 
 class SiteBrand(TenantScoped, Base):

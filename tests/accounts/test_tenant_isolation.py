@@ -51,6 +51,7 @@ def _tenant_a_objects(client, db, owner):
     client.post(f"/f/{form.key}", json={"first_name": "Bot", "email": "bot@example.com"})  # no token: spam
     spam = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalar_one()
     purpose, _text = make_purpose(db, owner)
+    privacy_request, incident = _privacy_objects(db, owner)
     return {
         "form_id": form.id,
         "page_id": page.id,
@@ -65,7 +66,32 @@ def _tenant_a_objects(client, db, owner):
         "session_id": session_row.id,
         "image_id": logo_id,
         "name": "email",
+        "request_id": privacy_request,
+        "incident_id": incident,
+        "action": "approve",
     }
+
+
+def _privacy_objects(db, owner):
+    from landform.db import utcnow
+    from landform.privacy.models import BreachIncident, PrivacyRequest, RequestKind, RequestStatus
+
+    now = utcnow()
+    request = PrivacyRequest(
+        tenant_id=owner.tenant_id,
+        kind=RequestKind.ERASURE,
+        status=RequestStatus.AWAITING_APPROVAL,
+        email="iemand@example.org",
+        email_key="iemand@example.org",
+        verified_at=now,
+        due_at=now,
+    )
+    incident = BreachIncident(
+        tenant_id=owner.tenant_id, source="dashboard", description="x", reported_at=now, notify_by=now
+    )
+    db.add_all([request, incident])
+    db.commit()
+    return request.id, incident.id
 
 
 def test_it_answers_404_to_another_tenant_for_every_object_url(app, client, db, owner, stranger):

@@ -1,0 +1,524 @@
+"""Privacy requests: asking, verifying the address, deadlines, fulfilment, the audit trail.
+
+A request belongs to a tenant (its portal at /privacy/{slug}) or, with tenant_id NULL, to the platform
+operator (/privacy). Requests are not `TenantScoped` (the platform's have no tenant), so every query
+here names the tenant itself: `_of(tenant_id)`.
+
+Identity is proven by the address alone: a signed link (valid a day, used once) or the six-digit code
+in the same e-mail. Nothing tells a requester whether the address is known: every request gets the
+same answer and the same e-mail, and an unknown address simply finds nothing to export or erase.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pendulum
+from advanced_alchemy.mixins.uuid import uuid7
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform import security
+from landform.accounts.models import Role, Tenant, User
+from landform.consent import services as consent
+from landform.crm_sink.models import Contact
+from landform.crm_sink.services import CONTACT_FIELDS, email_key
+from landform.db import utcnow
+from landform.i18n import gettext as _
+from landform.mail import queue_email
+from landform.outbox import add_job
+from landform.privacy.models import (
+    PrivacyAuditEntry,
+    PrivacyExport,
+    PrivacyRequest,
+    PrivacySettings,
+    RequestKind,
+    RequestStatus,
+)
+from landform.privacy.registry import EXPORT_DAYS
+from landform.settings import get_settings
+from landform.text import normalize_text
+
+PLATFORM = "_"  # the "slug" of the platform operator's own portal in links
+VERIFY_PURPOSE = "privacy-verify"
+EXPORT_PURPOSE = "privacy-export"
+VERIFY_HOURS = 24
+CODE_ATTEMPTS = 5
+DETAILS_LIMIT = 4000
+# Fulfilled by the software once the address is verified (unless the tenant wants to approve them).
+AUTOMATIC = {
+    RequestKind.ACCESS,
+    RequestKind.PORTABILITY,
+    RequestKind.ERASURE,
+    RequestKind.WITHDRAWAL,
+    RequestKind.OBJECTION,
+    RequestKind.MINOR,
+}
+# Done by the worker (an export or an erasure); the others are done in the request that starts them.
+BY_WORKER = {RequestKind.ACCESS, RequestKind.PORTABILITY, RequestKind.ERASURE, RequestKind.MINOR}
+# The platform's own requests are about tenant users' accounts: only the copy is automatic there.
+PLATFORM_AUTOMATIC = {RequestKind.ACCESS, RequestKind.PORTABILITY}
+CORRECTABLE = ("first_name", "last_name", "phone", "company_name", "job_title", "email")
+
+
+class RequestInvalid(Exception):
+    """A request form with errors, by field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class LinkInvalid(Exception):
+    """A verification or download link that is forged, expired, used, or for another portal."""
+
+
+class ActionRefused(Exception):
+    """A dashboard action that does not fit the request's state; the message says why."""
+
+
+def kind_labels() -> dict[str, str]:
+    return {
+        RequestKind.ACCESS: _("A copy of my data (access)"),
+        RequestKind.RECTIFICATION: _("Correct my data (rectification)"),
+        RequestKind.ERASURE: _("Delete my data (erasure)"),
+        RequestKind.PORTABILITY: _("My data in a machine-readable file, for me or another organisation"),
+        RequestKind.WITHDRAWAL: _("Withdraw my consent"),
+        RequestKind.OBJECTION: _("Object to the use of my data"),
+        RequestKind.RESTRICTION: _("Limit the use of my data (restriction)"),
+        RequestKind.MINOR: _("Report a child's data collected without a parent's consent"),
+    }
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        RequestStatus.UNVERIFIED: _("Address not confirmed yet"),
+        RequestStatus.AWAITING_APPROVAL: _("Waiting for your approval"),
+        RequestStatus.IN_PROGRESS: _("In progress"),
+        RequestStatus.DONE: _("Done"),
+        RequestStatus.REJECTED: _("Refused"),
+    }
+
+
+def action_labels() -> dict[str, str]:
+    """The audit trail's steps, as the dashboard shows them."""
+    return {
+        "requested": _("Request received"),
+        "verified": _("Address confirmed"),
+        "awaiting_approval": _("Waiting for approval"),
+        "queued_for_tenant": _("Waiting for the team"),
+        "approved": _("Approved"),
+        "fulfilment_started": _("Being carried out"),
+        "export_sent": _("Copy sent to the person"),
+        "export_sent_to_organisation": _("Copy sent to the organisation they named"),
+        "erased": _("Data erased; the person was told"),
+        "consent_withdrawn": _("Consent withdrawn; do not contact"),
+        "corrections_accepted": _("Corrections applied"),
+        "completed": _("Marked as done"),
+        "extended": _("Deadline extended by two months"),
+        "rejected": _("Refused"),
+        "reminder_7_days": _("Reminder: due in 7 days"),
+        "reminder_2_days": _("Reminder: due in 2 days"),
+    }
+
+
+def field_labels() -> dict[str, str]:
+    return {
+        "first_name": _("First name"),
+        "last_name": _("Last name"),
+        "email": _("E-mail address"),
+        "phone": _("Phone"),
+        "company_name": _("Company"),
+        "job_title": _("Job title"),
+    }
+
+
+def _of(tenant_id: UUID | None) -> ColumnElement[bool]:
+    return PrivacyRequest.tenant_id.is_(None) if tenant_id is None else PrivacyRequest.tenant_id == tenant_id
+
+
+def slug_of(tenant: Tenant | None) -> str:
+    return tenant.slug if tenant else PLATFORM
+
+
+def audit(session: Any, request: PrivacyRequest, action: str, actor: str = "system") -> None:
+    session.add(
+        PrivacyAuditEntry(
+            id=uuid7(),
+            tenant_id=request.tenant_id,
+            request_id=request.id,
+            occurred_at=utcnow(),
+            actor=actor,
+            action=action,
+        )
+    )
+
+
+def _code_hash(request_id: UUID, code: str) -> str:
+    key = get_settings().security.secret_keys[0].encode()
+    return hmac.new(key, f"privacy-code:{request_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def one_month_after(moment: datetime, months: int = 1) -> datetime:
+    """Art. 12(3): "within one month", a calendar month (31 January gives 28 or 29 February)."""
+    return datetime.fromtimestamp(pendulum.instance(moment).add(months=months).timestamp(), moment.tzinfo)
+
+
+async def settings_for(db: AsyncSession, tenant_id: UUID | None) -> PrivacySettings | None:
+    if tenant_id is None:
+        return None
+    return (
+        await db.execute(select(PrivacySettings).where(PrivacySettings.tenant_id == tenant_id))
+    ).scalar_one_or_none()
+
+
+def _email(value: str, field: str, errors: dict[str, str]) -> str:
+    try:
+        return validate_email(value.strip()[:254], check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors[field] = _("Please enter a valid e-mail address, like name@example.com.")
+        return ""
+
+
+def new_request(db: Any, tenant: Tenant | None, data: dict[str, str], language: str) -> PrivacyRequest:
+    """A request from the portal's form, with its verification e-mail; RequestInvalid when incomplete."""
+    errors: dict[str, str] = {}
+    address = _email(data.get("email", ""), "email", errors)
+    try:
+        kind = RequestKind(data.get("kind", ""))
+    except ValueError:
+        errors["kind"] = _("Choose what you would like us to do.")
+        kind = RequestKind.ACCESS
+    details = normalize_text(data.get("details", ""))[:DETAILS_LIMIT]
+    target_organisation = normalize_text(data.get("target_organisation", ""))[:200]
+    target_email = ""
+    if kind == RequestKind.PORTABILITY and data.get("target_email", "").strip():
+        target_email = _email(data["target_email"], "target_email", errors)
+        if not target_organisation:
+            errors["target_organisation"] = _("Name the organisation the file should go to.")
+    corrections = {}
+    if kind == RequestKind.RECTIFICATION:
+        corrections = {
+            name: normalize_text(data.get(f"correct_{name}", ""))[:200]
+            for name in CORRECTABLE
+            if normalize_text(data.get(f"correct_{name}", ""))
+        }
+        if not corrections and not details:
+            errors["details"] = _("Tell us what is wrong and what it should be.")
+    if kind in (RequestKind.MINOR, RequestKind.RESTRICTION) and not details:
+        errors["details"] = _("Tell us briefly what this is about, so it can be handled quickly.")
+    if errors:
+        raise RequestInvalid(errors)
+    request = PrivacyRequest(
+        id=uuid7(),
+        tenant_id=tenant.id if tenant else None,
+        kind=kind,
+        status=RequestStatus.UNVERIFIED,
+        email=address,
+        email_key=email_key(address),
+        language=language,
+        details=details,
+        target_organisation=target_organisation if kind == RequestKind.PORTABILITY else "",
+        target_email=target_email,
+        corrections=corrections,
+    )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    request.code_hash = _code_hash(request.id, code)
+    db.add(request)
+    audit(db, request, "requested", "person")
+    slug = slug_of(tenant)
+    token = security.sign(VERIFY_PURPOSE, [slug, str(request.id)])
+    queue_email(
+        db,
+        to=address,
+        template="privacy_verify",
+        language=language,
+        tenant_id=request.tenant_id,
+        organisation=tenant.name if tenant else "Landform",
+        kind_label=kind_labels()[kind],
+        link=f"/privacy/{slug}/verify?token={token}&lang={language}",
+        code_link=f"/privacy/{slug}/code?lang={language}",
+        code=code,
+        hours=VERIFY_HOURS,
+    )
+    return request
+
+
+async def tenant_by_slug(db: AsyncSession, slug: str) -> Tenant | None:
+    """The tenant of a portal address, None for the platform's own; LookupError when there is none."""
+    if slug == PLATFORM:
+        return None
+    if not re.fullmatch(r"[a-z0-9-]{1,63}", slug):
+        raise LookupError(slug)  # no tenant has such an address; and never send it to the database
+    tenant = (await db.execute(select(Tenant).where(Tenant.slug == slug))).scalar_one_or_none()
+    if tenant is None:
+        raise LookupError(slug)
+    return tenant
+
+
+def read_verify_token(token: str, slug: str) -> UUID:
+    """The request a verification link is for; LinkInvalid if forged, a day old, or for another portal."""
+    try:
+        token_slug, request_id = security.unsign(VERIFY_PURPOSE, token, max_age=VERIFY_HOURS * 3600)
+        if token_slug != slug:
+            raise LinkInvalid("link of another portal")
+        return UUID(str(request_id))
+    except (security.TokenInvalid, ValueError, TypeError) as error:
+        raise LinkInvalid(str(error)) from error
+
+
+async def unverified(db: AsyncSession, tenant_id: UUID | None, request_id: UUID) -> PrivacyRequest:
+    request = (
+        await db.execute(select(PrivacyRequest).where(_of(tenant_id), PrivacyRequest.id == request_id))
+    ).scalar_one_or_none()
+    if request is None or request.status != RequestStatus.UNVERIFIED:
+        raise LinkInvalid("used or unknown")
+    if request.created_at < utcnow() - timedelta(hours=VERIFY_HOURS):
+        raise LinkInvalid("expired")
+    return request
+
+
+async def by_code(db: AsyncSession, tenant_id: UUID | None, address: str, code: str) -> PrivacyRequest:
+    """The unverified request this address and code confirm; LinkInvalid for a wrong or used-up code.
+
+    Each wrong code counts against every waiting request of the address; after five, only a new request
+    (a new code) helps. Portal routes are also rate-limited per visitor address.
+    """
+    try:
+        wanted = email_key(validate_email(address.strip()[:254], check_deliverability=False).normalized)
+    except EmailNotValidError as error:
+        raise LinkInvalid("not an address") from error
+    requests = list(
+        (
+            await db.execute(
+                select(PrivacyRequest)
+                .where(
+                    _of(tenant_id),
+                    PrivacyRequest.email_key == wanted,
+                    PrivacyRequest.status == RequestStatus.UNVERIFIED,
+                    PrivacyRequest.created_at >= utcnow() - timedelta(hours=VERIFY_HOURS),
+                )
+                .order_by(PrivacyRequest.created_at.desc())
+            )
+        ).scalars()
+    )
+    code = "".join(ch for ch in code if ch.isdigit())
+    for request in requests:
+        if request.code_attempts < CODE_ATTEMPTS and hmac.compare_digest(
+            request.code_hash, _code_hash(request.id, code)
+        ):
+            return request
+    for request in requests:
+        request.code_attempts += 1
+    raise LinkInvalid("wrong code")
+
+
+async def confirm(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | None) -> None:
+    """The person proved the address: the clock starts, and safe requests are fulfilled."""
+    now = utcnow()
+    request.verified_at = now
+    request.due_at = one_month_after(now)
+    request.code_hash = ""
+    audit(db, request, "verified", "person")
+    manual = await settings_for(db, request.tenant_id)
+    automatic = PLATFORM_AUTOMATIC if tenant is None else AUTOMATIC
+    if request.kind in automatic and not (manual and request.kind.value in manual.manual_kinds):
+        request.status = RequestStatus.IN_PROGRESS
+        await fulfil(db, request, tenant, actor="system")
+    elif request.kind in automatic:
+        request.status = RequestStatus.AWAITING_APPROVAL
+        audit(db, request, "awaiting_approval")
+    else:
+        request.status = RequestStatus.IN_PROGRESS
+        audit(db, request, "queued_for_tenant")
+
+
+async def fulfil(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | None, actor: str) -> None:
+    """Do what was asked: the worker builds exports and erases; consent is withdrawn right here."""
+    request.status = RequestStatus.IN_PROGRESS
+    if request.kind in BY_WORKER:
+        add_job(db, "privacy_fulfil", request.id, request.tenant_id)
+        audit(db, request, "fulfilment_started", actor)
+        return
+    if request.kind in (RequestKind.WITHDRAWAL, RequestKind.OBJECTION) and tenant is not None:
+        contacts = (await db.execute(select(Contact).where(Contact.email_key == request.email_key))).scalars()
+        for contact in list(contacts):
+            await consent.withdraw_all(db, contact, consent.ConsentHow(method="portal"))
+        complete(db, request, tenant, actor=actor, action="consent_withdrawn")
+        return
+    audit(db, request, "queued_for_tenant", actor)
+
+
+def complete(
+    db: Any, request: PrivacyRequest, tenant: Tenant | None, *, actor: str, action: str = "completed"
+) -> None:
+    """Mark done and tell the person."""
+    request.status = RequestStatus.DONE
+    request.completed_at = utcnow()
+    audit(db, request, action, actor)
+    queue_email(
+        db,
+        to=request.email,
+        template="privacy_done",
+        language=request.language,
+        tenant_id=request.tenant_id,
+        organisation=tenant.name if tenant else "Landform",
+        kind=request.kind.value,
+        kind_label=kind_labels()[request.kind],
+        outcome=request.outcome,
+    )
+
+
+def extend(db: Any, request: PrivacyRequest, tenant: Tenant | None, reason: str, actor: str) -> None:
+    """Art. 12(3): once, by two more months, telling the person why."""
+    reason = normalize_text(reason)[:2000]
+    if not request.is_open or request.due_at is None:
+        raise ActionRefused(_("Only an open request can be extended."))
+    if request.extended_at is not None:
+        raise ActionRefused(_("A request can be extended only once."))
+    if not reason:
+        raise ActionRefused(_("Give the reason: the person receives it."))
+    request.extended_at = utcnow()
+    request.extension_reason = reason
+    request.due_at = one_month_after(request.due_at, months=2)
+    request.reminded_7_at = request.reminded_2_at = None
+    audit(db, request, "extended", actor)
+    queue_email(
+        db,
+        to=request.email,
+        template="privacy_extended",
+        language=request.language,
+        tenant_id=request.tenant_id,
+        organisation=tenant.name if tenant else "Landform",
+        kind_label=kind_labels()[request.kind],
+        reason=reason,
+        due_at=request.due_at,
+    )
+
+
+def reject(db: Any, request: PrivacyRequest, tenant: Tenant | None, reason: str, actor: str) -> None:
+    reason = normalize_text(reason)[:2000]
+    if not request.is_open:
+        raise ActionRefused(_("Only an open request can be refused."))
+    if not reason:
+        raise ActionRefused(_("Give the reason: the person receives it, with how to complain."))
+    request.outcome = reason
+    request.status = RequestStatus.REJECTED
+    request.completed_at = utcnow()
+    audit(db, request, "rejected", actor)
+    queue_email(
+        db,
+        to=request.email,
+        template="privacy_rejected",
+        language=request.language,
+        tenant_id=request.tenant_id,
+        organisation=tenant.name if tenant else "Landform",
+        kind_label=kind_labels()[request.kind],
+        reason=reason,
+    )
+
+
+async def accept_corrections(db: AsyncSession, request: PrivacyRequest, tenant: Tenant, actor: str) -> int:
+    """The tenant takes the person's corrections over with one click; how many contacts changed."""
+    if request.kind != RequestKind.RECTIFICATION or not request.is_open:
+        raise ActionRefused(_("Only an open rectification request has corrections to accept."))
+    contacts = list(
+        (await db.execute(select(Contact).where(Contact.email_key == request.email_key))).scalars()
+    )
+    for contact in contacts:
+        for name, value in request.corrections.items():
+            if name in CONTACT_FIELDS:
+                setattr(contact, name, value)
+            elif name == "email":
+                contact.email = value
+                contact.email_key = email_key(value)
+    complete(db, request, tenant, actor=actor, action="corrections_accepted")
+    return len(contacts)
+
+
+async def queue(db: AsyncSession, tenant_id: UUID) -> list[PrivacyRequest]:
+    """The tenant's verified requests: open ones by due date first, then the finished ones, newest first."""
+    rows = list(
+        (
+            await db.execute(
+                select(PrivacyRequest)
+                .where(_of(tenant_id), PrivacyRequest.status != RequestStatus.UNVERIFIED)
+                .order_by(PrivacyRequest.due_at)
+                .limit(500)
+            )
+        ).scalars()
+    )
+    open_ = [r for r in rows if r.is_open]
+    closed = sorted((r for r in rows if not r.is_open), key=lambda r: r.completed_at or r.created_at)
+    return open_ + closed[::-1]
+
+
+async def request_of(db: AsyncSession, tenant_id: UUID, request_id: UUID) -> PrivacyRequest | None:
+    return (
+        await db.execute(
+            select(PrivacyRequest).where(
+                _of(tenant_id),
+                PrivacyRequest.id == request_id,
+                PrivacyRequest.status != RequestStatus.UNVERIFIED,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def audit_trail(db: AsyncSession, request: PrivacyRequest) -> list[PrivacyAuditEntry]:
+    return list(
+        (
+            await db.execute(
+                select(PrivacyAuditEntry)
+                .where(PrivacyAuditEntry.request_id == request.id)
+                .order_by(PrivacyAuditEntry.occurred_at, PrivacyAuditEntry.id)
+            )
+        ).scalars()
+    )
+
+
+def export_link(slug: str, export_id: UUID) -> str:
+    return f"/privacy/{slug}/download?token={security.sign(EXPORT_PURPOSE, [slug, str(export_id)])}"
+
+
+async def export_for_download(
+    db: AsyncSession, slug: str, tenant_id: UUID | None, token: str
+) -> PrivacyExport:
+    try:
+        token_slug, export_id = security.unsign(EXPORT_PURPOSE, token, max_age=EXPORT_DAYS * 24 * 3600)
+        if token_slug != slug:
+            raise LinkInvalid("another portal")
+        wanted = UUID(str(export_id))
+    except (security.TokenInvalid, ValueError, TypeError) as error:
+        raise LinkInvalid(str(error)) from error
+    found = (
+        await db.execute(
+            select(PrivacyExport).where(
+                PrivacyExport.id == wanted,
+                PrivacyExport.tenant_id.is_(None)
+                if tenant_id is None
+                else PrivacyExport.tenant_id == tenant_id,
+                PrivacyExport.expires_at > utcnow(),
+            )
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise LinkInvalid("gone")
+    return found
+
+
+async def privacy_managers(db: AsyncSession, tenant_id: UUID) -> list[User]:
+    return list(
+        (
+            await db.execute(
+                select(User).where(User.tenant_id == tenant_id, User.role.in_([Role.OWNER, Role.ADMIN]))
+            )
+        ).scalars()
+    )
