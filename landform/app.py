@@ -55,7 +55,7 @@ from landform.accounts.team_controllers import (
 from landform.analytics.controllers import AnalyticsController, journey_section
 from landform.analytics.counter import Counter
 from landform.billing.controllers import BillingController, stripe_webhook
-from landform.billing.quotas import QuotaExceeded
+from landform.billing.quotas import QuotaExceeded, ensure_room
 from landform.consent.controllers import CookieChoiceController, PublicConsentController, PurposesController
 from landform.consent.cookie_policy import CookiePolicyController
 from landform.consent.double_opt_in import ConfirmConsentController
@@ -368,6 +368,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "settings": settings,
                 "contact_sections": [contact_section, journey_section],
                 "analytics": analytics,
+                # Domains below billing ask it for room (the plan's user limit) through this.
+                "ensure_room": ensure_room,
             }
         ),
         request_max_body_size=1024 * 1024,

@@ -69,6 +69,10 @@ class TeamController(Controller):
         """Send an invitation by e-mail."""
         form = await request.form()
         values = {"email": str(form.get("email", "")), "role": str(form.get("role", ""))}
+        # The plan's user limit (billing registers the check in app state; accounts does not import billing).
+        room_for = request.app.state.get("ensure_room")
+        if room_for is not None:
+            await room_for(db, "users")
         try:
             invitation = await team.invite(
                 db, request.user, values["email"], values["role"], client_info(request)

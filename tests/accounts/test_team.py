@@ -9,9 +9,18 @@ from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
 from landform.accounts.models import Invitation, Role, Tenant, User
+from landform.billing.models import Subscription
 from tests.accounts.helpers import audit_kinds, link_in, mail_to
 from tests.conftest import PASSWORD, Persona, log_in, make_user, post_form
 from tests.site.test_page_safety import png
+
+
+@pytest.fixture(autouse=True)
+def room_for_a_team(db, owner):
+    """These tests grow teams beyond the Free plan's three users: the tenant is on Business."""
+    db.add(Subscription(tenant_id=owner.tenant_id, plan="business", status="active"))
+    db.commit()
+
 
 NEW_PASSWORD = "a brand new team password"
 

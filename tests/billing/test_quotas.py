@@ -165,3 +165,17 @@ def test_it_refuses_a_user_over_the_limit(db, owner, marketer, sales_rep):
     db.add(Subscription(tenant_id=owner.tenant_id, plan="pro", status="active"))
     db.flush()
     quotas.check_room(db, "users")
+
+
+def test_an_invitation_over_the_user_limit_is_refused_with_the_reason(client, db, owner, marketer, sales_rep):
+    from tests.conftest import log_in, post_form
+
+    log_in(client, owner)
+    response = post_form(
+        client,
+        "/app/team/invite",
+        {"email": "fourth@example.com", "role": "marketer"},
+        headers={"Accept": "text/html"},
+    )
+    assert response.status_code == 403
+    assert "users" in response.text
