@@ -144,6 +144,7 @@ def test_it_asks_again_when_the_policy_version_changes(browser: Browser, server:
         expect(page.locator("#lf-cookie-banner")).to_be_visible()
         expect(page.locator(GRANTED)).to_have_count(0)
         page.locator("#lf-cookie-banner").get_by_role("button", name="Reject all").click()
+        expect(page.locator("#lf-cookie-banner")).to_be_hidden()  # the choice is saved by fetch first
         assert _consent_cookie(context) == "2.none"
     finally:
         _policy_version(server, 1)
