@@ -3,6 +3,13 @@
 from landform.accounts.models import ApiKey, Role, Tenant, User
 from landform.consent.models import ConsentRecord, ConsentText, ParentalConsent, Purpose
 from landform.crm_sink.models import Activity, Contact, Submission
+from landform.crm_sink.routing_models import (
+    Department,
+    DepartmentMember,
+    FieldMapping,
+    RoutingRule,
+    RoutingSettings,
+)
 from landform.db import metadata
 from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.mail import EmailMessage
@@ -15,7 +22,10 @@ __all__ = [
     "ConsentRecord",
     "ConsentText",
     "Contact",
+    "Department",
+    "DepartmentMember",
     "EmailMessage",
+    "FieldMapping",
     "Form",
     "FormVersion",
     "OutboxJob",
@@ -25,6 +35,8 @@ __all__ = [
     "ParentalConsent",
     "Purpose",
     "Role",
+    "RoutingRule",
+    "RoutingSettings",
     "SiteBrand",
     "SiteImage",
     "SpamSubmission",

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, attributes
 
@@ -268,20 +268,24 @@ def _fill_in_contacts(session: Session, _context: Any) -> None:
 
     This lives here, not in crm_sink, because the CRM knows nothing of consent (see STYLE.md).
     """
-    for obj in session.dirty:
-        if not isinstance(obj, Submission) or obj.contact_id is None:
-            continue
-        if not attributes.get_history(obj, "contact_id").added:
-            continue
-        # A Core statement on the table: the ORM's append-only guard is for records, not for this.
-        session.connection().execute(
-            update(ConsentRecord.__table__)  # type: ignore[arg-type]
-            .where(
-                ConsentRecord.__table__.c.submission_id == obj.id,
-                ConsentRecord.__table__.c.contact_id.is_(None),
-            )
-            .values(contact_id=obj.contact_id)
-        )
+    routed = [
+        {"routed_submission": obj.id, "routed_contact": obj.contact_id}
+        for obj in session.dirty
+        if isinstance(obj, Submission)
+        and obj.contact_id is not None
+        and attributes.get_history(obj, "contact_id").added
+    ]
+    if not routed:
+        return
+    # A Core statement on the table: the ORM's append-only guard is for records, not for this.
+    # One statement for a whole batch of routed submissions (executemany).
+    table = ConsentRecord.__table__
+    session.connection().execute(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.submission_id == bindparam("routed_submission"), table.c.contact_id.is_(None))
+        .values(contact_id=bindparam("routed_contact")),
+        routed,
+    )
 
 
 event.listen(Session, "after_flush", _fill_in_contacts)

@@ -297,6 +297,12 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
     }
     form.redirect_url = redirect_url or None
     form.allowed_origins = origins
+    tags = list(
+        dict.fromkeys(t for t in (normalize_text(t)[:64] for t in data.get("crm_tags", "").split(",")) if t)
+    )
+    if len(tags) > 10:
+        raise FormInvalid(_("Add at most 10 tags."))
+    form.crm_tags = tags
     form.block_disposable_email = data.get("block_disposable_email") == "on"
     form.requires_age_check = data.get("requires_age_check") == "on"
     if form.requires_age_check and not any(f["type"] == "date_of_birth" for f in form.fields):
@@ -496,6 +502,8 @@ async def accept_submission(
         **tracked,
         **context.extra,
     }
+    if form.crm_tags:
+        details["tags"] = list(form.crm_tags)
     consents = consent_proof(version.fields, values, context.language)
     if consents:
         details["consents"] = consents
