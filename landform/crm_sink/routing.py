@@ -221,10 +221,8 @@ def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: 
         keys += [("vat_number", str(lead.company[k][0])) for k in ("vat_number",) if k in lead.company]
         keys += [("domain", domain) for domain in lead.domains]
         found = next((by_key[key] for key in keys if key in by_key), None)
-        newest = True
         if found is not None:
             company = found
-            newest = company.updated_at is None or company.updated_at <= lead.submission.created_at
         elif lead.company_name:
             company = Company(
                 id=uuid7(),
@@ -237,7 +235,8 @@ def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: 
             session.add(company)
         else:
             continue
-        _apply(company, lead.company, newest)
+        # Leads are taken oldest first: an overwriting value from a later one replaces an earlier one.
+        _apply(company, lead.company, newest=True)
         if not company.name and lead.company_name:
             company.name = lead.company_name
         if not company.domain and lead.domains:
