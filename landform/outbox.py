@@ -10,7 +10,8 @@ and skips it once done, so a job sent twice has the effect of one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -180,6 +181,29 @@ def run_job(actor_name: str, job_id: str) -> None:
     JOB_LATENCY.labels(actor_name).observe((row.done_at - row.created_at).total_seconds())
 
 
+class _RecentlyDone:
+    """Ids of batch jobs this process finished lately. A batch does the work of hundreds of messages
+    still in the queue; each of them is then answered from memory instead of a database round trip."""
+
+    def __init__(self, keep: int = 200_000) -> None:
+        self.keep = keep
+        self.ids: dict[str, None] = {}
+        self.lock = threading.Lock()
+
+    def seen(self, job_id: str) -> bool:
+        with self.lock:
+            return self.ids.pop(job_id, 0) is None
+
+    def add(self, job_ids: Iterable[str]) -> None:
+        with self.lock:
+            self.ids.update(dict.fromkeys(job_ids))
+            while len(self.ids) > self.keep:
+                del self.ids[next(iter(self.ids))]
+
+
+_recently_done = _RecentlyDone()
+
+
 def run_batch(actor_name: str, job_id: str) -> int:
     """Claim this job and other pending ones of its kind, do them in one transaction; returns how many.
 
@@ -187,6 +211,8 @@ def run_batch(actor_name: str, job_id: str) -> int:
     its transaction is rolled back and the sweep sends the job again.
     """
     fn, size = _batch_jobs[actor_name]
+    if _recently_done.seen(job_id):
+        return 0
     settings = get_settings()
     for attempt in range(1, _BATCH_ATTEMPTS + 1):
         try:
@@ -233,6 +259,7 @@ def _run_batch_once(session: Session, fn: BatchFunction, actor_name: str, own: U
         else:
             row.done_at = now
     session.commit()
+    _recently_done.add(str(row.id) for row in rows)
     for row in rows:
         if row.done_at is not None:
             JOB_LATENCY.labels(actor_name).observe((now - row.created_at).total_seconds())

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, attributes
 
 from landform import security
 from landform.consent.models import ConsentRecord, ConsentText, Purpose
+from landform.crm_sink import routing
 from landform.crm_sink.models import Contact, Submission
 from landform.db import utcnow
 from landform.i18n import LANGUAGES, pick
@@ -263,18 +264,11 @@ def record_ticked(
     ]
 
 
-def _fill_in_contacts(session: Session, _context: Any) -> None:
-    """Once routing gives a submission its contact, the records made at intake learn who they are about.
+def _link_records(session: Session, routed: list[tuple[UUID, UUID]]) -> None:
+    """Once routing gives submissions their contacts, the records made at intake learn who they are about.
 
     This lives here, not in crm_sink, because the CRM knows nothing of consent (see STYLE.md).
     """
-    routed = [
-        {"routed_submission": obj.id, "routed_contact": obj.contact_id}
-        for obj in session.dirty
-        if isinstance(obj, Submission)
-        and obj.contact_id is not None
-        and attributes.get_history(obj, "contact_id").added
-    ]
     if not routed:
         return
     # A Core statement on the table: the ORM's append-only guard is for records, not for this.
@@ -284,11 +278,26 @@ def _fill_in_contacts(session: Session, _context: Any) -> None:
         update(table)  # type: ignore[arg-type]
         .where(table.c.submission_id == bindparam("routed_submission"), table.c.contact_id.is_(None))
         .values(contact_id=bindparam("routed_contact")),
-        routed,
+        [{"routed_submission": sid, "routed_contact": cid} for sid, cid in routed],
+    )
+
+
+def _fill_in_contacts(session: Session, _context: Any) -> None:
+    """A submission given its contact through the ORM (rather than by the batch router)."""
+    _link_records(
+        session,
+        [
+            (obj.id, obj.contact_id)
+            for obj in session.dirty
+            if isinstance(obj, Submission)
+            and obj.contact_id is not None
+            and attributes.get_history(obj, "contact_id").added
+        ],
     )
 
 
 event.listen(Session, "after_flush", _fill_in_contacts)
+routing.after_routing.append(_link_records)
 
 
 def read_withdraw_token(token: str) -> tuple[UUID, UUID]:

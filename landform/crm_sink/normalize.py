@@ -89,7 +89,14 @@ def email_key(email: str) -> str:
     return email.strip().casefold()
 
 
+# The intake stored the address as email-validator normalized it; a plain one needs no second look.
+_PLAIN_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,63}")
+
+
 def normalized_email(email: str) -> str:
+    email = email.strip()
+    if _PLAIN_EMAIL.fullmatch(email) and ".." not in email and not email.startswith("."):
+        return email
     try:
         return str(validate_email(email.strip(), check_deliverability=False).normalized)
     except EmailNotValidError as error:

@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import Tenant
-from landform.crm_sink import normalize
+from landform.crm_sink import bulk, normalize
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from landform.crm_sink.routing_models import (
     Department,
@@ -61,7 +61,7 @@ class TenantRouting:
 class Lead:
     """One submission, read and normalized, before it touches the CRM."""
 
-    submission: Submission
+    submission: Row[Any]
     email: str
     key: str
     contact: dict[str, tuple[Any, bool]] = field(default_factory=dict)
@@ -121,7 +121,7 @@ def load_tenant_routing(session: Session, tenant_id: UUID) -> TenantRouting:
     )
 
 
-def read_lead(submission: Submission, config: TenantRouting) -> Lead:
+def read_lead(submission: Row[Any], config: TenantRouting) -> Lead:
     """The submission's answers as CRM values: the form's mapping first, else its field types decide."""
     fields = submission.contact_fields or {}
     try:
@@ -245,6 +245,8 @@ def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: 
         lead.company_id = company.id
         if lead.company_size is None:
             lead.company_size = company.size
+    # New companies exist before the contacts that point at them are written.
+    session.flush()
 
 
 def _rule_matches(rule: RoutingRule, lead: Lead) -> bool:
@@ -264,10 +266,10 @@ def _rule_matches(rule: RoutingRule, lead: Lead) -> bool:
     return not rule.utm_campaign or rule.utm_campaign.strip().casefold() == campaign
 
 
-def _assign_owners(session: Session, config: TenantRouting, waiting: list[tuple[Contact, Lead]]) -> None:
+def _assign_owners(session: Session, config: TenantRouting, waiting: list[tuple[Any, Lead]]) -> None:
     """Owners for contacts that have none: the first matching rule's department, in turn among its
     best-ranked members; otherwise the fallback owner."""
-    by_department: dict[UUID, list[Contact]] = defaultdict(list)
+    by_department: dict[UUID, list[Any]] = defaultdict(list)
     for contact, lead in waiting:
         rule = next((rule for rule in config.rules if _rule_matches(rule, lead)), None)
         if rule is not None and config.turns.get(rule.department_id):
@@ -290,48 +292,104 @@ def _assign_owners(session: Session, config: TenantRouting, waiting: list[tuple[
             contact.owner_id = members[(first + offset) % len(members)]
 
 
+# The contact columns routing may change; one UPDATE statement for a whole batch sets them all.
+_CONTACT_COLUMNS = (
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company_name",
+    "company_id",
+    "job_title",
+    "gender",
+    "language",
+    "linkedin",
+    "facebook",
+    "twitter",
+    "description",
+    "owner_id",
+    "last_activity_at",
+)
+_CONTACTS = Contact.__table__
+_SUBMISSIONS = Submission.__table__
+# Columns a new contact starts with empty (a multi-row insert gives every row every column).
+_BLANK_CONTACT = {
+    name: ""
+    for name in (
+        "first_name",
+        "last_name",
+        "phone",
+        "company_name",
+        "job_title",
+        "gender",
+        "linkedin",
+        "facebook",
+        "twitter",
+        "description",
+    )
+} | {"do_not_contact": False}
+
+# Called after a batch is written, in its transaction, with (submission id, contact id) pairs: another
+# domain that keeps rows per submission learns the contact (consent/ registers itself here).
+after_routing: list[Callable[[Session, list[tuple[UUID, UUID]]], None]] = []
+
+
+class _Row(dict[str, Any]):
+    """A contact's columns, changed in place; getattr/setattr so `_apply` serves companies too."""
+
+    def __getattr__(self, name: str) -> Any:
+        return self[name]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
+
+
 def _route_tenant(
     session: Session, tenant_id: UUID, config: TenantRouting, leads: list[Lead], now: datetime
-) -> None:
+) -> list[tuple[UUID, UUID]]:
     _match_companies(session, tenant_id, leads, now)
-    keys = sorted({lead.key for lead in leads})
-    first_email: dict[str, Lead] = {}
-    for lead in sorted(leads, key=lambda lead: lead.submission.created_at):
-        first_email.setdefault(lead.key, lead)
+    leads = sorted(leads, key=lambda lead: lead.submission.created_at)
+    first: dict[str, Lead] = {}
+    for lead in leads:
+        first.setdefault(lead.key, lead)
+    keys = sorted(first)
     # Sorted keys: concurrent batches take the new rows' locks in the same order.
-    session.execute(
-        _insert(session, Contact)
-        .values(
-            [
-                {
-                    "id": uuid7(),
-                    "tenant_id": tenant_id,
-                    "email": first_email[key].email,
-                    "email_key": key,
-                    "language": str(first_email[key].submission.context.get("language", ""))[:8],
-                    "source": str(first_email[key].submission.context.get("source", ""))[:16],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for key in keys
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["tenant_id", "email_key"])
+    bulk.insert_rows(
+        session,
+        _CONTACTS,
+        [
+            {
+                "id": uuid7(),
+                "tenant_id": tenant_id,
+                "email": first[key].email,
+                "email_key": key,
+                "language": str(first[key].submission.context.get("language", ""))[:8],
+                "source": str(first[key].submission.context.get("source", ""))[:16],
+                "created_at": now,
+                "updated_at": now,
+                **_BLANK_CONTACT,
+            }
+            for key in keys
+        ],
+        conflict=["tenant_id", "email_key"],
     )
+    columns = [_CONTACTS.c.id, _CONTACTS.c.email_key, *(_CONTACTS.c[name] for name in _CONTACT_COLUMNS)]
     contacts = {
-        contact.email_key: contact
-        for contact in session.scalars(
-            select(Contact)
-            .where(Contact.tenant_id == tenant_id, Contact.email_key.in_(keys))
-            .order_by(Contact.id)
+        row["email_key"]: _Row(row)
+        for row in session.connection()
+        .execute(
+            select(*columns)
+            .where(_CONTACTS.c.tenant_id == tenant_id, _CONTACTS.c.email_key.in_(keys))
+            .order_by(_CONTACTS.c.id)
             .with_for_update()
-            .execution_options(populate_existing=True, **ALL_TENANTS)
         )
+        .mappings()
     }
-    needs_owner: dict[UUID, tuple[Contact, Lead]] = {}
+    needs_owner: dict[UUID, tuple[_Row, Lead]] = {}
     activities: list[dict[str, Any]] = []
     tags: set[tuple[UUID, str]] = set()
-    for lead in sorted(leads, key=lambda lead: lead.submission.created_at):
+    routed: list[tuple[UUID, UUID]] = []
+    for lead in leads:
         contact = contacts[lead.key]
         submission = lead.submission
         # The newest submission wins a field; an older one (routed late) only fills blanks.
@@ -340,8 +398,7 @@ def _route_tenant(
         if lead.company_id is not None and (newest or contact.company_id is None):
             contact.company_id = lead.company_id
         if newest:
-            if contact.email != lead.email:
-                contact.email = lead.email
+            contact.email = lead.email
             contact.last_activity_at = submission.created_at
         if contact.owner_id is None:
             needs_owner[contact.id] = (contact, lead)
@@ -364,30 +421,55 @@ def _route_tenant(
             }
         )
         tags.update((contact.id, tag) for tag in lead.tags)
-        submission.contact_id = contact.id
-        submission.routed_at = now
+        routed.append((submission.id, contact.id))
     _assign_owners(session, config, list(needs_owner.values()))
-    session.execute(
-        _insert(session, Activity).values(activities).on_conflict_do_nothing(index_elements=["submission_id"])
+    bulk.update_rows(
+        session,
+        _CONTACTS,
+        [
+            {"id": contact.id, "updated_at": now, **{name: contact[name] for name in _CONTACT_COLUMNS}}
+            for contact in contacts.values()
+        ],
     )
-    if tags:
-        session.execute(
-            _insert(session, ContactTag)
-            .values(
-                [
-                    {
-                        "id": uuid7(),
-                        "tenant_id": tenant_id,
-                        "contact_id": contact_id,
-                        "tag": tag,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for contact_id, tag in sorted(tags)
-                ]
-            )
-            .on_conflict_do_nothing(index_elements=["contact_id", "tag"])
-        )
+    bulk.insert_rows(session, Activity.__table__, activities, conflict=["submission_id"])
+    bulk.insert_rows(
+        session,
+        ContactTag.__table__,
+        [
+            {
+                "id": uuid7(),
+                "tenant_id": tenant_id,
+                "contact_id": contact_id,
+                "tag": tag,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for contact_id, tag in sorted(tags)
+        ],
+        conflict=["contact_id", "tag"],
+    )
+    bulk.update_rows(
+        session,
+        _SUBMISSIONS,
+        [{"id": sid, "contact_id": cid, "routed_at": now} for sid, cid in routed],
+    )
+    return routed
+
+
+_SUBMISSION_COLUMNS = [
+    _SUBMISSIONS.c[name]
+    for name in (
+        "id",
+        "tenant_id",
+        "form_id",
+        "page_id",
+        "data",
+        "contact_fields",
+        "context",
+        "created_at",
+        "routed_at",
+    )
+]
 
 
 def route_submissions(session: Session, submission_ids: Iterable[UUID]) -> dict[UUID, str]:
@@ -397,9 +479,9 @@ def route_submissions(session: Session, submission_ids: Iterable[UUID]) -> dict[
     """
     ids = list(dict.fromkeys(submission_ids))
     found = {
-        submission.id: submission
-        for submission in session.scalars(
-            select(Submission).where(Submission.id.in_(ids)).execution_options(**ALL_TENANTS)
+        row.id: row
+        for row in session.connection().execute(
+            select(*_SUBMISSION_COLUMNS).where(_SUBMISSIONS.c.id.in_(ids))
         )
     }
     failed = {sid: f"submission {sid} no longer exists" for sid in ids if sid not in found}
@@ -417,7 +499,15 @@ def route_submissions(session: Session, submission_ids: Iterable[UUID]) -> dict[
             continue
         by_tenant[submission.tenant_id].append(lead)
     now = utcnow()
+    routed: list[tuple[UUID, UUID]] = []
     for tenant_id in sorted(by_tenant):
-        _route_tenant(session, tenant_id, configs[tenant_id], by_tenant[tenant_id], now)
+        routed += _route_tenant(session, tenant_id, configs[tenant_id], by_tenant[tenant_id], now)
     session.flush()
+    if routed:
+        for hook in after_routing:
+            hook(session, routed)
+    # Rows changed behind the ORM's back: what this session holds of them is stale.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Submission | Contact):
+            session.expire(obj)
     return failed
