@@ -19,7 +19,7 @@ from uuid import UUID
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, event, select
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, event, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -240,6 +240,9 @@ def _run_batch_once(session: Session, fn: BatchFunction, actor_name: str, own: U
             select(OutboxJob).where(OutboxJob.id == own, *pending).with_for_update(skip_locked=True)
         )
     )
+    if not rows:
+        # Done already, or in another worker's batch right now: either way not ours to do.
+        return 0
     rows += session.scalars(
         select(OutboxJob)
         .where(OutboxJob.id != own, *pending)
@@ -247,21 +250,23 @@ def _run_batch_once(session: Session, fn: BatchFunction, actor_name: str, own: U
         .limit(size - len(rows))
         .with_for_update(skip_locked=True)
     )
-    if not rows:
-        return 0
     failed = fn(session, [row.subject_id for row in rows])
     now = utcnow()
+    done = [row.id for row in rows if row.subject_id not in failed]
+    # One UPDATE for the whole batch (not one per job through the unit of work).
+    if done:
+        session.execute(update(OutboxJob).where(OutboxJob.id.in_(done)).values(done_at=now, updated_at=now))
     for row in rows:
         if row.subject_id in failed:
-            row.failed_at = now
-            row.last_error = failed[row.subject_id][:2000]
-            log.error("outbox: job %s (%s) failed permanently: %s", row.id, actor_name, row.last_error)
-        else:
-            row.done_at = now
+            error = failed[row.subject_id][:2000]
+            session.execute(
+                update(OutboxJob).where(OutboxJob.id == row.id).values(failed_at=now, last_error=error)
+            )
+            log.error("outbox: job %s (%s) failed permanently: %s", row.id, actor_name, error)
     session.commit()
     _recently_done.add(str(row.id) for row in rows)
     for row in rows:
-        if row.done_at is not None:
+        if row.subject_id not in failed:
             JOB_LATENCY.labels(actor_name).observe((now - row.created_at).total_seconds())
     return len(rows)
 
