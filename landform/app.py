@@ -49,10 +49,12 @@ from landform.consent.controllers import CookieChoiceController, PublicConsentCo
 from landform.consent.services import contact_section
 from landform.crm_sink.api import ContactsApi
 from landform.crm_sink.controllers import ContactsController
+from landform.crm_sink.routing_controllers import RoutingController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.db import create_app_engine
 from landform.forms.api import SubmissionsApi
 from landform.forms.controllers import FormBuilderController, intake_router
+from landform.forms.services import form_catalog
 from landform.migrate import ensure_current
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.logs import RequestLogMiddleware, configure_logging
@@ -251,6 +253,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FormBuilderController,
             intake_router(settings),
             ContactsController,
+            RoutingController,
             PurposesController,
             PublicConsentController,
             CookieChoiceController,
@@ -300,7 +303,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         # Sections other domains add to a contact's page; the CRM itself knows nothing of consent.
-        state=State({"settings": settings, "contact_sections": [contact_section]}),
+        # ... and the forms the routing screens map and route by (crm_sink imports no other domain).
+        state=State(
+            {"settings": settings, "contact_sections": [contact_section], "form_catalog": form_catalog}
+        ),
         request_max_body_size=1024 * 1024,
         # Logging is landform/ops/logs.py's: Litestar's default would replace its handler on the root logger.
         logging_config=None,

@@ -20,6 +20,7 @@ from landform.accounts.models import Tenant
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
 from landform.crm_sink.models import Submission
+from landform.crm_sink.routing_admin import FormSummary
 from landform.db import sync_session, utcnow
 from landform.forms.fields import (
     BOOLEAN,
@@ -456,6 +457,19 @@ def form_view(
         "token_field": TOKEN_FIELD,
         "has_errors": bool(errors),
     }
+
+
+async def form_catalog(db: AsyncSession) -> list[FormSummary]:
+    """The tenant's forms for the CRM's routing screens (handed to crm_sink by app.py)."""
+    forms = (await db.execute(select(Form).order_by(Form.name))).scalars()
+    return [
+        FormSummary(
+            id=form.id,
+            name=form.name,
+            fields=[(f["name"], pick(f.get("label"))) for f in form.fields if f["type"] not in BOOLEAN],
+        )
+        for form in forms
+    ]
 
 
 async def find_form(db: AsyncSession, key: str) -> Form | None:

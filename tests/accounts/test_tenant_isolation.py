@@ -13,6 +13,7 @@ from landform.db import TenantScopeMissing, scope_to_tenant, sync_session
 from landform.forms.models import SpamSubmission
 from tests.conftest import form_token, log_in, make_form, make_page, post_form, wait_for
 from tests.consent.helpers import make_purpose
+from tests.crm_sink.test_routing_screens import make_routing
 
 
 def _tenant_a_objects(client, db, owner):
@@ -35,6 +36,7 @@ def _tenant_a_objects(client, db, owner):
     client.post(f"/f/{form.key}", json={"first_name": "Bot", "email": "bot@example.com"})  # no token: spam
     spam = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalar_one()
     purpose, _text = make_purpose(db, owner)
+    department, member, rule = make_routing(db, owner)
     return {
         "form_id": form.id,
         "page_id": page.id,
@@ -45,6 +47,9 @@ def _tenant_a_objects(client, db, owner):
         "spam_id": spam.id,
         "purpose_id": purpose.id,
         "name": "email",
+        "department_id": department.id,
+        "member_id": member.id,
+        "rule_id": rule.id,
     }
 
 
