@@ -287,6 +287,11 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
     origins = sorted({_origin(line) for line in data.get("allowed_origins", "").split() if line.strip()})
     if len(origins) > 20:
         raise FormInvalid(_("List at most 20 websites."))
+    tags = list(
+        dict.fromkeys(t for t in (normalize_text(t)[:64] for t in data.get("crm_tags", "").split(",")) if t)
+    )
+    if len(tags) > 10:
+        raise FormInvalid(_("Add at most 10 tags."))
     form.name = name
     form.thank_you = {
         "nl": normalize_text(data.get("thank_you_nl", ""))[:1000],
@@ -298,11 +303,6 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
     }
     form.redirect_url = redirect_url or None
     form.allowed_origins = origins
-    tags = list(
-        dict.fromkeys(t for t in (normalize_text(t)[:64] for t in data.get("crm_tags", "").split(",")) if t)
-    )
-    if len(tags) > 10:
-        raise FormInvalid(_("Add at most 10 tags."))
     form.crm_tags = tags
     form.block_disposable_email = data.get("block_disposable_email") == "on"
     form.requires_age_check = data.get("requires_age_check") == "on"

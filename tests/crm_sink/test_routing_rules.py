@@ -310,3 +310,32 @@ def test_a_batch_with_one_address_twice_makes_one_contact_and_is_idempotent(clie
     assert [c.first_name for c in contacts] == ["Try2"]
     assert db.execute(select(func.count(Activity.id)).execution_options(all_tenants=True)).scalar_one() == 3
     assert db.execute(select(func.count(ContactTag.id)).execution_options(all_tenants=True)).scalar_one() == 1
+
+
+def test_a_marketer_sets_the_tags_a_form_adds_in_its_settings(client, db, owner, marketer):
+    from tests.conftest import log_in, post_form
+
+    form = make_form(db, owner)
+    log_in(client, marketer)
+    settings = {
+        "name": "Brochure",
+        "submit_nl": "Stuur",
+        "submit_en": "Send",
+        "thank_you_nl": "",
+        "thank_you_en": "",
+    }
+    too_many = post_form(
+        client, f"/app/forms/{form.id}/settings", {**settings, "crm_tags": ",".join("abcdefghijk")}
+    )
+    assert too_many.status_code == 422
+    post_form(
+        client, f"/app/forms/{form.id}/settings", {**settings, "crm_tags": "brochure, beurs , brochure"}
+    )
+    db.expire_all()
+    assert db.get(type(form), form.id).crm_tags == ["brochure", "beurs"]
+    assert "brochure, beurs" in client.get(f"/app/forms/{form.id}").text
+    client.cookies.clear()
+    _submit(client, form, "tagged@example.com")
+    _routed(db, 1)
+    tags = db.execute(select(ContactTag.tag).execution_options(all_tenants=True)).scalars()
+    assert sorted(tags) == ["beurs", "brochure"]
