@@ -13,7 +13,7 @@ from landform.db import TenantScopeMissing, scope_to_tenant, sync_session
 from landform.forms.models import SpamSubmission
 from tests.conftest import form_token, log_in, make_form, make_page, post_form, wait_for
 from tests.consent.helpers import make_purpose
-from tests.crm_sink.test_routing_screens import make_routing
+from tests.crm_sink.test_routing_screens import make_failed_job, make_routing
 
 
 def _tenant_a_objects(client, db, owner):
@@ -50,6 +50,7 @@ def _tenant_a_objects(client, db, owner):
         "department_id": department.id,
         "member_id": member.id,
         "rule_id": rule.id,
+        "job_id": make_failed_job(db, owner).id,
     }
 
 

@@ -145,3 +145,57 @@ def test_it_saves_a_forms_field_mapping(client, db, owner):
         client, f"/app/routing/forms/{form.id}/mapping", {"field_company__city": "no_such_field"}
     )
     assert wrong.status_code == 422
+
+
+def make_failed_job(db, persona):
+    from landform.db import utcnow
+    from landform.outbox import OutboxJob
+
+    job = OutboxJob(
+        actor_name="route_submission",
+        subject_id=persona.user_id,
+        tenant_id=persona.tenant_id,
+        redispatch_at=utcnow(),
+        failed_at=utcnow(),
+        last_error="submission gone",
+    )
+    db.add(job)
+    db.commit()
+    return job
+
+
+def test_an_owner_sees_failed_jobs_and_sends_one_again_once_fixed(client, db, owner, stranger, monkeypatch):
+    from landform import outbox
+    from landform.crm_sink.models import Contact, Submission
+    from landform.outbox import OutboxJob, run_job
+    from tests.conftest import form_token
+
+    make_failed_job(db, stranger)  # another tenant's: never shown
+    form = make_form(db, owner)
+    monkeypatch.setattr(outbox, "_send", lambda *_args: True)
+    token = form_token(client, f"/f/{form.key}")
+    client.post(f"/f/{form.key}", json={"first_name": "Ada", "email": "ada@example.com", "_lf_token": token})
+    job = db.execute(select(OutboxJob).where(OutboxJob.tenant_id == owner.tenant_id)).scalar_one()
+    submission = db.execute(select(Submission).execution_options(all_tenants=True)).scalar_one()
+    fields = dict(submission.contact_fields)
+    db.execute(Submission.__table__.update().values(contact_fields={}))
+    db.commit()
+    run_job("route_submission", str(job.id))
+    monkeypatch.undo()
+
+    log_in(client, owner)
+    page = client.get("/app/routing/failed")
+    assert "no usable e-mail address" in page.text
+    assert "submission gone" not in page.text
+    db.execute(Submission.__table__.update().values(contact_fields=fields))
+    db.commit()
+    assert post_form(client, f"/app/routing/failed/{job.id}/retry", {}).status_code == 200
+
+    def routed():
+        db.expire_all()
+        return db.execute(select(Contact).execution_options(all_tenants=True)).scalar_one_or_none()
+
+    from tests.conftest import wait_for
+
+    assert wait_for(routed).email == "ada@example.com"
+    assert "Nothing failed" in client.get("/app/routing/failed").text
