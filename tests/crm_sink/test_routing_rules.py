@@ -339,3 +339,36 @@ def test_a_marketer_sets_the_tags_a_form_adds_in_its_settings(client, db, owner,
     _routed(db, 1)
     tags = db.execute(select(ContactTag.tag).execution_options(all_tenants=True)).scalars()
     assert sorted(tags) == ["beurs", "brochure"]
+
+
+def test_concurrent_batches_never_give_two_leads_the_same_turn(client, db, owner, settings, monkeypatch):
+    import threading
+
+    from landform import outbox
+    from landform.db import sync_session
+
+    if settings.database.is_sqlite:
+        return  # SQLite runs one writer at a time; the race only exists on PostgreSQL
+    ann, bob = _reps(db, owner, "Ann", "Bob")
+    sales = _department(db, owner, "Sales", (ann.user_id, 1), (bob.user_id, 1))
+    _rule(db, owner, sales, 0)
+    form = _form(db, owner)
+    monkeypatch.setattr(outbox, "_send", lambda *_args: True)  # nothing routes until the batches below
+    for n in range(20):
+        _submit(client, form, f"race{n}@example.com")
+    ids = list(db.execute(select(Submission.id).execution_options(all_tenants=True)).scalars())
+    start = threading.Barrier(2)
+
+    def route(half):
+        with sync_session(settings.database.sync_url) as session:
+            start.wait()
+            route_submissions(session, half)
+            session.commit()
+
+    threads = [threading.Thread(target=route, args=(ids[n::2],)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    owners = db.execute(select(Contact.owner_id).execution_options(all_tenants=True)).scalars().all()
+    assert sorted(owners.count(user) for user in (ann.user_id, bob.user_id)) == [10, 10]
