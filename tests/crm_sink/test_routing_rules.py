@@ -360,10 +360,11 @@ def test_concurrent_batches_never_give_two_leads_the_same_turn(client, db, owner
     start = threading.Barrier(2)
 
     def route(half):
-        with sync_session(settings.database.sync_url) as session:
-            start.wait()
-            route_submissions(session, half)
-            session.commit()
+        start.wait()
+        for submission_id in half:  # one lead a transaction: every turn is taken under contention
+            with sync_session(settings.database.sync_url) as session:
+                route_submissions(session, [submission_id])
+                session.commit()
 
     threads = [threading.Thread(target=route, args=(ids[n::2],)) for n in range(2)]
     for thread in threads:
