@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from uuid import UUID
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import CurrentMessage
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, event, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -182,23 +184,28 @@ def run_job(actor_name: str, job_id: str) -> None:
 
 
 class _RecentlyDone:
-    """Ids of batch jobs this process finished lately. A batch does the work of hundreds of messages
-    still in the queue; each of them is then answered from memory instead of a database round trip."""
+    """Batch jobs this process finished lately, with when (ms since the epoch).
+
+    A batch does the work of hundreds of messages still in the queue. A message sent before the batch
+    that did its job committed is answered from memory instead of a database round trip; one sent
+    later (the sweep, a retry of a job put back) is always looked up.
+    """
 
     def __init__(self, keep: int = 200_000) -> None:
         self.keep = keep
-        self.ids: dict[str, None] = {}
+        self.done: dict[str, float] = {}
         self.lock = threading.Lock()
 
-    def seen(self, job_id: str) -> bool:
+    def answers(self, job_id: str, sent_ms: float | None) -> bool:
         with self.lock:
-            return self.ids.pop(job_id, 0) is None
+            done_ms = self.done.get(job_id)
+        return done_ms is not None and sent_ms is not None and sent_ms <= done_ms
 
-    def add(self, job_ids: Iterable[str]) -> None:
+    def add(self, job_ids: Iterable[str], done_ms: float) -> None:
         with self.lock:
-            self.ids.update(dict.fromkeys(job_ids))
-            while len(self.ids) > self.keep:
-                del self.ids[next(iter(self.ids))]
+            self.done.update(dict.fromkeys(job_ids, done_ms))
+            while len(self.done) > self.keep:
+                del self.done[next(iter(self.done))]
 
 
 _recently_done = _RecentlyDone()
@@ -211,7 +218,8 @@ def run_batch(actor_name: str, job_id: str) -> int:
     its transaction is rolled back and the sweep sends the job again.
     """
     fn, size = _batch_jobs[actor_name]
-    if _recently_done.seen(job_id):
+    message = CurrentMessage.get_current_message()
+    if _recently_done.answers(job_id, message.message_timestamp if message else None):
         return 0
     settings = get_settings()
     for attempt in range(1, _BATCH_ATTEMPTS + 1):
@@ -264,7 +272,7 @@ def _run_batch_once(session: Session, fn: BatchFunction, actor_name: str, own: U
             )
             log.error("outbox: job %s (%s) failed permanently: %s", row.id, actor_name, error)
     session.commit()
-    _recently_done.add(str(row.id) for row in rows)
+    _recently_done.add((str(row.id) for row in rows if row.subject_id not in failed), time.time() * 1000)
     for row in rows:
         if row.subject_id not in failed:
             JOB_LATENCY.labels(actor_name).observe((now - row.created_at).total_seconds())
@@ -287,6 +295,8 @@ def configure_broker(settings: Settings) -> dramatiq.Broker:
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")
+    # Batch jobs read their message's send time (see _RecentlyDone).
+    broker.add_middleware(CurrentMessage())
     dramatiq.set_broker(broker)
     for name, (_fn, options) in _jobs.items():
         dramatiq.actor(broker=broker, actor_name=name, **options)(_actor_for(name))
