@@ -187,9 +187,8 @@ def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: 
     ]
     if not wanted:
         return
-    # Only a batch that may create a company needs to exclude the others (matching alone is a read).
-    may_create = any(lead.company_name for lead in wanted)
-    if may_create and session.get_bind().dialect.name == "postgresql":
+    # Matching waits too: a lead must see the company that a concurrent batch is creating for its domain.
+    if session.get_bind().dialect.name == "postgresql":
         lock = zlib.crc32(b"company:" + tenant_id.bytes)
         session.execute(select(func.pg_advisory_xact_lock(lock)))
     kvks = {str(lead.company["kvk_number"][0]) for lead in wanted if "kvk_number" in lead.company}
