@@ -48,6 +48,7 @@ REDIS_URL = os.environ.get("LANDFORM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/1
 CLIENTS = 32
 # A steady load well below capacity on two cores: latency as visitors see it on a busy day.
 PACED_RATE = 50.0
+ROUTED = 5000
 
 
 @dataclass
@@ -288,7 +289,7 @@ def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
     from sqlalchemy import delete, select, update
 
     import landform.models  # noqa: F401  (every table, for the mappers)
-    from landform.crm_sink.models import Activity, Contact, Submission
+    from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
     from landform.db import sync_engine, utcnow
     from landform.outbox import OutboxJob
     from landform.settings import get_settings
@@ -301,7 +302,9 @@ def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
         with engine.begin() as connection:
             connection.execute(update(Submission).values(routed_at=None, contact_id=None))
             connection.execute(delete(Activity))
+            connection.execute(delete(ContactTag))
             connection.execute(delete(Contact))
+            connection.execute(delete(Company))
             connection.execute(update(OutboxJob).values(done_at=None, failed_at=None))
             return list(
                 connection.execute(
@@ -383,6 +386,66 @@ def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
     ]
 
 
+def _count_route_jobs(database_url: str) -> int:
+    from sqlalchemy import text
+
+    from landform.db import sync_engine
+    from landform.settings import DatabaseSettings
+
+    with sync_engine(DatabaseSettings(url=database_url).sync_url).connect() as connection:
+        query = "SELECT count(*) FROM outbox_job WHERE actor_name = 'route_submission'"
+        return int(connection.execute(text(query)).scalar_one())
+
+
+def seed_submissions(database_url: str, count: int) -> None:
+    """Store `count` submissions with their routing jobs as the intake would (for --routing-only)."""
+    from advanced_alchemy.mixins.uuid import uuid7
+    from sqlalchemy import insert, select
+
+    import landform.models  # noqa: F401  (every table, for the mappers)
+    from landform.crm_sink.models import Submission
+    from landform.db import sync_engine, utcnow
+    from landform.forms.models import Form
+    from landform.outbox import OutboxJob
+    from landform.settings import DatabaseSettings
+
+    engine = sync_engine(DatabaseSettings(url=database_url).sync_url)
+    with engine.begin() as connection:
+        form_id, tenant_id = connection.execute(select(Form.id, Form.tenant_id).limit(1)).one()
+        now = utcnow()
+        submissions, jobs = [], []
+        for n in range(count):
+            submission_id = uuid7()
+            email = f"bench{n}@example{n % 50}.nl"
+            submissions.append(
+                {
+                    "id": submission_id,
+                    "tenant_id": tenant_id,
+                    "form_id": form_id,
+                    "form_version": 1,
+                    "data": {"first_name": "Bench", "last_name": f"Lead {n}", "email": email},
+                    "contact_fields": {"first_name": "Bench", "last_name": f"Lead {n}", "email": email},
+                    "context": {"source": "page", "language": "nl", "form_name": "Bench"},
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            jobs.append(
+                {
+                    "id": uuid7(),
+                    "actor_name": "route_submission",
+                    "subject_id": submission_id,
+                    "tenant_id": tenant_id,
+                    "redispatch_at": now,
+                    "redispatches": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        connection.execute(insert(Submission), submissions)
+        connection.execute(insert(OutboxJob), jobs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -390,6 +453,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0, help="measuring time of each load test")
     parser.add_argument(
         "--profile", metavar="SVG", help="py-spy flame graph of the Landform server under intake load"
+    )
+    parser.add_argument(
+        "--routing-only",
+        type=int,
+        metavar="N",
+        help="measure only worker routing, on N submissions stored directly (no intake, no servers)",
     )
     args = parser.parse_args()
 
@@ -417,6 +486,13 @@ def main() -> None:
     for command in (["db", "upgrade"], ["demo"]):
         done = subprocess.run([str(BIN / "landform"), *command], env=env, capture_output=True, check=True)
     demo = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    if args.routing_only:
+        seed_submissions(database_url, args.routing_only)
+        print(f"Worker routing on {backend}, {os.cpu_count()} CPUs\n")
+        print(f"{'figure':<44} {'landform':>10} {'baseline':>10} {'ratio':>6}  {'goal':<14}")
+        for figure in routing(database_url, limit=args.routing_only + 10):
+            print(figure.line())
+        return
     broker = "Redis as the broker (no worker during intake)" if with_redis else "the in-process worker"
     print(
         f"Landform benchmarks on {backend} with {broker}, {os.cpu_count()} CPUs; "
@@ -438,7 +514,11 @@ def main() -> None:
     finally:
         stop(app)
         stop(bare)
-    figures += routing(database_url, limit=3000)
+    # Routing is measured on at least ROUTED submissions: what the intake stored, topped up as it would.
+    stored = _count_route_jobs(database_url)
+    if stored < ROUTED:
+        seed_submissions(database_url, ROUTED - stored)
+    figures += routing(database_url, limit=ROUTED)
     if with_redis:
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"{namespace}*"):

@@ -64,10 +64,12 @@ from landform.consent.services import contact_section
 from landform.consent.site_banner import SiteBannerController, serve_choices_script
 from landform.crm_sink.api import ContactsApi
 from landform.crm_sink.controllers import ContactsController
+from landform.crm_sink.routing_controllers import RoutingController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.db import create_app_engine
 from landform.forms.api import SubmissionsApi
 from landform.forms.controllers import FormBuilderController, intake_router
+from landform.forms.services import form_catalog
 from landform.migrate import ensure_current
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.logs import RequestLogMiddleware, configure_logging
@@ -299,6 +301,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             intake_router(settings),
             ContactsController,
             AnalyticsController,
+            RoutingController,
             PurposesController,
             EvidenceController,
             CookiePolicyController,
@@ -370,6 +373,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "analytics": analytics,
                 # Domains below billing ask it for room (the plan's user limit) through this.
                 "ensure_room": ensure_room,
+                "form_catalog": form_catalog,
             }
         ),
         request_max_body_size=1024 * 1024,

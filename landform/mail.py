@@ -122,7 +122,7 @@ def _smtp_send(url: str, sender: str, message: EmailMessage) -> None:
         smtp.send_message(mime)
 
 
-@job(max_retries=12, min_backoff=5_000, max_backoff=30 * 60_000, time_limit=60_000)
+@job(max_retries=12, min_backoff=5_000, max_backoff=30 * 60_000, time_limit=60_000, max_age=24 * 3_600_000)
 def deliver_email(session: Session, message_id: UUID) -> None:
     message = session.get(EmailMessage, message_id)
     if message is None:

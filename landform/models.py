@@ -15,6 +15,13 @@ from landform.analytics.models import TrafficDay, Visit
 from landform.billing.models import HeldLead, StripeEvent, Subscription
 from landform.consent.models import ConsentRecord, ConsentText, ParentalConsent, Purpose
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
+from landform.crm_sink.routing_models import (
+    Department,
+    DepartmentMember,
+    FieldMapping,
+    RoutingRule,
+    RoutingSettings,
+)
 from landform.db import metadata
 from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.mail import EmailMessage
@@ -43,7 +50,10 @@ __all__ = [
     "ConsentText",
     "Contact",
     "ContactTag",
+    "Department",
+    "DepartmentMember",
     "EmailMessage",
+    "FieldMapping",
     "Form",
     "FormVersion",
     "HeldLead",
@@ -60,6 +70,8 @@ __all__ = [
     "Purpose",
     "RecoveryCode",
     "Role",
+    "RoutingRule",
+    "RoutingSettings",
     "SiteBrand",
     "SiteImage",
     "SpamSubmission",

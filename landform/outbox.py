@@ -10,7 +10,9 @@ and skips it once done, so a job sent twice has the effect of one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -18,7 +20,9 @@ from uuid import UUID
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, event, select
+from dramatiq.middleware import CurrentMessage
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, event, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from landform.db import GUID, Base, DateTimeUTC, scope_to_tenant, sync_session, utcnow
@@ -28,7 +32,12 @@ from landform.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 JobFunction = Callable[[Session, UUID], None]
+# A batch job gets the subjects of every job it claimed; it returns those that failed for good.
+BatchFunction = Callable[[Session, list[UUID]], dict[UUID, str]]
 _jobs: dict[str, tuple[JobFunction, dict[str, Any]]] = {}
+_batch_jobs: dict[str, tuple[BatchFunction, int]] = {}
+# Deadlocks between concurrent batches are resolved by the database aborting one; it is retried here.
+_BATCH_ATTEMPTS = 3
 
 
 class OutboxJob(Base):
@@ -53,18 +62,55 @@ class PermanentJobError(Exception):
     """The job can never succeed (its subject is gone or invalid): record it, do not retry."""
 
 
-def job(**actor_options: Any) -> Callable[[JobFunction], JobFunction]:
+def _limits(max_retries: int, time_limit: int, max_age: int, options: dict[str, Any]) -> dict[str, Any]:
+    # Every job states its retries and limits; a PermanentJobError is recorded, never retried.
+    return {
+        "max_retries": max_retries,
+        "time_limit": time_limit,
+        "max_age": max_age,
+        "throws": (PermanentJobError,),
+        **options,
+    }
+
+
+def job(
+    *, max_retries: int, time_limit: int, max_age: int, **actor_options: Any
+) -> Callable[[JobFunction], JobFunction]:
     """Register `fn(session, subject_id)` as a background job.
 
-    The dramatiq actor is declared later, on whichever broker `configure_broker` builds, so that
-    importing a domain module never creates dramatiq's silent default broker.
+    Retries, the time limit of one run and the age after which a message is dropped (ms) are required:
+    a dropped or exhausted message loses nothing, the job row stays pending and the sweep sends it
+    again. The dramatiq actor is declared later, on whichever broker `configure_broker` builds, so
+    that importing a domain module never creates dramatiq's silent default broker.
     """
 
     def register(fn: JobFunction) -> JobFunction:
-        _jobs[fn.__name__] = (fn, actor_options)
+        _jobs[fn.__name__] = (fn, _limits(max_retries, time_limit, max_age, actor_options))
         return fn
 
     return register
+
+
+def batch_job(
+    *, size: int, max_retries: int, time_limit: int, max_age: int, **actor_options: Any
+) -> Callable[[BatchFunction], BatchFunction]:
+    """Register `fn(session, subject_ids) -> {subject_id: error}` as a job run in batches.
+
+    Each job still has its row and its message, but a message is a kick: the worker claims its own
+    job and up to `size` other pending jobs of the same kind (`FOR UPDATE SKIP LOCKED`, so workers
+    never wait for each other), does them all in one transaction and marks them done together.
+    """
+
+    def register(fn: BatchFunction) -> BatchFunction:
+        _batch_jobs[fn.__name__] = (fn, size)
+        _jobs[fn.__name__] = (_not_alone, _limits(max_retries, time_limit, max_age, actor_options))
+        return fn
+
+    return register
+
+
+def _not_alone(_session: Session, _subject_id: UUID) -> None:
+    raise RuntimeError("a batch job runs through run_batch")
 
 
 def add_job(session: Any, actor_name: str, subject_id: UUID, tenant_id: UUID | None) -> OutboxJob:
@@ -108,6 +154,9 @@ event.listen(Session, "after_soft_rollback", _forget_on_rollback)
 
 def run_job(actor_name: str, job_id: str) -> None:
     """Run one job once: lock it, skip it if done, do the work and mark it done in one transaction."""
+    if actor_name in _batch_jobs:
+        run_batch(actor_name, job_id)
+        return
     fn, _options = _jobs[actor_name]
     settings = get_settings()
     with sync_session(settings.database.sync_url) as session:
@@ -134,6 +183,102 @@ def run_job(actor_name: str, job_id: str) -> None:
     JOB_LATENCY.labels(actor_name).observe((row.done_at - row.created_at).total_seconds())
 
 
+class _RecentlyDone:
+    """Batch jobs this process finished lately, with when (ms since the epoch).
+
+    A batch does the work of hundreds of messages still in the queue. A message sent before the batch
+    that did its job committed is answered from memory instead of a database round trip; one sent
+    later (the sweep, a retry of a job put back) is always looked up.
+    """
+
+    def __init__(self, keep: int = 200_000) -> None:
+        self.keep = keep
+        self.done: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def answers(self, job_id: str, sent_ms: float | None) -> bool:
+        with self.lock:
+            done_ms = self.done.get(job_id)
+        return done_ms is not None and sent_ms is not None and sent_ms <= done_ms
+
+    def add(self, job_ids: Iterable[str], done_ms: float) -> None:
+        with self.lock:
+            self.done.update(dict.fromkeys(job_ids, done_ms))
+            while len(self.done) > self.keep:
+                del self.done[next(iter(self.done))]
+
+
+_recently_done = _RecentlyDone()
+
+
+def run_batch(actor_name: str, job_id: str) -> int:
+    """Claim this job and other pending ones of its kind, do them in one transaction; returns how many.
+
+    A job another worker holds is skipped, not waited for: that worker finishes it, or, should it die,
+    its transaction is rolled back and the sweep sends the job again.
+    """
+    fn, size = _batch_jobs[actor_name]
+    message = CurrentMessage.get_current_message()
+    if _recently_done.answers(job_id, message.message_timestamp if message else None):
+        return 0
+    settings = get_settings()
+    for attempt in range(1, _BATCH_ATTEMPTS + 1):
+        try:
+            with sync_session(settings.database.sync_url) as session:
+                return _run_batch_once(session, fn, actor_name, UUID(job_id), size)
+        except DBAPIError as error:
+            if attempt == _BATCH_ATTEMPTS or not _is_deadlock(error):
+                raise
+            log.warning("outbox: batch of %s deadlocked, retrying (%s)", actor_name, attempt)
+    return 0
+
+
+def _is_deadlock(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in {"40P01", "40001"}
+
+
+def _run_batch_once(session: Session, fn: BatchFunction, actor_name: str, own: UUID, size: int) -> int:
+    pending = (
+        OutboxJob.actor_name == actor_name,
+        OutboxJob.done_at.is_(None),
+        OutboxJob.failed_at.is_(None),
+    )
+    rows = list(
+        session.scalars(
+            select(OutboxJob).where(OutboxJob.id == own, *pending).with_for_update(skip_locked=True)
+        )
+    )
+    if not rows:
+        # Done already, or in another worker's batch right now: either way not ours to do.
+        return 0
+    rows += session.scalars(
+        select(OutboxJob)
+        .where(OutboxJob.id != own, *pending)
+        .order_by(OutboxJob.redispatch_at)
+        .limit(size - len(rows))
+        .with_for_update(skip_locked=True)
+    )
+    failed = fn(session, [row.subject_id for row in rows])
+    now = utcnow()
+    done = [row.id for row in rows if row.subject_id not in failed]
+    # One UPDATE for the whole batch (not one per job through the unit of work).
+    if done:
+        session.execute(update(OutboxJob).where(OutboxJob.id.in_(done)).values(done_at=now, updated_at=now))
+    for row in rows:
+        if row.subject_id in failed:
+            error = failed[row.subject_id][:2000]
+            session.execute(
+                update(OutboxJob).where(OutboxJob.id == row.id).values(failed_at=now, last_error=error)
+            )
+            log.error("outbox: job %s (%s) failed permanently: %s", row.id, actor_name, error)
+    session.commit()
+    _recently_done.add((str(row.id) for row in rows if row.subject_id not in failed), time.time() * 1000)
+    for row in rows:
+        if row.subject_id not in failed:
+            JOB_LATENCY.labels(actor_name).observe((now - row.created_at).total_seconds())
+    return len(rows)
+
+
 def _actor_for(actor_name: str) -> Callable[[str], None]:
     def actor(job_id: str) -> None:
         run_job(actor_name, job_id)
@@ -150,6 +295,8 @@ def configure_broker(settings: Settings) -> dramatiq.Broker:
     else:
         broker = StubBroker()
         broker.emit_after("process_boot")
+    # Batch jobs read their message's send time (see _RecentlyDone).
+    broker.add_middleware(CurrentMessage())
     dramatiq.set_broker(broker)
     for name, (_fn, options) in _jobs.items():
         dramatiq.actor(broker=broker, actor_name=name, **options)(_actor_for(name))

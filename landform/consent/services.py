@@ -10,12 +10,13 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, attributes
 
 from landform import security
 from landform.consent.models import ConsentRecord, ConsentText, Purpose
+from landform.crm_sink import routing
 from landform.crm_sink.models import Contact, Submission
 from landform.db import utcnow
 from landform.i18n import LANGUAGES, pick
@@ -266,28 +267,40 @@ def record_ticked(
     ]
 
 
-def _fill_in_contacts(session: Session, _context: Any) -> None:
-    """Once routing gives a submission its contact, the records made at intake learn who they are about.
+def _link_records(session: Session, routed: list[tuple[UUID, UUID]]) -> None:
+    """Once routing gives submissions their contacts, the records made at intake learn who they are about.
 
     This lives here, not in crm_sink, because the CRM knows nothing of consent (see STYLE.md).
     """
-    for obj in session.dirty:
-        if not isinstance(obj, Submission) or obj.contact_id is None:
-            continue
-        if not attributes.get_history(obj, "contact_id").added:
-            continue
-        # A Core statement on the table: the ORM's append-only guard is for records, not for this.
-        session.connection().execute(
-            update(ConsentRecord.__table__)  # type: ignore[arg-type]
-            .where(
-                ConsentRecord.__table__.c.submission_id == obj.id,
-                ConsentRecord.__table__.c.contact_id.is_(None),
-            )
-            .values(contact_id=obj.contact_id)
-        )
+    if not routed:
+        return
+    # A Core statement on the table: the ORM's append-only guard is for records, not for this.
+    # One statement for a whole batch of routed submissions (executemany).
+    table = ConsentRecord.__table__
+    session.connection().execute(
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.submission_id == bindparam("routed_submission"), table.c.contact_id.is_(None))
+        .values(contact_id=bindparam("routed_contact")),
+        [{"routed_submission": sid, "routed_contact": cid} for sid, cid in routed],
+    )
+
+
+def _fill_in_contacts(session: Session, _context: Any) -> None:
+    """A submission given its contact through the ORM (rather than by the batch router)."""
+    _link_records(
+        session,
+        [
+            (obj.id, obj.contact_id)
+            for obj in session.dirty
+            if isinstance(obj, Submission)
+            and obj.contact_id is not None
+            and attributes.get_history(obj, "contact_id").added
+        ],
+    )
 
 
 event.listen(Session, "after_flush", _fill_in_contacts)
+routing.after_routing.append(_link_records)
 
 
 def read_withdraw_token(token: str) -> tuple[UUID, UUID]:

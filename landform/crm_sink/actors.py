@@ -6,10 +6,21 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
-from landform.crm_sink import services
-from landform.outbox import job
+from landform.crm_sink import routing
+from landform.outbox import batch_job
+
+# A submission's job is a kick: the worker routes it with up to BATCH others that wait.
+BATCH = 500
 
 
-@job(max_retries=20, min_backoff=1_000, max_backoff=5 * 60_000, time_limit=60_000)
-def route_submission(session: Session, submission_id: UUID) -> None:
-    services.route_submission(session, submission_id)
+@batch_job(
+    size=BATCH,
+    max_retries=20,
+    min_backoff=1_000,
+    max_backoff=5 * 60_000,
+    time_limit=120_000,
+    # An old message is dropped: its job row is still pending and the sweep sends it again.
+    max_age=6 * 3_600_000,
+)
+def route_submission(session: Session, submission_ids: list[UUID]) -> dict[UUID, str]:
+    return routing.route_submissions(session, submission_ids)

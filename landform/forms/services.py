@@ -23,6 +23,7 @@ from landform.consent import double_opt_in
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
 from landform.crm_sink.models import Submission
+from landform.crm_sink.routing_admin import FormSummary
 from landform.db import sync_session, utcnow
 from landform.forms import progressive
 from landform.forms.fields import (
@@ -318,6 +319,11 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
     origins = sorted({_origin(line) for line in data.get("allowed_origins", "").split() if line.strip()})
     if len(origins) > 20:
         raise FormInvalid(_("List at most 20 websites."))
+    tags = list(
+        dict.fromkeys(t for t in (normalize_text(t)[:64] for t in data.get("crm_tags", "").split(",")) if t)
+    )
+    if len(tags) > 10:
+        raise FormInvalid(_("Add at most 10 tags."))
     form.name = name
     form.thank_you = {
         "nl": normalize_text(data.get("thank_you_nl", ""))[:1000],
@@ -329,6 +335,7 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
     }
     form.redirect_url = redirect_url or None
     form.allowed_origins = origins
+    form.crm_tags = tags
     form.block_disposable_email = data.get("block_disposable_email") == "on"
     form.requires_age_check = data.get("requires_age_check") == "on"
     by_declaration = data.get("age_check_method") == "declaration"
@@ -533,6 +540,19 @@ def form_view(
     }
 
 
+async def form_catalog(db: AsyncSession) -> list[FormSummary]:
+    """The tenant's forms for the CRM's routing screens (handed to crm_sink by app.py)."""
+    forms = (await db.execute(select(Form).order_by(Form.name))).scalars()
+    return [
+        FormSummary(
+            id=form.id,
+            name=form.name,
+            fields=[(f["name"], pick(f.get("label"))) for f in form.fields if f["type"] not in BOOLEAN],
+        )
+        for form in forms
+    ]
+
+
 async def find_form(db: AsyncSession, key: str) -> Form | None:
     """A form by its public key, from any tenant (the caller then scopes to the form's tenant)."""
     if not key or len(key) > 32:
@@ -580,6 +600,8 @@ async def accept_submission(
         **tracked,
         **context.extra,
     }
+    if form.crm_tags:
+        details["tags"] = list(form.crm_tags)
     consents = consent_proof(version.fields, values, context.language)
     if consents:
         details["consents"] = consents

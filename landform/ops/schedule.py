@@ -109,10 +109,16 @@ def declare_periodic(broker: dramatiq.Broker) -> None:
     """Declare every periodic job as an actor on this broker, on a queue of their own.
 
     Their own queue: a backlog of submissions to route must not hold up the sweep or the heartbeat.
-    No retries by default: the next tick is the retry.
+    No retries by default: the next tick is the retry; a tick that waited an hour is dropped.
     """
     for job in _schedule.values():
-        options = {"queue_name": QUEUE, "max_retries": 0, **job.actor_options}
+        options = {
+            "queue_name": QUEUE,
+            "max_retries": 0,
+            "time_limit": 30 * 60_000,
+            "max_age": 3_600_000,
+            **job.actor_options,
+        }
         dramatiq.actor(broker=broker, actor_name=job.name, **options)(_actor_for(job))
 
 

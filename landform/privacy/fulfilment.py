@@ -55,7 +55,9 @@ export_sections: list[ExportSection] = []
 erasers: list[Eraser] = []
 
 
-@job(max_retries=10, min_backoff=5_000, max_backoff=10 * 60_000, time_limit=10 * 60_000)
+@job(
+    max_retries=10, min_backoff=5_000, max_backoff=10 * 60_000, time_limit=10 * 60_000, max_age=24 * 3600_000
+)
 def privacy_fulfil(session: Session, request_id: UUID) -> None:
     request = session.get(PrivacyRequest, request_id)
     if request is None:

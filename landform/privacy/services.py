@@ -29,7 +29,7 @@ from landform import security
 from landform.accounts.models import Role, Tenant, User
 from landform.consent import services as consent
 from landform.crm_sink.models import Contact
-from landform.crm_sink.services import CONTACT_FIELDS, email_key
+from landform.crm_sink.services import email_key
 from landform.db import utcnow
 from landform.i18n import gettext as _
 from landform.mail import queue_email
@@ -434,7 +434,7 @@ async def accept_corrections(db: AsyncSession, request: PrivacyRequest, tenant: 
     )
     for contact in contacts:
         for name, value in request.corrections.items():
-            if name in CONTACT_FIELDS:
+            if name in CORRECTABLE and name != "email":
                 setattr(contact, name, value)
             elif name == "email":
                 contact.email = value

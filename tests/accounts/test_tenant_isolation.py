@@ -13,6 +13,7 @@ from landform.db import TenantScopeMissing, scope_to_tenant, sync_session
 from landform.forms.models import SpamSubmission
 from tests.conftest import form_token, log_in, make_form, make_page, post_form, wait_for
 from tests.consent.helpers import make_purpose
+from tests.crm_sink.test_routing_screens import make_failed_job, make_routing
 
 
 def _tenant_a_objects(client, db, owner):
@@ -52,6 +53,7 @@ def _tenant_a_objects(client, db, owner):
     spam = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalar_one()
     purpose, _text = make_purpose(db, owner)
     privacy_request, incident = _privacy_objects(db, owner)
+    department, member, rule = make_routing(db, owner)
     return {
         "form_id": form.id,
         "page_id": page.id,
@@ -69,6 +71,10 @@ def _tenant_a_objects(client, db, owner):
         "request_id": privacy_request,
         "incident_id": incident,
         "action": "approve",
+        "department_id": department.id,
+        "department_member_id": member.id,
+        "rule_id": rule.id,
+        "job_id": make_failed_job(db, owner).id,
     }
 
 

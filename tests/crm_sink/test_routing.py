@@ -116,3 +116,38 @@ def test_it_keeps_submissions_while_the_broker_is_down_and_routes_them_later(
         worker.stop()
         broker.flush_all()
     assert _count(db, Activity) == 3
+
+
+def test_every_job_states_its_retries_and_time_and_age_limits(settings):
+    from landform.outbox import PermanentJobError
+    from landform.worker import setup_broker
+
+    broker = setup_broker(settings)
+    for name in broker.get_declared_actors():
+        options = broker.get_actor(name).options
+        assert {"max_retries", "time_limit", "max_age"} <= set(options), name
+    assert PermanentJobError in broker.get_actor("route_submission").options["throws"]
+
+
+def test_a_submission_that_can_never_be_routed_fails_once_and_the_rest_of_its_batch_is_routed(
+    client, db, owner, monkeypatch
+):
+    from landform import outbox
+
+    monkeypatch.setattr(outbox, "_send", lambda *_args: True)  # the broker "loses" both messages
+    form = make_form(db, owner)
+    _submit(client, form, "bad@example.com")
+    _submit(client, form, "good@example.com")
+    db.expire_all()
+    bad, good = db.execute(select(OutboxJob).order_by(OutboxJob.created_at)).scalars().all()
+    db.execute(Submission.__table__.update().where(Submission.id == bad.subject_id).values(contact_fields={}))
+    db.commit()
+    run_job("route_submission", str(bad.id))
+    db.expire_all()
+    failed, done = db.get(OutboxJob, bad.id), db.get(OutboxJob, good.id)
+    assert failed.failed_at is not None and "e-mail" in failed.last_error
+    assert done.done_at is not None
+    assert (_count(db, Contact), _count(db, Activity)) == (1, 1)
+    run_job("route_submission", str(bad.id))  # delivered again: not retried
+    db.expire_all()
+    assert db.get(OutboxJob, bad.id).failed_at == failed.failed_at
