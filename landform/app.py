@@ -68,6 +68,7 @@ from landform.web import (
     language_for,
     provide_api_db,
 )
+from landform.webhooks.controllers import WebhooksController
 from landform.worker import EmbeddedWorker, setup_broker
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FormBuilderController,
             intake_router(settings),
             ContactsController,
+            WebhooksController,
             PurposesController,
             PublicConsentController,
             CookieChoiceController,

@@ -8,6 +8,7 @@ from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.mail import EmailMessage
 from landform.outbox import OutboxJob
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
+from landform.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "Activity",
@@ -31,5 +32,9 @@ __all__ = [
     "Submission",
     "Tenant",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "metadata",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from landform.crm_sink.models import Activity, Contact, Submission
 from landform.db import utcnow
 from landform.outbox import PermanentJobError
+from landform.webhooks import services as webhooks
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "company_name", "job_title")
 
@@ -88,6 +89,7 @@ def route_submission(session: Session, submission_id: UUID) -> Contact:
     )
     submission.contact_id = contact.id
     submission.routed_at = now
+    webhooks.submission_routed(session, submission, contact)
     return contact
 
 

@@ -35,7 +35,9 @@ def _tenant_a_objects(client, db, owner):
     client.post(f"/f/{form.key}", json={"first_name": "Bot", "email": "bot@example.com"})  # no token: spam
     spam = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalar_one()
     purpose, _text = make_purpose(db, owner)
+    extra = _tenant_a_more(db, owner, contact)
     return {
+        **extra,
         "form_id": form.id,
         "page_id": page.id,
         "block_id": page.blocks[0]["id"],
@@ -46,6 +48,21 @@ def _tenant_a_objects(client, db, owner):
         "purpose_id": purpose.id,
         "name": "email",
     }
+
+
+def _tenant_a_more(db, owner, contact):
+    """Objects of the webhooks and the CRM screens."""
+    from landform.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+    scope_to_tenant(db, owner.tenant_id)
+    endpoint = WebhookEndpoint(url="https://example.com/h", events=["contact.created"], secret="whsec_x")
+    event = WebhookEvent(type="contact.created", payload={})
+    db.add_all([endpoint, event])
+    db.flush()
+    delivery = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, status="failed")
+    db.add(delivery)
+    db.commit()
+    return {"endpoint_id": endpoint.id, "delivery_id": delivery.id}
 
 
 def test_it_answers_404_to_another_tenant_for_every_object_url(app, client, db, owner, stranger):
