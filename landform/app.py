@@ -48,7 +48,7 @@ from landform.accounts.models import User
 from landform.consent.controllers import CookieChoiceController, PublicConsentController, PurposesController
 from landform.consent.services import contact_section
 from landform.crm_sink.api import ContactsApi
-from landform.crm_sink.controllers import ContactsController
+from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.db import create_app_engine
 from landform.forms.api import SubmissionsApi
@@ -252,6 +252,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FormBuilderController,
             intake_router(settings),
             ContactsController,
+            CompaniesController,
             WebhooksController,
             PurposesController,
             PublicConsentController,

@@ -60,9 +60,12 @@ def _tenant_a_more(db, owner, contact):
     db.add_all([endpoint, event])
     db.flush()
     delivery = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, status="failed")
-    db.add(delivery)
+    from landform.crm_sink.models import Company
+
+    company = Company(name="Acme BV")
+    db.add_all([delivery, company])
     db.commit()
-    return {"endpoint_id": endpoint.id, "delivery_id": delivery.id}
+    return {"endpoint_id": endpoint.id, "delivery_id": delivery.id, "company_id": company.id}
 
 
 def test_it_answers_404_to_another_tenant_for_every_object_url(app, client, db, owner, stranger):

@@ -2,7 +2,7 @@
 
 Revision ID: 0105_surface
 Revises: 0006
-Create Date: 2026-11-24 22:46:54.679546
+Create Date: 2026-11-24 22:54:37.438628
 """
 
 from collections.abc import Sequence
@@ -39,6 +39,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('webhook_endpoint', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_webhook_endpoint_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('contact_duplicate_dismissal',
+    sa.Column('id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+    sa.Column('contact_a_id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+    sa.Column('contact_b_id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+    sa.Column('dismissed_by_id', advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+    sa.Column('tenant_id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+    sa.Column('sa_orm_sentinel', sa.Integer(), nullable=True),
+    sa.Column('created_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+    sa.Column('updated_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['contact_a_id'], ['contact.id'], name=op.f('fk_contact_duplicate_dismissal_contact_a_id_contact'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['contact_b_id'], ['contact.id'], name=op.f('fk_contact_duplicate_dismissal_contact_b_id_contact'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['dismissed_by_id'], ['user_account.id'], name=op.f('fk_contact_duplicate_dismissal_dismissed_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_contact_duplicate_dismissal_tenant_id_tenant'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_duplicate_dismissal')),
+    sa.UniqueConstraint('contact_a_id', 'contact_b_id', name=op.f('uq_contact_duplicate_dismissal_contact_a_id'))
+    )
+    with op.batch_alter_table('contact_duplicate_dismissal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_contact_duplicate_dismissal_contact_b_id'), ['contact_b_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contact_duplicate_dismissal_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('webhook_event',
     sa.Column('id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),
@@ -118,6 +138,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_webhook_event_contact_id'))
 
     op.drop_table('webhook_event')
+    with op.batch_alter_table('contact_duplicate_dismissal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_contact_duplicate_dismissal_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_contact_duplicate_dismissal_contact_b_id'))
+
+    op.drop_table('contact_duplicate_dismissal')
     with op.batch_alter_table('webhook_endpoint', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_endpoint_tenant_id'))
 
