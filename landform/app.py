@@ -24,6 +24,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -47,12 +48,12 @@ from landform.accounts.controllers import ApiKeyController, AuthController, Pref
 from landform.accounts.models import User
 from landform.consent.controllers import CookieChoiceController, PublicConsentController, PurposesController
 from landform.consent.services import contact_section
-from landform.crm_sink.api import ContactsApi
+from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.db import create_app_engine
 from landform.forms.api import SubmissionsApi
-from landform.forms.controllers import FormBuilderController, intake_router
+from landform.forms.controllers import FailOpenRateLimit, FormBuilderController, intake_router
 from landform.migrate import ensure_current
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.logs import RequestLogMiddleware, configure_logging
@@ -65,6 +66,7 @@ from landform.web import (
     PUBLIC_PATHS,
     LanguageMiddleware,
     SecurityHeadersMiddleware,
+    api_key_identifier,
     language_for,
     provide_api_db,
 )
@@ -234,10 +236,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if embedded_worker:
             embedded_worker.stop()
 
+    per_key = RateLimitConfig(
+        rate_limit=("minute", settings.security.api_limit_per_key),
+        store="rate_limit_api",
+        identifier_for_request=api_key_identifier,
+        exclude=[r"^/api/v1/schema"],
+        middleware_class=FailOpenRateLimit,
+    )
     api = Router(
         path="/api/v1",
-        route_handlers=[ContactsApi, SubmissionsApi],
+        route_handlers=[ContactsApi, CompaniesApi, CrmRecordsApi, SubmissionsApi],
         dependencies={"db": Provide(provide_api_db)},
+        middleware=[per_key.middleware],
     )
 
     return Litestar(
@@ -296,7 +306,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             path="/api/v1/schema",
             render_plugins=[JsonRenderPlugin()],
-            description="Contacts and submissions of the tenant owning the API key (Authorization: Bearer).",
+            description=(
+                "Contacts, companies, submissions and activities of the tenant owning the API key "
+                "(Authorization: Bearer). Lists page by cursor; each key may make a limited number of "
+                "requests a minute (RateLimit-* headers; 429 with Retry-After beyond it)."
+            ),
         ),
         exception_handlers={HTTPException: handle_http_error, Exception: handle_server_error},
         dependencies={"page_renderer": Provide(lambda: render_with_form, sync_to_thread=False)},

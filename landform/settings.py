@@ -92,6 +92,8 @@ class SecuritySettings:
     # Submissions a minute to /f/{key}: from one address, and to one form from everywhere.
     intake_limit_per_ip: int = 20
     intake_limit_per_form: int = 600
+    # JSON API requests a minute per API key.
+    api_limit_per_key: int = 600
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ class Settings:
                 form_min_seconds=_env_float("FORM_MIN_SECONDS", 2.0),
                 intake_limit_per_ip=int(_env("INTAKE_LIMIT_PER_IP", "20")),
                 intake_limit_per_form=int(_env("INTAKE_LIMIT_PER_FORM", "600")),
+                api_limit_per_key=int(_env("API_LIMIT_PER_KEY", "600")),
             ),
             stripe=StripeSettings(
                 api_key=_env("STRIPE_API_KEY"),
