@@ -55,6 +55,7 @@ from landform.db import create_app_engine
 from landform.forms.api import SubmissionsApi
 from landform.forms.controllers import FailOpenRateLimit, FormBuilderController, intake_router
 from landform.migrate import ensure_current
+from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.logs import RequestLogMiddleware, configure_logging
 from landform.ops.metrics import prometheus_config
@@ -264,6 +265,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContactsController,
             CompaniesController,
             WebhooksController,
+            DeadLettersController,
             PurposesController,
             PublicConsentController,
             CookieChoiceController,

@@ -61,11 +61,25 @@ def _tenant_a_more(db, owner, contact):
     db.flush()
     delivery = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, status="failed")
     from landform.crm_sink.models import Company
+    from landform.db import utcnow
+    from landform.outbox import OutboxJob
 
     company = Company(name="Acme BV")
-    db.add_all([delivery, company])
+    job = OutboxJob(
+        actor_name="route_submission",
+        subject_id=contact.id,
+        tenant_id=owner.tenant_id,
+        redispatch_at=utcnow(),
+        failed_at=utcnow(),
+    )
+    db.add_all([delivery, company, job])
     db.commit()
-    return {"endpoint_id": endpoint.id, "delivery_id": delivery.id, "company_id": company.id}
+    return {
+        "endpoint_id": endpoint.id,
+        "delivery_id": delivery.id,
+        "company_id": company.id,
+        "job_id": job.id,
+    }
 
 
 def test_it_answers_404_to_another_tenant_for_every_object_url(app, client, db, owner, stranger):
