@@ -14,6 +14,7 @@ from landform.db import utcnow
 def _arrange_for(db: Session, persona: Any) -> None:
     # The arranging session writes for whichever tenant the test needs next.
     db.info["tenant_id"] = persona.tenant_id
+    db.info["rls_pending"] = True
 
 
 def make_contact(
