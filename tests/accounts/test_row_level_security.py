@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, select, text
 from landform.crm_sink.models import Contact
 from landform.db import sync_session
 from landform.settings import DatabaseSettings, Settings
+from tests.conftest import POSTGRES_ADMIN_URL
 from tests.crm_sink.helpers import make_contact
 
 ROLE = f"landform_app_{os.getpid()}"
@@ -24,7 +25,7 @@ def app_role_url(settings: Settings) -> Iterator[str]:
     """The test database as an ordinary role: not a superuser, not the tables' owner, no BYPASSRLS."""
     if settings.database.is_sqlite:
         pytest.skip("row-level security is PostgreSQL's")
-    admin_url = re.sub(r"^postgresql\+\w+://", "postgresql://", settings.database.sync_url)
+    admin_url = re.sub(r"/[^/]*$", "/" + settings.database.url.rsplit("/", 1)[1], POSTGRES_ADMIN_URL)
     with psycopg.connect(admin_url, autocommit=True) as connection:
         if _role_exists(connection):
             connection.execute(f'DROP OWNED BY "{ROLE}"')
