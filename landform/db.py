@@ -130,9 +130,10 @@ def _filter_by_tenant(state: ORMExecuteState) -> Any:
 def _stamp_tenant(session: Session, _context: Any, _instances: Any) -> None:
     tenant_id = session.info.get("tenant_id")
     if tenant_id is None and _on_postgresql(session):
-        # An unscoped session writing one tenant's first rows (sign-up, arranging tests): the database
-        # policy is told that tenant for this transaction, and only when every new row agrees.
-        tenants = {obj.tenant_id for obj in session.new if isinstance(obj, TenantScoped)}
+        # An unscoped session writing one tenant's rows (sign-up, stamping a log-in, arranging tests): the
+        # database policy is told that tenant for this transaction, and only when every written row agrees.
+        written = [*session.new, *session.dirty, *session.deleted]
+        tenants = {obj.tenant_id for obj in written if isinstance(obj, TenantScoped)}
         if len(tenants) == 1 and None not in tenants:
             session.connection().execute(_SET_TENANT, {"tenant": str(tenants.pop())})
     else:
