@@ -81,8 +81,13 @@ def _on_postgresql(session: Session) -> bool:
 def _set_tenant_for_transaction(session: Session, _transaction: Any, connection: Any) -> None:
     tenant_id = session.info.get("tenant_id")
     session.info.pop("rls_pending", None)
-    if tenant_id is not None and connection.dialect.name == "postgresql":
+    if connection.dialect.name != "postgresql":
+        return
+    if tenant_id is not None:
         connection.execute(_SET_TENANT, {"tenant": str(tenant_id)})
+    if session.info.get("all_tenants"):
+        # A session made to see every tenant (tests arranging rows; never a request or a job).
+        connection.execute(_SET_ALL_TENANTS, {"on": "on"})
 
 
 def _apply_pending_tenant(session: Session) -> None:
@@ -100,7 +105,8 @@ def _across_tenants(state: ORMExecuteState) -> Any:
     try:
         return state.invoke_statement()
     finally:
-        connection.execute(_SET_ALL_TENANTS, {"on": "off"})
+        if not state.session.info.get("all_tenants"):
+            connection.execute(_SET_ALL_TENANTS, {"on": "off"})
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -142,8 +142,9 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Session]:
-    """A sync session for arranging and checking rows; it sees every tenant."""
+    """A sync session for arranging and checking rows; it sees every tenant (row-level security too)."""
     with sync_session(settings.database.sync_url) as session:
+        session.info["all_tenants"] = True
         yield session
 
 
