@@ -429,7 +429,18 @@ def merge_contacts(
     session.execute(
         delete(ContactTag).where(ContactTag.contact_id == other.id, ContactTag.tag.in_(survivor_tags))
     )
+    # Dismissed pairs with the other contact no longer mean anything: it is about to be gone.
+    session.execute(
+        delete(ContactDuplicateDismissal).where(
+            or_(
+                ContactDuplicateDismissal.contact_a_id == other.id,
+                ContactDuplicateDismissal.contact_b_id == other.id,
+            )
+        )
+    )
     for column in _contact_references():
+        if column.table.name == ContactDuplicateDismissal.__tablename__:
+            continue
         session.execute(update(column.table).where(column == other.id).values({column.name: survivor.id}))
     do_not_contact = survivor.do_not_contact or other.do_not_contact
     latest = max((m for m in (survivor.last_activity_at, other.last_activity_at) if m), default=None)

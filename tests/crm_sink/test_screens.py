@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from landform.consent.models import ConsentRecord
-from landform.crm_sink.models import Activity, Contact, ContactTag, Submission
+from landform.crm_sink.models import Activity, Contact, ContactDuplicateDismissal, ContactTag, Submission
 from landform.db import utcnow
 from tests.conftest import log_in, post_form
 from tests.crm_sink.helpers import make_company, make_contact, make_many
@@ -130,6 +130,8 @@ def test_it_merges_two_contacts_keeping_everything_of_both(client, db, owner):
             occurred_at=utcnow(),
         )
     )
+    low, high = sorted((keep.id, other.id))
+    db.add(ContactDuplicateDismissal(tenant_id=owner.tenant_id, contact_a_id=low, contact_b_id=high))
     db.add(
         ConsentRecord(
             tenant_id=owner.tenant_id,
