@@ -12,6 +12,7 @@ import click
 from litestar.cli.main import litestar_group
 
 from landform.ops.cli import backup_command, restore_command
+from landform.ops.dead_letters import jobs_group
 from landform.ops.production import ProductionMisconfigured, check_production
 from landform.privacy.cli import privacy_group
 from landform.settings import get_settings
@@ -85,7 +86,15 @@ def main() -> None:
     os.environ.setdefault("LITESTAR_APP", "landform.app:create_app")
     os.environ.setdefault("LITESTAR_HOST", settings.server.host)
     os.environ.setdefault("LITESTAR_PORT", str(settings.server.port))
-    for command in (db_group, worker_command, demo_command, backup_command, restore_command, privacy_group):
+    for command in (
+        db_group,
+        worker_command,
+        demo_command,
+        backup_command,
+        restore_command,
+        privacy_group,
+        jobs_group,
+    ):
         litestar_group.add_command(command)  # type: ignore[arg-type]
     litestar_group(prog_name="landform")
 

@@ -23,6 +23,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -62,15 +63,16 @@ from landform.consent.double_opt_in import ConfirmConsentController
 from landform.consent.evidence import EvidenceController
 from landform.consent.services import contact_section
 from landform.consent.site_banner import SiteBannerController, serve_choices_script
-from landform.crm_sink.api import ContactsApi
-from landform.crm_sink.controllers import ContactsController
+from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
+from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.crm_sink.routing_controllers import RoutingController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.db import create_app_engine
 from landform.forms.api import SubmissionsApi
-from landform.forms.controllers import FormBuilderController, intake_router
+from landform.forms.controllers import FailOpenRateLimit, FormBuilderController, intake_router
 from landform.forms.services import form_catalog
 from landform.migrate import ensure_current
+from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.logs import RequestLogMiddleware, configure_logging
 from landform.ops.metrics import prometheus_config
@@ -89,9 +91,11 @@ from landform.web import (
     LanguageMiddleware,
     RotatingSessionConfig,
     SecurityHeadersMiddleware,
+    api_key_identifier,
     language_for,
     provide_api_db,
 )
+from landform.webhooks.controllers import WebhooksController
 from landform.worker import EmbeddedWorker, setup_broker
 
 log = logging.getLogger(__name__)
@@ -276,10 +280,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def stop_counting(app: Litestar) -> None:
         await analytics.stop()  # writes the last counts before the engine is disposed
 
+    per_key = RateLimitConfig(
+        rate_limit=("minute", settings.security.api_limit_per_key),
+        store="rate_limit_api",
+        identifier_for_request=api_key_identifier,
+        exclude=[r"^/api/v1/schema"],
+        middleware_class=FailOpenRateLimit,
+    )
     api = Router(
         path="/api/v1",
-        route_handlers=[ContactsApi, SubmissionsApi],
+        route_handlers=[ContactsApi, CompaniesApi, CrmRecordsApi, SubmissionsApi],
         dependencies={"db": Provide(provide_api_db)},
+        middleware=[per_key.middleware],
     )
 
     return Litestar(
@@ -302,6 +314,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContactsController,
             AnalyticsController,
             RoutingController,
+            CompaniesController,
+            WebhooksController,
+            DeadLettersController,
             PurposesController,
             EvidenceController,
             CookiePolicyController,
@@ -355,7 +370,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             path="/api/v1/schema",
             render_plugins=[JsonRenderPlugin()],
-            description="Contacts and submissions of the tenant owning the API key (Authorization: Bearer).",
+            description=(
+                "Contacts, companies, submissions and activities of the tenant owning the API key "
+                "(Authorization: Bearer). Lists page by cursor; each key may make a limited number of "
+                "requests a minute (RateLimit-* headers; 429 with Retry-After beyond it)."
+            ),
         ),
         exception_handlers={
             HTTPException: handle_http_error,

@@ -20,7 +20,7 @@ from uuid import UUID
 
 from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import Engine, ForeignKey, create_engine, event
+from sqlalchemy import Engine, ForeignKey, create_engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import (
     Mapped,
@@ -59,31 +59,91 @@ def scope_to_tenant(session: Any, tenant_id: UUID) -> None:
     current = session.info.get("tenant_id")
     if current is not None and current != tenant_id:
         raise TenantScopeMissing("a session cannot change tenants")
-    session.info["tenant_id"] = tenant_id
+    if current is None:
+        session.info["tenant_id"] = tenant_id
+        # On PostgreSQL the database's row-level security learns the tenant too, before the next statement.
+        session.info["rls_pending"] = True
+
+
+# Row-level security (PostgreSQL; see landform/rls.py): the tenant is set per transaction with
+# set_config(..., true), the transaction-local form of SET LOCAL, when the transaction begins or
+# the session is scoped, whichever comes later.
+_SET_TENANT = text("SELECT set_config('landform.tenant_id', :tenant, true)")
+_SET_ALL_TENANTS = text("SELECT set_config('landform.all_tenants', :on, true)")
+
+
+def _on_postgresql(session: Session) -> bool:
+    bind = session.get_bind()
+    return bind.dialect.name == "postgresql"
+
+
+@event.listens_for(Session, "after_begin")
+def _set_tenant_for_transaction(session: Session, _transaction: Any, connection: Any) -> None:
+    tenant_id = session.info.get("tenant_id")
+    session.info.pop("rls_pending", None)
+    if connection.dialect.name != "postgresql":
+        return
+    if tenant_id is not None:
+        connection.execute(_SET_TENANT, {"tenant": str(tenant_id)})
+    if session.info.get("all_tenants"):
+        # A session made to see every tenant (tests arranging rows; never a request or a job).
+        connection.execute(_SET_ALL_TENANTS, {"on": "on"})
+
+
+def _apply_pending_tenant(session: Session) -> None:
+    if session.info.get("rls_pending") and _on_postgresql(session):
+        connection = session.connection()  # begins a transaction (and sets the tenant) if none is open
+        if session.info.pop("rls_pending", None):
+            connection.execute(_SET_TENANT, {"tenant": str(session.info["tenant_id"])})
+    session.info.pop("rls_pending", None)
+
+
+def _across_tenants(state: ORMExecuteState) -> Any:
+    """Run a deliberately cross-tenant statement with the database's tenant policy opened for it alone."""
+    connection = state.session.connection()
+    connection.execute(_SET_ALL_TENANTS, {"on": "on"})
+    try:
+        return state.invoke_statement()
+    finally:
+        if not state.session.info.get("all_tenants"):
+            connection.execute(_SET_ALL_TENANTS, {"on": "off"})
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _filter_by_tenant(state: ORMExecuteState) -> None:
+def _filter_by_tenant(state: ORMExecuteState) -> Any:
+    _apply_pending_tenant(state.session)
+    if state.execution_options.get("all_tenants") and _on_postgresql(state.session):
+        return _across_tenants(state)
     if not (state.is_select or state.is_update or state.is_delete):
-        return
+        return None
     # Lazy and column loads inherit the criteria of the statement that loaded their parent.
     if state.is_column_load or state.is_relationship_load:
-        return
+        return None
     if state.execution_options.get("all_tenants"):
-        return
+        return None
     if not any(issubclass(mapper.class_, TenantScoped) for mapper in state.all_mappers):
-        return
+        return None
     tenant_id = state.session.info.get("tenant_id")
     if tenant_id is None:
         raise TenantScopeMissing("query on tenant-owned rows without a tenant in scope")
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
     )
+    return None
 
 
 @event.listens_for(Session, "before_flush")
 def _stamp_tenant(session: Session, _context: Any, _instances: Any) -> None:
     tenant_id = session.info.get("tenant_id")
+    if tenant_id is None and _on_postgresql(session):
+        # An unscoped session writing one tenant's rows (sign-up, stamping a log-in, arranging tests): the
+        # database policy is told that tenant for this transaction, and only when every written row agrees.
+        written = [*session.new, *session.dirty, *session.deleted]
+        tenants = {obj.tenant_id for obj in written if isinstance(obj, TenantScoped)}
+        if len(tenants) == 1 and None not in tenants:
+            session.connection().execute(_SET_TENANT, {"tenant": str(tenants.pop())})
+    else:
+        _apply_pending_tenant(session)
     for obj in session.new:
         if not isinstance(obj, TenantScoped):
             continue

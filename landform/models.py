@@ -36,6 +36,7 @@ from landform.privacy.models import (
     PrivacySettings,
 )
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
+from landform.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "AccountDeletion",
@@ -83,5 +84,9 @@ __all__ = [
     "User",
     "UserSession",
     "Visit",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "metadata",
 ]

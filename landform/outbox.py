@@ -329,3 +329,22 @@ def sweep(settings: Settings, limit: int = 500) -> int:
         due = [(row.actor_name, row.id) for row in rows]
         session.commit()
     return sum(_send(name, job_id) for name, job_id in due)
+
+
+# A job the sweeper has sent this often without it getting done is stuck: shown among the dead letters.
+STUCK_AFTER_REDISPATCHES = 10
+
+
+def is_dead() -> Any:
+    """The condition for a dead letter: failed permanently, or sent again and again without success."""
+    return (OutboxJob.done_at.is_(None)) & (
+        OutboxJob.failed_at.is_not(None) | (OutboxJob.redispatches >= STUCK_AFTER_REDISPATCHES)
+    )
+
+
+def retry_job(session: Any, row: OutboxJob) -> None:
+    """Give a dead job another go: it is sent once the caller's transaction commits."""
+    row.failed_at = None
+    row.redispatches = 0
+    row.redispatch_at = utcnow() + timedelta(seconds=get_settings().queue.redispatch_after_seconds)
+    session.info.setdefault("outbox_to_send", []).append(row)

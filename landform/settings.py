@@ -92,6 +92,8 @@ class SecuritySettings:
     # Submissions a minute to /f/{key}: from one address, and to one form from everywhere.
     intake_limit_per_ip: int = 20
     intake_limit_per_form: int = 600
+    # JSON API requests a minute per API key.
+    api_limit_per_key: int = 600
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,19 @@ class OperationsSettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    # Development and tests only: allow http:// and endpoints on loopback or private addresses.
+    allow_private_targets: bool = False
+    # The first retry waits about this long; each further one twice as long (with jitter), up to 6 hours.
+    retry_base_seconds: float = 30.0
+    max_attempts: int = 12
+    # An endpoint is switched off after this many failed attempts in a row, or failing for this long.
+    disable_after_failures: int = 50
+    disable_after_seconds: float = 3 * 24 * 3600.0
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -131,6 +146,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     stripe: StripeSettings = field(default_factory=StripeSettings)
     ops: OperationsSettings = field(default_factory=OperationsSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     data_dir: Path = Path("var")
 
     @classmethod
@@ -164,6 +180,7 @@ class Settings:
                 form_min_seconds=_env_float("FORM_MIN_SECONDS", 2.0),
                 intake_limit_per_ip=int(_env("INTAKE_LIMIT_PER_IP", "20")),
                 intake_limit_per_form=int(_env("INTAKE_LIMIT_PER_FORM", "600")),
+                api_limit_per_key=int(_env("API_LIMIT_PER_KEY", "600")),
             ),
             stripe=StripeSettings(
                 api_key=_env("STRIPE_API_KEY") or _env("STRIPE_SECRET_KEY"),
@@ -176,6 +193,14 @@ class Settings:
                 environment=_env("ENV", "development").strip().lower(),
                 backup_dir=Path(_env("BACKUP_DIR", str(data_dir / "backups"))),
                 metrics_token=_env("METRICS_TOKEN"),
+            ),
+            webhooks=WebhookSettings(
+                allow_private_targets=_env("WEBHOOK_ALLOW_PRIVATE").lower() in {"1", "true", "yes"},
+                retry_base_seconds=_env_float("WEBHOOK_RETRY_BASE_SECONDS", 30.0),
+                max_attempts=int(_env("WEBHOOK_MAX_ATTEMPTS", "12")),
+                disable_after_failures=int(_env("WEBHOOK_DISABLE_AFTER_FAILURES", "50")),
+                disable_after_seconds=_env_float("WEBHOOK_DISABLE_AFTER_SECONDS", 3 * 24 * 3600.0),
+                timeout_seconds=_env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0),
             ),
             data_dir=data_dir,
         )

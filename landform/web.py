@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from litestar import Request
@@ -161,6 +162,14 @@ async def provide_api_db(db_session: AsyncSession, request: Request[Any, Any, An
         raise NotAuthorizedException(detail="This API key is not valid or has been revoked.")
     scope_to_tenant(db_session, key.tenant_id)
     return db_session
+
+
+def api_key_identifier(request: Request[Any, Any, Any]) -> str:
+    """Who an API request counts against for rate limits: its key (hashed), or its address without one."""
+    scheme, _sep, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        return "key:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:32]
+    return "ip:" + (request.client.host if request.client else "unknown")
 
 
 def client_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...]) -> str:

@@ -7,7 +7,8 @@ from dramatiq import Worker
 
 import landform.crm_sink.actors
 import landform.mail
-import landform.ops.jobs  # noqa: F401  (registers deliver_email and the periodic jobs)
+import landform.ops.jobs
+import landform.webhooks.actors  # noqa: F401  (registers deliver_email, deliver_webhook, the periodic jobs)
 from landform.ops.metrics import WorkerObservability
 from landform.ops.schedule import Scheduler, declare_periodic
 from landform.outbox import configure_broker

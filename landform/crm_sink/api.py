@@ -1,19 +1,28 @@
-"""The contacts part of the JSON API (`/api/v1/contacts`)."""
+"""The CRM part of the JSON API: contacts, companies, submissions and activities of the API key's tenant.
+
+Lists are newest first and paged by cursor: pass a response's `next_cursor` as `cursor` to get the
+next page (stable while rows are added, and as fast on page 1,000 as on page 1). `/api/v1/contacts`
+also keeps its original `offset` paging and `total`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, get
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.crm_sink import services
-from landform.crm_sink.models import Contact
+from landform.crm_sink import records, services
+from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
+from landform.crm_sink.records import ContactFilter, Cursor
+
+CURSOR = Parameter(default="", max_length=200, description="`next_cursor` of the previous page")
 
 
 class ContactOut(msgspec.Struct):
@@ -29,10 +38,20 @@ class ContactOut(msgspec.Struct):
     updated_at: datetime
     last_activity_at: datetime | None
     do_not_contact: bool
+    company_id: UUID | None = None
+    owner_id: UUID | None = None
+    source: str = ""
+    gender: str = ""
+    linkedin: str = ""
+    facebook: str = ""
+    twitter: str = ""
+    description: str = ""
+    tags: list[str] = []
 
     @classmethod
-    def of(cls, contact: Contact) -> ContactOut:
-        return cls(**{name: getattr(contact, name) for name in cls.__struct_fields__})
+    def of(cls, contact: Contact, tags: list[str] | None = None) -> ContactOut:
+        values = {name: getattr(contact, name) for name in cls.__struct_fields__ if name != "tags"}
+        return cls(**values, tags=tags or [])
 
 
 class ContactPage(msgspec.Struct):
@@ -40,6 +59,111 @@ class ContactPage(msgspec.Struct):
     total: int
     limit: int
     offset: int
+    next_cursor: str | None = None
+
+
+class CompanyOut(msgspec.Struct):
+    id: UUID
+    name: str
+    address: str
+    postcode: str
+    city: str
+    country: str
+    phone: str
+    vat_number: str
+    kvk_number: str
+    rsin: str
+    visiting_address: str
+    invoice_address: str
+    website: str
+    domain: str
+    linkedin: str
+    facebook: str
+    twitter: str
+    description: str
+    size: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, company: Company) -> CompanyOut:
+        return cls(**{name: getattr(company, name) for name in cls.__struct_fields__})
+
+
+class SubmissionOut(msgspec.Struct):
+    id: UUID
+    form_id: UUID | None
+    form_version: int | None
+    contact_id: UUID | None
+    data: dict[str, Any]
+    context: dict[str, str]
+    created_at: datetime
+    routed_at: datetime | None
+
+    @classmethod
+    def of(cls, submission: Submission) -> SubmissionOut:
+        return cls(**{name: getattr(submission, name) for name in cls.__struct_fields__})
+
+
+class ActivityOut(msgspec.Struct):
+    id: UUID
+    contact_id: UUID
+    kind: str
+    submission_id: UUID | None
+    occurred_at: datetime
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, activity: Activity) -> ActivityOut:
+        return cls(**{name: getattr(activity, name) for name in cls.__struct_fields__})
+
+
+class CompanyPage(msgspec.Struct):
+    data: list[CompanyOut]
+    next_cursor: str | None
+
+
+class SubmissionPage(msgspec.Struct):
+    data: list[SubmissionOut]
+    next_cursor: str | None
+
+
+class ActivityPage(msgspec.Struct):
+    data: list[ActivityOut]
+    next_cursor: str | None
+
+
+def _id_cursor(text: str) -> UUID | None:
+    if not text:
+        return None
+    try:
+        return UUID(text)
+    except ValueError:
+        raise ValidationException(detail="cursor is not one this API gave out") from None
+
+
+async def _newest_first(db: AsyncSession, query: Select[Any], model: Any, cursor: str, limit: int) -> Any:
+    """A page by id (ids are time-ordered UUIDv7), newest first, and the next page's cursor."""
+    after = _id_cursor(cursor)
+    if after is not None:
+        query = query.where(model.id < after)
+    rows = list((await db.execute(query.order_by(model.id.desc()).limit(limit + 1))).scalars())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (str(rows[-1].id) if more else None)
+
+
+async def _tags(db: AsyncSession, contact_ids: list[UUID]) -> dict[UUID, list[str]]:
+    tags: dict[UUID, list[str]] = {}
+    if contact_ids:
+        found = await db.execute(
+            select(ContactTag.contact_id, ContactTag.tag)
+            .where(ContactTag.contact_id.in_(contact_ids))
+            .order_by(ContactTag.tag)
+        )
+        for contact_id, tag in found.all():
+            tags.setdefault(contact_id, []).append(tag)
+    return tags
 
 
 class ContactsApi(Controller):
@@ -54,19 +178,40 @@ class ContactsApi(Controller):
         db: AsyncSession,
         email: str | None = Parameter(default=None, max_length=320, description="Exact address (any case)"),
         q: str = Parameter(default="", max_length=200, description="Search in name, e-mail and company"),
+        owner: str = Parameter(default="", max_length=36, description="Owner's user id, or `none`"),
+        tag: str = Parameter(default="", max_length=64),
+        consent: str = Parameter(default="", pattern="^(|ok|dnc)$", description="ok, or dnc: do not contact"),
+        source: str = Parameter(default="", max_length=16, description="page, embed, api or import"),
+        cursor: str = CURSOR,
         limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0, le=1_000_000),
+        offset: int = Parameter(default=0, ge=0, le=1_000_000, description="Older paging; prefer `cursor`"),
     ) -> ContactPage:
-        """Find contacts: `email=` for one address, or `q=` to search."""
-        query = services.contacts_query(q)
+        """Find contacts, most recently active first: `email=` for one address, or search and filter."""
+        filters = ContactFilter(q=q, owner=owner, tag=tag.casefold(), consent=consent, source=source)
+        if cursor and Cursor.decode(cursor) is None:
+            raise ValidationException(detail="cursor is not one this API gave out")
+        query = select(Contact).where(*filters.where())
         if email is not None:
             query = query.where(Contact.email_key == services.email_key(email))
-
-        total = (
-            await db.execute(select(func.count()).select_from(query.order_by(None).subquery()))
-        ).scalar_one()
-        contacts = (await db.execute(query.limit(limit).offset(offset))).scalars()
-        return ContactPage(data=[ContactOut.of(c) for c in contacts], total=total, limit=limit, offset=offset)
+        total = (await db.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        next_cursor = None
+        if offset and not cursor:
+            ordered = query.order_by(Contact.last_activity_at.desc().nulls_last(), Contact.id.desc())
+            contacts = list((await db.execute(ordered.limit(limit).offset(offset))).scalars())
+        elif email is not None:
+            contacts = list((await db.execute(query.limit(limit))).scalars())  # one address: one contact
+        else:
+            position = Cursor.decode(cursor)
+            contacts, position = await db.run_sync(records.contact_page, filters, position, limit)
+            next_cursor = position.encode() if position else None
+        tags = await _tags(db, [c.id for c in contacts])
+        return ContactPage(
+            data=[ContactOut.of(c, tags.get(c.id)) for c in contacts],
+            total=total,
+            limit=limit,
+            offset=offset,
+            next_cursor=next_cursor,
+        )
 
     @get("/{contact_id:uuid}")
     async def get_contact(self, db: AsyncSession, contact_id: UUID) -> ContactOut:
@@ -74,4 +219,107 @@ class ContactsApi(Controller):
         contact = (await db.execute(select(Contact).where(Contact.id == contact_id))).scalar_one_or_none()
         if contact is None:
             raise NotFoundException(detail="No contact with this id.")
-        return ContactOut.of(contact)
+        return ContactOut.of(contact, (await _tags(db, [contact.id])).get(contact.id))
+
+    @get("/{contact_id:uuid}/activities")
+    async def contact_activities(
+        self,
+        db: AsyncSession,
+        contact_id: UUID,
+        cursor: str = CURSOR,
+        limit: int = Parameter(default=50, ge=1, le=500),
+    ) -> ActivityPage:
+        """A contact's timeline, newest first."""
+        found = (await db.execute(select(Contact.id).where(Contact.id == contact_id))).first()
+        if found is None:
+            raise NotFoundException(detail="No contact with this id.")
+        query = select(Activity).where(Activity.contact_id == contact_id)
+        rows, next_cursor = await _newest_first(db, query, Activity, cursor, limit)
+        return ActivityPage(data=[ActivityOut.of(a) for a in rows], next_cursor=next_cursor)
+
+
+class CompaniesApi(Controller):
+    """Companies of the API key's tenant."""
+
+    path = "/companies"
+    tags = ["companies"]
+
+    @get("/")
+    async def list_companies(
+        self,
+        db: AsyncSession,
+        q: str = Parameter(default="", max_length=200, description="Search in the name"),
+        kvk_number: str = Parameter(default="", max_length=8),
+        vat_number: str = Parameter(default="", max_length=20),
+        domain: str = Parameter(default="", max_length=255),
+        cursor: str = CURSOR,
+        limit: int = Parameter(default=50, ge=1, le=500),
+    ) -> CompanyPage:
+        """Companies, newest first, optionally by name, KvK number, VAT number or web domain."""
+        query = select(Company)
+        if q:
+            query = query.where(Company.name.ilike(f"%{q.replace('%', '')}%"))
+        if kvk_number:
+            query = query.where(Company.kvk_number == kvk_number)
+        if vat_number:
+            query = query.where(Company.vat_number == vat_number.replace(" ", "").upper())
+        if domain:
+            query = query.where(Company.domain == domain.lower().removeprefix("www."))
+        rows, next_cursor = await _newest_first(db, query, Company, cursor, limit)
+        return CompanyPage(data=[CompanyOut.of(c) for c in rows], next_cursor=next_cursor)
+
+    @get("/{company_id:uuid}")
+    async def get_company(self, db: AsyncSession, company_id: UUID) -> CompanyOut:
+        """One company."""
+        company = (await db.execute(select(Company).where(Company.id == company_id))).scalar_one_or_none()
+        if company is None:
+            raise NotFoundException(detail="No company with this id.")
+        return CompanyOut.of(company)
+
+
+class CrmRecordsApi(Controller):
+    """Submissions as received and every activity, for syncing into another system."""
+
+    path = "/"
+
+    @get("/submissions", tags=["submissions"])
+    async def list_submissions(
+        self,
+        db: AsyncSession,
+        form_id: UUID | None = None,
+        contact_id: UUID | None = None,
+        cursor: str = CURSOR,
+        limit: int = Parameter(default=50, ge=1, le=500),
+    ) -> SubmissionPage:
+        """Submissions, newest first, optionally of one form or one contact."""
+        query = select(Submission)
+        if form_id is not None:
+            query = query.where(Submission.form_id == form_id)
+        if contact_id is not None:
+            query = query.where(Submission.contact_id == contact_id)
+        rows, next_cursor = await _newest_first(db, query, Submission, cursor, limit)
+        return SubmissionPage(data=[SubmissionOut.of(s) for s in rows], next_cursor=next_cursor)
+
+    @get("/submissions/{submission_id:uuid}", tags=["submissions"])
+    async def get_submission(self, db: AsyncSession, submission_id: UUID) -> SubmissionOut:
+        """One submission."""
+        found = await db.execute(select(Submission).where(Submission.id == submission_id))
+        submission = found.scalar_one_or_none()
+        if submission is None:
+            raise NotFoundException(detail="No submission with this id.")
+        return SubmissionOut.of(submission)
+
+    @get("/activities", tags=["activities"])
+    async def list_activities(
+        self,
+        db: AsyncSession,
+        kind: str = Parameter(default="", max_length=32),
+        cursor: str = CURSOR,
+        limit: int = Parameter(default=50, ge=1, le=500),
+    ) -> ActivityPage:
+        """Every contact's activities, newest first."""
+        query = select(Activity)
+        if kind:
+            query = query.where(Activity.kind == kind)
+        rows, next_cursor = await _newest_first(db, query, Activity, cursor, limit)
+        return ActivityPage(data=[ActivityOut.of(a) for a in rows], next_cursor=next_cursor)

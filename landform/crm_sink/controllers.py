@@ -1,27 +1,62 @@
-"""The CRM in the dashboard: the contacts list with search, and a contact's page with its timeline."""
+"""The CRM in the dashboard: contacts (list, filters, page, edit, merge, duplicates, export) and companies."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.di import Provide
-from litestar.exceptions import NotFoundException
+from litestar.enums import MediaType
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Template
-from sqlalchemy import func, select
+from litestar.response import Redirect, Stream, Template
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.crm_sink import services
-from landform.crm_sink.models import Contact, Submission
-from landform.web import provide_tenant_db
+from landform.accounts.models import Role, User
+from landform.crm_sink import records, services
+from landform.crm_sink.models import Company, Contact, ContactTag, Submission
+from landform.crm_sink.records import ContactFilter, Cursor, RecordInvalid
+from landform.db import scope_to_tenant, utcnow
+from landform.i18n import gettext as _
+from landform.web import BUILDERS, provide_tenant_db, requires_role
+from landform.webhooks import services as webhooks
 
-PAGE_SIZE = 50
+PAGE_SIZE = records.PAGE_SIZE
+UserRequest = Request[User, Any, Any]
 
 # A section another domain adds to a contact's page: (template, context), registered in app.py.
 ContactSection = Callable[[AsyncSession, Contact], Awaitable[tuple[str, dict[str, Any]]]]
+
+
+async def _contact_or_404(db: AsyncSession, contact_id: UUID) -> Contact:
+    contact = (await db.execute(select(Contact).where(Contact.id == contact_id))).scalar_one_or_none()
+    if contact is None:
+        raise NotFoundException()
+    return contact
+
+
+async def _company_or_404(db: AsyncSession, company_id: UUID) -> Company:
+    company = (await db.execute(select(Company).where(Company.id == company_id))).scalar_one_or_none()
+    if company is None:
+        raise NotFoundException()
+    return company
+
+
+async def _team(db: AsyncSession) -> list[User]:
+    return list((await db.execute(select(User).order_by(User.first_name, User.last_name))).scalars())
+
+
+def _may_edit(user: User, contact: Contact) -> bool:
+    """Sales reps work their own leads; everyone else may edit every contact."""
+    return user.role != Role.SALES_REP or contact.owner_id == user.id
+
+
+def _region(request: UserRequest) -> str:
+    return request.user.tenant.country or "NL"
 
 
 class ContactsController(Controller):
@@ -32,31 +67,90 @@ class ContactsController(Controller):
     dependencies = {"db": Provide(provide_tenant_db)}
 
     @get("/")
-    async def index(self, request: HTMXRequest, db: AsyncSession, q: str = "", page: int = 1) -> Template:
-        """Contacts, most recently active first; `q` searches name, e-mail and company."""
-        page = max(1, min(page, 10_000))
-        query = services.contacts_query(q[:200])
-        total = (
-            await db.execute(select(func.count()).select_from(query.order_by(None).subquery()))
-        ).scalar_one()
-        contacts = list((await db.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))).scalars())
+    async def index(self, request: HTMXRequest, db: AsyncSession, cursor: str = "") -> Template:
+        """Contacts, most recently active first, filtered by search, owner, tag, consent and source."""
+        filters = ContactFilter.of(request.query_params)
+        contacts, next_cursor = await db.run_sync(records.contact_page, filters, Cursor.decode(cursor))
+        total = await db.run_sync(records.capped_count, filters)
+        owners = {user.id: user for user in await _team(db)}
         context = {
             "contacts": contacts,
-            "q": q,
-            "page": page,
+            "filters": filters,
+            "q": filters.q,
             "total": total,
-            "has_next": page * PAGE_SIZE < total,
+            "capped": total > records.COUNT_CAP,
+            "next_cursor": next_cursor.encode() if next_cursor else "",
+            "first_page": not cursor,
+            "owners": owners,
+            "tags": await db.run_sync(records.all_tags),
+            "sources": records.SOURCES,
         }
         if request.htmx and request.htmx.target == "contact-results":
             return Template("crm_sink/_contact_rows.html", context=context)
         return Template("crm_sink/contacts.html", context=context)
 
-    @get("/{contact_id:uuid}")
-    async def show(self, request: Request[Any, Any, Any], db: AsyncSession, contact_id: UUID) -> Template:
-        """One contact with the timeline of everything they did."""
-        contact = (await db.execute(select(Contact).where(Contact.id == contact_id))).scalar_one_or_none()
-        if contact is None:
+    @get("/export.csv", media_type="text/csv")
+    async def export(self, request: UserRequest, db: AsyncSession) -> Stream:
+        """The filtered list as CSV, streamed page by page.
+
+        Contacts who asked not to be contacted are left out: an export is for working leads elsewhere.
+        Sales reps export only the contacts they own.
+        """
+        filters = ContactFilter.of(request.query_params)
+        if request.user.role == Role.SALES_REP:
+            if filters.owner and filters.owner != str(request.user.id):
+                raise PermissionDeniedException(detail=_("Sales reps can export only their own contacts."))
+            filters = ContactFilter(**{**filters.__dict__, "owner": str(request.user.id)})
+        filters = ContactFilter(**{**filters.__dict__, "without_do_not_contact": True})
+        tenant_id = request.user.tenant_id
+        bind = db.bind
+
+        async def lines() -> AsyncIterator[str]:
+            # Its own session: the request's is closed once the response starts.
+            async with AsyncSession(bind=bind, expire_on_commit=False) as session:
+                scope_to_tenant(session, tenant_id)
+                cursor: Cursor | None = None
+                header = True
+                while True:
+                    page, cursor = await session.run_sync(records.contact_page, filters, cursor, 1000)
+                    yield records.csv_rows(page, header)
+                    header = False
+                    if cursor is None:
+                        return
+
+        stamp = utcnow().strftime("%Y%m%d-%H%M")
+        return Stream(
+            lines,
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="contacts-{stamp}.csv"'},
+        )
+
+    @get("/duplicates", guards=[requires_role(*BUILDERS)])
+    async def duplicates(self, db: AsyncSession) -> Template:
+        """Likely duplicates for a person to merge or dismiss."""
+        pairs = await db.run_sync(records.duplicate_pairs)
+        return Template("crm_sink/duplicates.html", context={"pairs": pairs})
+
+    @post("/duplicates/dismiss", guards=[requires_role(*BUILDERS)])
+    async def dismiss(self, request: UserRequest, db: AsyncSession) -> Redirect:
+        """Remember that two contacts are different people."""
+        form = await request.form()
+        try:
+            first, second = UUID(str(form.get("a"))), UUID(str(form.get("b")))
+        except ValueError:
+            raise NotFoundException() from None
+        found = (await db.execute(select(Contact.id).where(Contact.id.in_([first, second])))).all()
+        if len(found) != 2:
             raise NotFoundException()
+        await db.run_sync(records.dismiss_pair, first, second, request.user.id)
+        await db.commit()
+        flash(request, _("Dismissed: these two will not be suggested again."), category="success")
+        return Redirect("/app/contacts/duplicates")
+
+    @get("/{contact_id:uuid}")
+    async def show(self, request: UserRequest, db: AsyncSession, contact_id: UUID) -> Template:
+        """One contact with the timeline of everything they did."""
+        contact = await _contact_or_404(db, contact_id)
         activities = list((await db.execute(services.timeline_query(contact.id))).scalars())
         submission_ids = [a.submission_id for a in activities if a.submission_id]
         submissions = (
@@ -69,13 +163,196 @@ class ContactsController(Controller):
             if submission_ids
             else {}
         )
+        company = (
+            (await db.execute(select(Company).where(Company.id == contact.company_id))).scalar_one_or_none()
+            if contact.company_id
+            else None
+        )
+        owner = (
+            (await db.execute(select(User).where(User.id == contact.owner_id))).scalar_one_or_none()
+            if contact.owner_id
+            else None
+        )
+        tags = list(
+            (
+                await db.execute(
+                    select(ContactTag.tag).where(ContactTag.contact_id == contact.id).order_by(ContactTag.tag)
+                )
+            ).scalars()
+        )
         sections: list[ContactSection] = request.app.state.get("contact_sections", [])
         return Template(
             "crm_sink/contact.html",
             context={
                 "contact": contact,
+                "company": company,
+                "owner": owner,
+                "tags": tags,
+                "may_edit": _may_edit(request.user, contact),
                 "activities": activities,
                 "submissions": submissions,
                 "sections": [await section(db, contact) for section in sections],
             },
         )
+
+    async def _edit_context(
+        self, db: AsyncSession, contact: Contact, values: dict[str, Any] | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        if values is None:
+            mine = ContactTag.contact_id == contact.id
+            tags = (await db.execute(select(ContactTag.tag).where(mine))).scalars()
+            values = {name: getattr(contact, name) or "" for name in records.MERGE_FIELDS}
+            values["tags"] = ", ".join(sorted(tags))
+        return {"contact": contact, "values": values, "errors": {}, "team": await _team(db), **extra}
+
+    @get("/{contact_id:uuid}/edit")
+    async def edit(self, request: UserRequest, db: AsyncSession, contact_id: UUID) -> Template:
+        """The contact form."""
+        contact = await _contact_or_404(db, contact_id)
+        if not _may_edit(request.user, contact):
+            raise PermissionDeniedException(detail=_("Sales reps can edit only their own contacts."))
+        return Template("crm_sink/contact_edit.html", context=await self._edit_context(db, contact))
+
+    @post("/{contact_id:uuid}/edit", media_type=MediaType.HTML)
+    async def update(self, request: UserRequest, db: AsyncSession, contact_id: UUID) -> Any:
+        """Save the contact (validated); tells the webhooks."""
+        contact = await _contact_or_404(db, contact_id)
+        if not _may_edit(request.user, contact):
+            raise PermissionDeniedException(detail=_("Sales reps can edit only their own contacts."))
+        form = await request.form()
+        team = {user.id for user in await _team(db)}
+        try:
+            values = records.clean_contact(form, _region(request), team)
+            await db.run_sync(records.save_contact, contact, values)
+        except RecordInvalid as invalid:
+            context = await self._edit_context(db, contact, dict(form), errors=invalid.errors)
+            return Template("crm_sink/contact_edit.html", status_code=422, context=context)
+        await db.flush()
+        await db.run_sync(webhooks.contact_changed, contact)
+        await db.commit()
+        flash(request, _("Saved."), category="success")
+        return Redirect(f"/app/contacts/{contact.id}")
+
+    @get("/{contact_id:uuid}/merge", guards=[requires_role(*BUILDERS)])
+    async def merge_form(self, db: AsyncSession, contact_id: UUID, other: str = "", q: str = "") -> Template:
+        """Pick the contact to merge into this one, then which values win."""
+        contact = await _contact_or_404(db, contact_id)
+        other_contact = None
+        if other:
+            try:
+                other_contact = await _contact_or_404(db, UUID(other))
+            except ValueError:
+                raise NotFoundException() from None
+        candidates: list[Contact] = []
+        if q and other_contact is None:
+            candidates, _next = await db.run_sync(records.contact_page, ContactFilter(q=q[:200]), None, 10)
+            candidates = [c for c in candidates if c.id != contact.id]
+        return Template(
+            "crm_sink/merge.html",
+            context={
+                "contact": contact,
+                "other": other_contact,
+                "candidates": candidates,
+                "q": q,
+                "fields": records.MERGE_FIELDS,
+                "team": {user.id: user for user in await _team(db)},
+            },
+        )
+
+    @post("/{contact_id:uuid}/merge", guards=[requires_role(*BUILDERS)])
+    async def merge(self, request: UserRequest, db: AsyncSession, contact_id: UUID) -> Redirect:
+        """Merge the other contact into this one: it keeps activities, submissions, tags and consent."""
+        contact = await _contact_or_404(db, contact_id)
+        form = await request.form()
+        try:
+            other = await _contact_or_404(db, UUID(str(form.get("other_id"))))
+        except ValueError:
+            raise NotFoundException() from None
+        take = {name for name in records.MERGE_FIELDS if form.get(f"take_{name}") == "other"}
+        try:
+            await db.run_sync(records.merge_contacts, contact, other, take, request.user.full_name)
+        except RecordInvalid as invalid:
+            flash(request, invalid.errors["_form"], category="error")
+            return Redirect(f"/app/contacts/{contact.id}")
+        await db.flush()
+        await db.run_sync(webhooks.contact_changed, contact)
+        await db.commit()
+        flash(request, _("Merged. Everything of both contacts is on this page now."), category="success")
+        return Redirect(f"/app/contacts/{contact.id}")
+
+
+class CompaniesController(Controller):
+    """Companies in the CRM and the contacts who work there."""
+
+    path = "/app/companies"
+    include_in_schema = False
+    dependencies = {"db": Provide(provide_tenant_db)}
+
+    @get("/")
+    async def index(self, db: AsyncSession, q: str = "", after: str = "") -> Template:
+        """Companies by name, 50 at a time (keyset on name and id)."""
+        query = select(Company).order_by(Company.name, Company.id).limit(PAGE_SIZE + 1)
+        term = q.strip()[:200]
+        if term:
+            query = query.where(Company.name.ilike(f"%{term.replace('%', '')}%"))
+        name, _sep, ident = after.partition("|")
+        try:
+            if after:
+                later = (Company.name == name) & (Company.id > UUID(ident))
+                query = query.where((Company.name > name) | later)
+        except ValueError:
+            pass  # a garbled cursor: the first page
+        companies = list((await db.execute(query)).scalars())
+        more = len(companies) > PAGE_SIZE
+        companies = companies[:PAGE_SIZE]
+        next_after = f"{companies[-1].name}|{companies[-1].id}" if more else ""
+        return Template(
+            "crm_sink/companies.html", context={"companies": companies, "q": term, "next_after": next_after}
+        )
+
+    @get("/{company_id:uuid}")
+    async def show(self, request: UserRequest, db: AsyncSession, company_id: UUID) -> Template:
+        """A company and its contacts."""
+        company = await _company_or_404(db, company_id)
+        contacts = list(
+            (
+                await db.execute(
+                    select(Contact)
+                    .where(Contact.company_id == company.id)
+                    .order_by(Contact.last_activity_at.desc(), Contact.id.desc())
+                    .limit(200)
+                )
+            ).scalars()
+        )
+        return Template(
+            "crm_sink/company.html",
+            context={"company": company, "contacts": contacts, "may_edit": request.user.role in BUILDERS},
+        )
+
+    @get("/{company_id:uuid}/edit", guards=[requires_role(*BUILDERS)])
+    async def edit(self, db: AsyncSession, company_id: UUID) -> Template:
+        """The company form."""
+        company = await _company_or_404(db, company_id)
+        values = {c.key: getattr(company, c.key) for c in Company.__table__.columns}
+        values = {k: ("" if v is None else v) for k, v in values.items()}
+        context = {"company": company, "values": values, "errors": {}}
+        return Template("crm_sink/company_edit.html", context=context)
+
+    @post("/{company_id:uuid}/edit", guards=[requires_role(*BUILDERS)], media_type=MediaType.HTML)
+    async def update(self, request: UserRequest, db: AsyncSession, company_id: UUID) -> Any:
+        """Save the company (VAT, KvK and RSIN checked)."""
+        company = await _company_or_404(db, company_id)
+        form = await request.form()
+        try:
+            values = records.clean_company(form, _region(request))
+        except RecordInvalid as invalid:
+            return Template(
+                "crm_sink/company_edit.html",
+                status_code=422,
+                context={"company": company, "values": dict(form), "errors": invalid.errors},
+            )
+        for name, value in values.items():
+            setattr(company, name, value)
+        await db.commit()
+        flash(request, _("Saved."), category="success")
+        return Redirect(f"/app/companies/{company.id}")

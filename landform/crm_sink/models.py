@@ -160,3 +160,17 @@ class Activity(TenantScoped, Base):
     )
     occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info={"personal": True})
+
+
+class ContactDuplicateDismissal(TenantScoped, Base):
+    """A pair of contacts a person said are not the same person: the review queue stops offering it."""
+
+    __tablename__ = "contact_duplicate_dismissal"
+    __table_args__ = (UniqueConstraint("contact_a_id", "contact_b_id"),)
+
+    # The lower id first, so a pair is stored once whichever way round it was shown.
+    contact_a_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("contact.id", ondelete="CASCADE"))
+    contact_b_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("contact.id", ondelete="CASCADE"), index=True)
+    dismissed_by_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )

@@ -17,7 +17,7 @@ class Department(TenantScoped, Base):
     __tablename__ = "department"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100), info={"personal": False})
     # Leads handed out so far: raised under the row's lock (UPDATE ... RETURNING), so concurrent
     # workers never give two leads the same turn.
     turn: Mapped[int] = mapped_column(Integer, default=0)
@@ -46,10 +46,10 @@ class RoutingRule(TenantScoped, Base):
     form_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("form.id", ondelete="CASCADE"), nullable=True
     )
-    country: Mapped[str] = mapped_column(String(2), default="")
+    country: Mapped[str] = mapped_column(String(2), default="", info={"personal": False})
     min_company_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_company_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    utm_campaign: Mapped[str] = mapped_column(String(200), default="")
+    utm_campaign: Mapped[str] = mapped_column(String(200), default="", info={"personal": False})
 
 
 class RoutingSettings(TenantScoped, Base):
@@ -74,7 +74,7 @@ class FieldMapping(TenantScoped, Base):
 
     form_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("form.id", ondelete="CASCADE"))
     # "contact.first_name", "company.city", ... (see routing.TARGETS)
-    target: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(40), info={"personal": False})
     # The form field's name; empty: this form fills nothing there.
-    field_name: Mapped[str] = mapped_column(String(64), default="")
+    field_name: Mapped[str] = mapped_column(String(64), default="", info={"personal": False})
     overwrite: Mapped[bool] = mapped_column(Boolean, default=True)

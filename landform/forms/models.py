@@ -34,7 +34,9 @@ class Form(TenantScoped, Base):
     # Origins (https://www.example.com) whose pages may embed this form and submit to it.
     allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Tags the CRM puts on every contact this form brings in.
-    crm_tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    crm_tags: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]", info={"personal": False}
+    )
     block_disposable_email: Mapped[bool] = mapped_column(Boolean, default=False)
     # Under 16 a parent's consent is needed first (GDPR art. 8): the form asks for the date of birth.
     requires_age_check: Mapped[bool] = mapped_column(Boolean, default=False)

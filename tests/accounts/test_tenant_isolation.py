@@ -54,7 +54,9 @@ def _tenant_a_objects(client, db, owner):
     purpose, _text = make_purpose(db, owner)
     privacy_request, incident = _privacy_objects(db, owner)
     department, member, rule = make_routing(db, owner)
+    extra = _tenant_a_more(db, owner, contact)
     return {
+        **extra,
         "form_id": form.id,
         "page_id": page.id,
         "block_id": page.blocks[0]["id"],
@@ -98,6 +100,38 @@ def _privacy_objects(db, owner):
     db.add_all([request, incident])
     db.commit()
     return request.id, incident.id
+
+
+def _tenant_a_more(db, owner, contact):
+    """Objects of the webhooks and the CRM screens."""
+    from landform.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+    scope_to_tenant(db, owner.tenant_id)
+    endpoint = WebhookEndpoint(url="https://example.com/h", events=["contact.created"], secret="whsec_x")
+    event = WebhookEvent(type="contact.created", payload={})
+    db.add_all([endpoint, event])
+    db.flush()
+    delivery = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, status="failed")
+    from landform.crm_sink.models import Company
+    from landform.db import utcnow
+    from landform.outbox import OutboxJob
+
+    company = Company(name="Acme BV")
+    job = OutboxJob(
+        actor_name="route_submission",
+        subject_id=contact.id,
+        tenant_id=owner.tenant_id,
+        redispatch_at=utcnow(),
+        failed_at=utcnow(),
+    )
+    db.add_all([delivery, company, job])
+    db.commit()
+    return {
+        "endpoint_id": endpoint.id,
+        "delivery_id": delivery.id,
+        "company_id": company.id,
+        "job_id": job.id,
+    }
 
 
 def test_it_answers_404_to_another_tenant_for_every_object_url(app, client, db, owner, stranger):

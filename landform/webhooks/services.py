@@ -1,0 +1,435 @@
+"""Webhook rules: endpoints (checked against SSRF), signing, queuing events, and delivering them.
+
+Delivery is at-least-once: every attempt is an outbox job (so a crash or a broker outage delays it, never
+loses it), each attempt is logged, a failed attempt schedules the next one with exponential backoff and
+jitter as an outbox row due later, and an endpoint failing for too long is switched off with a notice to
+the tenant's owners. Receivers de-duplicate by the event id (`Landform-Event-Id`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import random
+import secrets
+import socket
+import time
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import httpx
+from advanced_alchemy.mixins.uuid import uuid7
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from landform.accounts.models import Role, User
+from landform.crm_sink import routing
+from landform.crm_sink.models import Activity, Contact, ContactTag, Submission
+from landform.db import scope_to_tenant, utcnow
+from landform.i18n import gettext as _
+from landform.mail import queue_email
+from landform.outbox import OutboxJob, add_job
+from landform.settings import Settings, WebhookSettings, get_settings
+from landform.webhooks.models import (
+    EVENT_TYPES,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+
+SIGNATURE_HEADER = "Landform-Signature"
+TEST_EVENT = "webhook.test"
+MAX_RETRY_DELAY = 6 * 3600.0
+EXCERPT_CHARS = 500
+
+
+class WebhookInvalid(ValueError):
+    """What the user typed cannot be an endpoint; `errors` by field name."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class TargetRefused(ValueError):
+    """The URL points somewhere Landform must not send requests (SSRF guard)."""
+
+
+# --- signing ---------------------------------------------------------------------------------------
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The `Landform-Signature` header: `t=<unix time>,v1=<hex HMAC-SHA256 of "t.body">`."""
+    signed = f"{timestamp}.".encode() + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+# --- where we may send -----------------------------------------------------------------------------
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_target(url: str, settings: WebhookSettings) -> None:
+    """Refuse URLs that are not https, or whose host resolves to a private, loopback or link-local address.
+
+    Checked when an endpoint is saved and again before every request (DNS can change in between).
+    `LANDFORM_WEBHOOK_ALLOW_PRIVATE` (development and tests only) allows http and local receivers.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ({"https", "http"} if settings.allow_private_targets else {"https"}):
+        raise TargetRefused(_("The address must start with https://."))
+    if not parts.hostname or parts.username or parts.password:
+        raise TargetRefused(_("The address needs a host name and no user name or password."))
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError, UnicodeError):
+        raise TargetRefused(_("The host name %(host)s cannot be found.", host=parts.hostname)) from None
+    if settings.allow_private_targets:
+        return
+    if not infos or not all(_public(str(info[4][0])) for info in infos):
+        raise TargetRefused(_("The address points into a private network; use a public address."))
+
+
+# --- endpoints -------------------------------------------------------------------------------------
+
+
+def clean_endpoint(form: dict[str, Any], settings: WebhookSettings) -> tuple[str, str, list[str]]:
+    """The URL, description and events of a submitted endpoint form, or WebhookInvalid."""
+    url = str(form.get("url", "")).strip()
+    description = str(form.get("description", "")).strip()[:200]
+    events = [e for e in EVENT_TYPES if e in form.get("events", [])]
+    errors: dict[str, str] = {}
+    if not url:
+        errors["url"] = _("Enter the address that receives the events.")
+    elif len(url) > 2000:
+        errors["url"] = _("The address is too long.")
+    else:
+        try:
+            check_target(url, settings)
+        except TargetRefused as refused:
+            errors["url"] = str(refused)
+    if not events:
+        errors["events"] = _("Choose at least one event.")
+    if errors:
+        raise WebhookInvalid(errors)
+    return url, description, events
+
+
+# --- queuing events --------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def contact_payload(session: Session, contact: Contact) -> dict[str, Any]:
+    tags = session.execute(select(ContactTag.tag).where(ContactTag.contact_id == contact.id)).scalars()
+    return {
+        "id": str(contact.id),
+        "email": contact.email,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "phone": contact.phone,
+        "job_title": contact.job_title,
+        "company_name": contact.company_name,
+        "company_id": str(contact.company_id) if contact.company_id else None,
+        "language": contact.language,
+        "source": contact.source,
+        "owner_id": str(contact.owner_id) if contact.owner_id else None,
+        "tags": sorted(tags),
+        "created_at": _iso(contact.created_at),
+        "updated_at": _iso(contact.updated_at),
+        "last_activity_at": _iso(contact.last_activity_at),
+    }
+
+
+def _subscribed(session: Session, event_type: str) -> list[WebhookEndpoint]:
+    # Asked once per session: routing a batch of submissions does not ask again for each.
+    cache = session.info.setdefault("webhook_endpoints", {})
+    tenant_id = session.info.get("tenant_id")
+    if tenant_id not in cache:
+        cache[tenant_id] = list(
+            session.execute(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))).scalars()
+        )
+    return [endpoint for endpoint in cache[tenant_id] if event_type in endpoint.events]
+
+
+def queue_event(
+    session: Session,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    contact: Contact | None = None,
+    endpoints: list[WebhookEndpoint] | None = None,
+) -> WebhookEvent | None:
+    """Queue an event for every endpoint subscribed to it, in the caller's transaction.
+
+    Nothing is queued about a contact who asked not to be contacted: their data does not leave.
+    """
+    targets = endpoints if endpoints is not None else _subscribed(session, event_type)
+    if not targets or (contact is not None and contact.do_not_contact):
+        return None
+    event_id = uuid7()
+    payload = {"id": str(event_id), "type": event_type, "created_at": _iso(utcnow()), "data": data}
+    event = WebhookEvent(
+        id=event_id,
+        type=event_type,
+        contact_id=contact.id if contact else None,
+        payload=payload,
+        tenant_id=targets[0].tenant_id,
+    )
+    session.add(event)
+    session.flush()  # the deliveries refer to it; without relationships the flush would not order them
+    for endpoint in targets:
+        delivery = WebhookDelivery(
+            id=uuid7(), event_id=event_id, endpoint_id=endpoint.id, tenant_id=endpoint.tenant_id
+        )
+        session.add(delivery)
+        add_job(session, "deliver_webhook", delivery.id, endpoint.tenant_id)
+    return event
+
+
+def contact_changed(session: Session, contact: Contact, *, created: bool = False) -> None:
+    """contact.created or contact.updated, with the contact as it is now."""
+    event_type = "contact.created" if created else "contact.updated"
+    if _subscribed(session, event_type):
+        queue_event(session, event_type, {"contact": contact_payload(session, contact)}, contact=contact)
+
+
+def submission_routed(session: Session, submission: Submission, contact: Contact) -> None:
+    """The events of one freshly routed submission: the contact's (created or updated) and the routing."""
+    if not any(_subscribed(session, event_type) for event_type in EVENT_TYPES):
+        return
+    activities = session.execute(
+        select(func.count()).select_from(Activity).where(Activity.contact_id == contact.id)
+    ).scalar_one()
+    contact_changed(session, contact, created=activities <= 1)
+    if _subscribed(session, "submission.routed"):
+        queue_event(
+            session,
+            "submission.routed",
+            {
+                "contact": contact_payload(session, contact),
+                "submission": {
+                    "id": str(submission.id),
+                    "form_id": str(submission.form_id) if submission.form_id else None,
+                    "created_at": _iso(submission.created_at),
+                    "answers": submission.data,
+                    "context": submission.context,
+                },
+            },
+            contact=contact,
+        )
+
+
+def queue_test_event(session: Session, endpoint: WebhookEndpoint) -> WebhookEvent | None:
+    return queue_event(
+        session,
+        TEST_EVENT,
+        {"message": "A test event from Landform. Answer with a 2xx status code."},
+        endpoints=[endpoint],
+    )
+
+
+def resend(session: Session, delivery: WebhookDelivery) -> None:
+    """Deliver again now, with a fresh set of attempts (the event and its id stay the same)."""
+    delivery.status = "pending"
+    delivery.attempts = 0
+    delivery.next_attempt_at = None
+    add_job(session, "deliver_webhook", delivery.id, delivery.tenant_id)
+
+
+def enable(session: Session, endpoint: WebhookEndpoint) -> int:
+    """Switch an endpoint back on and send what waited for it; returns how many deliveries were queued."""
+    endpoint.enabled = True
+    endpoint.disabled_reason = ""
+    endpoint.consecutive_failures = 0
+    endpoint.failing_since = None
+    waiting = session.execute(
+        select(WebhookDelivery).where(
+            WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == "pending"
+        )
+    ).scalars()
+    count = 0
+    for delivery in waiting:
+        add_job(session, "deliver_webhook", delivery.id, delivery.tenant_id)
+        count += 1
+    return count
+
+
+# --- delivering ------------------------------------------------------------------------------------
+
+
+def retry_delay(attempt: int, base: float) -> float:
+    """Exponential backoff with "equal jitter": half the step fixed, half random, capped at 6 hours."""
+    step = min(MAX_RETRY_DELAY, base * 2 ** max(attempt - 1, 0))
+    return step / 2 + random.uniform(0, step / 2)
+
+
+def _post(endpoint: WebhookEndpoint, event: WebhookEvent, settings: WebhookSettings) -> WebhookAttempt:
+    body = json.dumps(event.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "Landform-Webhooks/1.0",
+        SIGNATURE_HEADER: signature(endpoint.secret, int(time.time()), body),
+        "Landform-Event": event.type,
+        "Landform-Event-Id": str(event.id),
+    }
+    attempt = WebhookAttempt(id=uuid7(), tenant_id=endpoint.tenant_id)
+    started = time.monotonic()
+    try:
+        check_target(endpoint.url, settings)
+        with httpx.Client(timeout=settings.timeout_seconds, follow_redirects=False) as http:
+            response = http.post(endpoint.url, content=body, headers=headers)
+        attempt.status_code = response.status_code
+        attempt.response_excerpt = response.text[:EXCERPT_CHARS]
+        if not 200 <= response.status_code < 300:
+            attempt.error = f"HTTP {response.status_code}"
+    except TargetRefused as refused:
+        attempt.error = str(refused)[:500]
+    except httpx.HTTPError as error:
+        attempt.error = f"{type(error).__name__}: {error}"[:500] or type(error).__name__
+    attempt.duration_ms = int((time.monotonic() - started) * 1000)
+    return attempt
+
+
+def _disable(session: Session, endpoint: WebhookEndpoint, reason: str, settings: Settings) -> None:
+    endpoint.enabled = False
+    endpoint.disabled_reason = reason[:300]
+    host = urlsplit(endpoint.url).hostname or endpoint.url
+    owners = session.execute(select(User).where(User.role == Role.OWNER)).scalars()
+    for owner in owners:
+        queue_email(
+            session,
+            to=owner.email,
+            template="webhook_disabled",
+            language=owner.language,
+            tenant_id=endpoint.tenant_id,
+            first_name=owner.first_name,
+            url=endpoint.url,
+            host=host,
+            reason=reason,
+            endpoint_id=endpoint.id,
+        )
+
+
+def deliver(session: Session, delivery_id: UUID) -> None:
+    """One attempt to deliver one event to one endpoint; a failure schedules the next attempt."""
+    settings = get_settings()
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.status != "pending":
+        return  # deleted with its endpoint, or already delivered, skipped or given up
+    endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+    event = session.get(WebhookEvent, delivery.event_id)
+    if endpoint is None or event is None or not endpoint.enabled:
+        return  # a switched-off endpoint gets its waiting deliveries when it is switched on again
+    if event.contact_id is not None:
+        contact = session.get(Contact, event.contact_id)
+        if contact is None or contact.do_not_contact:
+            delivery.status = "skipped"
+            return
+    attempt = _post(endpoint, event, settings.webhooks)
+    attempt.delivery_id = delivery.id
+    session.add(attempt)
+    now = utcnow()
+    delivery.attempts += 1
+    # Lock the endpoint only now, after the request, so parallel deliveries do not wait on each other.
+    endpoint = session.execute(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if not attempt.error:
+        delivery.status = "delivered"
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+        endpoint.consecutive_failures = 0
+        endpoint.failing_since = None
+        return
+    endpoint.consecutive_failures += 1
+    endpoint.failing_since = endpoint.failing_since or now
+    if delivery.attempts >= settings.webhooks.max_attempts:
+        delivery.status = "failed"
+        delivery.next_attempt_at = None
+    else:
+        delivery.next_attempt_at = now + timedelta(
+            seconds=retry_delay(delivery.attempts, settings.webhooks.retry_base_seconds)
+        )
+        # Due later: the outbox sweep sends it when its time comes, and it survives restarts meanwhile.
+        session.add(
+            OutboxJob(
+                actor_name="deliver_webhook",
+                subject_id=delivery.id,
+                tenant_id=delivery.tenant_id,
+                redispatch_at=delivery.next_attempt_at,
+            )
+        )
+    failing_for = (now - endpoint.failing_since).total_seconds()
+    if endpoint.enabled and (
+        endpoint.consecutive_failures >= settings.webhooks.disable_after_failures
+        or failing_for >= settings.webhooks.disable_after_seconds
+    ):
+        _disable(
+            session,
+            endpoint,
+            _(
+                "%(count)d failed attempts in a row; the last: %(error)s",
+                count=endpoint.consecutive_failures,
+                error=attempt.error,
+            ),
+            settings,
+        )
+
+
+def after_routing(session: Session, routed: list[tuple[UUID, UUID]]) -> None:
+    """The router's hook: events for each freshly routed submission of a tenant that has endpoints.
+
+    The router writes a batch across tenants with Core statements; the events are made per tenant in
+    a session on the same connection (so in the same transaction), scoped to that tenant.
+    """
+    pairs = dict(routed)
+    tenants = dict(
+        session.execute(
+            select(Submission.id, Submission.tenant_id)
+            .where(Submission.id.in_(pairs))
+            .execution_options(all_tenants=True)
+        ).all()
+    )
+    listening = set(
+        session.execute(
+            select(WebhookEndpoint.tenant_id)
+            .where(WebhookEndpoint.tenant_id.in_(set(tenants.values())), WebhookEndpoint.enabled.is_(True))
+            .execution_options(all_tenants=True)
+        ).scalars()
+    )
+    for tenant_id in listening:
+        with Session(bind=session.connection()) as scoped:
+            scope_to_tenant(scoped, tenant_id)
+            for submission_id, contact_id in pairs.items():
+                if tenants.get(submission_id) != tenant_id:
+                    continue
+                submission = scoped.get(Submission, submission_id)
+                contact = scoped.get(Contact, contact_id)
+                if submission is not None and contact is not None:
+                    submission_routed(scoped, submission, contact)
+            scoped.flush()
+
+
+routing.after_routing.append(after_routing)
