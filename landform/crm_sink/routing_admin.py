@@ -21,9 +21,7 @@ from landform.crm_sink.routing_models import (
     RoutingRule,
     RoutingSettings,
 )
-from landform.db import utcnow
 from landform.i18n import gettext as _
-from landform.outbox import OutboxJob
 from landform.text import normalize_text
 
 
@@ -234,32 +232,3 @@ def target_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Contact"), [(f"contact.{name}", str(label)) for name, label in CONTACT_TARGETS.items()]),
         (_("Company"), [(f"company.{name}", str(label)) for name, label in COMPANY_TARGETS.items()]),
     ]
-
-
-async def failed_jobs(db: AsyncSession, tenant_id: UUID, limit: int = 200) -> list[OutboxJob]:
-    """The tenant's background jobs that failed for good (the dead letters), newest first."""
-    query = (
-        select(OutboxJob)
-        .where(OutboxJob.tenant_id == tenant_id, OutboxJob.failed_at.is_not(None))
-        .order_by(OutboxJob.failed_at.desc())
-        .limit(limit)
-    )
-    return list((await db.execute(query)).scalars())
-
-
-async def retry_failed(db: AsyncSession, tenant_id: UUID, job_id: UUID) -> bool:
-    """Send a failed job again (after its cause was fixed); False when there is no such failed job."""
-    job = (
-        await db.execute(
-            select(OutboxJob).where(
-                OutboxJob.id == job_id, OutboxJob.tenant_id == tenant_id, OutboxJob.failed_at.is_not(None)
-            )
-        )
-    ).scalar_one_or_none()
-    if job is None:
-        return False
-    job.failed_at = None
-    job.last_error = None
-    job.redispatch_at = utcnow()
-    db.info.setdefault("outbox_to_send", []).append(job)
-    return True

@@ -211,18 +211,3 @@ class RoutingController(Controller):
             category="success",
         )
         return Redirect(f"{HOME}/forms/{form_id}/mapping")
-
-    @get("/failed")
-    async def failed(self, request: Request[User, Any, Any], db: AsyncSession) -> Template:
-        """Background jobs of this tenant that failed for good, with the reason, to send again."""
-        jobs = await admin.failed_jobs(db, request.user.tenant_id)
-        return Template("crm_sink/routing/failed.html", context={"jobs": jobs})
-
-    @post("/failed/{job_id:uuid}/retry", media_type=MediaType.HTML)
-    async def retry(self, request: Request[User, Any, Any], db: AsyncSession, job_id: UUID) -> Any:
-        """Send a failed job again."""
-        if not await admin.retry_failed(db, request.user.tenant_id, job_id):
-            raise NotFoundException()
-        await db.commit()
-        flash(request, _("Sent again."), category="success")
-        return Redirect(f"{HOME}/failed")

@@ -33,6 +33,8 @@ from landform.db import scope_to_tenant, utcnow
 from landform.i18n import gettext as _
 from landform.mail import queue_email
 from landform.outbox import OutboxJob, add_job
+from landform.personal_data import anonymize
+from landform.privacy import fulfilment
 from landform.settings import Settings, WebhookSettings, get_settings
 from landform.webhooks.models import (
     EVENT_TYPES,
@@ -430,6 +432,56 @@ def after_routing(session: Session, routed: list[tuple[UUID, UUID]]) -> None:
                 if submission is not None and contact is not None:
                     submission_routed(scoped, submission, contact)
             scoped.flush()
+            # Its delivery jobs go to the broker when the router's transaction commits, like its own.
+            session.info.setdefault("outbox_to_send", []).extend(scoped.info.pop("outbox_to_send", []))
 
 
 routing.after_routing.append(after_routing)
+
+
+def privacy_export(session: Session, tenant_id: UUID, key: str) -> tuple[str, list[dict[str, Any]]]:
+    """For a person's copy of their data: every webhook event that carried it, and where it went."""
+    events = session.execute(
+        select(WebhookEvent)
+        .join(Contact, Contact.id == WebhookEvent.contact_id)
+        .where(WebhookEvent.tenant_id == tenant_id, Contact.email_key == key)
+        .order_by(WebhookEvent.created_at)
+        .execution_options(all_tenants=True)
+    ).scalars()
+    rows = []
+    for event in events:
+        deliveries = session.execute(
+            select(WebhookDelivery, WebhookEndpoint.url)
+            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+            .where(WebhookDelivery.event_id == event.id)
+            .execution_options(all_tenants=True)
+        ).all()
+        rows.append(
+            {
+                "event_id": str(event.id),
+                "type": event.type,
+                "created_at": _iso(event.created_at),
+                "sent_to": [
+                    {"url": url, "status": delivery.status, "delivered_at": _iso(delivery.delivered_at)}
+                    for delivery, url in deliveries
+                ],
+                "data": event.payload,
+            }
+        )
+    return "webhook_deliveries", rows
+
+
+def webhook_events(session: Session, tenant_id: UUID, key: str, contact_ids: list[UUID]) -> int:
+    """For an erasure: the person's data in the events kept for the delivery log is emptied."""
+    if not contact_ids:
+        return 0
+    table = WebhookEvent.__table__
+    return anonymize(
+        session,
+        table,  # type: ignore[arg-type]
+        (table.c.tenant_id == tenant_id) & table.c.contact_id.in_(contact_ids),
+    )
+
+
+fulfilment.export_sections.append(privacy_export)
+fulfilment.erasers.append(webhook_events)

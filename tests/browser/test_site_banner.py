@@ -87,7 +87,7 @@ def test_the_banner_keeps_statistics_off_until_allowed_and_remembers_the_choice(
         assert {(r.method, r.given) for r in recorded} == {("site_banner", False)} and len(recorded) == 3
 
         page.reload()
-        page.wait_for_function("window.LandformCookies !== undefined")
+        page.wait_for_function("() => window.LandformCookies !== undefined")
         expect(_banner(page)).to_be_hidden()
         assert page.evaluate("window.statsRan") is None
 
@@ -97,9 +97,9 @@ def test_the_banner_keeps_statistics_off_until_allowed_and_remembers_the_choice(
         expect(dialog).to_be_visible()
         dialog.locator("input[value=analytics]").check()
         dialog.get_by_role("button", name="Mijn keuze opslaan").click()
-        page.wait_for_function("window.statsRan === 1")
+        page.wait_for_function("() => window.statsRan === 1")
         page.reload()
-        page.wait_for_function("window.statsRan === 1")
+        page.wait_for_function("() => window.statsRan === 1")
         expect(_banner(page)).to_be_hidden()
 
         # A new cookie policy version asks again, and nothing runs until then.
