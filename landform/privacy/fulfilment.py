@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from landform import i18n
 from landform.accounts.models import Role, Tenant, User
+from landform.billing.models import Subscription
 from landform.consent.minors import purge_hold
 from landform.consent.models import ConsentRecord, ParentalConsent, Purpose
 from landform.crm_sink.models import Activity, Contact, Submission
@@ -90,6 +91,46 @@ def _rows(objects: Iterable[Any], columns: list[str]) -> list[dict[str, Any]]:
     return [{name: _plain(getattr(obj, name)) for name in columns} for obj in objects]
 
 
+def _billing_rows(session: Session, key: str) -> list[dict[str, Any]]:
+    """What Stripe holds for the organisations this person owns or runs: the seed's billing fields."""
+    managers = session.execute(
+        select(User)
+        .where(func.lower(User.email) == key, User.role.in_([Role.OWNER, Role.ADMIN]))
+        .execution_options(all_tenants=True)
+    ).scalars()
+    rows = []
+    for user in managers:
+        subscription = session.execute(
+            select(Subscription)
+            .where(Subscription.tenant_id == user.tenant_id)
+            .execution_options(all_tenants=True)
+        ).scalar_one_or_none()
+        if subscription is None or not subscription.stripe_customer_id:
+            continue
+        tenant = user.tenant
+        rows.append(
+            {
+                "organisation": tenant.name,
+                "plan": subscription.plan,
+                "status": subscription.status,
+                "stripe_customer": subscription.stripe_customer_id,
+                "sent_to_stripe": {
+                    "email": user.email,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "company_name": tenant.name,
+                    "address": tenant.address,
+                    "postcode": tenant.postcode,
+                    "city": tenant.city,
+                    "province": tenant.province,
+                    "country": tenant.country,
+                    "vat_number": tenant.vat_number,
+                },
+            }
+        )
+    return rows
+
+
 def collect(session: Session, tenant: Tenant | None, key: str) -> dict[str, list[dict[str, Any]]]:
     """Everything held on the person with this e-mail key, section by section."""
     if tenant is None:
@@ -108,7 +149,8 @@ def collect(session: Session, tenant: Tenant | None, key: str) -> dict[str, list
                     "last_login_at": _plain(user.last_login_at),
                 }
                 for user in users
-            ]
+            ],
+            "billing": _billing_rows(session, key),
         }
     contacts = list(session.execute(select(Contact).where(Contact.email_key == key)).scalars())
     contact_ids = [c.id for c in contacts]

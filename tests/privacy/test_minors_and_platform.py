@@ -43,3 +43,28 @@ def test_the_platform_portal_gives_a_dashboard_user_a_copy_of_their_account(clie
     )
     # A tenant's link does not open the platform's download, nor the other way round.
     assert client.get(link_in(ready, "/privacy/_/download").replace("/_/", "/acme/")).status_code == 400
+
+
+def test_the_platform_copy_of_an_owner_lists_what_stripe_holds(db, owner, marketer):
+    from landform.billing.models import Subscription
+    from landform.privacy.fulfilment import collect
+
+    db.add(Subscription(tenant_id=owner.tenant_id, plan="pro", status="active", stripe_customer_id="cus_123"))
+    db.commit()
+    sections = collect(db, None, owner.email.casefold())
+    [billing] = sections["billing"]
+    assert billing["stripe_customer"] == "cus_123" and billing["plan"] == "pro"
+    assert billing["sent_to_stripe"]["email"] == owner.email
+    assert set(billing["sent_to_stripe"]) == {
+        "email",
+        "first_name",
+        "last_name",
+        "company_name",
+        "address",
+        "postcode",
+        "city",
+        "province",
+        "country",
+        "vat_number",
+    }
+    assert collect(db, None, marketer.email.casefold())["billing"] == [], "a marketer is not the customer"
