@@ -26,7 +26,7 @@ from landform.consent import cookies, services
 from landform.db import scope_to_tenant
 from landform.forms.models import Form
 from landform.i18n import gettext as _
-from landform.web import client_ip
+from landform.web import client_ip, script_response
 
 CHOICES_JS = Path(__file__).parent.parent / "static" / "choices.js"
 
@@ -41,17 +41,7 @@ def choices_script() -> tuple[bytes, str]:
 @get("/choices.js", include_in_schema=False, cache=False)
 async def serve_choices_script(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The banner script for tenants' websites: cached for a day, revalidated by ETag."""
-    body, integrity = choices_script()
-    etag = '"' + integrity[7:39] + '"'
-    headers = {
-        "cache-control": "public, max-age=86400, stale-while-revalidate=604800",
-        "etag": etag,
-        "access-control-allow-origin": "*",
-        "cross-origin-resource-policy": "cross-origin",
-    }
-    if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers=headers)
-    return Response(body, media_type="text/javascript", headers=headers)
+    return script_response(request, *choices_script())
 
 
 def snippet(base_url: str, tenant_slug: str) -> str:

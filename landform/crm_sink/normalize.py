@@ -14,6 +14,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat
 from stdnum.nl import bsn, postcode
 
+from landform.i18n import gettext as _
 from landform.i18n import lazy_gettext
 
 # Every CRM field a form's answer can fill ("contact.x" or "company.x"), with its label.
@@ -125,7 +126,7 @@ def phone_region(e164: str) -> str:
 def kvk_number(text: str) -> str:
     digits = re.sub(r"[\s.\-]", "", text)
     if not re.fullmatch(r"\d{8}", digits):
-        raise Invalid("a KvK number has eight digits")
+        raise Invalid(_("A KvK number has eight digits, like 12345678."))
     return digits
 
 
@@ -136,14 +137,14 @@ def vat_number(text: str, region: str) -> str:
     try:
         return str(vat.validate(compact))
     except stdnum_errors.ValidationError as error:
-        raise Invalid("not a valid VAT number") from error
+        raise Invalid(_("Please enter a valid VAT number, like NL123456789B01.")) from error
 
 
 def rsin(text: str) -> str:
     try:
         return str(bsn.validate(text))  # an RSIN passes the same eleven-test as a BSN
     except stdnum_errors.ValidationError as error:
-        raise Invalid("not a valid RSIN") from error
+        raise Invalid(_("Please enter a valid RSIN: nine digits, like 123456782.")) from error
 
 
 def dutch_postcode(text: str) -> str:

@@ -34,9 +34,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 from stdnum import exceptions as stdnum_errors
-from stdnum.eu import vat
-from stdnum.nl import bsn, postcode
+from stdnum.nl import postcode
 
+from landform.crm_sink import normalize
 from landform.crm_sink.models import Activity, Contact, ContactDuplicateDismissal, ContactTag
 from landform.db import metadata, utcnow
 from landform.i18n import gettext as _
@@ -222,30 +222,6 @@ def clean_url(text: str) -> str:
     return url
 
 
-def clean_vat(text: str, region: str) -> str:
-    compact = re.sub(r"[\s.\-]", "", text).upper()
-    if compact[:1].isdigit():
-        compact = (region or "NL") + compact
-    try:
-        return str(vat.validate(compact))
-    except stdnum_errors.ValidationError as error:
-        raise ValueError(_("Please enter a valid VAT number, like NL123456789B01.")) from error
-
-
-def clean_kvk(text: str) -> str:
-    digits = re.sub(r"[\s.\-]", "", text)
-    if not re.fullmatch(r"\d{8}", digits):  # eight digits; a KvK number has no check digit
-        raise ValueError(_("A KvK number has eight digits, like 12345678."))
-    return digits
-
-
-def clean_rsin(text: str) -> str:
-    try:
-        return str(bsn.validate(text))  # an RSIN passes the same eleven-test as other Dutch numbers
-    except stdnum_errors.ValidationError as error:
-        raise ValueError(_("Please enter a valid RSIN: nine digits, like 123456782.")) from error
-
-
 def clean_postcode(text: str, country: str) -> str:
     if (country or "NL") != "NL":
         return text.upper()
@@ -354,9 +330,9 @@ def clean_company(form: Any, region: str) -> dict[str, Any]:
     checks = {
         "postcode": lambda text: clean_postcode(text, values["country"]),
         "phone": lambda text: clean_phone(text, region),
-        "vat_number": lambda text: clean_vat(text, region),
-        "kvk_number": clean_kvk,
-        "rsin": clean_rsin,
+        "vat_number": lambda text: normalize.vat_number(text, region),
+        "kvk_number": normalize.kvk_number,
+        "rsin": normalize.rsin,
         "website": clean_url,
         "linkedin": clean_url,
         "facebook": clean_url,

@@ -42,7 +42,7 @@ from landform.i18n import get_language, pick
 from landform.i18n import gettext as _
 from landform.ops.metrics import SUBMISSIONS
 from landform.settings import Settings
-from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role, wants_json
+from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role, script_response, wants_json
 
 log = logging.getLogger(__name__)
 
@@ -384,17 +384,7 @@ class IntakeController(Controller):
 @get("/embed.js", include_in_schema=False, cache=False)
 async def serve_embed_script(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The embed script: cached for a day, revalidated by ETag, loadable with Subresource Integrity."""
-    body, integrity = embed_script()
-    etag = '"' + integrity[7:39] + '"'
-    headers = {
-        "cache-control": "public, max-age=86400, stale-while-revalidate=604800",
-        "etag": etag,
-        "access-control-allow-origin": "*",
-        "cross-origin-resource-policy": "cross-origin",
-    }
-    if request.headers.get("if-none-match") == etag:
-        return Response(b"", status_code=304, headers=headers)
-    return Response(body, media_type="text/javascript", headers=headers)
+    return script_response(request, *embed_script())
 
 
 class FailOpenRateLimit(RateLimitMiddleware):

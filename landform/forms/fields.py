@@ -14,9 +14,9 @@ import phonenumbers
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from email_validator import EmailNotValidError, validate_email
 from stdnum import exceptions as stdnum_errors
-from stdnum.eu import vat
-from stdnum.nl import bsn, postcode
+from stdnum.nl import postcode
 
+from landform.crm_sink import normalize
 from landform.i18n import gettext as _
 from landform.i18n import lazy_gettext, pick
 from landform.text import normalize_text
@@ -235,31 +235,6 @@ def _date_of_birth(text: str) -> str:
     return born.isoformat()
 
 
-def _vat(text: str, country: str) -> str:
-    compact = re.sub(r"[\s.\-]", "", text).upper()
-    if compact[:1].isdigit():
-        compact = (country or "NL") + compact
-    try:
-        return str(vat.validate(compact))
-    except stdnum_errors.ValidationError as error:
-        raise ValueError(_("Please enter a valid VAT number, like NL123456789B01.")) from error
-
-
-def _kvk(text: str) -> str:
-    # A KvK number is eight digits; it carries no check digit to verify.
-    digits = re.sub(r"[\s.\-]", "", text)
-    if not re.fullmatch(r"\d{8}", digits):
-        raise ValueError(_("A KvK number has eight digits, like 12345678."))
-    return digits
-
-
-def _rsin(text: str) -> str:
-    try:
-        return str(bsn.validate(text))  # an RSIN passes the same eleven-test as other Dutch numbers
-    except stdnum_errors.ValidationError as error:
-        raise ValueError(_("Please enter a valid RSIN: nine digits, like 123456782.")) from error
-
-
 def _website(text: str) -> str:
     url = text if re.match(r"^https?://", text, re.IGNORECASE) else "https://" + text
     parts = urlsplit(url)
@@ -328,11 +303,11 @@ def clean_answers(
             elif kind == "date_of_birth":
                 value = _date_of_birth(text)
             elif kind == "vat_number":
-                value = _vat(text, country)
+                value = normalize.vat_number(text, country)
             elif kind == "kvk_number":
-                value = _kvk(text)
+                value = normalize.kvk_number(text)
             elif kind == "rsin":
-                value = _rsin(text)
+                value = normalize.rsin(text)
             elif kind == "website":
                 value = _website(text)
             elif kind == "postcode":
