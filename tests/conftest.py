@@ -7,11 +7,14 @@ instead of skipping. On a newcomer's machine without them those tests skip and s
 from __future__ import annotations
 
 import contextlib
+import email
 import os
 import re
+import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from email import policy
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -19,6 +22,7 @@ from uuid import UUID
 import psycopg
 import pytest
 import redis
+from aiosmtpd.controller import Controller
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import text
@@ -299,3 +303,35 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, interval: floa
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
         time.sleep(interval)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str, subject_part: str = "") -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address and subject_part in str(m["Subject"])]
+
+    def wait(self, address: str, subject_part: str = "", count: int = 1) -> email.message.EmailMessage:
+        return wait_for(
+            lambda: len(self.to(address, subject_part)) >= count and self.to(address, subject_part)[-1]
+        )
+
+
+@pytest.fixture
+def inbox(settings, monkeypatch) -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on localhost; the worker delivers the e-mails to it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Inbox()
+    server = Controller(handler, hostname="127.0.0.1", port=port)
+    server.start()
+    monkeypatch.setenv("LANDFORM_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    get_settings.cache_clear()
+    yield handler
+    server.stop()

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import email
 import re
-import socket
-from collections.abc import Iterator
 from datetime import date, timedelta
-from email import policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import JSON, String, Text, select
 
 from landform.consent.minors import purge_expired_holds
@@ -22,7 +17,6 @@ from landform.forms.models import Form
 from landform.models import metadata
 from landform.ops.schedule import scheduled_jobs
 from landform.outbox import OutboxJob
-from landform.settings import get_settings
 from tests.conftest import form_token, log_in, make_form, post_form, republish, wait_for
 from tests.consent.helpers import consent_form, contact_by_email, make_purpose
 
@@ -33,30 +27,6 @@ PARENT = "ouder.van.pip@example.org"
 def _born(years_ago: int) -> str:
     today = date.today()
     return today.replace(year=today.year - years_ago).isoformat()
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
-        return "250 OK"
-
-
-@pytest.fixture
-def inbox(settings, monkeypatch) -> Iterator[Inbox]:
-    """A real SMTP server on localhost; the worker delivers to it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Inbox()
-    server = Controller(handler, hostname="127.0.0.1", port=port)
-    server.start()
-    monkeypatch.setenv("LANDFORM_SMTP_URL", f"smtp://127.0.0.1:{port}")
-    get_settings.cache_clear()
-    yield handler
-    server.stop()
 
 
 @pytest.fixture
