@@ -29,8 +29,10 @@ lint: $(VENV)/.dev-installed-$(DEPS_HASH)
 	$(BIN)/ruff format --check landform tests bench
 	$(BIN)/mypy
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist); each has its own databases. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 3
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: $(VENV)/.dev-installed-$(DEPS_HASH)
 	$(BIN)/python bench/run.py
