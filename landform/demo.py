@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +22,8 @@ from landform.billing.plans import BUSINESS
 from landform.billing.services import subscription_row
 from landform.consent.models import ConsentText, Purpose
 from landform.consent.services import new_purpose
-from landform.crm_sink.models import Submission
+from landform.crm_sink.models import Company, Submission
+from landform.crm_sink.routing_models import Department, DepartmentMember, RoutingRule, RoutingSettings
 from landform.crm_sink.services import route_submission
 from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.forms.models import Form
@@ -298,6 +300,62 @@ def _ensure_owner(session: Session, tenant: Tenant) -> None:
         owner.password_hash = security.hash_password(LOGIN_PASSWORD)
 
 
+# Two sales reps beside the owner, so lead routing, owners and the team screen have something to show.
+SALES_REPS = (
+    ("sem.visser@landform.example.com", "Sem", "Visser", "male"),
+    ("lotte.smit@landform.example.com", "Lotte", "Smit", "female"),
+)
+
+
+def _ensure_sales_team(session: Session, tenant: Tenant, form: Form) -> None:
+    """Departments, a rule and a fallback owner, as a small installer would set them up (once)."""
+    if session.execute(select(Department.id).limit(1)).first() is not None:
+        return
+    reps = []
+    for email, first_name, last_name, gender in SALES_REPS:
+        rep = User(
+            tenant_id=tenant.id,
+            email=email,
+            # No known password: the reps are there to receive leads; log in as the owner.
+            password_hash=security.hash_password(secrets.token_urlsafe(24)),
+            first_name=first_name,
+            last_name=last_name,
+            gender=gender,
+            language="nl",
+            timezone="Europe/Amsterdam",
+            role=Role.SALES_REP,
+            email_confirmed_at=utcnow(),
+        )
+        session.add(rep)
+        reps.append(rep)
+    homes = Department(name="Particulieren")
+    business = Department(name="Zakelijk")
+    session.add_all([homes, business])
+    session.flush()
+    session.add_all(
+        [
+            *(DepartmentMember(department_id=homes.id, user_id=rep.id, rank=1) for rep in reps),
+            DepartmentMember(department_id=business.id, user_id=reps[1].id, rank=1),
+            # Google's campaign brings in businesses; everything else from the roof scan form is a home.
+            RoutingRule(position=0, department_id=business.id, utm_campaign="dakscan"),
+            RoutingRule(position=1, department_id=homes.id, form_id=form.id),
+        ]
+    )
+    owner = session.execute(select(User).where(User.role == Role.OWNER)).scalars().first()
+    session.add(RoutingSettings(fallback_owner_id=owner.id if owner else None))
+    session.add(
+        Company(
+            name="Bakker Timmerwerk",
+            city="Utrecht",
+            country="NL",
+            website="https://bakker-timmerwerk.example.com",
+            domain="bakker-timmerwerk.example.com",
+            description="Timmerbedrijf met een plat dak van 400 m².",
+        )
+    )
+    session.flush()
+
+
 def _ensure_plan(session: Session, tenant: Tenant) -> None:
     """The demo is on Business, so every feature shows (and benchmarks are not held by a lead quota)."""
     row = subscription_row(session, tenant.id)
@@ -528,6 +586,7 @@ def seed_demo(settings: Settings) -> dict[str, str]:
         form, created = _ensure_form(session)
         _ensure_page(session, form)
         if created:
+            _ensure_sales_team(session, tenant, form)
             _seed_leads(session, tenant, form)
             _seed_traffic(session, tenant, form)
         age_form = _ensure_age_form(session)
