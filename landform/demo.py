@@ -27,7 +27,7 @@ from landform.crm_sink.routing_models import Department, DepartmentMember, Routi
 from landform.crm_sink.services import route_submission
 from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.forms.models import Form
-from landform.forms.services import new_form, publish
+from landform.forms.services import default_fields, new_form, publish
 from landform.settings import Settings
 from landform.site import services as site_services
 from landform.site.models import Page
@@ -207,27 +207,11 @@ def demo_api_key(settings: Settings) -> str:
 
 
 def _form_fields() -> list[dict[str, Any]]:
+    """A new form's fields (first and last name, e-mail), with the last name required, and more."""
+    fields = default_fields()
+    next(f for f in fields if f["name"] == "last_name")["required"] = True
     return [
-        {
-            "name": "first_name",
-            "type": "text",
-            "maps_to": "first_name",
-            "required": True,
-            "label": {"nl": "Voornaam", "en": "First name"},
-        },
-        {
-            "name": "last_name",
-            "type": "text",
-            "maps_to": "last_name",
-            "required": True,
-            "label": {"nl": "Achternaam", "en": "Last name"},
-        },
-        {
-            "name": "email",
-            "type": "email",
-            "required": True,
-            "label": {"nl": "E-mailadres", "en": "E-mail address"},
-        },
+        *fields,
         {
             "name": "phone",
             "type": "phone",
