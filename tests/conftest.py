@@ -36,6 +36,7 @@ from landform.forms.models import Form
 from landform.forms.services import new_form, publish
 from landform.migrate import upgrade
 from landform.models import metadata
+from landform.ops import schedule
 from landform.settings import DatabaseSettings, Settings, get_settings
 from landform.site import services as site_services
 from landform.site.models import Page
@@ -139,6 +140,19 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_backups_from_the_embedded_scheduler(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test that travels in time (a month turns, day 8 of a deletion) wakes the app's scheduler, which
+    would take a full backup (pg_dump and a verifying restore: seconds) that the test then waits for at
+    shutdown. Only the backup and schedule tests keep the backup job."""
+    if request.node.path.name in {"test_backup.py", "test_schedule.py"}:
+        return
+    jobs = {name: job for name, job in schedule._schedule.items() if name != "backup_daily"}
+    monkeypatch.setattr(schedule, "_schedule", jobs)
 
 
 @pytest.fixture
