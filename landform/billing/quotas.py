@@ -253,6 +253,16 @@ def check_room(session: Session, kind: str) -> None:
         raise QuotaExceeded(kind, plan, limit)
 
 
+async def has_feature(db: AsyncSession, feature: str) -> bool:
+    """Whether the scoped tenant's plan includes `feature` (plans.FEATURES)."""
+    return await db.run_sync(lambda session: plan_of(subscription_of(session)).has(feature))
+
+
+async def shows_branding(db: AsyncSession) -> bool:
+    """Whether the scoped tenant's pages and forms carry the small "Made with Landform" link."""
+    return not await has_feature(db, "remove_branding")
+
+
 async def ensure_room(db: AsyncSession, kind: str) -> None:
     """`check_room` for a request's session: call it before creating a page, a form or a user."""
     await db.run_sync(lambda session: check_room(session, kind))
