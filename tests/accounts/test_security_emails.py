@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from landform.accounts.models import KnownDevice, Role, User
 from tests.conftest import csrf_token, make_tenant, make_user, post_form
@@ -50,8 +50,9 @@ def test_a_log_in_from_a_new_browser_is_emailed_with_a_link_to_the_sessions(clie
 
 
 def test_the_new_browser_email_is_in_the_users_language(client, db, owner, inbox):
-    user = db.get(User, owner.user_id)
-    user.language = "nl"
+    db.execute(
+        update(User).where(User.id == owner.user_id).values(language="nl").execution_options(all_tenants=True)
+    )
     db.commit()
     _log_in_with(client, owner, FIREFOX)
     _log_in_with(client, owner, CHROME_ON_WINDOWS)
