@@ -144,7 +144,7 @@ class AuthController(Controller):
             user = await services.log_in(db_session, email, password, client)
         except services.LoginFailed as error:
             if await throttle.failed(email, client.ip) and error.user is not None:
-                services.record_lockout(db_session, error.user, client)
+                await services.record_lockout(db_session, error.user, client)
             await db_session.commit()
             return Template(
                 "accounts/login.html", status_code=422, context={**context, "errors": error.errors}
@@ -204,7 +204,7 @@ class AuthController(Controller):
                 db_session, "login_failed", tenant_id=user.tenant_id, subject=user, client=client, step="code"
             )
             if await throttle.failed(user.email, client.ip):
-                services.record_lockout(db_session, user, client)
+                await services.record_lockout(db_session, user, client)
             await db_session.commit()
             return Template(
                 "accounts/login_code.html",

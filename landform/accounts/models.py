@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from landform.db import GUID, Base, DateTimeUTC, TenantScoped
@@ -136,6 +136,21 @@ class UserSession(TenantScoped, Base):
     user_agent_family: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})
     ip_prefix: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+
+
+class KnownDevice(TenantScoped, Base):
+    """A browser and network a user has logged in from before, so a log-in from elsewhere can be told.
+
+    Only a keyed hash of the browser family and the network prefix: enough to recognise them, not to
+    say what they are. Forgotten after a while unused (accounts/retention.py).
+    """
+
+    __tablename__ = "known_device"
+    __table_args__ = (Index("ix_known_device_user_fingerprint", "user_id", "fingerprint"),)
+
+    user_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("user_account.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64), info={"personal": True})
+    last_seen_at: Mapped[datetime] = mapped_column(DateTimeUTC)
 
 
 class AuditEvent(TenantScoped, Base):

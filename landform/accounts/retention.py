@@ -1,4 +1,4 @@
-"""How long account records are kept: ended sessions, expired invitations, old audit events."""
+"""How long account records are kept: ended sessions, expired invitations, old audit events, old devices."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
-from landform.accounts.models import AuditEvent, Invitation, UserSession
+from landform.accounts.models import AuditEvent, Invitation, KnownDevice, UserSession
 from landform.db import sync_session, utcnow
 from landform.settings import Settings
 
@@ -15,6 +15,8 @@ from landform.settings import Settings
 SESSION_ROWS = timedelta(days=14)
 # An invitation link works 7 days (team.INVITE_MAX_AGE); the address it was for is not kept after.
 OPEN_INVITATIONS = timedelta(days=7)
+# A browser or network unused this long is forgotten; a log-in from it again is reported as new.
+KNOWN_DEVICES = timedelta(days=180)
 # A year of security events answers "who did what" for any incident noticed in time.
 AUDIT_EVENTS = timedelta(days=365)
 
@@ -33,6 +35,7 @@ def purge_account_records(session: Session) -> int:
             Invitation.accepted_at.is_(None), Invitation.created_at < now - OPEN_INVITATIONS
         ),
         delete(AuditEvent).where(AuditEvent.created_at < now - AUDIT_EVENTS),
+        delete(KnownDevice).where(KnownDevice.last_seen_at < now - KNOWN_DEVICES),
     ):
         result = session.execute(statement.execution_options(all_tenants=True))
         purged += int(getattr(result, "rowcount", 0) or 0)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import security
-from landform.accounts import audit, passwords, sessions
+from landform.accounts import audit, devices, passwords, sessions
 from landform.accounts.models import ApiKey, Role, Tenant, User, UserSession
 from landform.accounts.sessions import ClientInfo
 from landform.db import scope_to_tenant, utcnow
@@ -216,10 +216,13 @@ async def complete_log_in(db: AsyncSession, user: User, client: ClientInfo, *, h
         client=client,
         how=how,
     )
+    await devices.note_log_in(db, user, client)
     return await sessions.start_session(db, user, client)
 
 
-def record_lockout(db: AsyncSession, user: User, client: ClientInfo) -> None:
+async def record_lockout(db: AsyncSession, user: User, client: ClientInfo) -> None:
+    """Log-ins to this account from this network are paused: audit it and tell the account's owner."""
+    await devices.tell_locked_out(db, user)
     audit.record(db, "lockout", tenant_id=user.tenant_id, subject=user, client=client)
 
 

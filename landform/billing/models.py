@@ -55,7 +55,9 @@ class HeldLead(TenantScoped, Base):
     """A submission stored but not routed because the month's leads were used up.
 
     It is released (its routing job written) when the tenant upgrades or a new month starts; a released
-    lead counts against the month it was released in.
+    lead counts against the month it was released in. A minor's lead waits here too (`reason` "parent")
+    until a parent consents, so that it counts when it is routed, like any other: never while it waits,
+    never if the parent refuses (the submission and this row are purged).
     """
 
     __tablename__ = "billing_held_lead"
@@ -65,3 +67,7 @@ class HeldLead(TenantScoped, Base):
         GUID, ForeignKey("submission.id", ondelete="CASCADE"), unique=True
     )
     released_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # "quota": over the month's allowance; "parent": a minor's lead waiting for a parent's consent.
+    reason: Mapped[str] = mapped_column(
+        String(8), default="quota", server_default="quota", info={"personal": False}
+    )

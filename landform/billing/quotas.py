@@ -6,7 +6,9 @@ job it gets a `HeldLead` row, and the dashboard says so. `release_held` writes t
 there is room again: right after an upgrade, and every hour (so at the turn of the month, UTC).
 
 A lead counts against the month it was routed in: the submissions that arrived this month, minus
-those held this month, plus those released this month.
+those held this month, plus those released this month. A minor's lead waiting for a parent is held
+the same way (reason "parent"); the parent's consent releases it through the same check
+(`route_after_parent`), so it counts when routed and is held at the limit like any other.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ log = logging.getLogger(__name__)
 Index("ix_submission_tenant_created", Submission.tenant_id, Submission.created_at)
 
 ROUTING_JOB = "route_submission"
+# Why a lead is held: over the month's allowance, or (a minor's) waiting for a parent's consent.
+OVER_QUOTA = "quota"
+WAITING_FOR_PARENT = "parent"
 
 # Models whose rows a plan limits, by the name of the limit. Domains register theirs with
 # `@counted_as(...)`, so billing counts them without importing the domains that own them.
@@ -94,12 +99,15 @@ def subscription_of(session: Session) -> Subscription | None:
     return session.execute(select(Subscription)).scalar_one_or_none()
 
 
-def leads_routed_this_month(session: Session, now: datetime | None = None) -> int:
-    """How many leads of the scoped tenant count against this month's allowance."""
+def leads_routed_this_month(
+    session: Session, now: datetime | None = None, leaving_out: UUID | None = None
+) -> int:
+    """How many leads of the scoped tenant count against this month's allowance (but `leaving_out`)."""
     start = month_start(now or utcnow())
-    arrived = session.execute(
-        select(func.count(Submission.id)).where(Submission.created_at >= start)
-    ).scalar_one()
+    arrived_query = select(func.count(Submission.id)).where(Submission.created_at >= start)
+    if leaving_out is not None:
+        arrived_query = arrived_query.where(Submission.id != leaving_out)
+    arrived = session.execute(arrived_query).scalar_one()
     held = session.execute(select(func.count(HeldLead.id)).where(HeldLead.created_at >= start)).scalar_one()
     released = session.execute(
         select(func.count(HeldLead.id)).where(HeldLead.released_at >= start)
@@ -108,20 +116,26 @@ def leads_routed_this_month(session: Session, now: datetime | None = None) -> in
 
 
 def leads_waiting(session: Session) -> int:
+    """Leads held over the allowance (not those still waiting for a parent: they are not leads yet)."""
     return int(
-        session.execute(select(func.count(HeldLead.id)).where(HeldLead.released_at.is_(None))).scalar_one()
+        session.execute(
+            select(func.count(HeldLead.id)).where(
+                HeldLead.released_at.is_(None), HeldLead.reason == OVER_QUOTA
+            )
+        ).scalar_one()
     )
 
 
-def _must_hold(session: Session) -> bool:
-    # Not flushed yet (a duplicate must still fail at the caller's commit): the new lead is not counted.
+def _must_hold(session: Session, new: UUID | None = None) -> bool:
+    # Not flushed here (a duplicate must still fail at the caller's commit); the `new` lead may have been
+    # flushed by an earlier query of the caller, so it is left out of the count either way.
     with session.no_autoflush:
         plan = plan_of(subscription_of(session))
         if plan.leads_per_month is None:
             return False
         if leads_waiting(session):
             return True  # first come, first routed: a new lead does not overtake the held ones
-        return leads_routed_this_month(session) >= plan.leads_per_month
+        return leads_routed_this_month(session, leaving_out=new) >= plan.leads_per_month
 
 
 async def route_or_hold(db: AsyncSession, submission: Submission) -> bool:
@@ -129,7 +143,7 @@ async def route_or_hold(db: AsyncSession, submission: Submission) -> bool:
 
     Returns True when the lead was held. Runs in the caller's transaction: nothing is lost either way.
     """
-    held = await db.run_sync(lambda session: _must_hold(session))
+    held = await db.run_sync(lambda session: _must_hold(session, submission.id))
     if held:
         await db.flush()  # the submission first: the hold refers to it
         db.add(HeldLead(tenant_id=submission.tenant_id, submission_id=submission.id))
@@ -139,11 +153,53 @@ async def route_or_hold(db: AsyncSession, submission: Submission) -> bool:
     return held
 
 
+async def wait_for_parent(db: AsyncSession, submission: Submission) -> None:
+    """Hold a minor's submission until a parent consents; it does not count against the month meanwhile."""
+    await db.flush()  # the submission first: the hold refers to it
+    db.add(HeldLead(tenant_id=submission.tenant_id, submission_id=submission.id, reason=WAITING_FOR_PARENT))
+
+
+def route_after_parent(session: Session, submission: Submission, now: datetime | None = None) -> bool:
+    """A parent consented: route the lead, or hold it over the allowance like any new lead. True if held.
+
+    Runs in the caller's (tenant-scoped) transaction.
+    """
+    now = now or utcnow()
+    waiting = session.execute(
+        select(HeldLead).where(
+            HeldLead.submission_id == submission.id,
+            HeldLead.reason == WAITING_FOR_PARENT,
+            HeldLead.released_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    # Its parent's hold balances its arrival in the count (or it counted when it arrived, if none).
+    held = _must_hold(session)
+    if waiting is None:
+        # Held for a parent before minors' leads were counted: it joins the queue as a new lead would.
+        if held:
+            session.add(HeldLead(tenant_id=submission.tenant_id, submission_id=submission.id))
+    elif held:
+        waiting.reason = OVER_QUOTA  # from now on it waits for room, in the order it arrived
+    else:
+        waiting.released_at = now
+    if held:
+        log.info(
+            "billing: lead %s held after a parent's consent, the month's allowance is used", submission.id
+        )
+    else:
+        add_job(session, ROUTING_JOB, submission.id, submission.tenant_id)
+    return held
+
+
 def release_held(session: Session, tenant_id: UUID, now: datetime | None = None) -> int:
     """Route as many held leads (oldest first) as the plan has room for this month; returns how many."""
     now = now or utcnow()
     plan = plan_of(subscription_of(session))
-    query = select(HeldLead).where(HeldLead.released_at.is_(None)).order_by(HeldLead.created_at, HeldLead.id)
+    query = (
+        select(HeldLead)
+        .where(HeldLead.released_at.is_(None), HeldLead.reason == OVER_QUOTA)
+        .order_by(HeldLead.created_at, HeldLead.id)
+    )
     if plan.leads_per_month is not None:
         room = plan.leads_per_month - leads_routed_this_month(session, now)
         if room <= 0:
@@ -164,7 +220,7 @@ def release_held_job(settings: Settings) -> int:
         tenants = list(
             session.execute(
                 select(HeldLead.tenant_id)
-                .where(HeldLead.released_at.is_(None))
+                .where(HeldLead.released_at.is_(None), HeldLead.reason == OVER_QUOTA)
                 .distinct()
                 .execution_options(all_tenants=True)
             ).scalars()
@@ -195,6 +251,16 @@ def check_room(session: Session, kind: str) -> None:
     limit = plan.limit(kind)
     if limit is not None and count(session, kind) >= limit:
         raise QuotaExceeded(kind, plan, limit)
+
+
+async def has_feature(db: AsyncSession, feature: str) -> bool:
+    """Whether the scoped tenant's plan includes `feature` (plans.FEATURES)."""
+    return await db.run_sync(lambda session: plan_of(subscription_of(session)).has(feature))
+
+
+async def shows_branding(db: AsyncSession) -> bool:
+    """Whether the scoped tenant's pages and forms carry the small "Made with Landform" link."""
+    return not await has_feature(db, "remove_branding")
 
 
 async def ensure_room(db: AsyncSession, kind: str) -> None:

@@ -9,6 +9,7 @@ recorded but ignored, and a cancelled subscription never comes back to life.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -33,6 +34,11 @@ PAYING = {"active", "trialing", "past_due"}
 ENDED = {"canceled", "incomplete_expired"}
 # A tenant in one of these states may start a new subscription, whose events then take over.
 REPLACEABLE = ENDED | {"none", "unpaid", "incomplete"}
+
+# Called with (session scoped to the tenant, tenant id, plan before, plan after) when a subscription
+# change moves a tenant to another plan; domains whose features a plan switches on register here
+# (webhooks resumes what waited), so billing never imports them.
+plan_changed: list[Callable[[Session, UUID, Plan, Plan], None]] = []
 
 
 def subscription_row(session: Session, tenant_id: UUID) -> Subscription:
@@ -113,7 +119,11 @@ def apply_subscription(
     row.cancel_at_period_end = bool(subscription.get("cancel_at_period_end"))
     if row.plan == FREE.code:
         row.grace_until = None
-    if _more_leads(plan_of(row), before):
+    after = plan_of(row)
+    if after != before:
+        for hook in plan_changed:
+            hook(session, row.tenant_id, before, after)
+    if _more_leads(after, before):
         session.flush()
         release_held(session, row.tenant_id)
     return True

@@ -24,6 +24,10 @@ class BillingUnavailable(Exception):
     """Payments are not configured on this installation, or Stripe could not be reached."""
 
 
+class BillingRefused(BillingUnavailable):
+    """Stripe answered that the request cannot be done (say, the subscription has ended): no retry helps."""
+
+
 @dataclass(frozen=True)
 class BillingDetails:
     """Who pays: the fields of the seed's list, and nothing else."""
@@ -74,6 +78,8 @@ def client(settings: StripeSettings) -> stripe.StripeClient:
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
+    except stripe.InvalidRequestError as error:
+        raise BillingRefused(error.user_message or str(error)) from error
     except stripe.StripeError as error:
         raise BillingUnavailable(error.user_message or str(error)) from error
 
@@ -151,9 +157,10 @@ def cancel_at_period_end(
     return dict(updated.to_dict())
 
 
-def cancel_now(settings: StripeSettings, subscription_id: str) -> None:
-    """End the subscription at once (after the grace period of an unpaid invoice)."""
-    _call(client(settings).v1.subscriptions.cancel, subscription_id)
+def cancel_now(settings: StripeSettings, subscription_id: str) -> dict[str, Any]:
+    """End the subscription at once (after the grace period of an unpaid invoice, or a deleted account)."""
+    cancelled = _call(client(settings).v1.subscriptions.cancel, subscription_id)
+    return dict(cancelled.to_dict())
 
 
 def verified_event(settings: StripeSettings, payload: bytes, signature: str) -> dict[str, Any]:

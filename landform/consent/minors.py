@@ -1,9 +1,11 @@
 """The age check (GDPR art. 8; 16 in the Netherlands): a minor's lead waits for a parent's consent.
 
 Under 16, the form asks for a parent's or guardian's e-mail address. The submission is stored but
-held: no routing job, so no contact and nothing in the CRM or the API. The parent gets a signed link,
+held (billing's `HeldLead`, so it does not count against the month's leads while it waits): no routing
+job, so no contact and nothing in the CRM or the API. The parent gets a signed link,
 valid for 7 days, to a page explaining what is asked, with a consent and a refuse button (POST: mail
-scanners that open links decide nothing). Consent adds the routing job and records the consents,
+scanners that open links decide nothing). Consent routes the lead through the plan's quota like any
+other (held if the month's leads are used up) and records the consents,
 confirmed by the parent. Refusal or expiry purges the submission and everything about it.
 """
 
@@ -21,13 +23,15 @@ from sqlalchemy.orm import Session
 
 from landform import security
 from landform.accounts.models import Tenant
+from landform.billing import quotas
+from landform.billing.models import HeldLead
 from landform.consent.models import ParentalConsent
 from landform.consent.services import ConsentHow, LinkInvalid, record_ticked
 from landform.crm_sink.models import Submission
 from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.i18n import gettext as _
 from landform.mail import EmailMessage, queue_email
-from landform.outbox import OutboxJob, add_job
+from landform.outbox import OutboxJob
 from landform.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -214,7 +218,8 @@ def give_consent(session: Session, hold: ParentalConsent, parent_ip_hash: str, p
     submission = session.get_one(Submission, hold.submission_id)
     hold.status = "given"
     hold.decided_at = utcnow()
-    add_job(session, "route_submission", submission.id, submission.tenant_id)
+    # Now it is a lead: it counts against the month's allowance, and waits for room if that is used up.
+    quotas.route_after_parent(session, submission, hold.decided_at)
     how = dict(hold.how)
     record_ticked(
         session,
@@ -246,6 +251,11 @@ def purge_hold(session: Session, hold: ParentalConsent) -> None:
     if message_ids:
         session.execute(delete(EmailMessage).where(EmailMessage.id.in_(message_ids)))
     # The expiry purge runs for every tenant, so these statements name the hold's tenant themselves.
+    session.execute(
+        delete(HeldLead)
+        .where(HeldLead.submission_id == hold.submission_id, HeldLead.tenant_id == hold.tenant_id)
+        .execution_options(all_tenants=True)
+    )
     session.execute(
         delete(Submission)
         .where(Submission.id == hold.submission_id, Submission.tenant_id == hold.tenant_id)

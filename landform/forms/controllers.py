@@ -176,6 +176,7 @@ class IntakeController(Controller):
                 "tenant": tenant,
                 "title": form.name,
                 "form": services.form_view(form.key, version, language=get_language(), tracking=tracking),
+                "branding": await quotas.shows_branding(db_session),
             },
         )
 
@@ -207,6 +208,8 @@ class IntakeController(Controller):
                 "fallback": _("Open the form"),
             },
         }
+        if await quotas.shows_branding(db_session):
+            body["badge"] = {"text": _("Made with Landform"), "url": f"{base}/"}
         return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})
 
     @post(

@@ -637,6 +637,7 @@ async def accept_submission(
         consent_minors.hold_for_parent(
             db, submission, parent_email, ticked, how, tenant_name=tenant.name, form_name=form.name
         )
+        await quotas.wait_for_parent(db, submission)
         return submission
     # Over the plan's leads this month: stored all the same, routed once there is room again.
     await quotas.route_or_hold(db, submission)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
 from landform.accounts.models import Role, Tenant, User
+from landform.billing import quotas
 from landform.db import scope_to_tenant, utcnow
 from landform.forms.controllers import FailOpenRateLimit
 from landform.i18n import gettext as _
@@ -466,11 +467,14 @@ class AccountDeletionController(Controller):
 
     @get("/")
     async def page(self, request: Request[User, Any, Any], db: AsyncSession) -> Template:
-        """What deletion means, and the pending deletion if there is one."""
+        """What deletion means, the pending deletion if there is one, and what it does to the subscription."""
+        latest = await deletion.latest(db, request.user.tenant_id)
         return Template(
             "privacy/delete_account.html",
             context={
-                "pending": await deletion.pending(db, request.user.tenant_id),
+                "pending": latest if latest is not None and latest.is_pending else None,
+                "billing": latest.billing if latest is not None else "none",
+                "subscription": await db.run_sync(quotas.subscription_of),
                 "days": deletion.COOLING_OFF.days,
                 "only_me": False,
                 "action": "/app/account/delete",

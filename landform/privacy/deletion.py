@@ -3,7 +3,9 @@
 The owner asks in the dashboard; an e-mail confirms it with a signed link that cancels it. After
 seven days a periodic job empties every personal column of every row the tenant owns (with the same
 anonymizer erasure uses), keeping ids, timestamps and counts for anonymous statistics, and sends the
-owner a last confirmation that is itself emptied once sent.
+owner a last confirmation that is itself emptied once sent. The Stripe subscription stops at the end
+of its paid period meanwhile, continues if the deletion is cancelled, and ends on day 8 if it still
+runs (deletion_billing.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from landform.db import sync_session, utcnow
 from landform.mail import EmailMessage, queue_email
 from landform.models import metadata
 from landform.personal_data import anonymize, personal_columns
+from landform.privacy import deletion_billing
 from landform.privacy.models import AccountDeletion, PrivacyExport
 from landform.settings import Settings
 
@@ -51,6 +54,18 @@ async def pending(db: AsyncSession, tenant_id: UUID, user_id: UUID | None = None
     ).scalar_one_or_none()
 
 
+async def latest(db: AsyncSession, tenant_id: UUID) -> AccountDeletion | None:
+    """The account's most recent deletion, pending or not: the page shows what it did to the subscription."""
+    return (
+        await db.execute(
+            select(AccountDeletion)
+            .where(AccountDeletion.tenant_id == tenant_id, AccountDeletion.user_id.is_(None))
+            .order_by(AccountDeletion.requested_at.desc(), AccountDeletion.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
 def cancel_link(tenant: Tenant, deletion: AccountDeletion) -> str:
     token = security.sign(CANCEL_PURPOSE, [tenant.slug, str(deletion.id)])
     return f"/privacy/{tenant.slug}/keep-account?token={token}"
@@ -74,6 +89,8 @@ async def request_deletion(db: AsyncSession, user: User, *, only_me: bool = Fals
         run_after=now + COOLING_OFF,
     )
     db.add(deletion)
+    if not only_me:
+        await db.run_sync(lambda session: deletion_billing.stop_at_period_end(session, deletion))
     queue_email(
         db,
         to=user.email,
@@ -124,6 +141,7 @@ async def cancel(
     if found is None:
         return False
     found.cancelled_at = utcnow()
+    deletion_billing.resume(db, found)
     return True
 
 
@@ -190,6 +208,8 @@ def run_due(settings: Settings) -> int:
         )
         for deletion in due:
             _run(session, deletion)
+            if deletion.user_id is None:
+                deletion_billing.end_now(session, deletion)
             session.commit()
             done += 1
     return done

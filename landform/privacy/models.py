@@ -178,6 +178,13 @@ class AccountDeletion(Base):
     run_after: Mapped[datetime] = mapped_column(DateTimeUTC, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # The Stripe subscription this deletion stops (see deletion.BILLING_STATES for `billing`).
+    stripe_subscription_id: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, info={"personal": False}
+    )
+    billing: Mapped[str] = mapped_column(
+        String(16), default="none", server_default="none", info={"personal": False}
+    )
 
     @property
     def is_pending(self) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
 from landform.accounts.models import Tenant
+from landform.billing import quotas
 from landform.consent import cookies
 from landform.settings import get_settings
 from landform.site import blocks as page_blocks
@@ -42,6 +43,7 @@ async def page_context(
         "theme_url": theme_url,
         "page_url": f"{get_settings().server.base_url}/p/{tenant.slug}/{page.slug}",
         "noindex": snapshot.get("noindex", False),
+        "branding": await quotas.shows_branding(db),
         # The hosted page replaces this with the visitor's choice; elsewhere consent-bound parts stay inert.
         "cookies": cookies.banner(
             tenant.slug,

@@ -28,7 +28,7 @@ button{width:100%;min-height:3.25em;font:inherit;font-weight:700;font-size:1.05e
 button:hover{background:#0b5c56}
 .ok{text-align:center;outline:0}
 .ok::before{content:"\\2713";display:block;width:3em;line-height:3em;margin:0 auto .8em;border-radius:50%;background:#e6f4f2;color:#0f766e;font-size:1.2em;font-weight:700}
-a{color:#0f766e;font-weight:600}
+a{color:#0f766e;font-weight:600}.m{margin-top:1em;text-align:center;font-size:.8em}.m a{color:#5d6b7e;font-weight:400}
 @media(max-width:480px){.lf{padding:1.25em 1em}button{font-size:1em}}`;
   let sheet;
 
@@ -134,7 +134,9 @@ a{color:#0f766e;font-weight:600}
         } else say(s == 429 ? msg.too_many || t(0) : msg.network);
       };
       form.onsubmit = e => { e.preventDefault(); btn.disabled || submit().catch(warn) };
-      box.append(def.title ? h('h2', {}, def.title) : '', form, status);
+      // "Made with Landform", on plans that keep it
+      const b = def.badge;
+      box.append(def.title ? h('h2', {}, def.title) : '', form, status, b && h('p', { class: 'm' }, h('a', { href: b.url, target: '_blank', rel: 'noopener' }, b.text)));
     }).catch(e => {
       // not loadable here: link to the hosted form
       warn(e);

@@ -64,9 +64,10 @@ class WebhooksController(Controller):
             (await db.execute(select(WebhookEndpoint).order_by(WebhookEndpoint.created_at))).scalars()
         )
 
-    def _list(self, endpoints: list[WebhookEndpoint], **context: Any) -> dict[str, Any]:
+    def _list(self, endpoints: list[WebhookEndpoint], allowed: bool, **context: Any) -> dict[str, Any]:
         return {
             "endpoints": endpoints,
+            "allowed": allowed,
             "event_types": EVENT_TYPES,
             "values": {"events": list(EVENT_TYPES)},
             "errors": {},
@@ -75,12 +76,17 @@ class WebhooksController(Controller):
 
     @get("/")
     async def index(self, db: AsyncSession) -> Template:
-        """The endpoints and a form to add one."""
-        return Template("webhooks/index.html", context=self._list(await self._endpoints(db)))
+        """The endpoints and a form to add one (or, on a plan without webhooks, what to do about it)."""
+        allowed = await db.run_sync(services.allowed)
+        return Template("webhooks/index.html", context=self._list(await self._endpoints(db), allowed))
 
     @post("/")
     async def create(self, request: UserRequest, db: AsyncSession) -> Template:
         """Add an endpoint and show its signing secret this once."""
+        if not await db.run_sync(services.allowed):
+            return Template(
+                "webhooks/index.html", status_code=403, context=self._list(await self._endpoints(db), False)
+            )
         try:
             values, (url, description, events) = await _cleaned(request)
         except services.WebhookInvalid as invalid:
@@ -89,7 +95,7 @@ class WebhooksController(Controller):
             return Template(
                 "webhooks/index.html",
                 status_code=422,
-                context=self._list(await self._endpoints(db), values=values, errors=invalid.errors),
+                context=self._list(await self._endpoints(db), True, values=values, errors=invalid.errors),
             )
         endpoint = WebhookEndpoint(
             url=url, description=description, events=events, secret=services.new_secret()
@@ -98,7 +104,9 @@ class WebhooksController(Controller):
         await db.commit()
         return Template(
             "webhooks/index.html",
-            context=self._list(await self._endpoints(db), new_endpoint=endpoint, secret=endpoint.secret),
+            context=self._list(
+                await self._endpoints(db), True, new_endpoint=endpoint, secret=endpoint.secret
+            ),
         )
 
     @get("/{endpoint_id:uuid}")
@@ -128,6 +136,7 @@ class WebhooksController(Controller):
                 attempts.setdefault(attempt.delivery_id, []).append(attempt)
         return {
             "endpoint": endpoint,
+            "allowed": await db.run_sync(services.allowed),
             "event_types": EVENT_TYPES,
             "values": {"url": endpoint.url, "description": endpoint.description, "events": endpoint.events},
             "errors": {},
@@ -174,6 +183,8 @@ class WebhooksController(Controller):
     async def send_test(self, request: UserRequest, db: AsyncSession, endpoint_id: UUID) -> Redirect:
         """Queue a `webhook.test` event for this endpoint only."""
         endpoint = await _endpoint_or_404(db, endpoint_id)
+        if not await db.run_sync(services.allowed):
+            return self._not_in_plan(request, f"/app/webhooks/{endpoint.id}")
         await db.run_sync(services.queue_test_event, endpoint)
         await db.commit()
         flash(request, _("A test event is on its way. Its delivery appears below."), category="success")
@@ -206,7 +217,17 @@ class WebhooksController(Controller):
         ).scalar_one_or_none()
         if delivery is None:
             raise NotFoundException()
+        if not await db.run_sync(services.allowed):
+            return self._not_in_plan(request, f"/app/webhooks/{delivery.endpoint_id}")
         await db.run_sync(services.resend, delivery)
         await db.commit()
         flash(request, _("The event is sent again."), category="success")
         return Redirect(f"/app/webhooks/{delivery.endpoint_id}")
+
+    def _not_in_plan(self, request: UserRequest, back: str) -> Redirect:
+        flash(
+            request,
+            _("Your plan does not include webhooks: nothing is sent. Upgrade on the Billing page."),
+            category="error",
+        )
+        return Redirect(back)

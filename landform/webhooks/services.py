@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import random
 import secrets
 import socket
@@ -27,6 +28,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import Role, User
+from landform.billing import quotas
+from landform.billing import services as billing_services
+from landform.billing.plans import Plan
 from landform.crm_sink import routing
 from landform.crm_sink.models import Activity, Contact, ContactTag, Submission
 from landform.db import scope_to_tenant, utcnow
@@ -46,6 +50,9 @@ from landform.webhooks.models import (
 
 SIGNATURE_HEADER = "Landform-Signature"
 TEST_EVENT = "webhook.test"
+# The plan feature that lets a tenant's endpoints send (billing/plans.py).
+FEATURE = "webhooks"
+log = logging.getLogger(__name__)
 MAX_RETRY_DELAY = 6 * 3600.0
 EXCERPT_CHARS = 500
 
@@ -161,13 +168,24 @@ def contact_payload(session: Session, contact: Contact) -> dict[str, Any]:
     }
 
 
+def allowed(session: Session) -> bool:
+    """Whether the scoped tenant's plan includes webhooks.
+
+    On a plan without them endpoints are kept but send nothing: no new events are queued, and what was
+    waiting stays waiting until an upgrade (`resume_after_upgrade`).
+    """
+    return quotas.plan_of(quotas.subscription_of(session)).has(FEATURE)
+
+
 def _subscribed(session: Session, event_type: str) -> list[WebhookEndpoint]:
     # Asked once per session: routing a batch of submissions does not ask again for each.
     cache = session.info.setdefault("webhook_endpoints", {})
     tenant_id = session.info.get("tenant_id")
     if tenant_id not in cache:
-        cache[tenant_id] = list(
-            session.execute(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))).scalars()
+        cache[tenant_id] = (
+            list(session.execute(select(WebhookEndpoint).where(WebhookEndpoint.enabled.is_(True))).scalars())
+            if allowed(session)
+            else []
         )
     return [endpoint for endpoint in cache[tenant_id] if event_type in endpoint.events]
 
@@ -263,16 +281,31 @@ def enable(session: Session, endpoint: WebhookEndpoint) -> int:
     endpoint.disabled_reason = ""
     endpoint.consecutive_failures = 0
     endpoint.failing_since = None
+    return _send_waiting(session, WebhookDelivery.endpoint_id == endpoint.id)
+
+
+def _send_waiting(session: Session, *where: Any) -> int:
     waiting = session.execute(
-        select(WebhookDelivery).where(
-            WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.status == "pending"
-        )
+        select(WebhookDelivery).where(WebhookDelivery.status == "pending", *where)
     ).scalars()
     count = 0
     for delivery in waiting:
         add_job(session, "deliver_webhook", delivery.id, delivery.tenant_id)
         count += 1
     return count
+
+
+def resume_after_upgrade(session: Session, tenant_id: UUID, before: Plan, after: Plan) -> None:
+    """Billing's hook on a plan change: webhooks back in the plan send what waited meanwhile."""
+    if after.has(FEATURE) and not before.has(FEATURE):
+        enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(True))
+        sent = _send_waiting(session, WebhookDelivery.endpoint_id.in_(enabled))
+        log.info(
+            "webhooks: plan of tenant %s includes webhooks again, %d deliveries resumed", tenant_id, sent
+        )
+
+
+billing_services.plan_changed.append(resume_after_upgrade)
 
 
 # --- delivering ------------------------------------------------------------------------------------
@@ -341,6 +374,8 @@ def deliver(session: Session, delivery_id: UUID) -> None:
     event = session.get(WebhookEvent, delivery.event_id)
     if endpoint is None or event is None or not endpoint.enabled:
         return  # a switched-off endpoint gets its waiting deliveries when it is switched on again
+    if not allowed(session):
+        return  # the plan lost webhooks: it waits, and goes out after an upgrade
     if event.contact_id is not None:
         contact = session.get(Contact, event.contact_id)
         if contact is None or contact.do_not_contact:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import JSON, String, Text, select
 
+from landform.billing import plans, quotas
+from landform.billing.quotas import release_held_job
 from landform.consent.minors import purge_expired_holds
 from landform.consent.models import ConsentRecord, ParentalConsent
 from landform.crm_sink.models import Submission
@@ -17,6 +21,7 @@ from landform.forms.models import Form
 from landform.models import metadata
 from landform.ops.schedule import scheduled_jobs
 from landform.outbox import OutboxJob
+from landform.settings import get_settings
 from tests.conftest import form_token, log_in, make_form, post_form, republish, wait_for
 from tests.consent.helpers import consent_form, contact_by_email, make_purpose
 
@@ -268,3 +273,28 @@ def test_a_form_with_a_birth_date_cannot_switch_to_the_declaration(client, db, o
         client, f"/app/forms/{form.id}/settings", {**settings, "age_check_method": "declaration"}
     )
     assert refused.status_code == 422 and "date of birth" in refused.text
+
+
+def test_a_parent_confirmed_lead_counts_against_the_month_and_waits_at_the_limit(
+    client, db, owner, age_form, inbox, monkeypatch
+):
+    one_lead = replace(plans.FREE, leads_per_month=1)
+    monkeypatch.setattr(quotas, "FREE", one_lead)
+    monkeypatch.setitem(plans.PLANS, "free", one_lead)
+    _hold_for_child(client, age_form)
+    # Waiting for a parent is not a lead yet: an adult's lead still fits in this month's one.
+    adult = {**CHILD, "email": "volwassen@example.com", "date_of_birth": _born(40)}
+    assert _send(client, age_form, adult).status_code == 200
+    wait_for(lambda: contact_by_email(db, "volwassen@example.com"))
+
+    link = _parent_link(inbox.wait(PARENT))
+    token = link.split("token=", 1)[1].split("&", 1)[0]
+    assert client.post("/consent/parent", data={"token": token, "decision": "consent"}).status_code == 200
+    # The month's lead is used: the child's lead is held like any other, and the dashboard says so.
+    log_in(client, owner)
+    assert "1 lead is held" in client.get("/app/billing/", headers={"Accept-Language": "en"}).text
+    assert contact_by_email(db, CHILD["email"]) is None
+
+    with time_machine.travel(quotas.next_month_start(utcnow()) + timedelta(hours=1)):
+        assert release_held_job(get_settings()) == 1
+    wait_for(lambda: contact_by_email(db, CHILD["email"]))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
+from landform.billing import plans, quotas
 from landform.settings import Settings, get_settings
 
 
@@ -78,3 +79,11 @@ def settings(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Se
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def webhooks_on_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about delivering, so Free has webhooks here (test_plan.py tests the real Free)."""
+    free = replace(plans.FREE, features=plans.FREE.features | {"webhooks"})
+    monkeypatch.setattr(quotas, "FREE", free)
+    monkeypatch.setitem(plans.PLANS, "free", free)
