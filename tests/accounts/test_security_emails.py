@@ -57,7 +57,7 @@ def test_the_new_browser_email_is_in_the_users_language(client, db, owner, inbox
     _log_in_with(client, owner, FIREFOX)
     _log_in_with(client, owner, CHROME_ON_WINDOWS)
     message = inbox.wait(owner.email, "Nieuwe aanmelding")
-    assert "Was dit u niet?" in text_of(message)
+    assert "Was jij dit niet?" in text_of(message)
 
 
 def test_a_lock_out_is_emailed_to_the_account_and_a_stranger_sees_the_same_either_way(client, db, inbox):
