@@ -43,6 +43,8 @@ class CustomHost:
     """The tenant's own host name a request came in on, and what the visitor asked for there."""
 
     host: str
+    # The Host header as sent (with a port outside production), for the addresses the visitor's browser uses.
+    netloc: str
     tenant_id: UUID
     tenant_slug: str
     scheme: str
@@ -51,7 +53,7 @@ class CustomHost:
 
     @property
     def origin(self) -> str:
-        return f"{self.scheme}://{self.host}"
+        return f"{self.scheme}://{self.netloc}"
 
 
 class TenantHosts(Protocol):

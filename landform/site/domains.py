@@ -165,6 +165,14 @@ async def domain_or_none(db: AsyncSession, domain_id: UUID) -> SiteDomain | None
     return (await db.execute(select(SiteDomain).where(SiteDomain.id == domain_id))).scalar_one_or_none()
 
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def instructions(domain: SiteDomain, settings: Settings) -> dict[str, Any]:
     """What the dashboard shows to publish the token and point the host at us."""
     target = urlsplit(settings.server.base_url).hostname or ""
@@ -172,6 +180,7 @@ def instructions(domain: SiteDomain, settings: Settings) -> dict[str, Any]:
         "record_name": record_name(domain.host),
         "record_value": record_value(domain),
         "cname_target": target,
+        "target_is_address": _is_address(target),
         "well_known": f"http://{domain.host}{WELL_KNOWN}",
         "method": settings.domains.verify,
     }

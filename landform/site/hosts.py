@@ -90,14 +90,15 @@ class SiteHosts:
         self._by_host, self._by_tenant = by_host, by_tenant
 
 
-def _host_header(headers: list[tuple[bytes, bytes]]) -> str:
+def _host_header(headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+    """The host name of the Host header (no port, no dot at the end) and the header as sent."""
     for name, value in headers:
         if name == b"host":
-            host = value.decode("latin-1").strip().lower()
-            if host.startswith("["):
-                return ""  # an IPv6 literal is never a tenant's host
-            return host.rsplit(":", 1)[0].rstrip(".")
-    return ""
+            netloc = value.decode("latin-1").strip().lower()
+            if netloc.startswith("["):
+                return "", ""  # an IPv6 literal is never a tenant's host
+            return netloc.rsplit(":", 1)[0].rstrip("."), netloc
+    return "", ""
 
 
 class CustomHostRouter:
@@ -111,19 +112,20 @@ class CustomHostRouter:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            host = _host_header(scope.get("headers", []))
+            host, netloc = _host_header(scope.get("headers", []))
             if host:
                 await self.hosts.refresh()
                 found = self.hosts.tenant_of(host)
                 if found is not None:
-                    scope = self._rewrite(
-                        scope, host, "https" if self.https else scope.get("scheme", "http"), *found
-                    )
+                    scheme = "https" if self.https else scope.get("scheme", "http")
+                    scope = self._rewrite(scope, host, netloc, scheme, *found)
         await self.app(scope, receive, send)
 
     @staticmethod
-    def _rewrite(scope: Any, host: str, scheme: str, tenant_id: UUID, slug: str) -> Any:
+    def _rewrite(scope: Any, host: str, netloc: str, scheme: str, tenant_id: UUID, slug: str) -> Any:
         path = scope["path"]
         routed = path if path.startswith(PASS_THROUGH) else f"/p/{slug}{path}"
-        custom = CustomHost(host=host, tenant_id=tenant_id, tenant_slug=slug, scheme=scheme, path=path)
+        custom = CustomHost(
+            host=host, netloc=netloc, tenant_id=tenant_id, tenant_slug=slug, scheme=scheme, path=path
+        )
         return {**scope, "path": routed, "raw_path": routed.encode(), CUSTOM_HOST: custom}

@@ -30,7 +30,7 @@ class TokenSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 host = self.headers.get("host", "")
                 site.asked.append(f"{host}{self.path}")
                 body = site.files.get(host)

@@ -99,7 +99,7 @@ def test_it_keeps_only_the_first_frame_of_an_animation_and_its_transparency():
 
 
 def test_it_refuses_a_decompression_bomb_with_a_clear_message(client, db, owner):
-    # 10,000 × 10,000 pixels of one colour: a few hundred kB that would unpack to 300 MB.
+    # 10,000 by 10,000 pixels of one colour: a few hundred kB that would unpack to 300 MB.
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
