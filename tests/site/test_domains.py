@@ -153,12 +153,12 @@ def test_it_shows_the_token_and_verifies_the_host_once_it_is_published(client, d
     assert "https://go.acme.test/embed.js" in client.get("/app/pages/domains").text
 
 
-def test_it_checks_dutch_instructions_too(client, db, owner):
+def test_it_gives_the_instructions_in_dutch_too(client, db, owner):
     _business(db, owner)
     log_in(client, owner)
     post_form(client, "/app/pages/domains", {"host": HOST})
     screen = client.get("/app/pages/domains?lang=nl")
-    assert "Aangepaste domeinen" in screen.text and "Nu controleren" in screen.text
+    assert "Eigen domeinnamen" in screen.text and "Nu controleren" in screen.text and "TXT-record" in screen.text
 
 
 @pytest.mark.parametrize(
