@@ -37,7 +37,7 @@ class SiteHosts:
     """This process's copy of the verified custom hosts: host -> (tenant id, tenant slug)."""
 
     def __init__(self, engine: AsyncEngine, ttl: float) -> None:
-        self._engine = engine
+        self.engine = engine
         self._ttl = ttl
         self._by_host: dict[str, tuple[UUID, str]] = {}
         self._by_tenant: dict[UUID, list[str]] = {}
@@ -78,7 +78,7 @@ class SiteHosts:
             .order_by(SiteDomain.created_at)
             .execution_options(all_tenants=True)
         )
-        async with AsyncSession(self._engine) as session:
+        async with AsyncSession(self.engine) as session:
             rows = (await session.execute(query)).all()
         by_host: dict[str, tuple[UUID, str]] = {}
         by_tenant: dict[UUID, list[str]] = {}
@@ -118,14 +118,16 @@ class CustomHostRouter:
                 found = self.hosts.tenant_of(host)
                 if found is not None:
                     scheme = "https" if self.https else scope.get("scheme", "http")
-                    scope = self._rewrite(scope, host, netloc, scheme, *found)
+                    self._rewrite(scope, host, netloc, scheme, *found)
         await self.app(scope, receive, send)
 
     @staticmethod
-    def _rewrite(scope: Any, host: str, netloc: str, scheme: str, tenant_id: UUID, slug: str) -> Any:
+    def _rewrite(scope: Any, host: str, netloc: str, scheme: str, tenant_id: UUID, slug: str) -> None:
+        # In place, not a copy: Litestar's before-send hooks (the database session's commit and close)
+        # hold the scope the app was called with and must find what the handler stored in it.
         path = scope["path"]
         routed = path if path.startswith(PASS_THROUGH) else f"/p/{slug}{path}"
         custom = CustomHost(
             host=host, netloc=netloc, tenant_id=tenant_id, tenant_slug=slug, scheme=scheme, path=path
         )
-        return {**scope, "path": routed, "raw_path": routed.encode(), CUSTOM_HOST: custom}
+        scope.update({"path": routed, "raw_path": routed.encode(), CUSTOM_HOST: custom})

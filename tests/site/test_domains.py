@@ -407,3 +407,24 @@ def test_the_dashboard_screen_requires_a_builder(client, db, owner, sales_rep):
     csrf_token(client)
     log_in(client, sales_rep)
     assert client.get("/app/pages/domains").status_code == 403
+
+
+def test_a_form_with_errors_comes_back_on_the_custom_host_page(client, acme_site):
+    form = acme_site["form"]
+    page = client.get("/offer", headers=_on(HOST))
+    token = re.search(r'name="_lf_token" value="([^"]+)"', page.text)
+    assert token
+    again = client.post(
+        f"/f/{form.key}",
+        headers={**_on(HOST), "accept": "text/html"},
+        data={"_lf_token": token.group(1), "first_name": "Ann", "email": "not-an-address"},
+    )
+    assert again.status_code == 422 and "<h1>Our offer</h1>" in again.text
+    assert "/p/acme" not in again.text and re.search(r'href="/_theme/', again.text)
+
+
+def test_a_request_on_the_custom_host_hands_its_database_connection_back(client, acme_site):
+    engine = client.app.state.site_hosts.engine
+    for path in ("/offer", "/missing-page", f"/f/{acme_site['form'].key}"):
+        client.get(path, headers=_on(HOST))
+        assert engine.pool.checkedout() == 0, path
