@@ -158,7 +158,8 @@ def test_it_gives_the_instructions_in_dutch_too(client, db, owner):
     log_in(client, owner)
     post_form(client, "/app/pages/domains", {"host": HOST})
     screen = client.get("/app/pages/domains?lang=nl")
-    assert "Eigen domeinnamen" in screen.text and "Nu controleren" in screen.text and "TXT-record" in screen.text
+    assert "Eigen domeinnamen" in screen.text and "Nu controleren" in screen.text
+    assert "TXT-record" in screen.text
 
 
 @pytest.mark.parametrize(
