@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import dns.asyncresolver
+import dns.exception
+import dns.resolver
 import pytest
 from sqlalchemy import select
 
 from landform.billing.models import Subscription
 from landform.db import scope_to_tenant, sync_session
-from landform.settings import get_settings
+from landform.settings import DomainSettings, get_settings
+from landform.site.domains import check_domain
 from landform.site.models import SiteDomain, SiteImage
 from tests.conftest import csrf_token, form_token, log_in, make_form, make_page, post_form
 
@@ -159,7 +164,7 @@ def test_it_gives_the_instructions_in_dutch_too(client, db, owner):
     post_form(client, "/app/pages/domains", {"host": HOST})
     screen = client.get("/app/pages/domains?lang=nl")
     assert "Eigen domeinnamen" in screen.text and "Nu controleren" in screen.text
-    assert "TXT-record" in screen.text
+    assert "tekstbestand" in screen.text  # the http check in tests; production shows the TXT record
 
 
 @pytest.mark.parametrize(
@@ -429,3 +434,36 @@ def test_a_request_on_the_custom_host_hands_its_database_connection_back(client,
     for path in ("/offer", "/missing-page", f"/f/{acme_site['form'].key}"):
         client.get(path, headers=_on(HOST))
         assert engine.pool.checkedout() == 0, path
+
+
+class _Txt:
+    def __init__(self, *parts: bytes) -> None:
+        self.strings = parts
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "failure"),
+    [
+        (lambda token: [_Txt(b"v=spf1 -all"), _Txt(b"landform-verify=", token.encode())], "verified", ""),
+        (lambda token: [_Txt(b"landform-verify=someone-else")], "failed", "wrong_token"),
+        (dns.resolver.NXDOMAIN(), "failed", "no_record"),
+        (dns.exception.Timeout(), "failed", "lookup_failed"),
+    ],
+)
+def test_the_dns_check_reads_the_txt_record(monkeypatch, answer, status, failure):
+    """Production's check: the TXT record at _landform-verify.<host> (the resolver itself is dnspython's)."""
+    asked: list[tuple[str, str]] = []
+    domain = SiteDomain(host=HOST, token="tok-123", status="pending", failure="")
+
+    async def resolve(name: str, kind: str, **_kwargs: Any) -> Any:
+        asked.append((name, kind))
+        if isinstance(answer, Exception):
+            raise answer
+        return answer(domain.token)
+
+    monkeypatch.setattr(dns.asyncresolver, "resolve", resolve)
+    settings = get_settings()
+    dns_settings = type(settings)(**{**settings.__dict__, "domains": DomainSettings(verify="dns")})
+    asyncio.run(check_domain(domain, dns_settings))
+    assert asked == [(f"_landform-verify.{HOST}", "TXT")]
+    assert (domain.status, domain.failure) == (status, failure)
