@@ -85,6 +85,8 @@ from landform.privacy.controllers import (
 )
 from landform.settings import Settings, get_settings
 from landform.site.controllers import HostedPageController, PageEditorController, render_with_form
+from landform.site.domain_controllers import DomainsController, domain_allowed
+from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.templating import environment
 from landform.web import (
     PUBLIC_PATHS,
@@ -214,6 +216,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     engine = create_app_engine(settings.database.async_url)
     analytics = Counter(engine)
+    site_hosts = SiteHosts(engine, settings.domains.cache_seconds)
     alchemy = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
@@ -294,7 +297,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[per_key.middleware],
     )
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HomeController,
             AuthController,
@@ -307,8 +310,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountImageController,
             ProfileController,
             SecurityController,
+            DomainsController,
             PageEditorController,
             HostedPageController,
+            domain_allowed,
             FormBuilderController,
             intake_router(settings),
             ContactsController,
@@ -393,6 +398,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 # Domains below billing ask it for room (the plan's user limit) through this.
                 "ensure_room": ensure_room,
                 "form_catalog": form_catalog,
+                # Verified custom hosts: routing (site/hosts.py), the intake's origin check, canonical URLs.
+                "site_hosts": site_hosts,
             }
         ),
         request_max_body_size=1024 * 1024,
@@ -400,3 +407,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
     )
+    # A tenant's verified host is mapped onto its pages before Litestar routes the request (routing
+    # reads the path first, so an app middleware would be too late).
+    app.asgi_handler = CustomHostRouter(app.asgi_handler, site_hosts, https=settings.server.secure_cookies)
+    return app

@@ -1,19 +1,38 @@
 """Uploaded images (pages, logos, profile photos): the type is read from the bytes, never from the name.
 
 Only PNG, JPEG, WebP and GIF pass, at most 2 MB, with dimensions read from their headers. A file
-that also reads as HTML, SVG or script (a polyglot) is refused, and accepted images are served with
-their sniffed type, `nosniff` and a sandboxing CSP, so even a missed polyglot cannot run.
+that also reads as HTML, SVG or script (a polyglot) is refused. What passes is decoded and written
+again by Pillow (`clean_image`), so what we store and serve is pixels we wrote: no metadata (EXIF with
+its GPS position, XMP, comments, colour profiles: colours are converted to sRGB first), at most
+2400 px on its longest side, the first frame of an animation. Images are still served with their type,
+`nosniff` and a sandboxing CSP.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import struct
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from landform.i18n import gettext as _
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 12_000
+# Decoding costs memory by pixels, not bytes: a 2 MB PNG can unpack to gigabytes (a decompression bomb).
+MAX_PIXELS = 40_000_000
+# What we serve at most, on the longest side: enough for a full-width hero on a large screen.
+MAX_OUTPUT_SIDE = 2400
+_PILLOW_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP", "gif": "GIF"}
+_SAVE_OPTIONS: dict[str, dict[str, object]] = {
+    "jpeg": {"quality": 85, "optimize": True, "progressive": True},
+    "png": {"optimize": True},
+    "webp": {"quality": 85, "method": 4},
+    "gif": {"optimize": True},
+}
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
 # Markup a browser could be talked into running, anywhere in the file.
 _ACTIVE = re.compile(rb"<\s*(script|html|svg|body|iframe|object|embed|meta|!doctype|\?xml)|javascript:", re.I)
@@ -90,3 +109,93 @@ def inspect_image(data: bytes) -> tuple[str, int, int]:
     if size is None or not (0 < size[0] <= MAX_SIDE and 0 < size[1] <= MAX_SIDE):
         raise ImageRefused(_("This image could not be read. Please save it again and upload it."))
     return CONTENT_TYPES[kind], size[0], size[1]
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    """An upload as we re-wrote it: its type, size and bytes."""
+
+    content_type: str
+    width: int
+    height: int
+    data: bytes
+
+
+def _too_many_pixels(width: int, height: int) -> ImageRefused:
+    return ImageRefused(
+        _(
+            "This image is %(width)d by %(height)d pixels; at most %(limit)d million pixels can be read. "
+            "Please make it smaller and upload it again.",
+            width=width,
+            height=height,
+            limit=MAX_PIXELS // 1_000_000,
+        )
+    )
+
+
+def _in_srgb(picture: Image.Image, icc: bytes | None) -> Image.Image:
+    """The picture's colours converted from its own profile to sRGB, so the profile itself can go."""
+    if not icc or picture.mode not in ("RGB", "RGBA", "L", "CMYK"):
+        return picture
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        mode = "RGBA" if picture.mode == "RGBA" else "RGB"
+        converted = ImageCms.profileToProfile(
+            picture, source, ImageCms.createProfile("sRGB"), outputMode=mode
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return picture  # a broken profile: keep the pixels as they are
+    return converted if converted is not None else picture
+
+
+def _for_format(picture: Image.Image, kind: str) -> Image.Image:
+    has_alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+    if kind == "jpeg":
+        return picture if picture.mode in ("RGB", "L") else picture.convert("RGB")
+    if kind == "gif":
+        return picture if picture.mode in ("P", "L") else picture.convert("RGBA" if has_alpha else "RGB")
+    if kind == "webp":
+        return picture if picture.mode in ("RGB", "RGBA") else picture.convert("RGBA" if has_alpha else "RGB")
+    if picture.mode in ("1", "L", "LA", "P", "RGB", "RGBA"):
+        return picture
+    return picture.convert("RGBA" if has_alpha else "RGB")
+
+
+def clean_image(data: bytes) -> CleanImage:
+    """Decode an upload and write it again without metadata, at most MAX_OUTPUT_SIDE; raises ImageRefused."""
+    content_type, width, height = inspect_image(data)
+    if width * height > MAX_PIXELS:
+        raise _too_many_pixels(width, height)
+    kind = _kind(data) or "png"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[kind]]) as source:
+                if source.width * source.height > MAX_PIXELS:
+                    raise _too_many_pixels(source.width, source.height)
+                source.seek(0)  # the first frame of an animation
+                source.load()
+                icc = source.info.get("icc_profile")
+                transparency = source.info.get("transparency")
+                # Turn the photo upright as the camera meant, before its orientation tag goes with the rest.
+                picture = ImageOps.exif_transpose(source) or source.copy()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _too_many_pixels(width, height) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ImageRefused(_("This image could not be read. Please save it again and upload it.")) from error
+    picture = _in_srgb(picture, icc if isinstance(icc, bytes) else None)
+    # Only what drawing needs survives; EXIF, XMP, text chunks, comments and the profile do not.
+    picture.info = (
+        {"transparency": transparency}
+        if transparency is not None and picture.mode in ("P", "L", "RGB")
+        else {}
+    )
+    picture = _for_format(picture, kind)
+    if max(picture.size) > MAX_OUTPUT_SIDE:
+        picture.thumbnail((MAX_OUTPUT_SIDE, MAX_OUTPUT_SIDE), Image.Resampling.LANCZOS)
+    options: dict[str, object] = dict(_SAVE_OPTIONS[kind])
+    if kind in ("png", "gif") and "transparency" in picture.info:
+        options["transparency"] = picture.info["transparency"]
+    out = io.BytesIO()
+    picture.save(out, format=_PILLOW_FORMATS[kind], **options)
+    return CleanImage(content_type, picture.width, picture.height, out.getvalue())

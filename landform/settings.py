@@ -138,6 +138,18 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True)
+class DomainSettings:
+    """Tenants' own host names for their pages (site/domains.py)."""
+
+    # How ownership is proven: "dns" (a TXT record; production) or "http" (a file on the host; tests).
+    verify: str = "dns"
+    # The http check only: connect here ("127.0.0.1:8081") instead of to the host, sending its Host header.
+    http_connect: str = ""
+    # How long a process trusts its copy of the verified hosts before reading them again.
+    cache_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -147,6 +159,7 @@ class Settings:
     stripe: StripeSettings = field(default_factory=StripeSettings)
     ops: OperationsSettings = field(default_factory=OperationsSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    domains: DomainSettings = field(default_factory=DomainSettings)
     data_dir: Path = Path("var")
 
     @classmethod
@@ -201,6 +214,11 @@ class Settings:
                 disable_after_failures=int(_env("WEBHOOK_DISABLE_AFTER_FAILURES", "50")),
                 disable_after_seconds=_env_float("WEBHOOK_DISABLE_AFTER_SECONDS", 3 * 24 * 3600.0),
                 timeout_seconds=_env_float("WEBHOOK_TIMEOUT_SECONDS", 10.0),
+            ),
+            domains=DomainSettings(
+                verify=_env("DOMAIN_VERIFY", "dns").strip().lower(),
+                http_connect=_env("DOMAIN_VERIFY_HTTP_CONNECT").strip(),
+                cache_seconds=_env_float("DOMAIN_CACHE_SECONDS", 30.0),
             ),
             data_dir=data_dir,
         )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
@@ -23,13 +25,67 @@ from landform.db import scope_to_tenant
 
 # Paths a visitor or another system reaches: no session, no CSRF cookie, no cookie at all.
 PUBLIC_PATHS = (
-    r"^/(p|f|api|consent|privacy|embed\.js|choices\.js|static|healthz|readyz|metrics|webhooks)(/|$)"
+    r"^/(p|f|api|consent|privacy|embed\.js|choices\.js|static|healthz|readyz|metrics|webhooks|domains)(/|$)"
 )
 
 DASHBOARD_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+
+
+# Set on the ASGI scope by site/hosts.py when a request arrived on a tenant's verified custom host.
+CUSTOM_HOST = "landform.custom_host"
+
+
+@dataclass(frozen=True)
+class CustomHost:
+    """The tenant's own host name a request came in on, and what the visitor asked for there."""
+
+    host: str
+    # The Host header as sent (with a port outside production), for the addresses the visitor's browser uses.
+    netloc: str
+    tenant_id: UUID
+    tenant_slug: str
+    scheme: str
+    # The path as the visitor sent it (/spring-offer); the app routes it as /p/{tenant}/spring-offer.
+    path: str
+
+    @property
+    def origin(self) -> str:
+        return f"{self.scheme}://{self.netloc}"
+
+
+class TenantHosts(Protocol):
+    """The verified custom hosts (site/domains.py keeps them); lower domains reach it through app.state."""
+
+    def tenant_of(self, host: str) -> tuple[UUID, str] | None: ...
+
+    def hosts_of(self, tenant_id: UUID) -> list[str]: ...
+
+
+def custom_host(request: Request[Any, Any, Any] | ASGIConnection[Any, Any, Any, Any]) -> CustomHost | None:
+    found = request.scope.get(CUSTOM_HOST)
+    return found if isinstance(found, CustomHost) else None
+
+
+def site_prefix(request: Request[Any, Any, Any] | None, tenant_slug: str) -> str:
+    """Where a tenant's pages live from this request's point of view: "" on its own host, else /p/{slug}."""
+    return "" if request is not None and custom_host(request) else f"/p/{tenant_slug}"
+
+
+def public_path(request: Request[Any, Any, Any]) -> str:
+    """The path (and query) the visitor asked for, before a custom host mapped it onto /p/{tenant}."""
+    found = custom_host(request)
+    path = found.path if found else request.url.path
+    return path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def public_url(request: Request[Any, Any, Any]) -> str:
+    found = custom_host(request)
+    if found is None:
+        return str(request.url)
+    return found.origin + public_path(request)
 
 
 def hosted_csp(form_targets: str = "", *, scripts: bool = False) -> str:

@@ -27,7 +27,7 @@ from landform.accounts.sessions import ClientInfo
 from landform.db import utcnow
 from landform.i18n import LANGUAGES, lazy_gettext
 from landform.i18n import gettext as _
-from landform.images import ImageRefused, inspect_image
+from landform.images import ImageRefused, clean_image
 from landform.mail import queue_email
 from landform.text import normalize_text
 
@@ -306,10 +306,10 @@ async def remove_member(db: AsyncSession, actor: User, member_id: UUID, client: 
 
 async def _store_image(db: AsyncSession, tenant_id: UUID, data: bytes, replaces: UUID | None) -> UUID:
     try:
-        content_type, _width, _height = inspect_image(data)
+        clean = clean_image(data)
     except ImageRefused as error:
         raise AccountInvalid({"image": str(error)}) from error
-    image = AccountImage(tenant_id=tenant_id, content_type=content_type, data=data)
+    image = AccountImage(tenant_id=tenant_id, content_type=clean.content_type, data=clean.data)
     db.add(image)
     if replaces is not None:
         await db.execute(delete(AccountImage).where(AccountImage.id == replaces))
@@ -337,7 +337,7 @@ async def update_profile(db: AsyncSession, user: User, data: dict[str, str], pho
         errors["timezone"] = _("Choose a time zone from the list.")
     if photo:
         try:
-            inspect_image(photo)
+            clean_image(photo)
         except ImageRefused as error:
             errors["photo"] = str(error)
     if errors:
@@ -395,7 +395,7 @@ async def update_company(db: AsyncSession, tenant: Tenant, data: dict[str, str],
         errors["website"] = _("Enter the website's address, like https://www.example.com.")
     if logo:
         try:
-            inspect_image(logo)
+            clean_image(logo)
         except ImageRefused as error:
             errors["logo"] = str(error)
     if errors:

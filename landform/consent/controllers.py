@@ -23,7 +23,7 @@ from landform.consent import cookies, minors, services
 from landform.crm_sink.models import Contact
 from landform.db import scope_to_tenant
 from landform.i18n import gettext as _
-from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role
+from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role, site_prefix
 
 
 def _how(request: Request[Any, Any, Any], method: str) -> services.ConsentHow:
@@ -266,7 +266,8 @@ class CookieChoiceController(Controller):
                     tenant.cookie_policy_version,
                     request.cookies.get(cookies.COOKIE_NAME),
                     gpc=cookies.global_privacy_control(request.headers.get("sec-gpc")),
-                    back=cookies.safe_back(tenant.slug, back),
+                    back=cookies.safe_back(tenant.slug, back, site_prefix(request, tenant.slug)),
+                    prefix=site_prefix(request, tenant.slug),
                 ),
             },
         )
@@ -307,7 +308,7 @@ class CookieChoiceController(Controller):
         cookie = Cookie(
             key=cookies.COOKIE_NAME,
             value=choice.cookie_value(),
-            path=f"/p/{tenant.slug}",
+            path=cookies.cookie_path(site_prefix(request, tenant.slug)),
             max_age=cookies.CHOICE_MAX_AGE,
             samesite="lax",
             secure=request.app.state.settings.server.secure_cookies,
@@ -319,5 +320,5 @@ class CookieChoiceController(Controller):
             return Response(
                 {"version": choice.version, "allowed": granted}, media_type=MediaType.JSON, cookies=[cookie]
             )
-        back = cookies.safe_back(tenant.slug, str(data.get("next", "")))
+        back = cookies.safe_back(tenant.slug, str(data.get("next", "")), site_prefix(request, tenant.slug))
         return Redirect(back, status_code=303, cookies=[cookie])

@@ -173,17 +173,20 @@ def banner(
     back: str,
     page_id: str = "",
     live: bool = True,
+    prefix: str | None = None,
 ) -> dict[str, Any]:
     """What the banner, the preferences dialog and consent-gated blocks of a hosted page need.
 
     Not `live` (a preview, a form re-shown with errors): no banner and no script, consent-bound parts inert.
+    `prefix` is where the tenant's pages live for this request: "" on its custom host, else /p/{slug}.
     """
     choice = read_choice(cookie_value, policy_version)
+    prefix = f"/p/{tenant_slug}" if prefix is None else prefix
     return {
         "scripted": live,
-        "action": f"/p/{tenant_slug}/_cookies",
+        "action": f"{prefix}/_cookies",
         "version": policy_version,
-        "path": f"/p/{tenant_slug}",
+        "path": cookie_path(prefix),
         "ask": live and choice is None,
         "granted": choice.granted if choice else frozenset(),
         "allowed": allowed(choice, gpc=gpc),
@@ -196,8 +199,14 @@ def banner(
     }
 
 
-def safe_back(tenant_slug: str, back: str) -> str:
+def cookie_path(prefix: str) -> str:
+    """The Path of the tenant's page cookies: its pages' folder on our host, the whole custom host."""
+    return prefix or "/"
+
+
+def safe_back(tenant_slug: str, back: str, prefix: str | None = None) -> str:
     """Where to send a visitor after choosing: a page of the same tenant, never another site."""
-    if back.startswith(f"/p/{tenant_slug}/") and "//" not in back and "\\" not in back:
+    prefix = f"/p/{tenant_slug}" if prefix is None else prefix
+    if back.startswith(f"{prefix}/") and "//" not in back and "\\" not in back:
         return back
-    return f"/p/{tenant_slug}/_cookies"
+    return f"{prefix}/_cookies"

@@ -42,14 +42,26 @@ from landform.i18n import get_language, pick
 from landform.i18n import gettext as _
 from landform.ops.metrics import SUBMISSIONS
 from landform.settings import Settings
-from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role, script_response, wants_json
+from landform.web import (
+    BUILDERS,
+    TenantHosts,
+    client_ip,
+    custom_host,
+    provide_tenant_db,
+    requires_role,
+    script_response,
+    site_prefix,
+    wants_json,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 # How a landing page shows around a form with errors in it. `forms` may not import `site`, so app.py
 # hands the page renderer in as a dependency.
-PageRenderer = Callable[[AsyncSession, UUID, dict[str, Any]], Awaitable[Response[Any] | None]]
+PageRenderer = Callable[
+    [Request[Any, Any, Any], AsyncSession, UUID, dict[str, Any]], Awaitable[Response[Any] | None]
+]
 EMBED_JS = Path(__file__).parent.parent / "static" / "embed.js"
 
 
@@ -101,12 +113,25 @@ def _own_origins(request: Request[Any, Any, Any]) -> set[str]:
     return {f"{request.url.scheme}://{request.url.netloc}", f"{base.scheme}://{base.netloc}"}
 
 
+def _tenant_host_origin(request: Request[Any, Any, Any], form: Form, origin: str) -> bool:
+    """Whether `origin` is one of the form's tenant's verified custom hosts (its pages live there)."""
+    hosts: TenantHosts | None = request.app.state.get("site_hosts")
+    parts = urlsplit(origin)
+    secure = request.app.state.settings.server.secure_cookies
+    if hosts is None or parts.scheme not in (("https",) if secure else ("https", "http")):
+        return False
+    return parts.port is None and parts.hostname in hosts.hosts_of(form.tenant_id)
+
+
 def embedding_origin(request: Request[Any, Any, Any], form: Form) -> str | None:
-    """The other website this request comes from, if any; 403 unless the form allows that website."""
+    """The other website this request comes from, if any; 403 unless the form allows that website.
+
+    The tenant's own verified hosts count as allowed: its hosted pages and embeds live there.
+    """
     origin = request.headers.get("origin")
     if not origin or origin == "null" or origin in _own_origins(request):
         return None
-    if origin not in form.allowed_origins:
+    if origin not in form.allowed_origins and not _tenant_host_origin(request, form, origin):
         raise PermissionDeniedException(
             detail=_("This form does not accept submissions from %(origin)s.", origin=origin[:200])
         )
@@ -119,8 +144,13 @@ def cors_headers(origin: str | None) -> dict[str, str]:
     return {"access-control-allow-origin": origin, "vary": "Origin"}
 
 
-async def _live_form(db: AsyncSession, form_key: str) -> tuple[Form, FormVersion, Tenant]:
-    """The form, its published version and its tenant in one round trip (this is the intake's hot path)."""
+async def _live_form(
+    request: Request[Any, Any, Any], db: AsyncSession, form_key: str
+) -> tuple[Form, FormVersion, Tenant]:
+    """The form, its published version and its tenant in one round trip (this is the intake's hot path).
+
+    On a tenant's custom host only that tenant's forms exist: go.bakkerij.nl never serves another's.
+    """
     form_version = aliased(FormVersion)
     row = (
         await db.execute(
@@ -137,6 +167,9 @@ async def _live_form(db: AsyncSession, form_key: str) -> tuple[Form, FormVersion
     if row is None:
         raise NotFoundException(detail=_("There is no form with this key."))
     form, version, tenant = row
+    here = custom_host(request)
+    if here is not None and here.tenant_id != form.tenant_id:
+        raise NotFoundException(detail=_("There is no form with this key."))
     scope_to_tenant(db, form.tenant_id)
     if version is None:
         raise NotFoundException(detail=_("This form is not published yet."))
@@ -166,7 +199,7 @@ class IntakeController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
     ) -> Template:
         """The form on a page of its own (the link for visitors without JavaScript)."""
-        form, version, tenant = await _live_form(db_session, form_key)
+        form, version, tenant = await _live_form(request, db_session, form_key)
         track.form_viewed(request, tenant.id, form.id)
         tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
         tracking["referrer"] = request.headers.get("referer", "")[:500]
@@ -185,14 +218,16 @@ class IntakeController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
     ) -> Response[Any]:
         """The form as JSON for the embed script, readable only by the websites the form allows."""
-        form, version, tenant = await _live_form(db_session, form_key)
+        form, version, tenant = await _live_form(request, db_session, form_key)
         origin = embedding_origin(request, form)
         track.form_viewed(request, tenant.id, form.id)
         language = get_language()
         view = services.form_view(form.key, version, language=language)
         if form.requires_age_check:
             view["fields"].append(consent_minors.parent_email_field("", "", language, up_front=True))
-        base = request.app.state.settings.server.base_url
+        # Served from the tenant's custom host, the form posts there too (first-party for ad blockers).
+        here = custom_host(request)
+        base = here.origin if here else request.app.state.settings.server.base_url
         body = {
             **{k: view[k] for k in ("key", "fields", "submit_label", "token", "token_field", "honeypot")},
             "action": f"{base}{view['action']}",
@@ -224,7 +259,7 @@ class IntakeController(Controller):
     ) -> Response[Any]:
         """Accept a submission: 2xx once stored with its routing job, 422 with an error per field."""
         as_json = wants_json(request)
-        form, version, tenant = await _live_form(db_session, form_key)
+        form, version, tenant = await _live_form(request, db_session, form_key)
         origin = embedding_origin(request, form)
         language = get_language()
         # Read now: a rollback (a replayed token) expires the loaded rows.
@@ -277,6 +312,7 @@ class IntakeController(Controller):
             SUBMISSIONS.labels("invalid").inc()
             if context.page_id and not as_json:
                 page = await self._invalid_on_page(
+                    request,
                     db_session,
                     page_renderer,
                     context.page_id,
@@ -297,7 +333,7 @@ class IntakeController(Controller):
                 progressive.cookie_name(tenant.id),
                 progressive.known_cookie_value(tenant.id, known),
                 max_age=progressive.MAX_AGE,
-                path=f"/p/{tenant.slug}/",
+                path=site_prefix(request, tenant.slug) + "/",
                 secure=request.app.state.settings.server.secure_cookies,
                 httponly=True,
                 samesite="lax",
@@ -366,6 +402,7 @@ class IntakeController(Controller):
 
     async def _invalid_on_page(
         self,
+        request: Request[Any, Any, Any],
         db: AsyncSession,
         page_renderer: PageRenderer,
         page_id: UUID,
@@ -381,7 +418,7 @@ class IntakeController(Controller):
         view = services.form_view(
             form.key, version, language=language, values=values, errors=errors, page_id=page_id, visit=visit
         )
-        return await page_renderer(db, page_id, view)
+        return await page_renderer(request, db, page_id, view)
 
 
 @get("/embed.js", include_in_schema=False, cache=False)

@@ -47,6 +47,11 @@ def production_problems(settings: Settings, *, worker: bool = False) -> list[str
             f"LANDFORM_BASE_URL is {settings.server.base_url}: session and CSRF cookies would travel "
             "without TLS. Serve Landform over https:// (TLS at the proxy) and set the https:// address."
         )
+    if settings.domains.verify != "dns":
+        problems.append(
+            "LANDFORM_DOMAIN_VERIFY is not dns: the http check is for tests and development, where a "
+            "request to a tenant's host is safe to make. Production proves a custom domain by DNS."
+        )
     if settings.database.is_sqlite and _several_processes(settings, worker=worker):
         problems.append(
             "LANDFORM_DATABASE_URL is SQLite, shared by several processes (app workers, `landform worker`): "

@@ -23,8 +23,8 @@ from landform.site import blocks as page_blocks
 from landform.site import services, themes
 from landform.site.editor import PageEditorController
 from landform.site.models import Page, PageVersion, SiteImage
-from landform.site.views import page_context, theme_url
-from landform.web import hosted_csp
+from landform.site.views import address_for, page_context, theme_url
+from landform.web import hosted_csp, public_path, public_url, site_prefix
 
 __all__ = ["HostedPageController", "PageEditorController", "render_with_form"]
 
@@ -71,13 +71,13 @@ class HostedPageController(Controller):
             if moved is None:
                 raise NotFoundException()
             query = f"?{request.url.query}" if request.url.query else ""
-            return Redirect(f"/p/{tenant_slug}/{moved}{query}", status_code=301)
+            return Redirect(f"{site_prefix(request, tenant_slug)}/{moved}{query}", status_code=301)
         page, version = found
         language = services.page_text(version.snapshot["seo"], i18n.get_language(), tenant.default_language)[
             "language"
         ]
         tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
-        tracking["page_url"] = str(request.url)[:500]
+        tracking["page_url"] = public_url(request)[:500]
         tracking["referrer"] = request.headers.get("referer", "")[:500]
         # What the visitor's cookie choice allows: a visitor id (analytics), a shorter form (functional).
         gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
@@ -106,16 +106,24 @@ class HostedPageController(Controller):
         }
         if version.snapshot.get("noindex"):
             headers["x-robots-tag"] = "noindex"
+        address = address_for(request, tenant)
         context = await page_context(
-            db_session, tenant, page, version.snapshot, form=form, theme_url=theme_url(tenant, version)
+            db_session,
+            tenant,
+            page,
+            version.snapshot,
+            form=form,
+            theme_url=theme_url(tenant, version, address.prefix),
+            address=address,
         )
         context["cookies"] = cookies.banner(
             tenant.slug,
             tenant.cookie_policy_version,
             request.cookies.get(cookies.COOKIE_NAME),
             gpc=gpc,
-            back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+            back=public_path(request),
             page_id=str(page.id),
+            prefix=address.prefix,
         )
         form_id = page_blocks.form_id_of(version.snapshot["blocks"]) if form else None
         track.page_viewed(request, tenant.id, page.id, UUID(form_id) if form_id else None, visitor_id)
@@ -163,7 +171,7 @@ class HostedPageController(Controller):
 
 
 async def render_with_form(
-    db: AsyncSession, page_id: UUID, form_view: dict[str, Any]
+    request: Request[Any, Any, Any], db: AsyncSession, page_id: UUID, form_view: dict[str, Any]
 ) -> Response[Any] | None:
     """A published page showing a given form state (errors and answers), for the intake's 422."""
     page = (
@@ -173,8 +181,15 @@ async def render_with_form(
     if page is None or version is None:
         return None
     tenant = await db.get_one(Tenant, page.tenant_id)
+    address = address_for(request, tenant)
     context = await page_context(
-        db, tenant, page, version.snapshot, form=form_view, theme_url=theme_url(tenant, version)
+        db,
+        tenant,
+        page,
+        version.snapshot,
+        form=form_view,
+        theme_url=theme_url(tenant, version, address.prefix),
+        address=address,
     )
     return Template(
         "site/hosted_page.html", status_code=422, headers={"cache-control": "no-store"}, context=context

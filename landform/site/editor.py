@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -67,6 +68,11 @@ def _settings_values(page: Page) -> Raw:
     return values
 
 
+def _preview_css(theme: dict[str, str]) -> str:
+    shown = {name: theme[name] for name in (*themes.COLOURS, "font", "buttons")}
+    return f"/app/pages/theme-preview.css?{urlencode(shown)}"
+
+
 def block_values(block: dict[str, Any]) -> Raw:
     values = {name: ("on" if value is True else str(value or "")) for name, value in block["data"].items()}
     for lang, entry in block["text"].items():
@@ -108,7 +114,9 @@ class PageEditorController(Controller):
             "theme_errors": {},
             "theme": theme,
             "brand": themes.resolve(brand, {}),
-            "warnings": themes.contrast_warnings(theme),
+            "checks": themes.contrast_checks(theme),
+            "preview_css": _preview_css(theme),
+            "preview_settings": themes.preview_settings(),
             "fonts": themes.FONTS,
             "buttons": themes.BUTTONS,
             "versions": await services.versions(db, page),
@@ -239,12 +247,16 @@ class PageEditorController(Controller):
         flash(request, _("Block removed."), category="success")
         return Redirect(f"/app/pages/{page.id}#blocks")
 
-    @post("/{page_id:uuid}/theme", media_type=MediaType.HTML)
+    @post("/{page_id:uuid}/theme", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
     async def save_theme(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
-        """This page's own colours, font and buttons; empty fields follow the brand."""
+        """This page's own colours, font, buttons and logo; empty fields follow the brand."""
         page = await _page_or_404(db, page_id)
-        raw = {k: str(v) for k, v in (await request.form()).items()}
+        raw, upload_errors = await _read(request, db, "logo_id")
+        if raw.get("remove_logo"):
+            raw["logo_id"] = ""  # the brand's logo again
         try:
+            if upload_errors:
+                raise themes.ThemeInvalid(upload_errors)
             page.theme = themes.clean_theme(raw, allow_empty=True, image_ids=set(await services.images(db)))
         except themes.ThemeInvalid as error:
             return await self._editor(
@@ -324,6 +336,16 @@ class PageEditorController(Controller):
             themes.stylesheet(theme), media_type="text/css", headers={"cache-control": "no-store"}
         )
 
+    @get("/theme-preview.css", media_type="text/css")
+    async def theme_preview(self, request: Request[User, Any, Any]) -> Response[str]:
+        """Colours as the theme editor shows them before any script runs (the CSP allows no inline style)."""
+        raw = {name: request.query_params.get(name, "") for name in themes.DEFAULT_THEME}
+        return Response(
+            themes.stylesheet(themes.resolve(raw, {}), ".theme-preview"),
+            media_type="text/css",
+            headers={"cache-control": "private, max-age=3600"},
+        )
+
     @get("/brand")
     async def brand(self, db: AsyncSession) -> Template:
         """The tenant's brand: what every page starts from."""
@@ -349,13 +371,16 @@ class PageEditorController(Controller):
         return Redirect("/app/pages/brand")
 
     async def _brand_context(self, db: AsyncSession, values: dict[str, str], errors: Raw) -> dict[str, Any]:
-        warnings = []
+        theme = themes.resolve(values, {})
+        checks = []
         if all(themes.COLOUR.match(values.get(c, "")) for c in themes.COLOURS):
-            warnings = themes.contrast_warnings(themes.resolve(values, {}))
+            checks = themes.contrast_checks(theme)
         return {
             "values": values,
             "errors": errors,
-            "warnings": warnings,
+            "checks": checks,
+            "preview_css": _preview_css(theme),
+            "preview_settings": themes.preview_settings(),
             "fonts": themes.FONTS,
             "buttons": themes.BUTTONS,
             "images": await services.images(db),

@@ -83,3 +83,21 @@ class SiteBrand(TenantScoped, Base):
     __table_args__ = (UniqueConstraint("tenant_id"),)
 
     theme: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class SiteDomain(TenantScoped, Base):
+    """A host name of the tenant's own (go.bakkerij.nl) serving its pages once ownership is proven."""
+
+    __tablename__ = "site_domain"
+    # One tenant per host name, across all tenants: the Host header alone picks the tenant.
+    __table_args__ = (UniqueConstraint("host"),)
+
+    host: Mapped[str] = mapped_column(String(253), info={"personal": False})
+    # Published by the tenant in a TXT record (or a file, in tests) to prove the host is theirs.
+    token: Mapped[str] = mapped_column(String(64), info={"personal": False})
+    # pending (never checked), verified, failed
+    status: Mapped[str] = mapped_column(String(16), default="pending", info={"personal": False})
+    # Why the last check failed, as a code site/domains.py explains in the marketer's language.
+    failure: Mapped[str] = mapped_column(String(32), default="", info={"personal": False})
+    checked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

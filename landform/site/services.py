@@ -14,7 +14,7 @@ from landform.accounts.models import Tenant
 from landform.db import scope_to_tenant, utcnow
 from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
-from landform.images import inspect_image
+from landform.images import clean_image
 from landform.site import blocks as page_blocks
 from landform.site import themes
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
@@ -238,9 +238,11 @@ def page_text(seo: dict[str, dict[str, str]], language: str, default_language: s
 
 
 async def store_image(db: AsyncSession, data: bytes) -> SiteImage:
-    """Keep an upload that passed `inspect_image`; raises ImageRefused otherwise."""
-    content_type, width, height = inspect_image(data)
-    image = SiteImage(content_type=content_type, width=width, height=height, data=data)
+    """Keep an upload as `clean_image` re-wrote it; raises ImageRefused for what is not a plain image."""
+    clean = clean_image(data)
+    image = SiteImage(
+        content_type=clean.content_type, width=clean.width, height=clean.height, data=clean.data
+    )
     db.add(image)
     await db.flush()
     return image

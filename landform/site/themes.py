@@ -129,36 +129,60 @@ def on_primary(theme: dict[str, str]) -> str:
     )
 
 
+def contrast_checks(theme: dict[str, str]) -> list[dict[str, Any]]:
+    """The three WCAG AA checks of a resolved theme, each with its ratio and the warning to show.
+
+    `template` holds "{ratio}" where the number goes, so the editor's script can word a warning for
+    colours it has not sent yet exactly as the server would.
+    """
+    checks = (
+        ("text", theme["text"], theme["background"], _("Text on the background")),
+        ("links", theme["primary"], theme["background"], _("Links in the primary colour on the background")),
+        ("buttons", on_primary(theme), theme["primary"], _("Button text on the primary colour")),
+    )
+    found = []
+    for key, fore, back, what in checks:
+        ratio = contrast(fore, back)
+        template = _(
+            "%(what)s has a contrast of %(ratio)s:1; WCAG AA asks for at least 4.5:1.",
+            what=what,
+            ratio="{ratio}",
+        )
+        found.append(
+            {
+                "key": key,
+                "ratio": ratio,
+                "ok": ratio >= AA_TEXT,
+                "template": template,
+                "message": template.replace("{ratio}", f"{ratio:.1f}"),
+            }
+        )
+    return found
+
+
 def contrast_warnings(theme: dict[str, str]) -> list[str]:
     """What fails WCAG AA (4.5:1 for text) in a resolved theme, said so a marketer can act on it."""
-    warnings = []
-    checks = (
-        (theme["text"], theme["background"], _("Text on the background")),
-        (theme["primary"], theme["background"], _("Links in the primary colour on the background")),
-        (on_primary(theme), theme["primary"], _("Button text on the primary colour")),
-    )
-    for fore, back, what in checks:
-        ratio = contrast(fore, back)
-        if ratio < AA_TEXT:
-            warnings.append(
-                _(
-                    "%(what)s has a contrast of %(ratio).1f:1; WCAG AA asks for at least 4.5:1.",
-                    what=what,
-                    ratio=ratio,
-                )
-            )
-    return warnings
+    return [check["message"] for check in contrast_checks(theme) if not check["ok"]]
+
+
+def preview_settings() -> dict[str, Any]:
+    """What the editor's live preview script needs to draw a theme as the hosted page would."""
+    return {
+        "fonts": {key: stack for key, (_label, stack) in FONTS.items()},
+        "buttons": {key: radius for key, (_label, radius) in BUTTONS.items()},
+        "aa": AA_TEXT,
+    }
 
 
 def digest(theme: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(theme, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def stylesheet(theme: dict[str, str]) -> str:
-    """The theme as CSS custom properties; `resolve` has already reduced every value to a safe one."""
+def stylesheet(theme: dict[str, str], selector: str = ":root") -> str:
+    """The theme as CSS custom properties; `resolve` reduces every value to a safe one first."""
     theme = resolve({}, theme)
     return (
-        ":root{"
+        f"{selector}{{"
         f"--accent:{theme['primary']};"
         f"--on-accent:{on_primary(theme)};"
         f"--ink:{theme['text']};"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
@@ -14,6 +16,7 @@ from landform.settings import get_settings
 from landform.site import blocks as page_blocks
 from landform.site import services, themes
 from landform.site.models import Page, PageVersion
+from landform.web import TenantHosts, custom_host, site_prefix
 
 
 async def page_context(
@@ -24,8 +27,10 @@ async def page_context(
     *,
     form: dict[str, Any] | None,
     theme_url: str,
+    address: PageAddress | None = None,
 ) -> dict[str, Any]:
     """Everything templates/site/hosted_page.html needs, in the visitor's language."""
+    address = address or PageAddress(f"/p/{tenant.slug}", f"{get_settings().server.base_url}/p/{tenant.slug}")
     text = services.page_text(snapshot["seo"], i18n.get_language(), tenant.default_language)
     i18n.set_language(text["language"])
     order = services.language_order(text["language"], tenant.default_language)
@@ -41,7 +46,10 @@ async def page_context(
         "logo_id": logo_id,
         "form": form,
         "theme_url": theme_url,
-        "page_url": f"{get_settings().server.base_url}/p/{tenant.slug}/{page.slug}",
+        "prefix": address.prefix,
+        "page_url": f"{address.canonical_root}/{page.slug}",
+        # Portal and platform links stay on our host: a custom host serves pages only.
+        "platform_url": get_settings().server.base_url if address.prefix == "" else "",
         "noindex": snapshot.get("noindex", False),
         "branding": await quotas.shows_branding(db),
         # The hosted page replaces this with the visitor's choice; elsewhere consent-bound parts stay inert.
@@ -50,12 +58,41 @@ async def page_context(
             tenant.cookie_policy_version,
             None,
             gpc=False,
-            back=f"/p/{tenant.slug}/{page.slug}",
+            back=f"{address.prefix}/{page.slug}",
             page_id=str(page.id),
             live=False,
+            prefix=address.prefix,
         ),
     }
 
 
-def theme_url(tenant: Tenant, version: PageVersion) -> str:
-    return f"/p/{tenant.slug}/_theme/{version.id}?v={themes.digest(version.snapshot['theme'])}"
+@dataclass(frozen=True)
+class PageAddress:
+    """Where a tenant's pages live for this request, and the address search engines should index."""
+
+    # "" on the tenant's own host, "/p/{slug}" on ours: what page, theme and image links start with.
+    prefix: str
+    # The absolute root the canonical URL and social meta use: the tenant's first verified host if it
+    # has one (so a page has one address everywhere), else ours.
+    canonical_root: str
+
+
+def address_for(request: Request[Any, Any, Any] | None, tenant: Tenant) -> PageAddress:
+    settings = get_settings()
+    prefix = site_prefix(request, tenant.slug)
+    hosts: TenantHosts | None = request.app.state.get("site_hosts") if request is not None else None
+    own = hosts.hosts_of(tenant.id) if hosts is not None else []
+    here = custom_host(request) if request is not None else None
+    if here is not None:
+        root = here.origin
+    elif own:
+        scheme = "https" if settings.server.secure_cookies else "http"
+        root = f"{scheme}://{own[0]}"
+    else:
+        root = f"{settings.server.base_url}/p/{tenant.slug}"
+    return PageAddress(prefix, root)
+
+
+def theme_url(tenant: Tenant, version: PageVersion, prefix: str | None = None) -> str:
+    base = f"/p/{tenant.slug}" if prefix is None else prefix
+    return f"{base}/_theme/{version.id}?v={themes.digest(version.snapshot['theme'])}"

@@ -126,7 +126,13 @@ def _tenant_a_more(db, owner, contact):
     )
     db.add_all([delivery, company, job])
     db.commit()
+    from landform.site.models import SiteDomain
+
+    domain = SiteDomain(tenant_id=owner.tenant_id, host="go.acme.example.nl", token="t", status="verified")
+    db.add(domain)
+    db.commit()
     return {
+        "domain_id": domain.id,
         "endpoint_id": endpoint.id,
         "delivery_id": delivery.id,
         "company_id": company.id,
@@ -161,6 +167,10 @@ def test_it_answers_404_to_another_tenant_for_every_object_url(app, client, db, 
         db.execute(select(Contact).execution_options(all_tenants=True)).scalar_one().tenant_id
         == owner.tenant_id
     )
+    from landform.site.models import SiteDomain
+
+    domain = db.execute(select(SiteDomain).execution_options(all_tenants=True)).scalar_one()
+    assert domain.status == "verified"
 
 
 def test_it_refuses_a_query_on_tenant_rows_without_a_tenant(db, owner):

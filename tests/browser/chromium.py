@@ -15,14 +15,20 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
-def launch_chromium() -> Iterator[Browser]:
+def launch_chromium(*extra_args: str) -> Iterator[Browser]:
     """Headless Chromium (never a downloaded browser); skips, or fails in CI, when it is missing."""
     if not CHROMIUM.exists():
         unavailable("Chromium", f"{CHROMIUM} is missing; apt-get install chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                *extra_args,
+            ],
         )
         try:
             yield browser

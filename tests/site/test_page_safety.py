@@ -56,8 +56,10 @@ def assert_inert(html: str) -> None:
     parser = _Elements()
     parser.feed(html)
     for tag, attrs in parser.elements:
-        if tag == "script" and attrs.get("src", "").startswith("/static/cookies.js?v="):
-            continue  # our own cookie banner, the one script a hosted page loads
+        if tag == "script" and attrs.get("src", "").startswith(
+            ("/static/cookies.js?v=", "/static/theme-preview.js?v=")
+        ):
+            continue  # our own scripts: the hosted page's cookie banner, the editor's theme preview
         assert tag not in ("script", "svg", "iframe", "object", "embed"), f"a <{tag}> got through"
         handlers = [name for name in attrs if name.startswith("on")]
         assert not handlers, f"<{tag}> got event handlers {handlers}"

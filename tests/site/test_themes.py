@@ -108,3 +108,66 @@ def test_it_keeps_a_hosted_page_with_every_block_under_40_kb_gzipped(client, db,
     assert total <= PAGE_BUDGET, f"the page weighs {total} bytes gzipped"
     db.expire_all()
     assert db.get(Page, page.id).published_version == 1
+
+
+def test_a_page_can_show_its_own_logo_over_the_brands(client, db, owner):
+    page = make_page(db, owner, None)
+    log_in(client, owner)
+    client.post(
+        "/app/pages/brand",
+        data={"_csrf_token": client.cookies["landform_csrf"], **BRAND},
+        files={"logo_id": ("brand.png", png(120, 40), "image/png")},
+    )
+    brand_logo = (
+        db.execute(select(SiteBrand).execution_options(all_tenants=True)).scalar_one().theme["logo_id"]
+    )
+    response = client.post(
+        f"/app/pages/{page.id}/theme",
+        data={"_csrf_token": client.cookies["landform_csrf"]},
+        files={"logo_id": ("actie.png", png(90, 30), "image/png")},
+        follow_redirects=False,
+    )
+    assert response.status_code in (302, 303), response.text
+    db.expire_all()
+    own_logo = db.get(Page, page.id).theme["logo_id"]
+    assert own_logo and own_logo != brand_logo
+    post_form(client, f"/app/pages/{page.id}/publish")
+    html = client.get("/p/acme/offer").text
+    assert f'src="/p/acme/_img/{own_logo}" alt="Acme Zonwering" width="90" height="30"' in html
+
+    # Back to the brand's logo.
+    post_form(client, f"/app/pages/{page.id}/theme", {"logo_id": own_logo, "remove_logo": "on"})
+    post_form(client, f"/app/pages/{page.id}/publish")
+    assert f'src="/p/acme/_img/{brand_logo}"' in client.get("/p/acme/offer").text
+
+    refused = client.post(
+        f"/app/pages/{page.id}/theme",
+        data={"_csrf_token": client.cookies["landform_csrf"]},
+        files={"logo_id": ("logo.svg", b"<svg onload=alert(1)>", "image/svg+xml")},
+    )
+    assert refused.status_code == 422 and "PNG, JPEG, WebP or GIF" in refused.text
+
+
+def test_the_editor_draws_the_saved_colours_and_their_contrast_without_javascript(client, db, owner):
+    page = make_page(db, owner, None)
+    log_in(client, owner)
+    post_form(client, f"/app/pages/{page.id}/theme", {"text": "#c0c4cc", "background": "#ffffff"})
+    editor = client.get(f"/app/pages/{page.id}").text
+    href = re.search(r'<link rel="stylesheet" href="(/app/pages/theme-preview.css\?[^"]+)">', editor)
+    assert href, "no preview stylesheet"
+    css = client.get(href.group(1).replace("&amp;", "&"))
+    assert css.headers["content-type"].startswith("text/css")
+    assert (
+        css.text.startswith(".theme-preview{")
+        and "--ink:#c0c4cc;" in css.text
+        and "--bg:#ffffff;" in css.text
+    )
+    warning = re.search(
+        r'<p class="alert alert-error contrast-warning" data-check="text"[^>]*>([^<]+)</p>', editor
+    )
+    assert warning and "1.7:1" in warning.group(1) and " hidden" not in warning.group(0)
+    assert re.search(r'data-check="ok" hidden', editor)
+    assert ' style="' not in editor  # the dashboard's CSP allows no inline styles
+    # Whatever is put in the address, the stylesheet holds only safe values.
+    hostile = client.get("/app/pages/theme-preview.css?text=red;}body{display:none&font=</style>")
+    assert "display:none" not in hostile.text and "</style>" not in hostile.text

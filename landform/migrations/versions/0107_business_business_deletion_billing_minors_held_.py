@@ -14,7 +14,7 @@ import advanced_alchemy.types
 from landform import rls
 
 revision: str = '0107_business'
-down_revision: str | None = '0105_surface'
+down_revision: str | None = '0106_domains'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,145 @@
+"""Custom domains over HTTP: the dashboard screen, and the TLS proxy's question before a certificate."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.enums import MediaType
+from litestar.exceptions import NotFoundException
+from litestar.plugins.flash import flash
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform.accounts.models import User
+from landform.billing import quotas
+from landform.i18n import gettext as _
+from landform.settings import Settings
+from landform.site import domains
+from landform.site.hosts import SiteHosts
+from landform.web import BUILDERS, provide_tenant_db, requires_role
+
+FEATURE = "custom_domains"
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _hosts(request: Request[Any, Any, Any]) -> SiteHosts:
+    hosts: SiteHosts = request.app.state.site_hosts
+    return hosts
+
+
+async def _plan_allows(db: AsyncSession) -> bool:
+    return quotas.plan_of(await db.run_sync(quotas.subscription_of)).has(FEATURE)
+
+
+class DomainsController(Controller):
+    """Host names of the tenant's own that serve its pages and embed script: add, check, remove."""
+
+    path = "/app/pages/domains"
+    include_in_schema = False
+    guards = [requires_role(*BUILDERS)]
+    dependencies = {"db": Provide(provide_tenant_db)}
+
+    async def _screen(
+        self,
+        request: Request[User, Any, Any],
+        db: AsyncSession,
+        *,
+        status_code: int = 200,
+        value: str = "",
+        error: str = "",
+    ) -> Template:
+        settings = _settings(request)
+        rows = await domains.domains(db)
+        return Template(
+            "site/domains.html",
+            status_code=status_code,
+            context={
+                "allowed": await _plan_allows(db),
+                "domains": [
+                    {
+                        "domain": row,
+                        "how": domains.instructions(row, settings),
+                        "failure": domains.failure_text(row.failure) if row.failure else "",
+                        "routed": row.host in _hosts(request).hosts_of(row.tenant_id),
+                    }
+                    for row in rows
+                ],
+                "value": value,
+                "error": error,
+                "max_domains": domains.MAX_DOMAINS,
+            },
+        )
+
+    @get("/")
+    async def index(self, request: Request[User, Any, Any], db: AsyncSession) -> Template:
+        """The tenant's custom domains with their status and how to prove each is theirs."""
+        return await self._screen(request, db)
+
+    @post("/", media_type=MediaType.HTML)
+    async def add(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        """Connect a host name; it serves pages once its token is found."""
+        raw = str((await request.form()).get("host", ""))[:300]
+        if not await _plan_allows(db):
+            return await self._screen(request, db, status_code=403, value=raw)
+        try:
+            domain = await domains.add_domain(db, raw, _settings(request))
+        except domains.DomainInvalid as error:
+            return await self._screen(request, db, status_code=422, value=raw, error=str(error))
+        await db.commit()
+        flash(
+            request,
+            _("%(host)s is added. Publish the record below, then press Check now.", host=domain.host),
+            category="success",
+        )
+        return Redirect(f"/app/pages/domains#domain-{domain.id}")
+
+    @post("/{domain_id:uuid}/check", media_type=MediaType.HTML)
+    async def check(self, request: Request[User, Any, Any], db: AsyncSession, domain_id: UUID) -> Any:
+        """Look for the token now."""
+        domain = await domains.domain_or_none(db, domain_id)
+        if domain is None:
+            raise NotFoundException()
+        if not await _plan_allows(db):
+            return await self._screen(request, db, status_code=403)
+        verified = await domains.check_domain(domain, _settings(request))
+        await db.commit()
+        _hosts(request).forget()
+        if verified:
+            flash(
+                request,
+                _("%(host)s is verified and serves your pages.", host=domain.host),
+                category="success",
+            )
+        else:
+            flash(request, domains.failure_text(domain.failure), category="error")
+        return Redirect(f"/app/pages/domains#domain-{domain.id}")
+
+    @post("/{domain_id:uuid}/remove", media_type=MediaType.HTML)
+    async def remove(self, request: Request[User, Any, Any], db: AsyncSession, domain_id: UUID) -> Redirect:
+        """Disconnect a host name; it stops serving pages at once (other processes within a minute)."""
+        domain = await domains.domain_or_none(db, domain_id)
+        if domain is None:
+            raise NotFoundException()
+        host = domain.host
+        await db.delete(domain)
+        await db.commit()
+        _hosts(request).forget()
+        flash(request, _("%(host)s no longer serves your pages.", host=host), category="success")
+        return Redirect("/app/pages/domains")
+
+
+@get("/domains/allowed", include_in_schema=False, cache=False)
+async def domain_allowed(request: Request[Any, Any, Any], domain: str = "") -> Response[str]:
+    """For the TLS proxy's on-demand certificates (Caddy's `ask`): 200 only for a host that serves pages."""
+    hosts = _hosts(request)
+    await hosts.refresh()
+    if hosts.tenant_of(domain.strip().lower().rstrip(".")) is None:
+        return Response("unknown host\n", status_code=404, media_type=MediaType.TEXT)
+    return Response("ok\n", media_type=MediaType.TEXT)

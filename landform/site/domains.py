@@ -1,0 +1,186 @@
+"""Custom domains: a tenant's own host name for its pages, and the proof that the host is theirs.
+
+The tenant publishes a token we gave them: a TXT record `_landform-verify.<host>` holding
+`landform-verify=<token>` (production), or a file `http://<host>/.well-known/landform-verify.txt`
+(LANDFORM_DOMAIN_VERIFY=http, for tests and development). Only verified hosts of tenants whose plan
+includes custom domains are routed (site/hosts.py).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import dns.asyncresolver
+import dns.exception
+import dns.resolver
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform.db import utcnow
+from landform.i18n import gettext as _
+from landform.settings import Settings
+from landform.site.models import SiteDomain
+
+log = logging.getLogger(__name__)
+
+MAX_DOMAINS = 5
+RECORD_PREFIX = "_landform-verify"
+TOKEN_PREFIX = "landform-verify="  # noqa: S105 (a label, not a secret)
+WELL_KNOWN = "/.well-known/landform-verify.txt"
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# Names no tenant can own: they are nobody's, or they would be ours.
+_RESERVED_SUFFIXES = ("localhost", "local", "internal", "invalid", "example", "arpa", "home", "lan")
+
+
+class DomainInvalid(Exception):
+    """A host name that cannot be added; the message says why, for the marketer."""
+
+
+def normalize_host(raw: str, settings: Settings) -> str:
+    """A host name as we store it (lower case, ASCII, no port or dot at the end); raises DomainInvalid."""
+    text = raw.strip().lower()
+    if "://" in text:  # a pasted address: keep its host
+        text = urlsplit(text).hostname or ""
+    text = text.rstrip(".")
+    if not text:
+        raise DomainInvalid(_("Fill in a host name, like go.bakkerij.nl."))
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        raise DomainInvalid(_("Use a host name, not an IP address."))
+    if any(c in text for c in "/:@?#\\ ") or len(text) > 253:
+        raise DomainInvalid(_("Fill in only the host name, like go.bakkerij.nl, without https:// or a path."))
+    try:
+        host = text.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise DomainInvalid(_("This is not a valid host name.")) from error
+    labels = host.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise DomainInvalid(
+            _("This is not a valid host name. Use letters, digits and hyphens, like go.bakkerij.nl.")
+        )
+    ours = (urlsplit(settings.server.base_url).hostname or "").lower()
+    if ours and (host == ours or host.endswith("." + ours) or ours.endswith("." + host)):
+        raise DomainInvalid(_("This host name belongs to Landform. Use a host name of your own."))
+    if not re.match(r"^(xn--[a-z0-9-]+|[a-z]{2,63})$", labels[-1]) or labels[-1] in _RESERVED_SUFFIXES:
+        raise DomainInvalid(_("This host name does not end in a domain that can be registered."))
+    return host
+
+
+def record_name(host: str) -> str:
+    return f"{RECORD_PREFIX}.{host}"
+
+
+def record_value(domain: SiteDomain) -> str:
+    return f"{TOKEN_PREFIX}{domain.token}"
+
+
+def failure_text(code: str) -> str:
+    """Why the last check failed, in the marketer's language."""
+    texts = {
+        "no_record": _("We found no TXT record at the name below. DNS changes can take up to a few hours."),
+        "wrong_token": _("The record was found but holds another value. Copy the value below exactly."),
+        "lookup_failed": _("The name servers of this domain did not answer. Try again in a few minutes."),
+        "unreachable": _("The host did not answer over HTTP."),
+        "plan": _("Your plan does not include custom domains."),
+    }
+    return texts.get(code, _("The check failed."))
+
+
+async def domains(db: AsyncSession) -> list[SiteDomain]:
+    return list((await db.execute(select(SiteDomain).order_by(SiteDomain.created_at))).scalars())
+
+
+async def add_domain(db: AsyncSession, raw_host: str, settings: Settings) -> SiteDomain:
+    """Register a host name for the scoped tenant, pending its check; raises DomainInvalid."""
+    host = normalize_host(raw_host, settings)
+    taken = (
+        await db.execute(
+            select(SiteDomain.id).where(SiteDomain.host == host).execution_options(all_tenants=True)
+        )
+    ).first()
+    if taken is not None:
+        raise DomainInvalid(_("This host name is already connected to a Landform account."))
+    count = (await db.execute(select(func.count()).select_from(SiteDomain))).scalar_one()
+    if count >= MAX_DOMAINS:
+        raise DomainInvalid(_("You can connect at most %(n)d host names.", n=MAX_DOMAINS))
+    domain = SiteDomain(host=host, token=secrets.token_urlsafe(24), status="pending", failure="")
+    db.add(domain)
+    await db.flush()
+    return domain
+
+
+async def _dns_proof(host: str) -> tuple[bool, str, list[str]]:
+    try:
+        answer = await dns.asyncresolver.resolve(record_name(host), "TXT", lifetime=5.0)
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        return False, "no_record", []
+    except (dns.exception.DNSException, OSError):
+        return False, "lookup_failed", []
+    values = [b"".join(rdata.strings).decode("utf-8", "replace").strip() for rdata in answer]
+    return True, "", values
+
+
+async def _http_proof(host: str, settings: Settings) -> tuple[bool, str, list[str]]:
+    target = settings.domains.http_connect or host
+    try:
+        async with httpx.AsyncClient(timeout=5.0, follow_redirects=False) as client:
+            response = await client.get(f"http://{target}{WELL_KNOWN}", headers={"host": host})
+    except httpx.HTTPError:
+        return False, "unreachable", []
+    if response.status_code != 200:
+        return False, "no_record", []
+    return True, "", [line.strip() for line in response.text[:4096].splitlines()]
+
+
+async def check_domain(domain: SiteDomain, settings: Settings) -> bool:
+    """Look for the domain's token where the tenant was asked to publish it; record the outcome."""
+    if settings.domains.verify == "http":
+        found, failure, values = await _http_proof(domain.host, settings)
+    else:
+        found, failure, values = await _dns_proof(domain.host)
+    expected = {record_value(domain), domain.token}
+    if found and not expected & set(values):
+        failure = "wrong_token"
+    domain.checked_at = utcnow()
+    if failure:
+        log.info("domains: check of %s failed (%s)", domain.host, failure)
+        domain.status, domain.failure = "failed", failure
+        return False
+    domain.status, domain.failure = "verified", ""
+    domain.verified_at = domain.verified_at or utcnow()
+    return True
+
+
+async def domain_or_none(db: AsyncSession, domain_id: UUID) -> SiteDomain | None:
+    return (await db.execute(select(SiteDomain).where(SiteDomain.id == domain_id))).scalar_one_or_none()
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def instructions(domain: SiteDomain, settings: Settings) -> dict[str, Any]:
+    """What the dashboard shows to publish the token and point the host at us."""
+    target = urlsplit(settings.server.base_url).hostname or ""
+    return {
+        "record_name": record_name(domain.host),
+        "record_value": record_value(domain),
+        "cname_target": target,
+        "target_is_address": _is_address(target),
+        "well_known": f"http://{domain.host}{WELL_KNOWN}",
+        "method": settings.domains.verify,
+    }

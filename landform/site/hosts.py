@@ -1,0 +1,133 @@
+"""Requests on a tenant's own host name: which tenant it is, and the path the app routes it by.
+
+`go.bakkerij.nl/spring-offer` is served as `/p/bakkerij/spring-offer`. Only the tenant's pages and
+what they need (its theme, images, cookie choice) are reachable there, plus the embed script, the
+form endpoints (for that tenant's forms only) and static files; anything else is mapped under the
+tenant's page prefix too, where it finds nothing and answers 404. A host nobody verified gets the
+normal app. The verified hosts are read into memory (one query for all of them, at most every
+`cache_seconds`, and at once after a change in this process) so a page view pays no extra query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from landform.accounts.models import Tenant
+from landform.billing.models import Subscription
+from landform.billing.plans import PLANS
+from landform.billing.quotas import FREE
+from landform.site.models import SiteDomain
+from landform.web import CUSTOM_HOST, CustomHost
+
+log = logging.getLogger(__name__)
+
+# Paths served as they are on a custom host; everything else is one of the tenant's pages (or a 404).
+PASS_THROUGH = ("/static/", "/f/", "/embed.js")
+RETRY_AFTER_ERROR = 5.0
+
+
+class SiteHosts:
+    """This process's copy of the verified custom hosts: host -> (tenant id, tenant slug)."""
+
+    def __init__(self, engine: AsyncEngine, ttl: float) -> None:
+        self.engine = engine
+        self._ttl = ttl
+        self._by_host: dict[str, tuple[UUID, str]] = {}
+        self._by_tenant: dict[UUID, list[str]] = {}
+        self._fresh_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def forget(self) -> None:
+        """Read the hosts again on the next request (after this process changed one)."""
+        self._fresh_until = 0.0
+
+    def tenant_of(self, host: str) -> tuple[UUID, str] | None:
+        return self._by_host.get(host)
+
+    def hosts_of(self, tenant_id: UUID) -> list[str]:
+        return self._by_tenant.get(tenant_id, [])
+
+    async def refresh(self) -> None:
+        if time.monotonic() < self._fresh_until:
+            return
+        async with self._lock:
+            if time.monotonic() < self._fresh_until:
+                return
+            try:
+                await self._load()
+            except Exception:
+                # The database is away: keep routing what we knew, and ask again soon.
+                log.warning("domains: could not read the verified hosts; keeping %d", len(self._by_host))
+                self._fresh_until = time.monotonic() + RETRY_AFTER_ERROR
+                return
+            self._fresh_until = time.monotonic() + self._ttl
+
+    async def _load(self) -> None:
+        query = (
+            select(SiteDomain.host, Tenant.id, Tenant.slug, Subscription.plan)
+            .join(Tenant, Tenant.id == SiteDomain.tenant_id)
+            .outerjoin(Subscription, Subscription.tenant_id == SiteDomain.tenant_id)
+            .where(SiteDomain.status == "verified")
+            .order_by(SiteDomain.created_at)
+            .execution_options(all_tenants=True)
+        )
+        async with AsyncSession(self.engine) as session:
+            rows = (await session.execute(query)).all()
+        by_host: dict[str, tuple[UUID, str]] = {}
+        by_tenant: dict[UUID, list[str]] = {}
+        for host, tenant_id, slug, plan in rows:
+            if not PLANS.get(plan or "", FREE).has("custom_domains"):
+                continue  # a downgraded tenant's hosts stop serving, and come back with the plan
+            by_host[host] = (tenant_id, slug)
+            by_tenant.setdefault(tenant_id, []).append(host)
+        self._by_host, self._by_tenant = by_host, by_tenant
+
+
+def _host_header(headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+    """The host name of the Host header (no port, no dot at the end) and the header as sent."""
+    for name, value in headers:
+        if name == b"host":
+            netloc = value.decode("latin-1").strip().lower()
+            if netloc.startswith("["):
+                return "", ""  # an IPv6 literal is never a tenant's host
+            return netloc.rsplit(":", 1)[0].rstrip("."), netloc
+    return "", ""
+
+
+class CustomHostRouter:
+    """ASGI: maps a verified custom host's paths onto the tenant's pages before the app routes them."""
+
+    def __init__(self, app: Any, hosts: SiteHosts, *, https: bool) -> None:
+        self.app = app
+        self.hosts = hosts
+        # Behind the TLS proxy the app sees http; the visitor's address is https when ours is.
+        self.https = https
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            host, netloc = _host_header(scope.get("headers", []))
+            if host:
+                await self.hosts.refresh()
+                found = self.hosts.tenant_of(host)
+                if found is not None:
+                    scheme = "https" if self.https else scope.get("scheme", "http")
+                    self._rewrite(scope, host, netloc, scheme, *found)
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _rewrite(scope: Any, host: str, netloc: str, scheme: str, tenant_id: UUID, slug: str) -> None:
+        # In place, not a copy: Litestar's before-send hooks (the database session's commit and close)
+        # hold the scope the app was called with and must find what the handler stored in it.
+        path = scope["path"]
+        routed = path if path.startswith(PASS_THROUGH) else f"/p/{slug}{path}"
+        custom = CustomHost(
+            host=host, netloc=netloc, tenant_id=tenant_id, tenant_slug=slug, scheme=scheme, path=path
+        )
+        scope.update({"path": routed, "raw_path": routed.encode(), CUSTOM_HOST: custom})
