@@ -31,6 +31,7 @@ MAX_ENTRIES = 10_000
 LiveForm = tuple[Form, FormVersion, Tenant]
 
 _entries: OrderedDict[str, tuple[float, LiveForm]] = OrderedDict()
+_clock = time.monotonic
 
 
 def get(key: str) -> LiveForm | None:
@@ -38,7 +39,7 @@ def get(key: str) -> LiveForm | None:
     if found is None:
         return None
     expires, live = found
-    if expires < time.monotonic():
+    if expires < _clock():
         _entries.pop(key, None)
         return None
     return live
@@ -46,7 +47,7 @@ def get(key: str) -> LiveForm | None:
 
 def keep(key: str, live: LiveForm) -> None:
     """Remember rows a session loaded; the caller must not use them in that session afterwards."""
-    _entries[key] = (time.monotonic() + SECONDS, live)
+    _entries[key] = (_clock() + SECONDS, live)
     _entries.move_to_end(key)
     while len(_entries) > MAX_ENTRIES:
         _entries.popitem(last=False)
