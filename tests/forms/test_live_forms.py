@@ -26,7 +26,7 @@ def test_it_takes_a_newly_published_version_at_once(client, db, owner):
 def test_it_sees_a_change_made_by_another_process_within_seconds(client, db, owner, monkeypatch):
     form = make_form(db, owner)
     now = [1000.0]
-    monkeypatch.setattr(live, "_clock", lambda: now[0])
+    monkeypatch.setattr(live.forms, "clock", lambda: now[0])
     answers = {"first_name": "Anna", "email": "anna@example.com"}
     assert submit(client, form, answers, Origin=SITE).status_code == 403
     # Another app server saves the form's settings: this process's listener never sees it.
