@@ -6,7 +6,8 @@ from any session and never changed, keyed as its user likes, for at most `second
 
 - in this process, a write to a watched model (through any ORM session) forgets every entry that
   depends on the written row at once, and again when it commits, so a request that read the old rows
-  between the flush and the commit cannot keep them;
+  between the flush and the commit cannot keep them; an UPDATE or DELETE statement on a watched model
+  forgets all of the memo's entries;
 - other processes (more app servers, the worker) see the change after at most `seconds`.
 """
 
@@ -19,7 +20,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 V = TypeVar("V")
 _memos: list[Memo[Any]] = []
@@ -82,17 +83,36 @@ def _forget_written(session: Session, _context: Any, _instances: Any) -> None:
             session.info.setdefault(_TOUCHED, set()).update(ids)
 
 
+_CLEARED = "landform.memo_cleared"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_bulk_written(state: ORMExecuteState) -> None:
+    # An UPDATE or DELETE statement (not the unit of work) names no rows: forget all of its model's.
+    if not (state.is_update or state.is_delete) or state.bind_mapper is None:
+        return
+    model = state.bind_mapper.class_
+    for memo in _memos:
+        if model in memo.watch:
+            memo.entries.clear()
+            state.session.info.setdefault(_CLEARED, set()).add(id(memo))
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_committed(session: Session) -> None:
     ids = session.info.pop(_TOUCHED, None)
-    if ids:
-        for memo in _memos:
+    cleared = session.info.pop(_CLEARED, set())
+    for memo in _memos:
+        if id(memo) in cleared:
+            memo.entries.clear()
+        elif ids:
             memo.forget(ids)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_touched(session: Session, _transaction: Any) -> None:
     session.info.pop(_TOUCHED, None)
+    session.info.pop(_CLEARED, None)
 
 
 def forget_everything() -> None:
