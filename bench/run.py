@@ -460,6 +460,11 @@ def main() -> None:
         metavar="N",
         help="measure only worker routing, on N submissions stored directly (no intake, no servers)",
     )
+    parser.add_argument(
+        "--only",
+        choices=["intake", "page"],
+        help="measure only the intake or only the hosted page (no routing afterwards)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="landform-bench-"))
@@ -504,21 +509,24 @@ def main() -> None:
     bare = serve("bench.bare_app:create_app", bare_port, env, work / "bare.log")
     try:
         profile = (app.pid, args.profile) if args.profile else None
-        figures += intake(landform_port, bare_port, demo["form_key"], args.seconds, profile=profile)
-        figures += page(landform_port, demo["page_url"], args.seconds)
+        if args.only in (None, "intake"):
+            figures += intake(landform_port, bare_port, demo["form_key"], args.seconds, profile=profile)
+        if args.only in (None, "page"):
+            figures += page(landform_port, demo["page_url"], args.seconds)
         embed = embed_script()
-        if isinstance(embed, str):
+        if args.only is None and isinstance(embed, str):
             notes.append(embed)
-        else:
+        elif args.only is None and not isinstance(embed, str):
             figures += embed
     finally:
         stop(app)
         stop(bare)
-    # Routing is measured on at least ROUTED submissions: what the intake stored, topped up as it would.
-    stored = _count_route_jobs(database_url)
-    if stored < ROUTED:
-        seed_submissions(database_url, ROUTED - stored)
-    figures += routing(database_url, limit=ROUTED)
+    if args.only is None:
+        # Routing is measured on at least ROUTED submissions: what the intake stored, topped up as it would.
+        stored = _count_route_jobs(database_url)
+        if stored < ROUTED:
+            seed_submissions(database_url, ROUTED - stored)
+        figures += routing(database_url, limit=ROUTED)
     if with_redis:
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"{namespace}*"):

@@ -36,7 +36,6 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
@@ -77,6 +76,7 @@ from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.logs import RequestLogMiddleware, configure_logging
 from landform.ops.metrics import prometheus_config
 from landform.ops.production import check_production
+from landform.outbox import start_handoff, stop_handoff
 from landform.privacy.controllers import (
     AccountDeletionController,
     MyUserDeletionController,
@@ -90,6 +90,7 @@ from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.templating import environment
 from landform.web import (
     PUBLIC_PATHS,
+    CountingRedisStore,
     LanguageMiddleware,
     RotatingSessionConfig,
     SecurityHeadersMiddleware,
@@ -253,7 +254,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
     if settings.queue.redis_url:
-        redis_store = RedisStore.with_client(url=settings.queue.redis_url, namespace=settings.queue.namespace)
+        redis_store = CountingRedisStore.with_client(
+            url=settings.queue.redis_url, namespace=settings.queue.namespace
+        )
         store_factory: Any = redis_store.with_namespace
     else:
 
@@ -272,10 +275,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ensure_current(settings)
         if embedded_worker:
             embedded_worker.start()
+        else:
+            # Redis is a network round trip away: requests hand their jobs to a thread that sends them.
+            start_handoff()
 
     def on_shutdown(app: Litestar) -> None:
         if embedded_worker:
             embedded_worker.stop()
+        else:
+            stop_handoff()
 
     async def start_counting(app: Litestar) -> None:
         await analytics.start()

@@ -10,6 +10,7 @@ and skips it once done, so a job sent twice has the effect of one.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -139,9 +140,53 @@ def _send(actor_name: str, job_id: UUID) -> bool:
     return True
 
 
+class _Handoff:
+    """A thread of the app process that hands committed jobs to the broker, off the event loop.
+
+    The broker's client is synchronous: sending from a request would stall every other request on the
+    event loop for a Redis round trip. The request only puts the job's id on this queue. A send lost
+    here (the process dies before it) is what the sweep is for, as for a send the broker refuses.
+    """
+
+    def __init__(self) -> None:
+        self.queue: queue.SimpleQueue[tuple[str, UUID] | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="outbox-handoff", daemon=True)
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            _send(*item)
+
+    def stop(self, timeout: float) -> None:
+        self.queue.put(None)  # after the jobs already queued: they are sent first
+        self.thread.join(timeout)
+
+
+_handoff: _Handoff | None = None
+
+
+def start_handoff() -> None:
+    """From now on this process sends committed jobs from a thread of their own (see `_Handoff`)."""
+    global _handoff
+    if _handoff is None:
+        _handoff = _Handoff()
+        _handoff.thread.start()
+
+
+def stop_handoff(timeout: float = 5.0) -> None:
+    """Send what is queued (for at most `timeout` seconds) and go back to sending in the caller."""
+    global _handoff
+    handoff, _handoff = _handoff, None
+    if handoff is not None:
+        handoff.stop(timeout)
+
+
 def _send_after_commit(session: Session) -> None:
+    handoff = _handoff
     for row in session.info.pop("outbox_to_send", []):
-        _send(row.actor_name, row.id)
+        if handoff is None:
+            _send(row.actor_name, row.id)
+        else:
+            handoff.queue.put((row.actor_name, row.id))
 
 
 def _forget_on_rollback(session: Session, _transaction: Any) -> None:

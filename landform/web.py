@@ -15,6 +15,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -261,3 +262,20 @@ def script_response(request: Request[Any, Any, Any], body: bytes, integrity: str
     if request.headers.get("if-none-match") == etag:
         return Response(b"", status_code=304, headers=headers)
     return Response(body, media_type="text/javascript", headers=headers)
+
+
+class CountingRedisStore(RedisStore):
+    """Litestar's Redis store that can also count hits in a window with one atomic round trip."""
+
+    async def count_hit(self, key: str, window_seconds: int) -> tuple[int, int]:
+        """Count one hit on `key`; returns the hits in its window so far and the seconds until it ends.
+
+        The window starts at the first hit (its key expires then), as in Litestar's rate limiter.
+        """
+        name = self._make_key(key)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, window_seconds, nx=True)
+            pipe.ttl(name)
+            hits, _set, ttl = await pipe.execute()
+        return int(hits), max(int(ttl), 0)

@@ -29,7 +29,7 @@ from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from landform import security
+from landform import memo, security
 from landform.accounts.models import Role, Tenant, User
 from landform.db import scope_to_tenant, sync_engine, sync_session, utcnow
 from landform.forms.models import Form
@@ -125,6 +125,7 @@ def _empty_tables(url: str) -> None:
 def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     """Settings for one test: an empty database, a private data directory, no form time trap."""
     _empty_tables(database_url)
+    memo.forget_everything()  # rows the last test's app remembered are gone from the database
     env = {
         "LANDFORM_DATABASE_URL": database_url,
         "LANDFORM_DATA_DIR": str(tmp_path / "var"),

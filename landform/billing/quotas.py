@@ -14,12 +14,13 @@ the same way (reason "parent"); the parent's consent releases it through the sam
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Index, func, select
+from sqlalchemy import Index, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ from landform.accounts.models import User
 from landform.billing.models import HeldLead, Subscription
 from landform.billing.plans import FREE, PLANS, Plan, limit_label
 from landform.crm_sink.models import Submission
-from landform.db import sync_session, utcnow
+from landform.db import TenantScopeMissing, sync_session, utcnow
 from landform.i18n import gettext as _
 from landform.outbox import add_job
 from landform.settings import Settings
@@ -126,16 +127,56 @@ def leads_waiting(session: Session) -> int:
     )
 
 
-def _must_hold(session: Session, new: UUID | None = None) -> bool:
-    # Not flushed here (a duplicate must still fail at the caller's commit); the `new` lead may have been
-    # flushed by an earlier query of the caller, so it is left out of the count either way.
+def _must_hold(session: Session, new: UUID | None = None) -> tuple[bool, Plan]:
+    """Whether a new lead of the scoped tenant must be held, and its plan: one statement, exact.
+
+    Four counts and the plan in one round trip (the intake's hot path on a limited plan); the same
+    numbers as `leads_waiting` and `leads_routed_this_month`. The `new` lead may have been flushed by an
+    earlier query of the caller, so it is left out of the count either way.
+    """
+    tenant_id = session.info.get("tenant_id")
+    if tenant_id is None:
+        raise TenantScopeMissing("a lead's quota without a tenant in scope")
+    start = month_start(utcnow())
+
+    def counted(model: Any, *where: Any) -> Any:
+        return select(func.count(model.id)).where(model.tenant_id == tenant_id, *where).scalar_subquery()
+
+    # Not flushed here (a duplicate must still fail at the caller's commit).
+    arrived_since = [Submission.created_at >= start]
+    if new is not None:
+        arrived_since.append(Submission.id != new)
     with session.no_autoflush:
-        plan = plan_of(subscription_of(session))
-        if plan.leads_per_month is None:
-            return False
-        if leads_waiting(session):
-            return True  # first come, first routed: a new lead does not overtake the held ones
-        return leads_routed_this_month(session, leaving_out=new) >= plan.leads_per_month
+        plan_code, waiting, arrived, held, released = session.execute(
+            select(
+                select(Subscription.plan).where(Subscription.tenant_id == tenant_id).scalar_subquery(),
+                counted(HeldLead, HeldLead.released_at.is_(None), HeldLead.reason == OVER_QUOTA),
+                counted(Submission, *arrived_since),
+                counted(HeldLead, HeldLead.created_at >= start),
+                counted(HeldLead, HeldLead.released_at >= start),
+            )
+        ).one()
+    plan = PLANS.get(plan_code, FREE) if plan_code else FREE
+    if plan.leads_per_month is None:
+        return False, plan
+    if waiting:
+        return True, plan  # first come, first routed: a new lead does not overtake the held ones
+    return arrived - held + released >= plan.leads_per_month, plan
+
+
+# Tenants whose plan has no lead limit, until when this process takes that for granted (monotonic
+# seconds). A plan change made in this process forgets it at once; one made elsewhere (a Stripe webhook
+# on another app server, the worker ending a grace period) is seen within UNLIMITED_SECONDS. A limited
+# plan is never taken for granted: its hold decision is counted exactly for every lead.
+UNLIMITED_SECONDS = 10.0
+_unlimited_until: dict[UUID, float] = {}
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_changed_plans(session: Session, _context: Any, _instances: Any) -> None:
+    for row in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(row, Subscription):
+            _unlimited_until.pop(row.tenant_id, None)
 
 
 async def route_or_hold(db: AsyncSession, submission: Submission) -> bool:
@@ -143,7 +184,17 @@ async def route_or_hold(db: AsyncSession, submission: Submission) -> bool:
 
     Returns True when the lead was held. Runs in the caller's transaction: nothing is lost either way.
     """
-    held = await db.run_sync(lambda session: _must_hold(session, submission.id))
+    tenant_id = submission.tenant_id
+    if _unlimited_until.get(tenant_id, 0.0) > time.monotonic():
+        held = False
+    else:
+        held, plan = await db.run_sync(lambda session: _must_hold(session, submission.id))
+        if plan.leads_per_month is None:
+            if len(_unlimited_until) > 10_000:
+                _unlimited_until.clear()
+            _unlimited_until[tenant_id] = time.monotonic() + UNLIMITED_SECONDS
+        else:
+            _unlimited_until.pop(tenant_id, None)
     if held:
         await db.flush()  # the submission first: the hold refers to it
         db.add(HeldLead(tenant_id=submission.tenant_id, submission_id=submission.id))
@@ -173,7 +224,7 @@ def route_after_parent(session: Session, submission: Submission, now: datetime |
         )
     ).scalar_one_or_none()
     # Its parent's hold balances its arrival in the count (or it counted when it arrived, if none).
-    held = _must_hold(session)
+    held, _plan = _must_hold(session)
     if waiting is None:
         # Held for a parent before minors' leads were counted: it joins the queue as a new lead would.
         if held:

@@ -18,10 +18,11 @@ from landform.analytics import track
 from landform.consent import cookies
 from landform.forms import progressive
 from landform.forms import services as form_services
-from landform.forms.models import Form
+from landform.forms.models import Form, FormVersion
 from landform.site import blocks as page_blocks
 from landform.site import services, themes
 from landform.site.editor import PageEditorController
+from landform.site.live import live_page
 from landform.site.models import Page, PageVersion, SiteImage
 from landform.site.views import address_for, page_context, theme_url
 from landform.web import hosted_csp, public_path, public_url, site_prefix
@@ -31,20 +32,15 @@ __all__ = ["HostedPageController", "PageEditorController", "render_with_form"]
 YEAR = "public, max-age=31536000, immutable"
 
 
-async def live_form(
-    db: AsyncSession,
-    snapshot: dict[str, Any],
+def live_form(
+    record: Form | None,
+    version: FormVersion | None,
     language: str,
     page_id: UUID,
     tracking: dict[str, str],
     visit: progressive.Visit | None = None,
 ) -> tuple[dict[str, Any] | None, str | None]:
     """The page's form as a visitor first sees it, and the origin of its thank-you redirect if any."""
-    form_id = page_blocks.form_id_of(snapshot["blocks"])
-    if not form_id:
-        return None, None
-    record = (await db.execute(select(Form).where(Form.id == UUID(form_id)))).scalar_one_or_none()
-    version = await form_services.live_version(db, record) if record else None
     if record is None or version is None:
         return None, None
     view = form_services.form_view(
@@ -64,15 +60,15 @@ class HostedPageController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, tenant_slug: str, page_slug: str
     ) -> Template | Redirect:
         """The live version of a published page with its form; a 301 from an address it used to have."""
-        tenant = await services.find_tenant(db_session, tenant_slug)
-        found = await services.find_published(db_session, page_slug) if tenant else None
-        if tenant is None or found is None:
+        live = await live_page(db_session, tenant_slug, page_slug)
+        if live is None:
+            tenant = await services.find_tenant(db_session, tenant_slug)
             moved = await services.moved_to(db_session, page_slug) if tenant else None
             if moved is None:
                 raise NotFoundException()
             query = f"?{request.url.query}" if request.url.query else ""
             return Redirect(f"{site_prefix(request, tenant_slug)}/{moved}{query}", status_code=301)
-        page, version = found
+        tenant, page, version = live.tenant, live.page, live.version
         language = services.page_text(version.snapshot["seo"], i18n.get_language(), tenant.default_language)[
             "language"
         ]
@@ -96,9 +92,7 @@ class HostedPageController(Controller):
             else frozenset(),
             visitor_id=visitor_id,
         )
-        form, redirect_origin = await live_form(
-            db_session, version.snapshot, language, page.id, tracking, visit
-        )
+        form, redirect_origin = live_form(live.form, live.form_version, language, page.id, tracking, visit)
         headers = {
             "vary": "Accept-Language",
             "cache-control": "no-store",
@@ -115,6 +109,7 @@ class HostedPageController(Controller):
             form=form,
             theme_url=theme_url(tenant, version, address.prefix),
             address=address,
+            live=live,
         )
         context["cookies"] = cookies.banner(
             tenant.slug,

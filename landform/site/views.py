@@ -15,6 +15,7 @@ from landform.consent import cookies
 from landform.settings import get_settings
 from landform.site import blocks as page_blocks
 from landform.site import services, themes
+from landform.site.live import LivePage, image_ids
 from landform.site.models import Page, PageVersion
 from landform.web import TenantHosts, custom_host, site_prefix
 
@@ -28,8 +29,12 @@ async def page_context(
     form: dict[str, Any] | None,
     theme_url: str,
     address: PageAddress | None = None,
+    live: LivePage | None = None,
 ) -> dict[str, Any]:
-    """Everything templates/site/hosted_page.html needs, in the visitor's language."""
+    """Everything templates/site/hosted_page.html needs, in the visitor's language.
+
+    `live`: the page as the process remembers it (its blocks as shown and its images' sizes).
+    """
     address = address or PageAddress(f"/p/{tenant.slug}", f"{get_settings().server.base_url}/p/{tenant.slug}")
     text = services.page_text(snapshot["seo"], i18n.get_language(), tenant.default_language)
     i18n.set_language(text["language"])
@@ -39,10 +44,8 @@ async def page_context(
         "tenant": tenant,
         "page": page,
         "text": text,
-        "blocks": page_blocks.view(snapshot["blocks"], order),
-        "images": await services.images(
-            db, {logo_id, *(str(b.get("data", {}).get("image_id", "")) for b in snapshot["blocks"])}
-        ),
+        "blocks": live.blocks(order) if live else page_blocks.view(snapshot["blocks"], order),
+        "images": live.images if live else await services.images(db, image_ids(snapshot)),
         "logo_id": logo_id,
         "form": form,
         "theme_url": theme_url,

@@ -179,3 +179,15 @@ def test_an_invitation_over_the_user_limit_is_refused_with_the_reason(client, db
     )
     assert response.status_code == 403
     assert "users" in response.text
+
+
+def test_it_holds_leads_at_once_after_a_downgrade_made_in_this_process(client, db, owner, two_leads_a_month):
+    form = make_form(db, owner)
+    db.add(Subscription(tenant_id=owner.tenant_id, plan=plans.BUSINESS.code, status="active"))
+    db.commit()
+    _send(client, form, "a@example.com", "b@example.com")  # unlimited: remembered for a few seconds
+    subscription = db.execute(select(Subscription)).scalar_one()
+    subscription.plan = plans.FREE.code
+    db.commit()
+    _send(client, form, "c@example.com")
+    assert _held(db) == 1
