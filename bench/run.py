@@ -43,7 +43,8 @@ BIN = Path(sys.executable).parent
 POSTGRES_ADMIN = os.environ.get(
     "LANDFORM_BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-POSTGRES_DB = "landform_bench"
+# Several people share the server: each may measure in a database of their own.
+POSTGRES_DB = os.environ.get("LANDFORM_BENCH_DATABASE", "landform_bench")
 REDIS_URL = os.environ.get("LANDFORM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CLIENTS = 32
 # A steady load well below capacity on two cores: latency as visitors see it on a busy day.
