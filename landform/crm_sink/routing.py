@@ -12,7 +12,7 @@ effect of once:
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,7 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy import Row, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -176,10 +176,40 @@ def _apply(target: Any, values: dict[str, tuple[Any, bool]], newest: bool) -> No
             setattr(target, name, value)
 
 
+def _company_keys(lead: Lead) -> list[tuple[str, str]]:
+    """What a lead's company is matched by, best first: KvK number, VAT number, web domains."""
+    numbers = ("kvk_number", "vat_number")
+    keys = [(kind, str(lead.company[kind][0])) for kind in numbers if kind in lead.company]
+    return keys + [("domain", domain) for domain in lead.domains]
+
+
+def _lock_company_keys(session: Session, tenant_id: UUID, leads: list[Lead]) -> None:
+    """Serialize matching and creating companies per key (KvK, VAT, domain) and tenant, until commit.
+
+    A lead that names a company may create one: it locks its keys exclusively. A lead that can only
+    match locks them shared, so batches that only match run side by side, yet wait for a batch that is
+    creating a company under one of their keys and then see it. Each batch takes all its locks in one
+    statement in one global order, so two batches never wait on each other in a circle.
+    """
+    modes: dict[int, bool] = {}
+    for lead in leads:
+        for kind, value in _company_keys(lead):
+            digest = hashlib.blake2b(f"{kind}:{value}".encode(), key=tenant_id.bytes, digest_size=8)
+            number = int.from_bytes(digest.digest(), "big", signed=True)
+            modes[number] = modes.get(number, False) or bool(lead.company_name)
+    numbers = sorted(modes)
+    session.connection().execute(
+        text(
+            "SELECT CASE WHEN w THEN pg_advisory_xact_lock(k) ELSE pg_advisory_xact_lock_shared(k) END"
+            " FROM unnest(CAST(:keys AS bigint[]), CAST(:exclusive AS boolean[])) AS u(k, w)"
+        ),
+        {"keys": numbers, "exclusive": [modes[number] for number in numbers]},
+    ).all()
+
+
 def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: datetime) -> None:
     """Each lead's company: by KvK number, then VAT number, then web domain; created when none matches
-    and the lead names one. Matching and creating are serialized per tenant, so two workers never
-    create the same company twice."""
+    and the lead names one. Two workers never create the same company twice (see _lock_company_keys)."""
     wanted = [
         lead
         for lead in leads
@@ -187,10 +217,8 @@ def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: 
     ]
     if not wanted:
         return
-    # Matching waits too: a lead must see the company that a concurrent batch is creating for its domain.
     if session.get_bind().dialect.name == "postgresql":
-        lock = zlib.crc32(b"company:" + tenant_id.bytes)
-        session.execute(select(func.pg_advisory_xact_lock(lock)))
+        _lock_company_keys(session, tenant_id, wanted)
     kvks = {str(lead.company["kvk_number"][0]) for lead in wanted if "kvk_number" in lead.company}
     vats = {str(lead.company["vat_number"][0]) for lead in wanted if "vat_number" in lead.company}
     domains = {domain for lead in wanted for domain in lead.domains}
@@ -218,10 +246,7 @@ def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: 
         ):
             remember(company)
     for lead in sorted(wanted, key=lambda lead: lead.submission.created_at):
-        keys = [("kvk_number", str(lead.company[k][0])) for k in ("kvk_number",) if k in lead.company]
-        keys += [("vat_number", str(lead.company[k][0])) for k in ("vat_number",) if k in lead.company]
-        keys += [("domain", domain) for domain in lead.domains]
-        found = next((by_key[key] for key in keys if key in by_key), None)
+        found = next((by_key[key] for key in _company_keys(lead) if key in by_key), None)
         if found is not None:
             company = found
         elif lead.company_name:
