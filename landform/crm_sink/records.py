@@ -22,11 +22,13 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
     delete,
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -37,13 +39,27 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.nl import postcode
 
 from landform.crm_sink import normalize
-from landform.crm_sink.models import Activity, Contact, ContactDuplicateDismissal, ContactTag
-from landform.db import metadata, utcnow
+from landform.crm_sink.models import Activity, Company, Contact, ContactDuplicateDismissal, ContactTag
+from landform.db import TenantScopeMissing, metadata, utcnow
 from landform.i18n import gettext as _
 
 PAGE_SIZE = 50
-# The list says "1,000+" instead of counting a million rows on every page.
-COUNT_CAP = 1000
+# Lists say "more than 10000" instead of counting a million rows on every page.
+COUNT_CAP = 10_000
+# What the contact search looks in, as one lower-case text: e-mail, "first last" and company name.
+# Migration 0108 builds a trigram index (pg_trgm) on exactly this expression on PostgreSQL, so a search
+# for any part of it is an index scan; keep the two the same. The separators are literal SQL, not
+# parameters, so that the expression the planner sees is the indexed one.
+_SPACE = literal_column("' '", String)
+CONTACT_SEARCH = func.lower(
+    Contact.email_key
+    + _SPACE
+    + Contact.first_name
+    + _SPACE
+    + Contact.last_name
+    + _SPACE
+    + Contact.company_name
+)
 SOURCES = ("page", "embed", "api", "import")
 GENDERS = ("female", "male", "other")
 
@@ -93,14 +109,7 @@ class ContactFilter:
         conditions: list[ColumnElement[bool]] = []
         term = self.q.casefold()
         if term:
-            like = f"%{term.replace('%', '').replace('_', '')}%"
-            conditions.append(
-                or_(
-                    Contact.email_key.like(like),
-                    func.lower(Contact.first_name + " " + Contact.last_name).like(like),
-                    func.lower(Contact.company_name).like(like),
-                )
-            )
+            conditions.append(CONTACT_SEARCH.like(f"%{_like_escaped(term)}%"))
         if self.owner == "none":
             conditions.append(Contact.owner_id.is_(None))
         elif self.owner:
@@ -182,10 +191,32 @@ def contact_page(
     return rows, Cursor(rows[-1].last_activity_at, rows[-1].id)
 
 
+def _like_escaped(term: str) -> str:
+    # LIKE's wildcards in what a person typed are dropped rather than escaped: nobody searches for them.
+    return term.replace("%", "").replace("_", "")
+
+
 def capped_count(session: Session, filters: ContactFilter) -> int:
-    """How many contacts match, counted up to COUNT_CAP + 1 (shown as "1,000+")."""
-    capped = select(Contact.id).where(*filters.where()).limit(COUNT_CAP + 1).subquery()
+    """How many contacts match, counted up to COUNT_CAP + 1 (shown as "more than COUNT_CAP")."""
+    return count_up_to(session, Contact, filters.where())
+
+
+def count_up_to(
+    session: Session, model: Any, conditions: list[ColumnElement[bool]], cap: int | None = None
+) -> int:
+    """How many of the session's tenant's rows match, counting no further than `cap` + 1 (default
+    COUNT_CAP + 1). The tenant is named here: the ORM's tenant filter does not reach into a subquery."""
+    tenant_id = session.info.get("tenant_id")
+    if tenant_id is None:
+        raise TenantScopeMissing("counting tenant-owned rows without a tenant in scope")
+    matching = select(model.id).where(model.tenant_id == tenant_id, *conditions)
+    capped = matching.limit((COUNT_CAP if cap is None else cap) + 1).subquery()
     return int(session.execute(select(func.count()).select_from(capped)).scalar_one())
+
+
+def company_search(term: str) -> ColumnElement[bool]:
+    """Companies whose name holds the term, any case (a trigram index serves it on PostgreSQL)."""
+    return Company.name.ilike(f"%{_like_escaped(term)}%")
 
 
 def all_tags(session: Session) -> list[str]:
