@@ -215,8 +215,7 @@ class ContactsApi(Controller):
         counted = await db.run_sync(records.count_up_to, Contact, conditions)
         next_cursor = None
         if offset and not cursor:
-            ordered = query.order_by(Contact.last_activity_at.desc().nulls_last(), Contact.id.desc())
-            contacts = list((await db.execute(ordered.limit(limit).offset(offset))).scalars())
+            contacts = await db.run_sync(records.contact_offset_page, conditions, offset, limit)
         elif email is not None:
             contacts = list((await db.execute(query.limit(limit))).scalars())  # one address: one contact
         else:

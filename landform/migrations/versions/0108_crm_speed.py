@@ -4,8 +4,16 @@ On PostgreSQL, when the pg_trgm extension can be had, GIN trigram indexes serve 
 (`records.CONTACT_SEARCH`, the same expression) and the company search by name, so `LIKE '%term%'` is an
 index scan instead of reading every contact of the tenant. Without the extension (it needs to be
 available on the server; PostgreSQL 13+ lets the database owner create it) the search still works,
-just without the index. The owner filter gets an index in the list's order (last activity, id), which
-replaces the plain (tenant, owner) one.
+just without the index.
+
+Row-level security would keep the index unused: PostgreSQL applies a table's policy before any
+condition whose operator is not leakproof, and LIKE is not, so the search became a scan of the whole
+table. The search therefore runs in two SECURITY DEFINER functions owned by the migrating role (which
+bypasses row-level security, see docs/deploy.md) that apply the same tenant rule as the policy
+themselves and return only ids; the list then reads the rows by id, under the policy as always.
+
+The owner filter gets an index in the list's order (last activity, id), which replaces the plain
+(tenant, owner) one.
 
 Revision ID: 0108_crm_speed
 Revises: 0105_surface
@@ -38,6 +46,20 @@ def _trigrams_available(connection: sa.Connection) -> bool:
     return True
 
 
+# The tenant rule of landform/rls.py, as of this revision.
+TENANT_RULE = (
+    "(tenant_id = nullif(current_setting('landform.tenant_id', true), '')::uuid"
+    " OR current_setting('landform.all_tenants', true) = 'on')"
+)
+SEARCHES = {
+    "landform_contact_search": (
+        "contact",
+        "lower(email_key || ' ' || first_name || ' ' || last_name || ' ' || company_name) LIKE pattern",
+    ),
+    "landform_company_search": ("company", "name ILIKE pattern"),
+}
+
+
 def upgrade() -> None:
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.drop_index("ix_contact_tenant_owner")
@@ -50,9 +72,18 @@ def upgrade() -> None:
     if connection.dialect.name == "postgresql" and _trigrams_available(connection):
         op.execute(f"CREATE INDEX ix_contact_search ON contact USING gin ({CONTACT_SEARCH})")
         op.execute("CREATE INDEX ix_company_name_search ON company USING gin (name gin_trgm_ops)")
+    if connection.dialect.name == "postgresql":
+        for function, (table, match) in SEARCHES.items():
+            op.execute(
+                f"CREATE FUNCTION {function}(pattern text) RETURNS SETOF uuid"
+                " LANGUAGE sql STABLE SECURITY DEFINER ROWS 100 SET search_path FROM CURRENT"
+                f" AS $$ SELECT id FROM {table} WHERE {TENANT_RULE} AND {match} $$"
+            )
 
 
 def downgrade() -> None:
+    for function in SEARCHES:
+        op.execute(f"DROP FUNCTION IF EXISTS {function}(text)")
     op.execute("DROP INDEX IF EXISTS ix_company_name_search")
     op.execute("DROP INDEX IF EXISTS ix_contact_search")
     with op.batch_alter_table("contact", schema=None) as batch_op:
