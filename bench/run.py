@@ -43,7 +43,8 @@ BIN = Path(sys.executable).parent
 POSTGRES_ADMIN = os.environ.get(
     "LANDFORM_BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-POSTGRES_DB = "landform_bench"
+# Several people share the server: each may measure in a database of their own.
+POSTGRES_DB = os.environ.get("LANDFORM_BENCH_DATABASE", "landform_bench")
 REDIS_URL = os.environ.get("LANDFORM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CLIENTS = 32
 # A steady load well below capacity on two cores: latency as visitors see it on a busy day.
@@ -280,9 +281,30 @@ def embed_script() -> list[Figure] | str:
     return [Figure("embed.js gzipped bytes (as served)", size, None, "<= 4096 B", size <= 4096)]
 
 
+APP_ROLE = "landform_bench_app"
+
+
+def as_app_role(database_url: str) -> str:
+    """The database as production's workers see it: an ordinary role, so row-level security applies."""
+    if not database_url.startswith("postgresql"):
+        return database_url
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (APP_ROLE,)).fetchone()
+        if not exists:
+            connection.execute(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS")
+        connection.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+        tables = "ALL TABLES IN SCHEMA public"
+        connection.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO {APP_ROLE}")
+    return re.sub(r"://[^@/]*@", f"://{APP_ROLE}@", database_url)
+
+
 def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
-    """Route the submissions the intake stored, after timing plain inserts of the same rows."""
-    os.environ["LANDFORM_DATABASE_URL"] = database_url
+    """Route the submissions the intake stored, after timing plain inserts of the same rows.
+
+    The worker connects as an ordinary role, so row-level security applies as in production; the
+    baseline's plain inserts connect as the database's owner, without it.
+    """
+    os.environ["LANDFORM_DATABASE_URL"] = as_app_role(database_url)
     os.environ.pop("LANDFORM_REDIS_URL", None)
     from advanced_alchemy.mixins.uuid import uuid7
     from dramatiq import Worker
@@ -292,11 +314,11 @@ def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
     from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
     from landform.db import sync_engine, utcnow
     from landform.outbox import OutboxJob
-    from landform.settings import get_settings
+    from landform.settings import DatabaseSettings, get_settings
     from landform.worker import setup_broker
 
     settings = get_settings()
-    engine = sync_engine(settings.database.sync_url)
+    engine = sync_engine(DatabaseSettings(url=database_url).sync_url)
 
     def reset() -> list[tuple[Any, ...]]:
         with engine.begin() as connection:

@@ -72,6 +72,22 @@ _SET_TENANT = text("SELECT set_config('landform.tenant_id', :tenant, true)")
 _SET_ALL_TENANTS = text("SELECT set_config('landform.all_tenants', :on, true)")
 
 
+def rls_tenant(connection: Any, tenant_id: UUID) -> None:
+    """Show the database's row-level security this tenant for the rest of the transaction.
+
+    For code that works several tenants one after the other in one transaction (the batch router),
+    where a session's scope, fixed for its life, does not fit.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(_SET_TENANT, {"tenant": str(tenant_id)})
+
+
+def rls_all_tenants(connection: Any, on: bool) -> None:
+    """Open (or close again) the tenant policy for the statements that follow in this transaction."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_SET_ALL_TENANTS, {"on": "on" if on else "off"})
+
+
 def _on_postgresql(session: Session) -> bool:
     bind = session.get_bind()
     return bind.dialect.name == "postgresql"

@@ -229,26 +229,38 @@ def run_job(actor_name: str, job_id: str) -> None:
 
 
 class _RecentlyDone:
-    """Batch jobs this process finished lately, with when (ms since the epoch).
+    """Batch jobs this process finished lately, with when (ms since the epoch), and those it is doing.
 
     A batch does the work of hundreds of messages still in the queue. A message sent before the batch
     that did its job committed is answered from memory instead of a database round trip; one sent
-    later (the sweep, a retry of a job put back) is always looked up.
+    later (the sweep, a retry of a job put back) is always looked up. A message whose job sits in a
+    batch this process is running right now is answered the same way: the database would only say
+    "locked, not ours" (`SKIP LOCKED`), and should that batch fail its jobs stay pending for the next
+    batch or the sweep, exactly as when another process holds them.
     """
 
     def __init__(self, keep: int = 200_000) -> None:
         self.keep = keep
         self.done: dict[str, float] = {}
+        self.running: set[str] = set()
         self.lock = threading.Lock()
 
     def answers(self, job_id: str, sent_ms: float | None) -> bool:
         with self.lock:
+            if job_id in self.running:
+                return True
             done_ms = self.done.get(job_id)
         return done_ms is not None and sent_ms is not None and sent_ms <= done_ms
 
-    def add(self, job_ids: Iterable[str], done_ms: float) -> None:
+    def start(self, job_ids: Iterable[str]) -> None:
         with self.lock:
-            self.done.update(dict.fromkeys(job_ids, done_ms))
+            self.running.update(job_ids)
+
+    def finish(self, job_ids: Iterable[str], done: Iterable[str], done_ms: float) -> None:
+        # Marked done and no longer running in one step: a message never falls between the two.
+        with self.lock:
+            self.done.update(dict.fromkeys(done, done_ms))
+            self.running.difference_update(job_ids)
             while len(self.done) > self.keep:
                 del self.done[next(iter(self.done))]
 
@@ -299,25 +311,34 @@ def _run_batch_once(session: Session, fn: BatchFunction, actor_name: str, own: U
     rows += session.scalars(
         select(OutboxJob)
         .where(OutboxJob.id != own, *pending)
-        .order_by(OutboxJob.redispatch_at)
+        # The order messages are sent in: the kicks that come next find their jobs in this batch.
+        .order_by(OutboxJob.redispatch_at, OutboxJob.id)
         .limit(size - len(rows))
         .with_for_update(skip_locked=True)
     )
-    failed = fn(session, [row.subject_id for row in rows])
-    now = utcnow()
-    done = [row.id for row in rows if row.subject_id not in failed]
-    # One UPDATE for the whole batch (not one per job through the unit of work).
-    if done:
-        session.execute(update(OutboxJob).where(OutboxJob.id.in_(done)).values(done_at=now, updated_at=now))
-    for row in rows:
-        if row.subject_id in failed:
-            error = failed[row.subject_id][:2000]
+    claimed = [str(row.id) for row in rows]
+    _recently_done.start(claimed)
+    committed: list[str] = []
+    try:
+        failed = fn(session, [row.subject_id for row in rows])
+        now = utcnow()
+        done = [row.id for row in rows if row.subject_id not in failed]
+        # One UPDATE for the whole batch (not one per job through the unit of work).
+        if done:
             session.execute(
-                update(OutboxJob).where(OutboxJob.id == row.id).values(failed_at=now, last_error=error)
+                update(OutboxJob).where(OutboxJob.id.in_(done)).values(done_at=now, updated_at=now)
             )
-            log.error("outbox: job %s (%s) failed permanently: %s", row.id, actor_name, error)
-    session.commit()
-    _recently_done.add((str(row.id) for row in rows if row.subject_id not in failed), time.time() * 1000)
+        for row in rows:
+            if row.subject_id in failed:
+                error = failed[row.subject_id][:2000]
+                session.execute(
+                    update(OutboxJob).where(OutboxJob.id == row.id).values(failed_at=now, last_error=error)
+                )
+                log.error("outbox: job %s (%s) failed permanently: %s", row.id, actor_name, error)
+        session.commit()
+        committed = [str(job_id) for job_id in done]
+    finally:
+        _recently_done.finish(claimed, committed, time.time() * 1000)
     for row in rows:
         if row.subject_id not in failed:
             JOB_LATENCY.labels(actor_name).observe((now - row.created_at).total_seconds())

@@ -299,8 +299,12 @@ def _fill_in_contacts(session: Session, _context: Any) -> None:
     )
 
 
+def _link_routed(session: Session, _tenant_id: UUID, routed: list[tuple[UUID, UUID]]) -> None:
+    _link_records(session, routed)
+
+
 event.listen(Session, "after_flush", _fill_in_contacts)
-routing.after_routing.append(_link_records)
+routing.after_routing.append(_link_routed)
 
 
 def read_withdraw_token(token: str) -> tuple[UUID, UUID]:

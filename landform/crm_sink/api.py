@@ -2,20 +2,21 @@
 
 Lists are newest first and paged by cursor: pass a response's `next_cursor` as `cursor` to get the
 next page (stable while rows are added, and as fast on page 1,000 as on page 1). `/api/v1/contacts`
-also keeps its original `offset` paging and `total`.
+also keeps its original `offset` paging (to offset 10,000) and a `total` that is counted up to 10,000:
+beyond that `total_capped` says "more" rather than counting a million rows on every page.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.crm_sink import records, services
@@ -56,10 +57,22 @@ class ContactOut(msgspec.Struct):
 
 class ContactPage(msgspec.Struct):
     data: list[ContactOut]
-    total: int
+    total: Annotated[
+        int,
+        msgspec.Meta(
+            description=f"How many contacts match, counted up to {records.COUNT_CAP:,}: when more match, "
+            f"this is {records.COUNT_CAP:,} and `total_capped` is true"
+        ),
+    ]
     limit: int
     offset: int
-    next_cursor: str | None = None
+    next_cursor: Annotated[
+        str | None, msgspec.Meta(description="Pass as `cursor` for the next page; null on the last page")
+    ] = None
+    total_capped: Annotated[
+        bool,
+        msgspec.Meta(description=f"More than {records.COUNT_CAP:,} contacts match (`total` stops there)"),
+    ] = False
 
 
 class CompanyOut(msgspec.Struct):
@@ -184,20 +197,25 @@ class ContactsApi(Controller):
         source: str = Parameter(default="", max_length=16, description="page, embed, api or import"),
         cursor: str = CURSOR,
         limit: int = Parameter(default=50, ge=1, le=500),
-        offset: int = Parameter(default=0, ge=0, le=1_000_000, description="Older paging; prefer `cursor`"),
+        offset: int = Parameter(
+            default=0,
+            ge=0,
+            le=records.COUNT_CAP,
+            description="Older paging, up to 10,000; use `cursor` beyond",
+        ),
     ) -> ContactPage:
         """Find contacts, most recently active first: `email=` for one address, or search and filter."""
         filters = ContactFilter(q=q, owner=owner, tag=tag.casefold(), consent=consent, source=source)
         if cursor and Cursor.decode(cursor) is None:
             raise ValidationException(detail="cursor is not one this API gave out")
-        query = select(Contact).where(*filters.where())
+        conditions = filters.where()
         if email is not None:
-            query = query.where(Contact.email_key == services.email_key(email))
-        total = (await db.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+            conditions.append(Contact.email_key == services.email_key(email))
+        query = select(Contact).where(*conditions)
+        counted = await db.run_sync(records.count_up_to, Contact, conditions)
         next_cursor = None
         if offset and not cursor:
-            ordered = query.order_by(Contact.last_activity_at.desc().nulls_last(), Contact.id.desc())
-            contacts = list((await db.execute(ordered.limit(limit).offset(offset))).scalars())
+            contacts = await db.run_sync(records.contact_offset_page, conditions, offset, limit)
         elif email is not None:
             contacts = list((await db.execute(query.limit(limit))).scalars())  # one address: one contact
         else:
@@ -207,7 +225,8 @@ class ContactsApi(Controller):
         tags = await _tags(db, [c.id for c in contacts])
         return ContactPage(
             data=[ContactOut.of(c, tags.get(c.id)) for c in contacts],
-            total=total,
+            total=min(counted, records.COUNT_CAP),
+            total_capped=counted > records.COUNT_CAP,
             limit=limit,
             offset=offset,
             next_cursor=next_cursor,
@@ -258,7 +277,7 @@ class CompaniesApi(Controller):
         """Companies, newest first, optionally by name, KvK number, VAT number or web domain."""
         query = select(Company)
         if q:
-            query = query.where(Company.name.ilike(f"%{q.replace('%', '')}%"))
+            query = query.where(records.company_search(q))
         if kvk_number:
             query = query.where(Company.kvk_number == kvk_number)
         if vat_number:

@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Stream, Template
-from sqlalchemy import select
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import Role, User
@@ -290,16 +290,17 @@ class CompaniesController(Controller):
 
     @get("/")
     async def index(self, db: AsyncSession, q: str = "", after: str = "") -> Template:
-        """Companies by name, 50 at a time (keyset on name and id)."""
-        query = select(Company).order_by(Company.name, Company.id).limit(PAGE_SIZE + 1)
+        """Companies by name, 50 at a time (keyset on name and id), and how many match (up to a cap)."""
         term = q.strip()[:200]
-        if term:
-            query = query.where(Company.name.ilike(f"%{term.replace('%', '')}%"))
+        matching = [records.company_search(term)] if term else []
+        total = await db.run_sync(records.count_up_to, Company, matching)
+        query = select(Company).where(*matching).order_by(Company.name, Company.id).limit(PAGE_SIZE + 1)
         name, _sep, ident = after.partition("|")
         try:
             if after:
-                later = (Company.name == name) & (Company.id > UUID(ident))
-                query = query.where((Company.name > name) | later)
+                # Typed parameters: an untyped UUID would be compared as text with SQLite's binary ids.
+                last = tuple_(literal(name, Company.name.type), literal(UUID(ident), Company.id.type))
+                query = query.where(tuple_(Company.name, Company.id) > last)
         except ValueError:
             pass  # a garbled cursor: the first page
         companies = list((await db.execute(query)).scalars())
@@ -307,7 +308,14 @@ class CompaniesController(Controller):
         companies = companies[:PAGE_SIZE]
         next_after = f"{companies[-1].name}|{companies[-1].id}" if more else ""
         return Template(
-            "crm_sink/companies.html", context={"companies": companies, "q": term, "next_after": next_after}
+            "crm_sink/companies.html",
+            context={
+                "companies": companies,
+                "q": term,
+                "next_after": next_after,
+                "total": total,
+                "capped": total > records.COUNT_CAP,
+            },
         )
 
     @get("/{company_id:uuid}")

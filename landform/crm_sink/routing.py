@@ -12,7 +12,7 @@ effect of once:
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,7 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import Row, func, or_, select, update
+from sqlalchemy import Row, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ from landform.crm_sink.routing_models import (
     RoutingRule,
     RoutingSettings,
 )
-from landform.db import utcnow
+from landform.db import rls_all_tenants, rls_tenant, utcnow
 
 ALL_TENANTS = {"all_tenants": True}
 
@@ -51,7 +51,7 @@ class TenantRouting:
     region: str
     # form id -> CRM target -> (form field name or "", overwrite)
     mappings: dict[UUID, dict[str, tuple[str, bool]]]
-    rules: list[RoutingRule]
+    rules: list[Row[Any]]  # the tenant's RoutingRule rows, in order
     # department id -> the members of its best rank that has any, in a stable order
     turns: dict[UUID, list[UUID]]
     fallback_owner_id: UUID | None
@@ -84,40 +84,43 @@ def _insert(session: Session, model: Any) -> Any:
 
 
 def load_tenant_routing(session: Session, tenant_id: UUID) -> TenantRouting:
-    tenant = session.get(Tenant, tenant_id)
+    """One tenant's routing settings, in Core statements: the router's session has no tenant scope of
+    its own, and the database's row-level security is set to this tenant already (route_submissions)."""
+    connection = session.connection()
+    country = connection.execute(select(Tenant.country).where(Tenant.id == tenant_id)).scalar()
     mappings: dict[UUID, dict[str, tuple[str, bool]]] = defaultdict(dict)
-    for mapping in session.scalars(
-        select(FieldMapping).where(FieldMapping.tenant_id == tenant_id).execution_options(**ALL_TENANTS)
-    ):
+    mapping_table = FieldMapping.__table__
+    for mapping in connection.execute(select(mapping_table).where(mapping_table.c.tenant_id == tenant_id)):
         mappings[mapping.form_id][mapping.target] = (mapping.field_name, mapping.overwrite)
+    rule_table = RoutingRule.__table__
     rules = list(
-        session.scalars(
-            select(RoutingRule)
-            .where(RoutingRule.tenant_id == tenant_id)
-            .order_by(RoutingRule.position, RoutingRule.created_at)
-            .execution_options(**ALL_TENANTS)
+        connection.execute(
+            select(rule_table)
+            .where(rule_table.c.tenant_id == tenant_id)
+            .order_by(rule_table.c.position, rule_table.c.created_at)
         )
     )
     turns: dict[UUID, list[UUID]] = {}
     best: dict[UUID, int] = {}
-    for member in session.scalars(
-        select(DepartmentMember)
-        .where(DepartmentMember.tenant_id == tenant_id)
-        .order_by(DepartmentMember.rank, DepartmentMember.created_at, DepartmentMember.id)
-        .execution_options(**ALL_TENANTS)
+    member_table = DepartmentMember.__table__
+    for member in connection.execute(
+        select(member_table)
+        .where(member_table.c.tenant_id == tenant_id)
+        .order_by(member_table.c.rank, member_table.c.created_at, member_table.c.id)
     ):
         rank = best.setdefault(member.department_id, member.rank)
         if member.rank == rank:
             turns.setdefault(member.department_id, []).append(member.user_id)
-    settings = session.scalars(
-        select(RoutingSettings).where(RoutingSettings.tenant_id == tenant_id).execution_options(**ALL_TENANTS)
-    ).first()
+    settings_table = RoutingSettings.__table__
+    fallback = connection.execute(
+        select(settings_table.c.fallback_owner_id).where(settings_table.c.tenant_id == tenant_id).limit(1)
+    ).scalar()
     return TenantRouting(
-        region=tenant.country if tenant else "NL",
+        region=country or "NL",
         mappings=dict(mappings),
         rules=rules,
         turns=turns,
-        fallback_owner_id=settings.fallback_owner_id if settings else None,
+        fallback_owner_id=fallback,
     )
 
 
@@ -176,10 +179,40 @@ def _apply(target: Any, values: dict[str, tuple[Any, bool]], newest: bool) -> No
             setattr(target, name, value)
 
 
+def _company_keys(lead: Lead) -> list[tuple[str, str]]:
+    """What a lead's company is matched by, best first: KvK number, VAT number, web domains."""
+    numbers = ("kvk_number", "vat_number")
+    keys = [(kind, str(lead.company[kind][0])) for kind in numbers if kind in lead.company]
+    return keys + [("domain", domain) for domain in lead.domains]
+
+
+def _lock_company_keys(session: Session, tenant_id: UUID, leads: list[Lead]) -> None:
+    """Serialize matching and creating companies per key (KvK, VAT, domain) and tenant, until commit.
+
+    A lead that names a company may create one: it locks its keys exclusively. A lead that can only
+    match locks them shared, so batches that only match run side by side, yet wait for a batch that is
+    creating a company under one of their keys and then see it. Each batch takes all its locks in one
+    statement in one global order, so two batches never wait on each other in a circle.
+    """
+    modes: dict[int, bool] = {}
+    for lead in leads:
+        for kind, value in _company_keys(lead):
+            digest = hashlib.blake2b(f"{kind}:{value}".encode(), key=tenant_id.bytes, digest_size=8)
+            number = int.from_bytes(digest.digest(), "big", signed=True)
+            modes[number] = modes.get(number, False) or bool(lead.company_name)
+    numbers = sorted(modes)
+    session.connection().execute(
+        text(
+            "SELECT CASE WHEN w THEN pg_advisory_xact_lock(k) ELSE pg_advisory_xact_lock_shared(k) END"
+            " FROM unnest(CAST(:keys AS bigint[]), CAST(:exclusive AS boolean[])) AS u(k, w)"
+        ),
+        {"keys": numbers, "exclusive": [modes[number] for number in numbers]},
+    ).all()
+
+
 def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: datetime) -> None:
     """Each lead's company: by KvK number, then VAT number, then web domain; created when none matches
-    and the lead names one. Matching and creating are serialized per tenant, so two workers never
-    create the same company twice."""
+    and the lead names one. Two workers never create the same company twice (see _lock_company_keys)."""
     wanted = [
         lead
         for lead in leads
@@ -187,10 +220,8 @@ def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: 
     ]
     if not wanted:
         return
-    # Matching waits too: a lead must see the company that a concurrent batch is creating for its domain.
     if session.get_bind().dialect.name == "postgresql":
-        lock = zlib.crc32(b"company:" + tenant_id.bytes)
-        session.execute(select(func.pg_advisory_xact_lock(lock)))
+        _lock_company_keys(session, tenant_id, wanted)
     kvks = {str(lead.company["kvk_number"][0]) for lead in wanted if "kvk_number" in lead.company}
     vats = {str(lead.company["vat_number"][0]) for lead in wanted if "vat_number" in lead.company}
     domains = {domain for lead in wanted for domain in lead.domains}
@@ -218,10 +249,7 @@ def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: 
         ):
             remember(company)
     for lead in sorted(wanted, key=lambda lead: lead.submission.created_at):
-        keys = [("kvk_number", str(lead.company[k][0])) for k in ("kvk_number",) if k in lead.company]
-        keys += [("vat_number", str(lead.company[k][0])) for k in ("vat_number",) if k in lead.company]
-        keys += [("domain", domain) for domain in lead.domains]
-        found = next((by_key[key] for key in keys if key in by_key), None)
+        found = next((by_key[key] for key in _company_keys(lead) if key in by_key), None)
         if found is not None:
             company = found
         elif lead.company_name:
@@ -250,7 +278,7 @@ def _match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: 
     session.flush()
 
 
-def _rule_matches(rule: RoutingRule, lead: Lead) -> bool:
+def _rule_matches(rule: Row[Any], lead: Lead) -> bool:
     submission = lead.submission
     if rule.form_id is not None and rule.form_id != submission.form_id:
         return False
@@ -330,9 +358,10 @@ _BLANK_CONTACT = {
     )
 } | {"do_not_contact": False}
 
-# Called after a batch is written, in its transaction, with (submission id, contact id) pairs: another
-# domain that keeps rows per submission learns the contact (consent/ registers itself here).
-after_routing: list[Callable[[Session, list[tuple[UUID, UUID]]], None]] = []
+# Called after a tenant's share of a batch is written, in its transaction, while the database's row-level
+# security is set to that tenant, with (submission id, contact id) pairs: another domain that keeps rows
+# per submission learns the contact (consent/ registers itself here; webhooks/ queues its events).
+after_routing: list[Callable[[Session, UUID, list[tuple[UUID, UUID]]], None]] = []
 
 
 class _Row(dict[str, Any]):
@@ -477,36 +506,39 @@ def route_submissions(session: Session, submission_ids: Iterable[UUID]) -> dict[
     """Route these submissions in the caller's transaction; the caller commits.
 
     Returns the ones that can never be routed, with the reason (they are skipped, not retried).
+    Each tenant's share is routed with the database's row-level security set to that tenant.
     """
     ids = list(dict.fromkeys(submission_ids))
+    connection = session.connection()
+    # A batch spans tenants: only this one read sees them all.
+    rls_all_tenants(connection, True)
     found = {
         row.id: row
-        for row in session.connection().execute(
-            select(*_SUBMISSION_COLUMNS).where(_SUBMISSIONS.c.id.in_(ids))
-        )
+        for row in connection.execute(select(*_SUBMISSION_COLUMNS).where(_SUBMISSIONS.c.id.in_(ids)))
     }
+    if not session.info.get("all_tenants"):
+        rls_all_tenants(connection, False)
     failed = {sid: f"submission {sid} no longer exists" for sid in ids if sid not in found}
-    configs: dict[UUID, TenantRouting] = {}
-    by_tenant: dict[UUID, list[Lead]] = defaultdict(list)
+    by_tenant: dict[UUID, list[Row[Any]]] = defaultdict(list)
     for submission in found.values():
-        if submission.routed_at is not None:
-            continue
-        if submission.tenant_id not in configs:
-            configs[submission.tenant_id] = load_tenant_routing(session, submission.tenant_id)
-        try:
-            lead = read_lead(submission, configs[submission.tenant_id])
-        except NotRoutable as error:
-            failed[submission.id] = str(error)
-            continue
-        by_tenant[submission.tenant_id].append(lead)
+        if submission.routed_at is None:
+            by_tenant[submission.tenant_id].append(submission)
     now = utcnow()
-    routed: list[tuple[UUID, UUID]] = []
     for tenant_id in sorted(by_tenant):
-        routed += _route_tenant(session, tenant_id, configs[tenant_id], by_tenant[tenant_id], now)
-    session.flush()
-    if routed:
+        rls_tenant(connection, tenant_id)
+        config = load_tenant_routing(session, tenant_id)
+        leads: list[Lead] = []
+        for submission in by_tenant[tenant_id]:
+            try:
+                leads.append(read_lead(submission, config))
+            except NotRoutable as error:
+                failed[submission.id] = str(error)
+        if not leads:
+            continue
+        routed = _route_tenant(session, tenant_id, config, leads, now)
+        session.flush()
         for hook in after_routing:
-            hook(session, routed)
+            hook(session, tenant_id, routed)
     # Rows changed behind the ORM's back: what this session holds of them is stale.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Submission | Contact):

@@ -17,6 +17,8 @@ import random
 import secrets
 import socket
 import time
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -149,6 +151,10 @@ def _iso(moment: datetime | None) -> str | None:
 
 def contact_payload(session: Session, contact: Contact) -> dict[str, Any]:
     tags = session.execute(select(ContactTag.tag).where(ContactTag.contact_id == contact.id)).scalars()
+    return _contact_data(contact, tags)
+
+
+def _contact_data(contact: Contact, tags: Iterable[str]) -> dict[str, Any]:
     return {
         "id": str(contact.id),
         "email": contact.email,
@@ -203,26 +209,44 @@ def queue_event(
     Nothing is queued about a contact who asked not to be contacted: their data does not leave.
     """
     targets = endpoints if endpoints is not None else _subscribed(session, event_type)
-    if not targets or (contact is not None and contact.do_not_contact):
-        return None
-    event_id = uuid7()
-    payload = {"id": str(event_id), "type": event_type, "created_at": _iso(utcnow()), "data": data}
-    event = WebhookEvent(
-        id=event_id,
-        type=event_type,
-        contact_id=contact.id if contact else None,
-        payload=payload,
-        tenant_id=targets[0].tenant_id,
-    )
-    session.add(event)
-    session.flush()  # the deliveries refer to it; without relationships the flush would not order them
-    for endpoint in targets:
+    events = _queue_events(session, [(event_type, data, contact, targets)])
+    return events[0] if events else None
+
+
+# What one event is made of: its type, its data, the contact it is about (if any), where it goes.
+_EventSpec = tuple[str, dict[str, Any], Contact | None, list[WebhookEndpoint]]
+
+
+def _queue_events(session: Session, specs: list[_EventSpec]) -> list[WebhookEvent]:
+    """The events and their deliveries, in two flushes however many there are."""
+    events: list[WebhookEvent] = []
+    deliveries: list[tuple[UUID, WebhookEndpoint]] = []
+    for event_type, data, contact, targets in specs:
+        if not targets or (contact is not None and contact.do_not_contact):
+            continue
+        event_id = uuid7()
+        payload = {"id": str(event_id), "type": event_type, "created_at": _iso(utcnow()), "data": data}
+        events.append(
+            WebhookEvent(
+                id=event_id,
+                type=event_type,
+                contact_id=contact.id if contact else None,
+                payload=payload,
+                tenant_id=targets[0].tenant_id,
+            )
+        )
+        deliveries += [(event_id, endpoint) for endpoint in targets]
+    if not events:
+        return []
+    session.add_all(events)
+    session.flush()  # the deliveries refer to them; without relationships the flush would not order them
+    for event_id, endpoint in deliveries:
         delivery = WebhookDelivery(
             id=uuid7(), event_id=event_id, endpoint_id=endpoint.id, tenant_id=endpoint.tenant_id
         )
         session.add(delivery)
         add_job(session, "deliver_webhook", delivery.id, endpoint.tenant_id)
-    return event
+    return events
 
 
 def contact_changed(session: Session, contact: Contact, *, created: bool = False) -> None:
@@ -232,30 +256,17 @@ def contact_changed(session: Session, contact: Contact, *, created: bool = False
         queue_event(session, event_type, {"contact": contact_payload(session, contact)}, contact=contact)
 
 
-def submission_routed(session: Session, submission: Submission, contact: Contact) -> None:
-    """The events of one freshly routed submission: the contact's (created or updated) and the routing."""
-    if not any(_subscribed(session, event_type) for event_type in EVENT_TYPES):
-        return
-    activities = session.execute(
-        select(func.count()).select_from(Activity).where(Activity.contact_id == contact.id)
-    ).scalar_one()
-    contact_changed(session, contact, created=activities <= 1)
-    if _subscribed(session, "submission.routed"):
-        queue_event(
-            session,
-            "submission.routed",
-            {
-                "contact": contact_payload(session, contact),
-                "submission": {
-                    "id": str(submission.id),
-                    "form_id": str(submission.form_id) if submission.form_id else None,
-                    "created_at": _iso(submission.created_at),
-                    "answers": submission.data,
-                    "context": submission.context,
-                },
-            },
-            contact=contact,
-        )
+def _routed_event(submission: Submission, contact_data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "contact": contact_data,
+        "submission": {
+            "id": str(submission.id),
+            "form_id": str(submission.form_id) if submission.form_id else None,
+            "created_at": _iso(submission.created_at),
+            "answers": submission.data,
+            "context": submission.context,
+        },
+    }
 
 
 def queue_test_event(session: Session, endpoint: WebhookEndpoint) -> WebhookEvent | None:
@@ -435,40 +446,52 @@ def deliver(session: Session, delivery_id: UUID) -> None:
         )
 
 
-def after_routing(session: Session, routed: list[tuple[UUID, UUID]]) -> None:
-    """The router's hook: events for each freshly routed submission of a tenant that has endpoints.
+def after_routing(session: Session, tenant_id: UUID, routed: list[tuple[UUID, UUID]]) -> None:
+    """The router's hook: the events of a tenant's freshly routed submissions (the contact created or
+    updated, and the routing), in a handful of statements for the whole batch.
 
-    The router writes a batch across tenants with Core statements; the events are made per tenant in
-    a session on the same connection (so in the same transaction), scoped to that tenant.
+    The router writes with Core statements in a session without a tenant; the events are made in a
+    session on the same connection (so in the same transaction), scoped to the tenant.
     """
-    pairs = dict(routed)
-    tenants = dict(
-        session.execute(
-            select(Submission.id, Submission.tenant_id)
-            .where(Submission.id.in_(pairs))
-            .execution_options(all_tenants=True)
-        ).all()
-    )
-    listening = set(
-        session.execute(
-            select(WebhookEndpoint.tenant_id)
-            .where(WebhookEndpoint.tenant_id.in_(set(tenants.values())), WebhookEndpoint.enabled.is_(True))
-            .execution_options(all_tenants=True)
-        ).scalars()
-    )
-    for tenant_id in listening:
-        with Session(bind=session.connection()) as scoped:
-            scope_to_tenant(scoped, tenant_id)
-            for submission_id, contact_id in pairs.items():
-                if tenants.get(submission_id) != tenant_id:
-                    continue
-                submission = scoped.get(Submission, submission_id)
-                contact = scoped.get(Contact, contact_id)
-                if submission is not None and contact is not None:
-                    submission_routed(scoped, submission, contact)
-            scoped.flush()
-            # Its delivery jobs go to the broker when the router's transaction commits, like its own.
-            session.info.setdefault("outbox_to_send", []).extend(scoped.info.pop("outbox_to_send", []))
+    with Session(bind=session.connection()) as scoped:
+        scope_to_tenant(scoped, tenant_id)
+        targets = {event_type: _subscribed(scoped, event_type) for event_type in EVENT_TYPES}
+        if not any(targets.values()):
+            return
+        pairs = dict(routed)
+        submissions = {
+            row.id: row for row in scoped.scalars(select(Submission).where(Submission.id.in_(pairs)))
+        }
+        contacts = {
+            row.id: row for row in scoped.scalars(select(Contact).where(Contact.id.in_(set(pairs.values()))))
+        }
+        activities = dict(
+            scoped.execute(
+                select(Activity.contact_id, func.count())
+                .where(Activity.contact_id.in_(contacts))
+                .group_by(Activity.contact_id)
+            ).all()
+        )
+        tags: dict[UUID, list[str]] = defaultdict(list)
+        for contact_id, tag in scoped.execute(
+            select(ContactTag.contact_id, ContactTag.tag).where(ContactTag.contact_id.in_(contacts))
+        ).tuples():
+            tags[contact_id].append(tag)
+        specs: list[_EventSpec] = []
+        for submission_id, contact_id in routed:
+            submission, contact = submissions.get(submission_id), contacts.get(contact_id)
+            if submission is None or contact is None:
+                continue
+            data = _contact_data(contact, tags[contact.id])
+            # A contact's first activity is the one just routed: it was created by this submission.
+            changed = "contact.created" if activities.get(contact.id, 0) <= 1 else "contact.updated"
+            specs.append((changed, {"contact": data}, contact, targets[changed]))
+            routed_event = _routed_event(submission, data)
+            specs.append(("submission.routed", routed_event, contact, targets["submission.routed"]))
+        _queue_events(scoped, specs)
+        scoped.flush()
+        # Its delivery jobs go to the broker when the router's transaction commits, like its own.
+        session.info.setdefault("outbox_to_send", []).extend(scoped.info.pop("outbox_to_send", []))
 
 
 routing.after_routing.append(after_routing)

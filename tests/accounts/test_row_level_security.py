@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 
 from landform.crm_sink.models import Contact
-from landform.db import sync_session
+from landform.db import sync_engine, sync_session
 from landform.settings import DatabaseSettings, Settings
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.crm_sink.helpers import make_contact
@@ -33,7 +33,10 @@ def app_role_url(settings: Settings) -> Iterator[str]:
         connection.execute(f'CREATE ROLE "{ROLE}" LOGIN NOSUPERUSER NOBYPASSRLS')
         connection.execute(f'GRANT USAGE ON SCHEMA public TO "{ROLE}"')
         connection.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{ROLE}"')
-    yield re.sub(r"://[^@/]*@", f"://{ROLE}@", admin_url)
+    url = re.sub(r"://[^@/]*@", f"://{ROLE}@", admin_url)
+    yield url
+    # The process keeps one engine per URL: its pooled connections belong to the role dropped below.
+    sync_engine(DatabaseSettings(url=url).sync_url).dispose()
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP OWNED BY "{ROLE}"')
         connection.execute(f'DROP ROLE IF EXISTS "{ROLE}"')
@@ -108,3 +111,43 @@ def test_it_sets_the_tenant_per_transaction_from_the_session_scope(
     with sync_session(app_url) as unscoped:
         assert unscoped.execute(text("SELECT count(*) FROM contact")).scalar_one() == 0
     create_engine(app_url).dispose()
+
+
+def _submission(db, persona, email: str):
+    from landform.crm_sink.models import Submission
+
+    db.info["tenant_id"] = persona.tenant_id
+    db.info["rls_pending"] = True
+    fields = {"first_name": "Lead", "email": email}
+    submission = Submission(tenant_id=persona.tenant_id, data=fields, contact_fields=fields, context={})
+    db.add(submission)
+    db.commit()
+    return submission.id
+
+
+def test_the_batch_router_routes_each_tenants_share_as_the_application_role(
+    settings, db, owner, stranger, app_role_url
+):
+    from landform.crm_sink.routing import route_submissions
+
+    ids = [_submission(db, owner, "ada@acme.example"), _submission(db, stranger, "stan@globex.example")]
+    with sync_session(DatabaseSettings(url=app_role_url).sync_url) as worker:
+        assert route_submissions(worker, ids) == {}
+        worker.commit()
+    everyone = db.execute(select(Contact.email, Contact.tenant_id).execution_options(all_tenants=True))
+    assert sorted(everyone) == sorted(
+        [("ada@acme.example", owner.tenant_id), ("stan@globex.example", stranger.tenant_id)]
+    )
+
+
+def test_the_contact_search_finds_only_the_tenants_own_as_the_application_role(
+    settings, db, owner, stranger, app_role_url
+):
+    from landform.crm_sink.records import ContactFilter, capped_count, contact_page
+
+    make_contact(db, owner, "ada@acme.example", last_name="Lovelace")
+    make_contact(db, stranger, "ada@globex.example", last_name="Lovelace")
+    with sync_session(DatabaseSettings(url=app_role_url).sync_url, tenant_id=owner.tenant_id) as session:
+        found, _next = contact_page(session, ContactFilter(q="lovelace"), None)
+        assert [contact.email for contact in found] == ["ada@acme.example"]
+        assert capped_count(session, ContactFilter(q="ada")) == 1

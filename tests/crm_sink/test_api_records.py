@@ -33,7 +33,14 @@ def test_it_pages_contacts_by_cursor_and_filters_them(client, db, owner):
         "fair"
     ]
     assert client.get("/api/v1/contacts", headers=auth, params={"consent": "dnc"}).json()["total"] == 1
-    assert client.get("/api/v1/contacts", headers=auth, params={"offset": 100}).json()["data"]
+    by_offset = [
+        contact
+        for offset in range(0, 150, 40)
+        for contact in client.get(
+            "/api/v1/contacts", headers=auth, params={"offset": offset, "limit": 40}
+        ).json()["data"]
+    ]
+    assert [c["id"] for c in by_offset] == [c["id"] for c in everyone]  # the same order as the cursor's
     bad = client.get("/api/v1/contacts", headers=auth, params={"cursor": "%%%"})
     assert bad.status_code == 400 and bad.json()["detail"]
 
@@ -91,3 +98,37 @@ def test_it_limits_requests_per_key_with_headers_and_a_json_429(settings, db, ow
         assert limited.headers["content-type"].startswith("application/problem+json")
         assert limited.json()["status"] == 429 and int(limited.headers["retry-after"]) >= 0
         assert client.get("/api/v1/contacts", headers=other).status_code == 200  # another key has its own
+
+
+def test_it_counts_contacts_up_to_a_cap_and_says_when_there_are_more(client, db, owner, monkeypatch):
+    from landform.crm_sink import records
+
+    fields = client.get("/api/v1/schema/openapi.json").json()["components"]["schemas"]["ContactPage"]
+    assert "10,000" in fields["properties"]["total"]["description"]
+    make_many(db, owner, 30)
+    auth = {"Authorization": f"Bearer {_api_key(client, owner)}"}
+    monkeypatch.setattr(records, "COUNT_CAP", 25)
+    page = client.get("/api/v1/contacts", headers=auth, params={"limit": 10}).json()
+    assert (page["total"], page["total_capped"]) == (25, True)
+    monkeypatch.setattr(records, "COUNT_CAP", 30)
+    page = client.get("/api/v1/contacts", headers=auth, params={"limit": 10}).json()
+    assert (page["total"], page["total_capped"]) == (30, False)
+    too_deep = client.get("/api/v1/contacts", headers=auth, params={"offset": 10_001})
+    assert too_deep.status_code == 400 and "offset" in too_deep.text
+
+
+def test_it_searches_names_addresses_and_companies_by_any_part(client, db, owner, stranger):
+    make_contact(db, owner, "ada@analytical.example", first_name="Ada", last_name="Lovelace")
+    make_contact(db, owner, "grace@navy.example", first_name="Grace", company_name="Harvard Mark")
+    make_contact(db, stranger, "ada@elsewhere.example", first_name="Ada", last_name="Lovelace")
+    auth = {"Authorization": f"Bearer {_api_key(client, owner)}"}
+
+    def found(q: str) -> list[str]:
+        page = client.get("/api/v1/contacts", headers=auth, params={"q": q}).json()
+        assert page["total"] == len(page["data"])  # the other tenant's Ada is not counted either
+        return [contact["email"] for contact in page["data"]]
+
+    assert found("ada lovel") == ["ada@analytical.example"]
+    assert found("LYTICAL") == ["ada@analytical.example"]
+    assert found("vard ma") == ["grace@navy.example"]
+    assert found("100%_") == []

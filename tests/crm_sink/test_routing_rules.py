@@ -373,3 +373,37 @@ def test_concurrent_batches_never_give_two_leads_the_same_turn(client, db, owner
         thread.join()
     owners = db.execute(select(Contact.owner_id).execution_options(all_tenants=True)).scalars().all()
     assert sorted(owners.count(user) for user in (ann.user_id, bob.user_id)) == [10, 10]
+
+
+def test_concurrent_batches_naming_the_same_company_create_it_once(client, db, owner, settings, monkeypatch):
+    import threading
+
+    from landform import outbox
+    from landform.db import sync_session
+
+    if settings.database.is_sqlite:
+        return  # SQLite runs one writer at a time; the race only exists on PostgreSQL
+    form = _form(db, owner)
+    monkeypatch.setattr(outbox, "_send", lambda *_args: True)  # nothing routes until the batches below
+    for n in range(16):
+        answers = {"company": "Bakker Bouw"} if n % 4 else {}  # some only match by their domain
+        _submit(client, form, f"race{n}@bakker-bouw.nl", **answers)
+    ids = list(db.execute(select(Submission.id).execution_options(all_tenants=True)).scalars())
+    start = threading.Barrier(2)
+
+    def route(half):
+        start.wait()
+        for submission_id in half:
+            with sync_session(settings.database.sync_url) as session:
+                route_submissions(session, [submission_id])
+                session.commit()
+
+    threads = [threading.Thread(target=route, args=(ids[n::2],)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    companies = db.execute(select(Company).execution_options(all_tenants=True)).scalars().all()
+    assert [company.name for company in companies] == ["Bakker Bouw"]
+    named = [_contact(db, f"race{n}@bakker-bouw.nl") for n in range(16) if n % 4]
+    assert {contact.company_id for contact in named} == {companies[0].id}

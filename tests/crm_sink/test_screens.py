@@ -51,6 +51,30 @@ def test_it_filters_by_owner_tag_consent_and_source(client, db, owner, sales_rep
     assert client.get("/app/contacts/?owner=garbage&cursor=%%%").status_code == 200
 
 
+def test_it_pages_and_searches_companies_by_name_with_a_count(client, db, owner, stranger, monkeypatch):
+    from landform.crm_sink import controllers, records
+
+    for n in range(7):
+        make_company(db, owner, f"Bakkerij {n}")
+    make_company(db, owner, "Zonnig BV")
+    make_company(db, stranger, "Bakkerij Elders")
+    monkeypatch.setattr(controllers, "PAGE_SIZE", 3)
+    log_in(client, owner)
+    seen: list[str] = []
+    url = "/app/companies/?q=BAKKERIJ"
+    for _page in range(4):
+        html = client.get(url).text
+        assert "7 companies" in html  # not the other tenant's
+        seen += re.findall(r'<a href="/app/companies/[0-9a-f-]{36}">([^<]*)</a>', html)
+        match = re.search(r'href="(/app/companies/\?[^"]*after=[^"]+)"', html)
+        if not match:
+            break
+        url = match.group(1).replace("&amp;", "&")
+    assert seen == [f"Bakkerij {n}" for n in range(7)]
+    monkeypatch.setattr(records, "COUNT_CAP", 5)
+    assert "More than 5 companies" in client.get("/app/companies/").text
+
+
 def test_it_shows_company_owner_and_tags_on_the_contact_page(client, db, owner, sales_rep):
     company = make_company(db, owner, "Zonnig BV", city="Utrecht")
     ada = make_contact(
