@@ -41,7 +41,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
+from landform import i18n, memo
 from landform.accounts.controllers import ApiKeyController, AuthController, PreferencesController
 from landform.accounts.models import User
 from landform.accounts.profile_controllers import ProfileController, SecurityController
@@ -212,6 +212,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     check_production(settings)
     configure_logging(settings)
+    memo.set_seconds(settings.server.cache_seconds)
     broker = setup_broker(settings)
     embedded_worker = EmbeddedWorker(settings, broker) if not settings.queue.redis_url else None
 

@@ -119,3 +119,20 @@ def forget_everything() -> None:
     """Forget every entry of every memo (tests that empty the database behind the app's back)."""
     for memo in _memos:
         memo.entries.clear()
+
+
+_lifetime = 10.0
+
+
+def lifetime() -> float:
+    """How long this process may remember what it read (`LANDFORM_CACHE_SECONDS`)."""
+    return _lifetime
+
+
+def set_seconds(seconds: float) -> None:
+    """Every memo's lifetime, from the settings (`LANDFORM_CACHE_SECONDS`); 0 remembers nothing."""
+    global _lifetime
+    _lifetime = seconds
+    for memo in _memos:
+        memo.seconds = seconds
+        memo.entries.clear()

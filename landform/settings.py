@@ -28,6 +28,9 @@ class ServerSettings:
     base_url: str = "http://127.0.0.1:8000"
     # Proxies whose X-Forwarded-For we believe; anyone else's header is ignored.
     trusted_proxies: tuple[str, ...] = ()
+    # How long a process may answer from its memory of published forms and pages and of plans without a
+    # lead limit before it reads them again: a change made on another app server shows within this time.
+    cache_seconds: float = 10.0
 
     @property
     def secure_cookies(self) -> bool:
@@ -176,6 +179,7 @@ class Settings:
                 port=port,
                 base_url=_env("BASE_URL", f"http://{host}:{port}").rstrip("/"),
                 trusted_proxies=proxies,
+                cache_seconds=_env_float("CACHE_SECONDS", 10.0),
             ),
             database=DatabaseSettings(url=_env("DATABASE_URL", f"sqlite:///{data_dir}/landform.sqlite3")),
             queue=QueueSettings(

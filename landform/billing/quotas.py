@@ -24,6 +24,7 @@ from sqlalchemy import Index, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from landform import memo
 from landform.accounts.models import User
 from landform.billing.models import HeldLead, Subscription
 from landform.billing.plans import FREE, PLANS, Plan, limit_label
@@ -166,9 +167,9 @@ def _must_hold(session: Session, new: UUID | None = None) -> tuple[bool, Plan]:
 
 # Tenants whose plan has no lead limit, until when this process takes that for granted (monotonic
 # seconds). A plan change made in this process forgets it at once; one made elsewhere (a Stripe webhook
-# on another app server, the worker ending a grace period) is seen within UNLIMITED_SECONDS. A limited
-# plan is never taken for granted: its hold decision is counted exactly for every lead.
-UNLIMITED_SECONDS = 10.0
+# on another app server, the worker ending a grace period) is seen within `memo.lifetime()` (the setting
+# LANDFORM_CACHE_SECONDS). A limited plan is never taken for granted: its hold decision is counted exactly
+# for every lead.
 _unlimited_until: dict[UUID, float] = {}
 
 
@@ -192,7 +193,7 @@ async def route_or_hold(db: AsyncSession, submission: Submission) -> bool:
         if plan.leads_per_month is None:
             if len(_unlimited_until) > 10_000:
                 _unlimited_until.clear()
-            _unlimited_until[tenant_id] = time.monotonic() + UNLIMITED_SECONDS
+            _unlimited_until[tenant_id] = time.monotonic() + memo.lifetime()
         else:
             _unlimited_until.pop(tenant_id, None)
     if held:
