@@ -196,17 +196,23 @@ def _anonymize_user(session: Session, tenant_id: UUID, user_id: UUID) -> dict[st
 def run_due(settings: Settings) -> int:
     """The periodic job: anonymize every account whose cooling-off has ended; how many."""
     done = 0
+    # Across tenants (as the application's role, row-level security shows a session without a tenant
+    # nothing), then each deletion in a session of its own tenant.
     with sync_session(settings.database.sync_url) as session:
-        due = list(
-            session.execute(
-                select(AccountDeletion).where(
-                    AccountDeletion.run_after <= utcnow(),
-                    AccountDeletion.cancelled_at.is_(None),
-                    AccountDeletion.completed_at.is_(None),
-                )
-            ).scalars()
-        )
-        for deletion in due:
+        due = session.execute(
+            select(AccountDeletion.id, AccountDeletion.tenant_id)
+            .where(
+                AccountDeletion.run_after <= utcnow(),
+                AccountDeletion.cancelled_at.is_(None),
+                AccountDeletion.completed_at.is_(None),
+            )
+            .execution_options(all_tenants=True)
+        ).all()
+    for deletion_id, tenant_id in due:
+        with sync_session(settings.database.sync_url, tenant_id) as session:
+            deletion = session.get(AccountDeletion, deletion_id, with_for_update=True)
+            if deletion is None or deletion.completed_at is not None or deletion.cancelled_at is not None:
+                continue  # another worker ran it, or the owner cancelled it meanwhile
             _run(session, deletion)
             if deletion.user_id is None:
                 deletion_billing.end_now(session, deletion)
