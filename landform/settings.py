@@ -119,6 +119,10 @@ class OperationsSettings:
     # "production" turns on the start-up checks of landform/ops/production.py; nothing else changes.
     environment: str = "development"
     backup_dir: Path = Path("var/backups")
+    # PostgreSQL: the schema owner's URL for `landform backup`/`restore` and the daily backup job, since
+    # pg_dump must see every row and the workers connect as the application's role, which row-level
+    # security limits. Empty: LANDFORM_DATABASE_URL.
+    backup_database_url: str = ""
     # When set, GET /metrics wants `Authorization: Bearer <token>`.
     metrics_token: str = ""
 
@@ -209,6 +213,7 @@ class Settings:
             ops=OperationsSettings(
                 environment=_env("ENV", "development").strip().lower(),
                 backup_dir=Path(_env("BACKUP_DIR", str(data_dir / "backups"))),
+                backup_database_url=_env("BACKUP_DATABASE_URL"),
                 metrics_token=_env("METRICS_TOKEN"),
             ),
             webhooks=WebhookSettings(

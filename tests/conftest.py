@@ -80,10 +80,12 @@ def _postgres_url() -> str:
     return re.sub(r"/[^/]*$", f"/{POSTGRES_DB}", admin)
 
 
-# LANDFORM_TEST_POSTGRES_AS_APP=1: the app and the tests connect as an ordinary role (no superuser, not
-# the tables' owner), so row-level security applies to everything they do, as in production. Tests that
-# need the owner (backup and restore) do not pass that way; the domains' tests do.
-AS_APP_ROLE = os.environ.get("LANDFORM_TEST_POSTGRES_AS_APP", "") == "1"
+# The PostgreSQL variant connects as an ordinary role (no superuser, not the tables' owner), as the app
+# and workers do in production (docs/deploy.md), so row-level security applies to everything the tests
+# and the app do: a cross-tenant query that forgets `all_tenants` fails here, not in production.
+# Backups get the owner's URL (LANDFORM_BACKUP_DATABASE_URL), as in production.
+# LANDFORM_TEST_POSTGRES_AS_APP=0 connects as the owner instead.
+AS_APP_ROLE = os.environ.get("LANDFORM_TEST_POSTGRES_AS_APP", "1") == "1"
 APP_ROLE = "landform_test_app"
 
 
@@ -108,7 +110,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     else:
         url = _postgres_url()
     upgrade(Settings(database=DatabaseSettings(url=url)))
-    return _as_app_role(url) if AS_APP_ROLE and request.param == "postgresql" else url
+    if not (AS_APP_ROLE and request.param == "postgresql"):
+        return url
+    app_url = _as_app_role(url)
+    OWNER_URLS[app_url] = url
+    return app_url
+
+
+# The owner's URL of each application-role URL: emptying tables and backups see every row.
+OWNER_URLS: dict[str, str] = {}
 
 
 def _empty_tables(url: str) -> None:
@@ -124,7 +134,7 @@ def _empty_tables(url: str) -> None:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     """Settings for one test: an empty database, a private data directory, no form time trap."""
-    _empty_tables(database_url)
+    _empty_tables(OWNER_URLS.get(database_url, database_url))
     memo.forget_everything()  # rows the last test's app remembered are gone from the database
     env = {
         "LANDFORM_DATABASE_URL": database_url,
@@ -134,7 +144,9 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         "LANDFORM_OUTBOX_SWEEP_SECONDS": "0.2",
         "LANDFORM_BASE_URL": "http://testserver.local",
     }
-    for name in ("LANDFORM_REDIS_URL", "LANDFORM_SMTP_URL"):
+    if database_url in OWNER_URLS:
+        env["LANDFORM_BACKUP_DATABASE_URL"] = OWNER_URLS[database_url]
+    for name in ("LANDFORM_REDIS_URL", "LANDFORM_SMTP_URL", "LANDFORM_BACKUP_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -31,7 +31,7 @@ from psycopg import sql
 from sqlalchemy import create_engine, func, inspect, select, table
 from sqlalchemy.engine import make_url
 
-from landform.settings import Settings
+from landform.settings import DatabaseSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,11 @@ def _manifest(path: Path) -> Path:
 def _plain_postgres_url(url: str) -> str:
     """The URL libpq's tools understand (no SQLAlchemy driver suffix)."""
     return "postgresql://" + url.partition("://")[2]
+
+
+def _owner_url(settings: Settings) -> str:
+    """PostgreSQL as the schema's owner (LANDFORM_BACKUP_DATABASE_URL), who sees every tenant's rows."""
+    return _plain_postgres_url(settings.ops.backup_database_url or settings.database.url)
 
 
 def _sqlite_path(url: str) -> Path:
@@ -120,11 +125,16 @@ def _verify_sqlite(path: Path) -> dict[str, int]:
 # PostgreSQL
 
 
-def _psql_restore(dump: Path, url: str) -> None:
-    """Replace the public schema of the database at URL by the dump's, in one transaction."""
+def _psql_restore(dump: Path, url: str, *, privileges: bool = False) -> None:
+    """Replace the public schema of the database at URL by the dump's, in one transaction.
+
+    `privileges`: also the dump's grants (the application role's USAGE on the schema and its rights on
+    the tables), without which the app and workers, which are not the owner, would see no tables.
+    """
     with tempfile.TemporaryDirectory(prefix="landform-restore-") as work:
         script = Path(work) / "restore.sql"
-        _run([_tool("pg_restore"), "--no-owner", "--no-privileges", f"--file={script}", str(dump)])
+        grants = [] if privileges else ["--no-privileges"]
+        _run([_tool("pg_restore"), "--no-owner", *grants, f"--file={script}", str(dump)])
         _run(
             [
                 _tool("psql"),
@@ -181,7 +191,7 @@ def backup_lock(settings: Settings) -> Iterator[bool]:
         if settings.database.is_sqlite:
             yield True
             return
-        with psycopg.connect(_plain_postgres_url(settings.database.url), autocommit=True) as connection:
+        with psycopg.connect(_owner_url(settings), autocommit=True) as connection:
             row = connection.execute("SELECT pg_try_advisory_lock(%s)", (ADVISORY_LOCK,)).fetchone()
             # The lock is the connection's: closing it releases the lock.
             yield bool(row and row[0])
@@ -200,7 +210,7 @@ def take_backup(settings: Settings, now: datetime | None = None) -> Backup:
             _sqlite_copy(_sqlite_path(settings.database.url), partial)
             rows = _verify_sqlite(partial)
         else:
-            url = _plain_postgres_url(settings.database.url)
+            url = _owner_url(settings)
             _run([_tool("pg_dump"), "--format=custom", f"--file={partial}", f"--dbname={url}"])
             rows = _verify_postgres(partial, url)
         if "alembic_version" not in rows:
@@ -282,6 +292,8 @@ def restore(settings: Settings, path: Path) -> dict[str, int]:
         # One backup step copies every page in one transaction: all of the backup, or nothing.
         _sqlite_copy(path, target)
     else:
-        _psql_restore(path, _plain_postgres_url(settings.database.url))
+        _psql_restore(path, _owner_url(settings), privileges=True)
     log.info("backup: restored %s", path.name)
-    return count_rows(settings.database.sync_url)
+    return count_rows(
+        DatabaseSettings(url=settings.ops.backup_database_url or settings.database.url).sync_url
+    )
