@@ -69,8 +69,8 @@ def _searched(contact: Any) -> ColumnElement[str]:
 
 CONTACT_SEARCH = _searched(Contact)
 # A search walks at most this many contacts of the list's order (newest activity first), testing each,
-# before it asks the trigram index instead: a term in at least one of SEARCH_WALK / PAGE_SIZE contacts
-# (2.5%) fills its page from the walk. See _search_page.
+# before it asks the trigram index instead: a term in at least one in forty contacts (PAGE_SIZE + 1 in
+# SEARCH_WALK) fills its page from the walk. See _search_page.
 SEARCH_WALK = 2_000
 
 
@@ -228,11 +228,15 @@ def _keyset(base: Select[Any], cursor: Cursor | None, limit: int) -> tuple[Selec
         return active.limit(limit), idle.limit(limit)
     if cursor.last_activity_at is None:
         return idle.where(Contact.id < cursor.id).limit(limit), None
+    return active.where(_after(cursor)).limit(limit), idle.limit(limit)
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    """Active contacts after the cursor's (last_activity_at, id) in the list's order."""
     # Typed parameters: an untyped UUID would be compared as text with SQLite's binary ids.
-    after = tuple_(Contact.last_activity_at, Contact.id) < tuple_(
+    return tuple_(Contact.last_activity_at, Contact.id) < tuple_(
         literal(cursor.last_activity_at, Contact.last_activity_at.type), literal(cursor.id, Contact.id.type)
     )
-    return active.where(after).limit(limit), idle.limit(limit)
 
 
 def contact_page(
@@ -240,12 +244,12 @@ def contact_page(
 ) -> tuple[list[Contact], Cursor | None]:
     """One page of contacts and the cursor of the next page (None: this is the last)."""
     first, then = _keyset(select(Contact).where(*filters.where(search=False)), cursor, limit + 1)
-    idle_first = cursor is not None and cursor.last_activity_at is None
-    order = _idle_order if idle_first else _active_order
-    rows, _how = _search_page(session, first, order, filters.pattern, limit + 1)
-    if len(rows) <= limit and then is not None:
-        more, _how = _search_page(session, then, _idle_order, filters.pattern, limit + 1 - len(rows))
-        rows += more
+    if filters.pattern:
+        rows, _way = _search_page(session, filters, first, cursor, limit + 1)
+    else:
+        rows = list(session.execute(first).scalars())
+        if len(rows) <= limit and then is not None:
+            rows += list(session.execute(then.limit(limit + 1 - len(rows))).scalars())
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
@@ -253,10 +257,10 @@ def contact_page(
 
 
 def _search_page(
-    session: Session, ordered: Select[Any], order: Any, pattern: str, limit: int
+    session: Session, filters: ContactFilter, first: Select[Any], cursor: Cursor | None, limit: int
 ) -> tuple[list[Contact], str]:
-    """The first `limit` contacts of `ordered` (the list's statement without the search) that match
-    `pattern`, and how they were found: "list" (no search), "walk" or "index".
+    """The first `limit` contacts after `cursor` that match the search, and how they were found: "walk"
+    or "index". `first` is the list's first statement after the cursor, without the search.
 
     A common term ("de vries", one in nine contacts) is fastest found by walking the list's own index,
     newest first, testing each contact and stopping when the page is full: about PAGE_SIZE * 9 rows,
@@ -267,17 +271,23 @@ def _search_page(
     matches in the list's order (any earlier match would be among the contacts it walked); if not, the
     term is rare there and the trigram index gives the page. The result is the same either way.
     """
-    if not pattern:
-        return list(session.execute(ordered.limit(limit)).scalars()), "list"
+    pattern = filters.pattern
+    idle = cursor is not None and cursor.last_activity_at is None
     if SEARCH_WALK > 0:
-        walked = ordered.limit(SEARCH_WALK).subquery()
-        contact = aliased(Contact, walked)
-        page = select(contact).where(_searched(contact).like(pattern)).order_by(*order(contact))
+        walked = aliased(Contact, first.limit(SEARCH_WALK).subquery())
+        order = _idle_order if idle else _active_order
+        page = select(walked).where(_searched(walked).like(pattern)).order_by(*order(walked))
         rows = list(session.execute(page.limit(limit)).scalars())
         if len(rows) == limit:
             return rows, "walk"
-    search = _Search(Contact.id, "landform_contact_search", pattern, CONTACT_SEARCH.like(pattern))
-    return list(session.execute(ordered.where(search).limit(limit)).scalars()), "index"
+    # The matches are few and are sorted anyway: the active and the idle ones in one statement.
+    matching = select(Contact).where(*filters.where())
+    if cursor is not None and cursor.last_activity_at is None:
+        matching = matching.where(Contact.last_activity_at.is_(None), Contact.id < cursor.id)
+    elif cursor is not None:
+        matching = matching.where(or_(_after(cursor), Contact.last_activity_at.is_(None)))
+    ordered = matching.order_by(Contact.last_activity_at.desc().nulls_last(), Contact.id.desc())
+    return list(session.execute(ordered.limit(limit)).scalars()), "index"
 
 
 def _like_escaped(term: str) -> str:
@@ -305,6 +315,17 @@ def contact_offset_page(
 
 def capped_count(session: Session, filters: ContactFilter) -> int:
     """How many contacts match, counted up to COUNT_CAP + 1 (shown as "more than COUNT_CAP")."""
+    if (
+        filters.pattern
+        and not filters.where(search=False)
+        and session.get_bind().dialect.name == "postgresql"
+    ):
+        # The search alone: its function stops at COUNT_CAP + 1 matches (migration 0110), where the
+        # search among other filters must hand over every match to be joined with them.
+        if session.info.get("tenant_id") is None:
+            raise TenantScopeMissing("counting tenant-owned rows without a tenant in scope")
+        found = func.landform_contact_search(literal(filters.pattern, String), COUNT_CAP + 1)
+        return int(session.execute(select(func.count()).select_from(found)).scalar_one())
     return count_up_to(session, Contact, filters.where())
 
 

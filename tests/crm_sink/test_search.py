@@ -110,3 +110,11 @@ def test_the_walk_starts_after_the_cursor_and_keeps_the_other_filters(settings, 
     dnc = [c for c in _matching(crowd, "de vries") if c.do_not_contact]
     assert [c.email for c in refused] == _in_list_order(dnc)
     assert len(refused) == 4  # lead0 (no activity), lead15, lead30, lead45
+
+
+def test_the_count_of_a_search_stops_past_the_cap(settings, crowd, owner, monkeypatch):
+    monkeypatch.setattr(records, "COUNT_CAP", 5)
+    with sync_session(settings.database.sync_url, tenant_id=owner.tenant_id) as session:
+        assert records.capped_count(session, ContactFilter(q="de vries")) == 6  # shown as "more than 5"
+        assert records.capped_count(session, ContactFilter(q="lovelace")) == 1
+        assert records.capped_count(session, ContactFilter(q="de vries", consent="dnc")) == 4
