@@ -106,7 +106,7 @@ class Contact(TenantScoped, Base):
             "last_activity_at",
             "id",
             postgresql_where=text("do_not_contact"),
-            sqlite_where=text("do_not_contact"),
+            sqlite_where=text("do_not_contact = 1"),
         ),
         Index("ix_contact_tenant_phone", "tenant_id", "phone"),
     )

@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
     or_,
     select,
     tuple_,
@@ -174,12 +175,17 @@ class ContactFilter:
             conditions.append(
                 exists().where(ContactTag.contact_id == Contact.id, ContactTag.tag == self.tag.casefold())
             )
-        if self.consent:
-            conditions.append(Contact.do_not_contact.is_(self.consent == "dnc"))
+        # Written as the partial index ix_contact_tenant_dnc_activity's predicate is (`do_not_contact`; on
+        # SQLite `= 1`): PostgreSQL does not see that `IS true` implies it.
+        refused = Contact.do_not_contact.expression
+        if self.consent == "dnc":
+            conditions.append(refused)
+        elif self.consent == "ok":
+            conditions.append(not_(refused))
         if self.source:
             conditions.append(Contact.source == self.source)
         if self.without_do_not_contact:
-            conditions.append(Contact.do_not_contact.is_(False))
+            conditions.append(not_(refused))
         return conditions
 
 

@@ -49,7 +49,7 @@ def upgrade() -> None:
             ["tenant_id", "last_activity_at", "id"],
             unique=False,
             postgresql_where=sa.text("do_not_contact"),
-            sqlite_where=sa.text("do_not_contact"),
+            sqlite_where=sa.text("do_not_contact = 1"),
         )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
