@@ -68,7 +68,7 @@ def _in_list_order(contacts: list[Contact]) -> list[str]:
 @pytest.mark.parametrize(
     ("q", "first_way"), [("de vries", "walk"), ("DE VR", "walk"), ("lovelace", "index"), ("nobody", "index")]
 )
-def test_walking_the_list_and_the_trigram_index_give_the_same_pages(
+def test_it_gives_the_same_pages_walking_the_list_as_from_the_trigram_index(
     settings, crowd, owner, monkeypatch, q, first_way
 ):
     ways: list[str] = []
@@ -97,7 +97,7 @@ def test_walking_the_list_and_the_trigram_index_give_the_same_pages(
     assert [email for page in walked for email in page] == expected
 
 
-def test_the_walk_starts_after_the_cursor_and_keeps_the_other_filters(settings, crowd, owner, monkeypatch):
+def test_it_starts_the_walk_after_the_cursor_and_keeps_the_other_filters(settings, crowd, owner, monkeypatch):
     monkeypatch.setattr(records, "SEARCH_WALK", 20)
     common = _in_list_order(_matching(crowd, "de vries"))
     middle = crowd[30]  # a "de Vries" with an activity, sharing its moment with crowd[31]
@@ -112,7 +112,7 @@ def test_the_walk_starts_after_the_cursor_and_keeps_the_other_filters(settings, 
     assert len(refused) == 4  # lead0 (no activity), lead15, lead30, lead45
 
 
-def test_the_count_of_a_search_stops_past_the_cap(settings, crowd, owner, monkeypatch):
+def test_it_stops_counting_a_search_past_the_cap(settings, crowd, owner, monkeypatch):
     monkeypatch.setattr(records, "COUNT_CAP", 5)
     with sync_session(settings.database.sync_url, tenant_id=owner.tenant_id) as session:
         assert records.capped_count(session, ContactFilter(q="de vries")) == 6  # shown as "more than 5"
