@@ -7,6 +7,7 @@ page: the capped count the list shows ("more than 10000") and, as the baseline, 
 API used to compute on every page.
 
     .venv/bin/python bench/crm_lists.py [--contacts 200000]
+    .venv/bin/python bench/crm_lists.py --again   # the same rows after `landform db upgrade`
 
 Needs PostgreSQL (LANDFORM_BENCH_POSTGRES_ADMIN_URL; the database is LANDFORM_BENCH_DATABASE).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -30,7 +32,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import BIN, as_app_role, database  # noqa: E402
+from bench.run import BIN, POSTGRES_ADMIN, POSTGRES_DB, as_app_role, database  # noqa: E402
 
 FIRST = ["Jan", "Piet", "Kees", "Anna", "Sanne", "Fleur", "Daan", "Sem", "Lotte", "Emma", "Noah", "Liam"]
 LAST = [
@@ -50,14 +52,14 @@ RUNS = 5
 
 
 def seed(url: str, contacts: int) -> dict[str, Any]:
-    """COPY the rows in; returns what the cases need (tenant, an owner, a rare name)."""
+    """COPY the rows in; returns what the cases need (see `seeded`)."""
     from advanced_alchemy.mixins.uuid import uuid7
 
     rng = random.Random(6)
     now = datetime.now(UTC)
     with psycopg.connect(url) as connection:
-        tenant_id, owner_id = connection.execute(
-            "SELECT tenant_id, id FROM user_account WHERE tenant_id IS NOT NULL ORDER BY created_at LIMIT 1"
+        (tenant_id,) = connection.execute(
+            "SELECT tenant_id FROM user_account WHERE tenant_id IS NOT NULL ORDER BY created_at LIMIT 1"
         ).fetchone()
         users = [
             row[0]
@@ -125,11 +127,28 @@ def seed(url: str, contacts: int) -> dict[str, Any]:
         connection.commit()
         connection.autocommit = True
         connection.execute("ANALYZE")
-        rare = connection.execute(
-            "SELECT email FROM contact WHERE tenant_id = %s ORDER BY id LIMIT 1 OFFSET 777",
-            (tenant_id,),
+    return seeded(url)
+
+
+def seeded(url: str) -> dict[str, Any]:
+    """What the cases need of the seeded rows: the tenant, an owner, a rare address, a company name."""
+    with psycopg.connect(url) as connection:
+        tenant_id, owner_id = connection.execute(
+            "SELECT tenant_id, id FROM user_account WHERE tenant_id IS NOT NULL ORDER BY created_at LIMIT 1"
         ).fetchone()
-    return {"tenant_id": tenant_id, "owner_id": owner_id, "rare_email": rare[0], "company": companies[4321]}
+
+        def first(query: str, offset: int) -> Any:
+            return connection.execute(f"{query} ORDER BY id LIMIT 1 OFFSET {offset}", (tenant_id,)).fetchone()
+
+        return {
+            "tenant_id": tenant_id,
+            "owner_id": owner_id,
+            "rare_email": first("SELECT email FROM contact WHERE tenant_id = %s", 777)[0],
+            "company": first("SELECT name FROM company WHERE tenant_id = %s", 4321)[0],
+            "contacts": connection.execute(
+                "SELECT count(*) FROM contact WHERE tenant_id = %s", (tenant_id,)
+            ).fetchone()[0],
+        }
 
 
 def median_ms(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -188,6 +207,12 @@ def measure(app_url: str, facts: dict[str, Any]) -> list[tuple[str, float, float
         rows.append((f"  before: offset {deepest:,}, NULLS LAST", old_ms, 0.0, 0, 0.0))
         case("search: one person's full e-mail", ContactFilter(q=facts["rare_email"]))
         case("search: 'de vries' (a common name)", ContactFilter(q="de vries"))
+        # The search as 0108 left it: every match from the trigram index, sorted, then the first page.
+        walk, records.SEARCH_WALK = records.SEARCH_WALK, 0
+        for label, text in (("one e-mail", facts["rare_email"]), ("'de vries'", "de vries")):
+            page_ms, _page = median_ms(lambda q=text: records.contact_page(session, ContactFilter(q=q), None))
+            rows.append((f"  before: {label}, trigram index only", page_ms, 0.0, 0, 0.0))
+        records.SEARCH_WALK = walk
         case(f"search: '{facts['company'][:14]}' (a company)", ContactFilter(q=facts["company"][:14]))
         case("filter: owner", ContactFilter(owner=str(facts["owner_id"])))
         case("filter: tag 'vip' (0.1%)", ContactFilter(tag="vip"))
@@ -225,20 +250,32 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--contacts", type=int, default=200_000)
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="measure the rows the last run seeded, after `landform db upgrade` (a new index, before/after)",
+    )
     args = parser.parse_args()
-    url, backend = database()
-    if backend != "PostgreSQL":
-        raise SystemExit("this benchmark needs PostgreSQL")
+    if args.again:
+        url = re.sub(r"/[^/]*$", f"/{POSTGRES_DB}", POSTGRES_ADMIN)
+    else:
+        url, backend = database()
+        if backend != "PostgreSQL":
+            raise SystemExit("this benchmark needs PostgreSQL")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LANDFORM_", "LITESTAR_"))}
     env.update(
         {"LANDFORM_DATABASE_URL": url, "LANDFORM_SECRET_KEY": "bench-secret-key-bench-secret-key-bench"}
     )
-    for command in (["db", "upgrade"], ["demo"]):
+    for command in [["db", "upgrade"]] + ([] if args.again else [["demo"]]):
         subprocess.run([str(BIN / "landform"), *command], env=env, capture_output=True, check=True)
-    started = time.perf_counter()
-    facts = seed(url, args.contacts) | {"contacts": args.contacts}
-    took = time.perf_counter() - started
-    print(f"Seeded {args.contacts:,} contacts and 20,000 companies for one tenant in {took:.0f} s")
+    if args.again:
+        facts = seeded(url)
+        print(f"The {facts['contacts']:,} contacts seeded before, after `landform db upgrade`")
+    else:
+        started = time.perf_counter()
+        facts = seed(url, args.contacts)
+        took = time.perf_counter() - started
+        print(f"Seeded {args.contacts:,} contacts and 20,000 companies for one tenant in {took:.0f} s")
     with psycopg.connect(url) as connection:
         trigram = connection.execute(
             "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_contact_search'"

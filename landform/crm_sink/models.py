@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.db import GUID, Base, DateTimeUTC, TenantScoped
@@ -97,6 +97,17 @@ class Contact(TenantScoped, Base):
         # The owner filter, in the list's order. On PostgreSQL migration 0108 adds a trigram index
         # (pg_trgm) for the search, on records.CONTACT_SEARCH: not declared here, SQLite has no such thing.
         Index("ix_contact_tenant_owner_activity", "tenant_id", "owner_id", "last_activity_at", "id"),
+        # The source filter and the do-not-contact filter (the rare side: a partial index), in the list's
+        # order too, so a filter matching 1% of a million contacts is still one short index scan.
+        Index("ix_contact_tenant_source_activity", "tenant_id", "source", "last_activity_at", "id"),
+        Index(
+            "ix_contact_tenant_dnc_activity",
+            "tenant_id",
+            "last_activity_at",
+            "id",
+            postgresql_where=text("do_not_contact"),
+            sqlite_where=text("do_not_contact = 1"),
+        ),
         Index("ix_contact_tenant_phone", "tenant_id", "phone"),
     )
 

@@ -151,3 +151,26 @@ def test_the_contact_search_finds_only_the_tenants_own_as_the_application_role(
         found, _next = contact_page(session, ContactFilter(q="lovelace"), None)
         assert [contact.email for contact in found] == ["ada@acme.example"]
         assert capped_count(session, ContactFilter(q="ada")) == 1
+
+
+def test_the_walk_for_a_common_term_finds_only_the_tenants_own_as_the_application_role(
+    settings, db, owner, stranger, app_role_url, monkeypatch
+):
+    from landform.crm_sink import records
+
+    for n in range(3):
+        make_contact(db, owner, f"mine{n}@acme.example", last_name="de Vries")
+        make_contact(db, stranger, f"theirs{n}@globex.example", last_name="de Vries")
+    ways: list[str] = []
+    search_page = records._search_page
+
+    def noted(*args):
+        rows, way = search_page(*args)
+        ways.append(way)
+        return rows, way
+
+    monkeypatch.setattr(records, "_search_page", noted)
+    with sync_session(DatabaseSettings(url=app_role_url).sync_url, tenant_id=owner.tenant_id) as session:
+        found, _next = records.contact_page(session, records.ContactFilter(q="de vries"), None, limit=2)
+    assert ways == ["walk"]
+    assert [contact.email for contact in found] == ["mine2@acme.example", "mine1@acme.example"]
