@@ -35,15 +35,23 @@ async def page_context(
     i18n.set_language(text["language"])
     order = services.language_order(text["language"], tenant.default_language)
     logo_id = snapshot["theme"].get("logo_id", "")
+    social = snapshot.get("social_image") or {}
+    images = await services.images(
+        db,
+        {
+            logo_id,
+            social.get("id", ""),
+            *(str(b.get("data", {}).get("image_id", "")) for b in snapshot["blocks"]),
+        },
+    )
     return {
         "tenant": tenant,
         "page": page,
         "text": text,
         "blocks": page_blocks.view(snapshot["blocks"], order),
-        "images": await services.images(
-            db, {logo_id, *(str(b.get("data", {}).get("image_id", "")) for b in snapshot["blocks"])}
-        ),
+        "images": images,
         "logo_id": logo_id,
+        "social_image": _social_meta(social, images, address.canonical_root, text["social_image_alt"]),
         "form": form,
         "theme_url": theme_url,
         "prefix": address.prefix,
@@ -63,6 +71,20 @@ async def page_context(
             live=False,
             prefix=address.prefix,
         ),
+    }
+
+
+def _social_meta(
+    social: dict[str, Any], images: dict[str, dict[str, int]], root: str, alt: str
+) -> dict[str, Any] | None:
+    """og:image and its size and alt text, absolute on the page's canonical host; None when unset or gone."""
+    if not social or social.get("id") not in images:
+        return None
+    return {
+        "url": f"{root}/_img/{social['id']}",
+        "width": social["width"],
+        "height": social["height"],
+        "alt": alt,
     }
 
 
