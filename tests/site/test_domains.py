@@ -24,7 +24,8 @@ from landform.mail import EmailMessage
 from landform.settings import DomainSettings, get_settings
 from landform.site.domain_checks import recheck_verified
 from landform.site.domains import check_domain
-from landform.site.models import SiteDomain, SiteImage
+from landform.site.models import Page, SiteDomain, SiteImage
+from landform.site.services import publish_sync
 from tests.conftest import csrf_token, form_token, log_in, make_form, make_page, make_user, post_form
 
 HOST = "go.acme.test"
@@ -567,3 +568,21 @@ def test_a_name_server_that_does_not_answer_does_not_unserve_a_verified_host(mon
     dns_settings = type(settings)(**{**settings.__dict__, "domains": DomainSettings(verify="dns")})
     assert asyncio.run(check_domain(domain, dns_settings)) is True
     assert (domain.status, domain.failure, domain.failed_checks) == ("verified", "lookup_failed", 1)
+
+
+def test_the_social_image_is_addressed_on_the_custom_host_and_served_there(client, db, acme_site):
+    page = acme_site["page"]
+    scope_to_tenant(db, page.tenant_id)
+    image = SiteImage(tenant_id=page.tenant_id, content_type="image/png", width=1200, height=630, data=b"x")
+    db.add(image)
+    db.flush()
+    db.get_one(Page, page.id).social_image_id = image.id
+    db.get_one(Page, page.id).content = {"en": {"title": "Offer", "social_image_alt": "Awnings"}}
+    publish_sync(db, db.get_one(Page, page.id))
+    db.commit()
+
+    expected = f'<meta property="og:image" content="http://{HOST}/_img/{image.id}">'
+    assert expected in client.get("/offer", headers=_on(HOST)).text
+    assert expected in client.get("/p/acme/offer", headers={"accept-language": "en"}).text  # one address
+    served = client.get(f"/_img/{image.id}", headers=_on(HOST))
+    assert served.status_code == 200 and served.content == b"x"
