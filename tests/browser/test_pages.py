@@ -76,7 +76,7 @@ def _add(page: Page, kind: str) -> Locator:
 def test_it_builds_a_hostile_page_without_javascript_and_the_page_runs_nothing(
     browser: Browser, server: RunningLandform
 ) -> None:
-    editor_context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
+    editor_context = browser.new_context(viewport=DESKTOP, locale="nl-NL", java_script_enabled=False)
     try:
         page = editor_context.new_page()
         page.goto(f"{server.base_url}/login")
