@@ -12,6 +12,8 @@ from landform.ops.schedule import cron, every
 from landform.outbox import sweep
 from landform.privacy import deletion
 from landform.privacy import fulfilment as privacy
+from landform.site import domain_checks
+from landform.site import schedule as page_schedule
 
 # Old sweep ticks are dropped (max_age): the next one does the same work.
 every("outbox_sweep", seconds=lambda s: s.queue.sweep_interval_seconds, max_age=60_000)(sweep)
@@ -26,6 +28,14 @@ cron("accounts_purge", "27 * * * *")(purge_account_records_job)
 cron("privacy_reminders", "23 * * * *")(privacy.remind_due)
 cron("privacy_purge", "53 * * * *")(privacy.purge_expired)
 cron("account_deletion", "13 * * * *")(deletion.run_due)
+# Scheduled publishes go live within a minute; a tick that waited longer is dropped, the next does the same.
+every("pages_scheduled_publish", seconds=60, max_retries=0, time_limit=5 * 60_000, max_age=120_000)(
+    page_schedule.publish_due
+)
+# Each verified host at most once a day (a failed check only counts, see site/domains.py).
+cron("domains_recheck", "43 4 * * *", max_retries=3, time_limit=30 * 60_000, max_age=6 * 3600_000)(
+    domain_checks.recheck_verified
+)
 cron("backup_daily", "15 2 * * *", time_limit=3 * 3600_000, max_retries=3, min_backoff=600_000)(
     backup.scheduled_backup
 )

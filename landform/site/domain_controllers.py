@@ -74,6 +74,7 @@ class DomainsController(Controller):
                 "value": value,
                 "error": error,
                 "max_domains": domains.MAX_DOMAINS,
+                "recheck_days": domains.RECHECK_SPAN.days,
             },
         )
 
@@ -111,12 +112,15 @@ class DomainsController(Controller):
         verified = await domains.check_domain(domain, _settings(request))
         await db.commit()
         _hosts(request).forget()
-        if verified:
+        if verified and not domain.failure:
             flash(
                 request,
                 _("%(host)s is verified and serves your pages.", host=domain.host),
                 category="success",
             )
+        elif verified:
+            still = _("The host still serves your pages for now.")
+            flash(request, f"{domains.failure_text(domain.failure)} {still}", category="error")
         else:
             flash(request, domains.failure_text(domain.failure), category="error")
         return Redirect(f"/app/pages/domains#domain-{domain.id}")

@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import re
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -34,6 +35,9 @@ MAX_DOMAINS = 5
 RECORD_PREFIX = "_landform-verify"
 TOKEN_PREFIX = "landform-verify="  # noqa: S105 (a label, not a secret)
 WELL_KNOWN = "/.well-known/landform-verify.txt"
+# A verified host stops serving after this many failed re-checks in a row over at least this long.
+RECHECK_FAILURES = 3
+RECHECK_SPAN = timedelta(days=3)
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # Names no tenant can own: they are nobody's, or they would be ours.
 _RESERVED_SUFFIXES = ("localhost", "local", "internal", "invalid", "example", "arpa", "home", "lan")
@@ -142,23 +146,52 @@ async def _http_proof(host: str, settings: Settings) -> tuple[bool, str, list[st
     return True, "", [line.strip() for line in response.text[:4096].splitlines()]
 
 
-async def check_domain(domain: SiteDomain, settings: Settings) -> bool:
-    """Look for the domain's token where the tenant was asked to publish it; record the outcome."""
+async def prove(host: str, token: str, settings: Settings) -> str:
+    """Look for the token where the tenant was asked to publish it: "" when found, else why not."""
     if settings.domains.verify == "http":
-        found, failure, values = await _http_proof(domain.host, settings)
+        found, failure, values = await _http_proof(host, settings)
     else:
-        found, failure, values = await _dns_proof(domain.host)
-    expected = {record_value(domain), domain.token}
-    if found and not expected & set(values):
+        found, failure, values = await _dns_proof(host)
+    if found and not {f"{TOKEN_PREFIX}{token}", token} & set(values):
         failure = "wrong_token"
-    domain.checked_at = utcnow()
-    if failure:
-        log.info("domains: check of %s failed (%s)", domain.host, failure)
-        domain.status, domain.failure = "failed", failure
+    return failure
+
+
+def record_check(domain: SiteDomain, failure: str, now: datetime | None = None) -> bool:
+    """Apply a check's outcome; True when the host is (still) verified.
+
+    A host that was never verified fails at once. A verified host keeps serving through a bad
+    answer (a DNS provider's outage, a record being moved): it fails only after RECHECK_FAILURES
+    failed checks in a row spanning at least RECHECK_SPAN.
+    """
+    now = now or utcnow()
+    domain.checked_at = now
+    if not failure:
+        domain.status, domain.failure = "verified", ""
+        domain.failed_checks, domain.failing_since = 0, None
+        domain.verified_at = domain.verified_at or now
+        return True
+    log.info("domains: check of %s failed (%s)", domain.host, failure)
+    domain.failure = failure
+    if domain.status != "verified":
+        domain.status = "failed"
         return False
-    domain.status, domain.failure = "verified", ""
-    domain.verified_at = domain.verified_at or utcnow()
-    return True
+    domain.failed_checks = (domain.failed_checks or 0) + 1
+    domain.failing_since = domain.failing_since or now
+    if domain.failed_checks >= RECHECK_FAILURES and now - domain.failing_since >= RECHECK_SPAN:
+        domain.status = "failed"
+        log.warning(
+            "domains: %s failed %d checks since %s; no longer served",
+            domain.host,
+            domain.failed_checks,
+            domain.failing_since,
+        )
+    return domain.status == "verified"
+
+
+async def check_domain(domain: SiteDomain, settings: Settings) -> bool:
+    """Check the domain now and record the outcome (the dashboard's "check again")."""
+    return record_check(domain, await prove(domain.host, domain.token, settings))
 
 
 async def domain_or_none(db: AsyncSession, domain_id: UUID) -> SiteDomain | None:

@@ -25,7 +25,7 @@ from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
 from landform.images import MAX_BYTES, ImageRefused
 from landform.site import blocks as page_blocks
-from landform.site import services, themes
+from landform.site import schedule, services, themes
 from landform.site.models import Page
 from landform.site.views import page_context
 from landform.web import BUILDERS, provide_tenant_db, requires_role
@@ -61,7 +61,11 @@ async def _read(request: Request[User, Any, Any], db: AsyncSession, upload_field
 
 
 def _settings_values(page: Page) -> Raw:
-    values = {"slug": page.slug, "noindex": "on" if page.noindex else ""}
+    values = {
+        "slug": page.slug,
+        "noindex": "on" if page.noindex else "",
+        "social_image_id": str(page.social_image_id or ""),
+    }
     for language, entry in page.content.items():
         for name, value in entry.items():
             values[f"{language}_{name}"] = value
@@ -120,6 +124,9 @@ class PageEditorController(Controller):
             "fonts": themes.FONTS,
             "buttons": themes.BUTTONS,
             "versions": await services.versions(db, page),
+            "social_size": services.SOCIAL_IMAGE_SIZE,
+            "schedule_value": schedule.local_value(page.publish_at, request.user.timezone),
+            "schedule_errors": {},
         }
         context.update(overrides)
         return Template("site/edit.html", status_code=status_code, context=context)
@@ -161,20 +168,26 @@ class PageEditorController(Controller):
         """The builder for one page."""
         return await self._editor(request, db, await _page_or_404(db, page_id))
 
-    @post("/{page_id:uuid}", media_type=MediaType.HTML)
+    @post("/{page_id:uuid}", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
     async def update(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
-        """Save the address, titles, search texts and noindex; an old address keeps redirecting."""
+        """Save the address, titles, search texts, social image and noindex; old addresses redirect."""
         page = await _page_or_404(db, page_id)
-        raw = {k: str(v) for k, v in (await request.form()).items()}
+        raw, upload_errors = await _read(request, db, "social_image_upload")
+        if raw.get("social_image_upload"):
+            raw["social_image_id"] = raw["social_image_upload"]  # a new upload is the one chosen
+        image_ids = set(await services.images(db))
         old_slug = page.slug
         try:
+            if upload_errors:
+                raise services.PageInvalid(upload_errors)
             candidate = Page()  # validated apart, so a refused edit never touches the page
-            services.apply_settings(candidate, raw)
+            services.apply_settings(candidate, raw, image_ids)
             if await services.slug_taken(db, candidate.slug, page.id):
                 raise services.PageInvalid({"slug": _("Another page already uses this address.")})
         except services.PageInvalid as error:
+            await db.commit()  # an accepted upload stays in the image library, to pick after the fix
             return await self._editor(request, db, page, status_code=422, values=raw, errors=error.errors)
-        services.apply_settings(page, raw)
+        services.apply_settings(page, raw, image_ids)
         await services.remember_old_slug(db, page, old_slug)
         await db.commit()
         flash(request, _("Page saved. Publish it to show the changes to visitors."), category="success")
@@ -278,6 +291,36 @@ class PageEditorController(Controller):
         flash(request, _("Version %(number)d is live.", number=version.number), category="success")
         return Redirect(f"/app/pages/{page.id}")
 
+    @post("/{page_id:uuid}/schedule", media_type=MediaType.HTML)
+    async def schedule_publish(
+        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID
+    ) -> Any:
+        """Publish the draft, as it is then, at a moment in the user's time zone."""
+        page = await _page_or_404(db, page_id)
+        raw = str((await request.form()).get("publish_at", ""))
+        try:
+            moment = schedule.parse_moment(raw, request.user.timezone)
+        except services.PageInvalid as error:
+            return await self._editor(
+                request, db, page, status_code=422, schedule_value=raw, schedule_errors=error.errors
+            )
+        schedule.schedule(page, moment, request.user.id)
+        await db.commit()
+        when = i18n.format_datetime(moment, request.user.timezone)
+        flash(request, _("The page will be published on %(when)s.", when=when), category="success")
+        return Redirect(f"/app/pages/{page.id}#schedule")
+
+    @post("/{page_id:uuid}/schedule/cancel", media_type=MediaType.HTML)
+    async def cancel_schedule(
+        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID
+    ) -> Redirect:
+        """Drop the scheduled publish; the draft stays as it is."""
+        page = await _page_or_404(db, page_id)
+        schedule.cancel(page)
+        await db.commit()
+        flash(request, _("The scheduled publish is cancelled."), category="success")
+        return Redirect(f"/app/pages/{page.id}#schedule")
+
     @post("/{page_id:uuid}/versions/{number:int}/restore", media_type=MediaType.HTML)
     async def roll_back(
         self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID, number: int
@@ -313,6 +356,7 @@ class PageEditorController(Controller):
             "theme": themes.resolve(await services.brand_theme(db), page.theme or {}),
             "seo": page.content,
             "noindex": True,
+            "social_image": await services.social_image(db, page),
         }
         tenant = request.user.tenant
         language = services.page_text(page.content, i18n.get_language(), tenant.default_language)["language"]

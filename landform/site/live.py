@@ -62,8 +62,10 @@ pages: Memo[LivePage] = Memo(
 
 
 def image_ids(snapshot: dict[str, Any]) -> set[str]:
+    """The images a version shows: the logo, the social image and the blocks' images."""
     logo_id = snapshot["theme"].get("logo_id", "")
-    return {logo_id, *(str(b.get("data", {}).get("image_id", "")) for b in snapshot["blocks"])}
+    social_id = (snapshot.get("social_image") or {}).get("id", "")
+    return {logo_id, social_id, *(str(b.get("data", {}).get("image_id", "")) for b in snapshot["blocks"])}
 
 
 async def live_page(db: AsyncSession, tenant_slug: str, page_slug: str) -> LivePage | None:

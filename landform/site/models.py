@@ -34,6 +34,17 @@ class Page(TenantScoped, Base):
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The picture link previews show (og:image); its alt text per language lives in `content`.
+    social_image_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("site_image.id", ondelete="SET NULL"), nullable=True
+    )
+    # Scheduled publish: the draft as it is then goes live at this moment (site/schedule.py).
+    publish_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True, index=True)
+    publish_scheduled_by_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    # Set when the scheduled moment came but the draft could not be published (the editor says why).
+    publish_failed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
 
     @property
     def is_published(self) -> bool:
@@ -48,7 +59,8 @@ class PageVersion(TenantScoped, Base):
 
     page_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("page.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    # {"blocks": [...], "theme": {...}, "seo": {"nl": {...}, "en": {...}}, "noindex": bool}
+    # {"blocks": [...], "theme": {...}, "seo": {"nl": {...}, "en": {...}}, "noindex": bool,
+    #  "social_image": {"id", "width", "height"} or None}
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     published_by_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
@@ -100,4 +112,7 @@ class SiteDomain(TenantScoped, Base):
     # Why the last check failed, as a code site/domains.py explains in the marketer's language.
     failure: Mapped[str] = mapped_column(String(32), default="", info={"personal": False})
     checked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # A verified host's failed re-checks in a row, and since when: one bad answer never un-serves it.
+    failed_checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failing_since: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     verified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

@@ -20,7 +20,9 @@ from landform.site import themes
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
 from landform.text import normalize_text
 
-SEO_FIELDS = {"title": 120, "seo_description": 300}
+SEO_FIELDS = {"title": 120, "seo_description": 300, "social_image_alt": 200}
+# What link previews (Facebook, LinkedIn, X, chat apps) draw best: 1.91:1, at least this large.
+SOCIAL_IMAGE_SIZE = (1200, 630)
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 
 
@@ -32,8 +34,11 @@ class PageInvalid(Exception):
         self.errors = errors
 
 
-def apply_settings(page: Page, raw: dict[str, str]) -> None:
-    """Copy the address, titles, search texts and noindex from a form; raises PageInvalid."""
+def apply_settings(page: Page, raw: dict[str, str], image_ids: set[str] | None = None) -> None:
+    """Copy the address, titles, search texts, social image and noindex from a form; raises PageInvalid.
+
+    `image_ids` are the tenant's images; without them (a new page) no social image can be chosen.
+    """
     errors: dict[str, str] = {}
     slug = normalize_text(raw.get("slug", "")).lower()
     if not SLUG.match(slug):
@@ -49,10 +54,16 @@ def apply_settings(page: Page, raw: dict[str, str]) -> None:
         content[language] = entry
     if not any(content[lang]["title"] for lang in LANGUAGES):
         errors["nl_title"] = _("Give the page a title in at least one language.")
+    social_image = raw.get("social_image_id", "").strip()
+    if social_image and social_image not in (image_ids or set()):
+        errors["social_image_id"] = _("Choose one of your images, or upload one.")
+    elif social_image and not any(content[lang]["social_image_alt"] for lang in LANGUAGES):
+        errors["nl_social_image_alt"] = _("Describe what the image shows, in at least one language.")
     if errors:
         raise PageInvalid(errors)
     page.slug = slug
     page.content = content
+    page.social_image_id = UUID(social_image) if social_image else None
     page.noindex = raw.get("noindex") in ("on", "true", "1")
 
 
@@ -107,7 +118,7 @@ async def remember_old_slug(db: AsyncSession, page: Page, old_slug: str | None) 
         db.add(PageRedirect(old_slug=old_slug, page_id=page.id))
 
 
-def _snapshot(page: Page, brand: dict[str, str]) -> dict[str, Any]:
+def _snapshot(page: Page, brand: dict[str, str], social_image: dict[str, Any] | None) -> dict[str, Any]:
     problems = page_blocks.publish_problems(page.blocks or [])
     if not any(page.content.get(lang, {}).get("title") for lang in LANGUAGES):
         problems["nl_title"] = _("Give the page a title before publishing it.")
@@ -118,6 +129,7 @@ def _snapshot(page: Page, brand: dict[str, str]) -> dict[str, Any]:
         "theme": themes.resolve(brand, page.theme or {}),
         "seo": page.content,
         "noindex": bool(page.noindex),
+        "social_image": social_image,
     }
 
 
@@ -140,22 +152,40 @@ async def _next_number(db: AsyncSession, page: Page) -> int:
     return int(latest or 0) + 1
 
 
+def _social_image(row: Any) -> dict[str, Any] | None:
+    return {"id": str(row.id), "width": row.width, "height": row.height} if row is not None else None
+
+
+def _social_image_query(page: Page) -> Any:
+    return select(SiteImage.id, SiteImage.width, SiteImage.height).where(SiteImage.id == page.social_image_id)
+
+
+async def social_image(db: AsyncSession, page: Page) -> dict[str, Any] | None:
+    """The draft's social image as a version keeps it: id and size (the bytes never change)."""
+    if page.social_image_id is None:
+        return None
+    return _social_image((await db.execute(_social_image_query(page))).first())
+
+
 async def publish(db: AsyncSession, page: Page, user_id: UUID | None) -> PageVersion:
-    """Freeze the draft, the resolved theme and the SEO texts into a new live version."""
-    snapshot = _snapshot(page, await brand_theme(db))
+    """Freeze the draft, the resolved theme, the SEO texts and social image into a new live version."""
+    snapshot = _snapshot(page, await brand_theme(db), await social_image(db, page))
     version = _publish_snapshot(page, snapshot, await _next_number(db, page), user_id)
     db.add(version)
     return version
 
 
-def publish_sync(session: Session, page: Page) -> PageVersion:
-    """`publish` for the CLI and tests, on a sync session scoped to the page's tenant."""
+def publish_sync(session: Session, page: Page, user_id: UUID | None = None) -> PageVersion:
+    """`publish` for jobs, the CLI and tests, on a sync session scoped to the page's tenant."""
     brand = session.execute(select(SiteBrand)).scalar_one_or_none()
-    snapshot = _snapshot(page, dict(brand.theme) if brand else {})
+    image = (
+        _social_image(session.execute(_social_image_query(page)).first()) if page.social_image_id else None
+    )
+    snapshot = _snapshot(page, dict(brand.theme) if brand else {}, image)
     latest = session.execute(
         select(func.max(PageVersion.number)).where(PageVersion.page_id == page.id)
     ).scalar_one()
-    version = _publish_snapshot(page, snapshot, int(latest or 0) + 1, None)
+    version = _publish_snapshot(page, snapshot, int(latest or 0) + 1, user_id)
     session.add(version)
     return version
 
@@ -173,6 +203,8 @@ async def roll_back(db: AsyncSession, page: Page, number: int, user_id: UUID | N
     set_blocks(page, list(snapshot["blocks"]))
     page.content = dict(snapshot["seo"])
     page.noindex = bool(snapshot.get("noindex"))
+    image = snapshot.get("social_image")
+    page.social_image_id = UUID(image["id"]) if image else None
     version = _publish_snapshot(page, snapshot, await _next_number(db, page), user_id)
     db.add(version)
     return version

@@ -40,13 +40,16 @@ async def page_context(
     i18n.set_language(text["language"])
     order = services.language_order(text["language"], tenant.default_language)
     logo_id = snapshot["theme"].get("logo_id", "")
+    social = snapshot.get("social_image") or {}
+    images = live.images if live else await services.images(db, image_ids(snapshot))
     return {
         "tenant": tenant,
         "page": page,
         "text": text,
         "blocks": live.blocks(order) if live else page_blocks.view(snapshot["blocks"], order),
-        "images": live.images if live else await services.images(db, image_ids(snapshot)),
+        "images": images,
         "logo_id": logo_id,
+        "social_image": _social_meta(social, images, address.canonical_root, text["social_image_alt"]),
         "form": form,
         "theme_url": theme_url,
         "prefix": address.prefix,
@@ -66,6 +69,20 @@ async def page_context(
             live=False,
             prefix=address.prefix,
         ),
+    }
+
+
+def _social_meta(
+    social: dict[str, Any], images: dict[str, dict[str, int]], root: str, alt: str
+) -> dict[str, Any] | None:
+    """og:image and its size and alt text, absolute on the page's canonical host; None when unset or gone."""
+    if not social or social.get("id") not in images:
+        return None
+    return {
+        "url": f"{root}/_img/{social['id']}",
+        "width": social["width"],
+        "height": social["height"],
+        "alt": alt,
     }
 
 

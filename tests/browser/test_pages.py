@@ -7,6 +7,7 @@ Screenshots land in test-artifacts/browser/ for a person to look at.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect
@@ -137,3 +138,74 @@ def test_it_builds_a_hostile_page_without_javascript_and_the_page_runs_nothing(
         assert watch.problems == []
     finally:
         context.close()
+
+
+def test_a_marketer_gives_a_page_a_social_image_and_plans_its_publish(
+    browser: Browser, server: RunningLandform
+) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
+    try:
+        page = context.new_page()
+        page.goto(f"{server.base_url}/login")
+        page.fill("#f-email", server.demo["login_email"])
+        page.fill("#f-password", server.demo["login_password"])
+        page.locator("form[action='/login'] button").click()
+        page.wait_for_url(f"{server.base_url}/app")
+        page.goto(f"{server.base_url}/app/pages/new")
+        page.fill("#f-slug", "deelbaar")
+        page.fill("#f-nl_title", "Zomeractie")
+        page.locator("form[action='/app/pages/'] button.primary").click()
+        page.wait_for_selector("#settings")
+        editor_url = page.url.split("#", 1)[0]
+        assert not editor_url.endswith("/new")
+
+        settings = page.locator("#settings")
+        settings.locator("[name=social_image_upload]").set_input_files(
+            {"name": "delen.png", "mimeType": "image/png", "buffer": png(1200, 630)}
+        )
+        settings.locator("[name=nl_social_image_alt]").fill(XSS)
+        settings.locator("button.primary").click()
+        page.wait_for_load_state()
+        chosen = page.locator("#settings input[name=social_image_id]:checked")
+        assert chosen.get_attribute("value"), "the upload is not the chosen social image"
+        expect(page.locator(".image-choice:has(input:checked) img")).to_be_visible()
+
+        moment = (datetime.now() + timedelta(days=2)).strftime("%Y-%m-%dT09:00")
+        page.fill("#f-publish_at", moment)
+        page.locator("#schedule button.primary").click()
+        page.wait_for_load_state()
+        expect(page.locator("#schedule .scheduled .badge")).to_be_visible()
+        expect(page.locator("#schedule")).to_contain_text("09:00")
+
+        for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+            page.set_viewport_size(viewport)
+            page.goto(editor_url)
+            assert horizontal_overflow(page) <= 0, f"the editor scrolls sideways on a {name}"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.locator("#settings").screenshot(path=str(ARTIFACTS / f"page-seo-settings-{name}.png"))
+            page.locator("#schedule").screenshot(path=str(ARTIFACTS / f"page-schedule-{name}.png"))
+        page.goto(f"{server.base_url}/app/pages/")
+        expect(page.locator("tr:has-text('Zomeractie') .badge.warn")).to_be_visible()
+        shot(page, "page-list-scheduled-phone.png")
+
+        page.goto(editor_url)
+        page.locator("form[action$='/publish'] button").click()
+        page.wait_for_load_state()
+    finally:
+        context.close()
+
+    visitor_context = browser.new_context(viewport=PHONE, locale="nl-NL")
+    try:
+        visitor, watch = open_page(visitor_context, server)
+        response = visitor.goto(f"{server.base_url}/p/demo/deelbaar")
+        assert response is not None and response.status == 200
+        image = visitor.locator("meta[property='og:image']").get_attribute("content") or ""
+        assert image.startswith("http") and "/p/demo/_img/" in image
+        assert visitor.locator("meta[property='og:image:alt']").get_attribute("content") == XSS
+        assert visitor.locator("meta[name='twitter:card']").get_attribute("content") == "summary_large_image"
+        assert visitor.evaluate("window.__xss") is None
+        fetched = visitor.request.get(image)
+        assert fetched.status == 200 and fetched.headers["content-type"] == "image/png"
+        assert watch.problems == []
+    finally:
+        visitor_context.close()

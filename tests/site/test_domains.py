@@ -6,6 +6,7 @@ import asyncio
 import re
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -13,14 +14,19 @@ import dns.asyncresolver
 import dns.exception
 import dns.resolver
 import pytest
+import time_machine
 from sqlalchemy import select
 
+from landform.accounts.models import Role, Tenant, User
 from landform.billing.models import Subscription
-from landform.db import scope_to_tenant, sync_session
+from landform.db import scope_to_tenant, sync_session, utcnow
+from landform.mail import EmailMessage
 from landform.settings import DomainSettings, get_settings
+from landform.site.domain_checks import recheck_verified
 from landform.site.domains import check_domain
-from landform.site.models import SiteDomain, SiteImage
-from tests.conftest import csrf_token, form_token, log_in, make_form, make_page, post_form
+from landform.site.models import Page, SiteDomain, SiteImage
+from landform.site.services import publish_sync
+from tests.conftest import csrf_token, form_token, log_in, make_form, make_page, make_user, post_form
 
 HOST = "go.acme.test"
 OTHER_HOST = "go.globex.test"
@@ -467,3 +473,116 @@ def test_the_dns_check_reads_the_txt_record(monkeypatch, answer, status, failure
     asyncio.run(check_domain(domain, dns_settings))
     assert asked == [(f"_landform-verify.{HOST}", "TXT")]
     assert (domain.status, domain.failure) == (status, failure)
+
+
+def _recheck_on(day: int, settings) -> int:
+    """Run the daily re-check `day` days from now (04:43 UTC, when the schedule runs it)."""
+    moment = datetime.combine(utcnow().date() + timedelta(days=day), time(4, 43), UTC)
+    with time_machine.travel(moment, tick=False):
+        return recheck_verified(settings)
+
+
+def _serves(client, host: str = HOST) -> bool:
+    client.app.state.site_hosts.forget()  # as every app process does within its cache's lifetime
+    return client.get("/offer", headers=_on(host)).status_code == 200
+
+
+def _owner_mail(db) -> list[EmailMessage]:
+    return list(db.execute(select(EmailMessage).where(EmailMessage.subject.contains(HOST))).scalars())
+
+
+def test_a_verified_host_keeps_serving_through_failed_checks_and_stops_after_three_days(
+    client, db, settings, marketer, acme_site, token_site
+):
+    co_owner = make_user(db, db.get_one(Tenant, marketer.tenant_id), "eigenaar@acme.example.com", Role.OWNER)
+    db.get_one(User, co_owner.user_id).language = "nl"
+    db.commit()
+    del token_site.files[HOST]  # the record is gone (a move to another DNS provider, say)
+    for day in (1, 2, 3):
+        assert _recheck_on(day, settings) == 0
+        domain = _domain(db)
+        assert (domain.status, domain.failed_checks, domain.failure) == ("verified", day, "no_record")
+        assert _serves(client), f"day {day}: one bad answer must not take the pages offline"
+    screen = client.get("/app/pages/domains").text
+    assert "The last check failed:" in screen and "keeps serving your pages" in screen
+    assert _owner_mail(db) == []
+
+    assert _recheck_on(4, settings) == 1  # four failed checks over three days
+    assert _domain(db).status == "failed" and not _serves(client)
+    mails = {m.recipient: m for m in _owner_mail(db)}  # the owners, each in their language; not the marketer
+    assert sorted(mails) == ["eigenaar@acme.example.com", "owner@acme.example.com"]
+    english, dutch = mails["owner@acme.example.com"], mails["eigenaar@acme.example.com"]
+    assert (
+        english.subject == f"{HOST} no longer shows your pages"
+        and "Publish the record again" in english.body_text
+    )
+    assert (
+        dutch.subject == f"{HOST} toont je pagina's niet meer"
+        and "Publiceer het record opnieuw" in dutch.body_text
+    )
+    assert f"{get_settings().server.base_url}/app/pages/domains" in english.body_html
+    assert _recheck_on(5, settings) == 0 and len(_owner_mail(db)) == 2  # told once
+
+    token_site.files[HOST] = f"landform-verify={_domain(db).token}\n"
+    post_form(client, f"/app/pages/domains/{acme_site['domain'].id}/check")
+    assert _domain(db).status == "verified" and _serves(client)
+
+
+def test_a_check_that_succeeds_again_starts_the_count_over(client, db, settings, acme_site, token_site):
+    token = token_site.files.pop(HOST)
+    _recheck_on(1, settings)
+    _recheck_on(2, settings)
+    token_site.files[HOST] = token
+    _recheck_on(3, settings)
+    domain = _domain(db)
+    assert (domain.failed_checks, domain.failing_since, domain.failure) == (0, None, "")
+    del token_site.files[HOST]
+    for day in (4, 5, 6):
+        _recheck_on(day, settings)
+    assert _domain(db).status == "verified" and _domain(db).failed_checks == 3 and _serves(client)
+
+
+def test_the_job_checks_a_host_once_a_day_however_often_it_runs(client, db, settings, acme_site, token_site):
+    del token_site.files[HOST]
+    asked = len(token_site.asked)
+    for _ in range(3):  # a tick delivered again, or two workers
+        _recheck_on(1, settings)
+    assert len(token_site.asked) == asked + 1 and _domain(db).failed_checks == 1
+
+
+def test_checking_a_verified_host_by_hand_does_not_take_it_offline(client, db, acme_site, token_site):
+    del token_site.files[HOST]
+    response = post_form(client, f"/app/pages/domains/{acme_site['domain'].id}/check")
+    assert "The host still serves your pages for now." in response.text
+    assert _domain(db).status == "verified" and _serves(client)
+
+
+def test_a_name_server_that_does_not_answer_does_not_unserve_a_verified_host(monkeypatch):
+    domain = SiteDomain(host=HOST, token="tok-123", status="verified", failure="", failed_checks=0)
+
+    async def resolve(name: str, kind: str, **_kwargs: Any) -> Any:
+        raise dns.exception.Timeout()
+
+    monkeypatch.setattr(dns.asyncresolver, "resolve", resolve)
+    settings = get_settings()
+    dns_settings = type(settings)(**{**settings.__dict__, "domains": DomainSettings(verify="dns")})
+    assert asyncio.run(check_domain(domain, dns_settings)) is True
+    assert (domain.status, domain.failure, domain.failed_checks) == ("verified", "lookup_failed", 1)
+
+
+def test_the_social_image_is_addressed_on_the_custom_host_and_served_there(client, db, acme_site):
+    page = acme_site["page"]
+    scope_to_tenant(db, page.tenant_id)
+    image = SiteImage(tenant_id=page.tenant_id, content_type="image/png", width=1200, height=630, data=b"x")
+    db.add(image)
+    db.flush()
+    db.get_one(Page, page.id).social_image_id = image.id
+    db.get_one(Page, page.id).content = {"en": {"title": "Offer", "social_image_alt": "Awnings"}}
+    publish_sync(db, db.get_one(Page, page.id))
+    db.commit()
+
+    expected = f'<meta property="og:image" content="http://{HOST}/_img/{image.id}">'
+    assert expected in client.get("/offer", headers=_on(HOST)).text
+    assert expected in client.get("/p/acme/offer", headers={"accept-language": "en"}).text  # one address
+    served = client.get(f"/_img/{image.id}", headers=_on(HOST))
+    assert served.status_code == 200 and served.content == b"x"

@@ -98,7 +98,11 @@ def test_it_renders_hostile_text_in_every_tenant_field_inert(client, db, owner):
     image = SiteImage(tenant_id=owner.tenant_id, content_type="image/png", width=3, height=2, data=png())
     db.add(image)
     db.flush()
-    page.content = {lang: {"title": HOSTILE, "seo_description": HOSTILE} for lang in ("nl", "en")}
+    page.content = {
+        lang: {"title": HOSTILE, "seo_description": HOSTILE, "social_image_alt": HOSTILE}
+        for lang in ("nl", "en")
+    }
+    page.social_image_id = image.id
     services.set_blocks(page, hostile_blocks(str(form.id), str(image.id)))
     services.publish_sync(db, page)
     db.commit()
@@ -109,6 +113,7 @@ def test_it_renders_hostile_text_in_every_tenant_field_inert(client, db, owner):
         assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html  # shown as text, not dropped
         assert 'alt="&lt;script&gt;' in html and 'loading="lazy"' in html
         assert 'href="javascript:' not in html
+        assert '<meta property="og:image:alt" content="&lt;script&gt;window.__xss=1&lt;/script&gt;' in html
 
 
 def test_it_refuses_hostile_links_slugs_and_theme_values_in_the_editor(client, db, owner):

@@ -14,7 +14,7 @@ count ("more than 10000") of a common term reads 10,001 matches rather than all 
 returns only ids.
 
 Revision ID: 0110_crm_search
-Revises: 0108_crm_speed
+Revises: 0109_pages_social
 Create Date: 2026-11-25 03:05:00
 """
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0110_crm_search"
-down_revision: str | None = "0108_crm_speed"
+down_revision: str | None = "0109_pages_social"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
