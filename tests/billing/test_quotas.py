@@ -134,8 +134,10 @@ def test_held_leads_go_out_when_the_month_turns(client, db, owner, settings, two
         assert _held(db) == 1
         assert release_held_job(settings) == 0  # still November: no room
     with time_machine.travel(datetime(2026, 12, 1, 0, 1, tzinfo=UTC), tick=True):
-        assert release_held_job(settings) == 1
+        # The hourly job releases it; the app's own scheduler, woken by the jump, may run it first.
+        release_held_job(settings)
         wait_for(lambda: "c@example.com" in _contacts(db))
+        assert _held(db) == 0
         # The released lead counts against December.
         scope_to_tenant(db, owner.tenant_id)
         assert quotas.leads_routed_this_month(db) == 1
