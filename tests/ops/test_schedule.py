@@ -20,9 +20,13 @@ from tests.conftest import REDIS_URL, form_token, make_form, redis_available, wa
 
 
 def test_it_schedules_the_sweep_the_heartbeat_retention_and_backups():
-    assert {"outbox_sweep", "worker_heartbeat", "retention_purge", "backup_daily"} <= {
-        job.name for job in scheduled_jobs()
-    }
+    assert {
+        "outbox_sweep",
+        "worker_heartbeat",
+        "retention_purge",
+        "backup_daily",
+        "consent_purge_expired_holds",
+    } <= {job.name for job in scheduled_jobs()}
 
 
 def test_it_reads_cron_times_in_utc_and_runs_interval_jobs_on_a_shared_grid(settings):
