@@ -115,6 +115,17 @@ def phone(text: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def checked_phone(text: str, region: str) -> str:
+    """E.164 of a number a person typed (without a country code: the tenant's region), or `Invalid`."""
+    try:
+        number = phonenumbers.parse(text, region or "NL")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise Invalid(_("Please enter a valid phone number, like +31 20 123 4567."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def phone_region(e164: str) -> str:
     """The country of an E.164 number ("" when unknown)."""
     try:
@@ -159,6 +170,25 @@ def website(text: str) -> str:
     if "." not in (urlsplit(url).hostname or ""):
         raise Invalid("not a web address")
     return url[:300]
+
+
+def checked_website(text: str) -> str:
+    """A web address a person typed (https:// added when left out), or `Invalid`."""
+    url = text if re.match(r"^https?://", text, re.IGNORECASE) else "https://" + text
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"} or "." not in (parts.hostname or "") or " " in url:
+        raise Invalid(_("Please enter a web address, like www.example.com."))
+    return url
+
+
+def checked_postcode(text: str, country: str) -> str:
+    """A Dutch postcode in its standard form (others as typed, upper case), or `Invalid`."""
+    if (country or "NL") != "NL":
+        return text.upper()
+    try:
+        return str(postcode.validate(text))
+    except stdnum_errors.ValidationError as error:
+        raise Invalid(_("Please enter a Dutch postcode, like 1234 AB.")) from error
 
 
 def domain_of_url(url: str) -> str:

@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 from uuid import UUID
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import (
     Boolean,
@@ -38,8 +37,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
-from stdnum import exceptions as stdnum_errors
-from stdnum.nl import postcode
 
 from landform.crm_sink import normalize
 from landform.crm_sink.models import Activity, Company, Contact, ContactDuplicateDismissal, ContactTag
@@ -383,34 +380,6 @@ def clean_email(text: str) -> str:
         raise ValueError(_("Please enter a valid e-mail address, like name@example.com.")) from error
 
 
-def clean_phone(text: str, region: str) -> str:
-    """E.164, reading a number without a country code in the tenant's country."""
-    try:
-        number = phonenumbers.parse(text, region or "NL")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValueError(_("Please enter a valid phone number, like +31 20 123 4567."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def clean_url(text: str) -> str:
-    url = text if re.match(r"^https?://", text, re.IGNORECASE) else "https://" + text
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in {"http", "https"} or "." not in (parts.hostname or "") or " " in url:
-        raise ValueError(_("Please enter a web address, like www.example.com."))
-    return url
-
-
-def clean_postcode(text: str, country: str) -> str:
-    if (country or "NL") != "NL":
-        return text.upper()
-    try:
-        return str(postcode.validate(text))
-    except stdnum_errors.ValidationError as error:
-        raise ValueError(_("Please enter a Dutch postcode, like 1234 AB.")) from error
-
-
 CONTACT_TEXT = {
     "first_name": 100,
     "last_name": 100,
@@ -435,8 +404,8 @@ def clean_contact(form: Any, region: str, owners: set[UUID]) -> dict[str, Any]:
     """The validated values of the contact form (RecordInvalid lists what is wrong)."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = _clean(form, CONTACT_TEXT, errors)
-    checks = {"email": clean_email, "phone": lambda text: clean_phone(text, region)}
-    checks.update({name: clean_url for name in CONTACT_URLS})
+    checks = {"email": clean_email, "phone": lambda text: normalize.checked_phone(text, region)}
+    checks.update({name: normalize.checked_website for name in CONTACT_URLS})
     for name, check in checks.items():
         text = str(form.get(name) or "").strip()[:320]
         try:
@@ -508,15 +477,15 @@ def clean_company(form: Any, region: str) -> dict[str, Any]:
     country = str(form.get("country") or region or "NL").strip().upper()[:2]
     values["country"] = country if re.fullmatch(r"[A-Z]{2}", country) else ""
     checks = {
-        "postcode": lambda text: clean_postcode(text, values["country"]),
-        "phone": lambda text: clean_phone(text, region),
+        "postcode": lambda text: normalize.checked_postcode(text, values["country"]),
+        "phone": lambda text: normalize.checked_phone(text, region),
         "vat_number": lambda text: normalize.vat_number(text, region),
         "kvk_number": normalize.kvk_number,
         "rsin": normalize.rsin,
-        "website": clean_url,
-        "linkedin": clean_url,
-        "facebook": clean_url,
-        "twitter": clean_url,
+        "website": normalize.checked_website,
+        "linkedin": normalize.checked_website,
+        "facebook": normalize.checked_website,
+        "twitter": normalize.checked_website,
     }
     for name, check in checks.items():
         text = str(form.get(name) or "").strip()[:300]

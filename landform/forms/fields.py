@@ -8,13 +8,9 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlsplit
 
-import phonenumbers
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from email_validator import EmailNotValidError, validate_email
-from stdnum import exceptions as stdnum_errors
-from stdnum.nl import postcode
 
 from landform.crm_sink import normalize
 from landform.i18n import gettext as _
@@ -191,16 +187,6 @@ def _email(text: str, block_disposable: bool) -> str:
     return address
 
 
-def _phone(text: str, country: str) -> str:
-    try:
-        number = phonenumbers.parse(text, country or "NL")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValueError(_("Please enter a valid phone number, like +31 20 123 4567."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def _number(text: str, field: dict[str, Any]) -> int | float:
     try:
         number = Decimal(text.replace(",", ".").replace(" ", ""))
@@ -233,24 +219,6 @@ def _date_of_birth(text: str) -> str:
     if born > today or today.year - born.year > 120:
         raise ValueError(_("Please enter your real date of birth."))
     return born.isoformat()
-
-
-def _website(text: str) -> str:
-    url = text if re.match(r"^https?://", text, re.IGNORECASE) else "https://" + text
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme.lower() not in {"http", "https"} or "." not in host or " " in url:
-        raise ValueError(_("Please enter a web address, like www.example.com."))
-    return url
-
-
-def _postcode(text: str, country: str) -> str:
-    if (country or "NL") != "NL":
-        return text.upper()
-    try:
-        return str(postcode.validate(text))
-    except stdnum_errors.ValidationError as error:
-        raise ValueError(_("Please enter a Dutch postcode, like 1234 AB.")) from error
 
 
 def option_values(field: dict[str, Any]) -> list[str]:
@@ -294,7 +262,7 @@ def clean_answers(
             if kind == "email":
                 value = _email(text, block_disposable)
             elif kind == "phone":
-                value = _phone(text, country)
+                value = normalize.checked_phone(text, country)
             elif kind == "number":
                 value = _number(text, field)
             elif kind in WITH_OPTIONS:
@@ -309,9 +277,9 @@ def clean_answers(
             elif kind == "rsin":
                 value = normalize.rsin(text)
             elif kind == "website":
-                value = _website(text)
+                value = normalize.checked_website(text)
             elif kind == "postcode":
-                value = _postcode(text, country)
+                value = normalize.checked_postcode(text, country)
         except ValueError as invalid:
             errors[name] = str(invalid)
             continue
