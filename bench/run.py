@@ -155,9 +155,16 @@ def fetch_tokens(port: int, form_key: str, count: int, seconds: float) -> list[s
     return tokens
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def intake(
     landform_port: int,
     bare_port: int,
+    pids: dict[str, int],
     form_key: str,
     seconds: float,
     rounds: int = 3,
@@ -190,6 +197,7 @@ def intake(
 
     ports = {"landform": landform_port, "bare": bare_port}
     capacity = {name: LoadResult(0.0) for name in ports}
+    cpu = dict.fromkeys(ports, 0.0)  # the server's CPU seconds during its closed-loop runs
     paced = {name: LoadResult(0.0) for name in ports}
     for name, port in ports.items():  # warm up: connections, caches, prepared statements
         run_load(port, submissions(name == "landform", f"{name}-warm"), seconds=1)
@@ -200,10 +208,13 @@ def intake(
             if profile and name == "landform" and n == 0:
                 pid, path = profile
                 duration = str(max(1, int(seconds / rounds)))
+                raw = ["-f", "raw"] if path.endswith(".txt") else []  # collapsed stacks, to add up by part
                 spy = subprocess.Popen(
-                    [str(BIN / "py-spy"), "record", "-p", str(pid), "-d", duration, "-o", path]
+                    [str(BIN / "py-spy"), "record", "-p", str(pid), "-d", duration, "-o", path, *raw]
                 )
+            before = cpu_seconds(pids[name])
             capacity[name].add(run_load(port, make, seconds=seconds / rounds))
+            cpu[name] += cpu_seconds(pids[name]) - before
             if spy is not None:
                 spy.wait()
             paced[name].add(run_load(port, make, seconds=seconds / rounds / 2, rate=PACED_RATE))
@@ -233,6 +244,11 @@ def intake(
             paced["bare"].percentile(50),
         ),
         steady,
+        Figure(
+            "intake server CPU ms per submission",
+            1000 * cpu["landform"] / max(len(ours.latencies), 1),
+            1000 * cpu["bare"] / max(len(bare.latencies), 1),
+        ),
         Figure(
             "intake submissions measured",
             len(ours.latencies) + len(paced["landform"].latencies),
@@ -532,7 +548,8 @@ def main() -> None:
     try:
         profile = (app.pid, args.profile) if args.profile else None
         if args.only in (None, "intake"):
-            figures += intake(landform_port, bare_port, demo["form_key"], args.seconds, profile=profile)
+            pids = {"landform": app.pid, "bare": bare.pid}
+            figures += intake(landform_port, bare_port, pids, demo["form_key"], args.seconds, profile=profile)
         if args.only in (None, "page"):
             figures += page(landform_port, demo["page_url"], args.seconds)
         embed = embed_script()

@@ -51,7 +51,9 @@ POSTGRES_DB = os.environ.get("LANDFORM_TEST_POSTGRES_DB", f"landform_test_{os.ge
 # (1, 2, ...), so their rate limits, heartbeats and queues never meet; a plain run uses database 15.
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 _REDIS_DB = 1 + int(_XDIST_WORKER.removeprefix("gw")) if _XDIST_WORKER.startswith("gw") else 15
-REDIS_URL = os.environ.get("LANDFORM_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{_REDIS_DB}")
+# LANDFORM_TEST_REDIS_SERVER: another Redis server for the whole run (two people's suites on one machine).
+_REDIS_SERVER = os.environ.get("LANDFORM_TEST_REDIS_SERVER", "redis://127.0.0.1:6379").rstrip("/")
+REDIS_URL = os.environ.get("LANDFORM_TEST_REDIS_URL", f"{_REDIS_SERVER}/{_REDIS_DB}")
 PASSWORD = "correct horse battery"
 
 # Argon2 at production cost takes about 0.4 s a hash on this machine, and every test user, log-in and
