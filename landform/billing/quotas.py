@@ -180,35 +180,32 @@ def _forget_changed_plans(session: Session, _context: Any, _instances: Any) -> N
             _unlimited_until.pop(row.tenant_id, None)
 
 
-async def route_or_hold(db: AsyncSession, submission: Submission) -> bool:
-    """Write the submission's routing job, or hold it when the month's leads are used up.
+async def must_hold(db: AsyncSession, submission: Submission) -> bool:
+    """Whether a new lead must be held because the month's leads are used up (decided, not written).
 
-    Returns True when the lead was held. Runs in the caller's transaction: nothing is lost either way.
+    Exact for every lead on a limited plan; a plan without a limit is remembered (see above).
     """
     tenant_id = submission.tenant_id
     if _unlimited_until.get(tenant_id, 0.0) > time.monotonic():
-        held = False
+        return False
+    held, plan = await db.run_sync(lambda session: _must_hold(session, submission.id))
+    if plan.leads_per_month is None:
+        if len(_unlimited_until) > 10_000:
+            _unlimited_until.clear()
+        _unlimited_until[tenant_id] = time.monotonic() + memo.lifetime()
     else:
-        held, plan = await db.run_sync(lambda session: _must_hold(session, submission.id))
-        if plan.leads_per_month is None:
-            if len(_unlimited_until) > 10_000:
-                _unlimited_until.clear()
-            _unlimited_until[tenant_id] = time.monotonic() + memo.lifetime()
-        else:
-            _unlimited_until.pop(tenant_id, None)
-    if held:
-        await db.flush()  # the submission first: the hold refers to it
-        db.add(HeldLead(tenant_id=submission.tenant_id, submission_id=submission.id))
-        log.info("billing: lead %s held, the month's allowance is used", submission.id)
-    else:
-        add_job(db, ROUTING_JOB, submission.id, submission.tenant_id)
+        _unlimited_until.pop(tenant_id, None)
     return held
 
 
-async def wait_for_parent(db: AsyncSession, submission: Submission) -> None:
-    """Hold a minor's submission until a parent consents; it does not count against the month meanwhile."""
-    await db.flush()  # the submission first: the hold refers to it
-    db.add(HeldLead(tenant_id=submission.tenant_id, submission_id=submission.id, reason=WAITING_FOR_PARENT))
+def hold(db: Any, submission: Submission, reason: str = OVER_QUOTA) -> None:
+    """Hold a stored lead: over the month's allowance (routed once there is room), or waiting for a parent.
+
+    A minor's lead waiting for a parent does not count against the month meanwhile.
+    """
+    db.add(HeldLead(tenant_id=submission.tenant_id, submission_id=submission.id, reason=reason))
+    if reason == OVER_QUOTA:
+        log.info("billing: lead %s held, the month's allowance is used", submission.id)
 
 
 def route_after_parent(session: Session, submission: Submission, now: datetime | None = None) -> bool:

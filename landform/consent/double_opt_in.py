@@ -47,20 +47,9 @@ async def needing_confirmation(db: AsyncSession, ticked: list[dict[str, Any]]) -
     ]
 
 
-def ask(
-    session: Any,
-    submission: Submission,
-    waiting: list[dict[str, Any]],
-    how: services.ConsentHow,
-    *,
-    to: str,
-    language: str,
-    tenant_name: str,
-    purpose_names: list[str],
-) -> None:
-    """Keep what awaits confirmation with the submission and e-mail the person the link."""
-    context: dict[str, Any] = dict(submission.context)
-    context[PENDING_KEY] = {
+def pending(waiting: list[dict[str, Any]], how: services.ConsentHow) -> dict[str, Any]:
+    """What a submission keeps (under `PENDING_KEY` in its context) of the consents awaiting confirmation."""
+    return {
         "items": waiting,
         "how": {
             "method": how.method,
@@ -72,7 +61,18 @@ def ask(
             "user_agent_family": how.user_agent_family,
         },
     }
-    submission.context = context
+
+
+def ask(
+    session: Any,
+    submission: Submission,
+    *,
+    to: str,
+    language: str,
+    tenant_name: str,
+    purpose_names: list[str],
+) -> None:
+    """E-mail the person the link that confirms what the submission keeps as `pending(...)`."""
     token = security.sign(CONFIRM_PURPOSE, [str(submission.tenant_id), str(submission.id)])
     queue_email(
         session,

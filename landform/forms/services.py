@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import security
+from landform import outbox, security
 from landform.accounts.models import Tenant
 from landform.billing import quotas
 from landform.consent import double_opt_in
@@ -607,18 +607,7 @@ async def accept_submission(
         details["consents"] = consents
     if parent_email:
         details["parent_asked"] = True
-    submission = Submission(
-        id=uuid7(),
-        tenant_id=form.tenant_id,
-        form_id=form.id,
-        form_version=version_number,
-        page_id=context.page_id,
-        data=values,
-        contact_fields=contact_fields,
-        context=details,
-        token_nonce=nonce,
-    )
-    db.add(submission)
+    submission_id = uuid7()
     how = consent.ConsentHow(
         method=context.source,
         form_id=form.id,
@@ -631,16 +620,33 @@ async def accept_submission(
     ticked = consent.ticked_consents(version.fields, values, context.language)
     # Purposes with double opt-in: recorded once the person confirms by e-mail (a parent's yes confirms).
     waiting = await double_opt_in.needing_confirmation(db, ticked) if ticked and not parent_email else []
+    if waiting:
+        details[double_opt_in.PENDING_KEY] = double_opt_in.pending(waiting, how)
+    submission = Submission(
+        id=submission_id,
+        tenant_id=form.tenant_id,
+        form_id=form.id,
+        form_version=version_number,
+        page_id=context.page_id,
+        data=values,
+        contact_fields=contact_fields,
+        context=details,
+        token_nonce=nonce,
+    )
+    # Under 16: stored, but not routed until a parent consents (no contact, nothing in the CRM). Over the
+    # plan's leads this month: stored all the same, routed once there is room again. Otherwise stored with
+    # its routing job, in one statement (the intake's hot path).
+    held = bool(parent_email) or await quotas.must_hold(db, submission)
+    await outbox.insert_with_job(db, submission, None if held else quotas.ROUTING_JOB)
     if parent_email:
-        # Under 16: stored, but not routed until a parent consents (no contact, nothing in the CRM).
         tenant = await db.get_one(Tenant, form.tenant_id)
         consent_minors.hold_for_parent(
             db, submission, parent_email, ticked, how, tenant_name=tenant.name, form_name=form.name
         )
-        await quotas.wait_for_parent(db, submission)
+        quotas.hold(db, submission, quotas.WAITING_FOR_PARENT)
         return submission
-    # Over the plan's leads this month: stored all the same, routed once there is room again.
-    await quotas.route_or_hold(db, submission)
+    if held:
+        quotas.hold(db, submission)
     waiting_fields = {item["field"] for item in waiting}
     consent.record_ticked(db, submission, [t for t in ticked if t["field"] not in waiting_fields], how)
     if waiting:
@@ -648,8 +654,6 @@ async def accept_submission(
         double_opt_in.ask(
             db,
             submission,
-            waiting,
-            how,
             to=contact_fields["email"],
             language=context.language,
             tenant_name=tenant.name,
