@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
 from advanced_alchemy.types import GUID, DateTimeUTC
 from sqlalchemy import Engine, ForeignKey, create_engine, event, text
@@ -188,16 +189,25 @@ def _ensure_sqlite_directory(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _json_text(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+# JSON columns (answers, contexts, form fields) go through msgspec: several times as fast as the standard
+# library's json, which every submission's three JSON columns paid for on the intake's hot path.
+_JSON = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
+
+
 def create_app_engine(async_url: str) -> AsyncEngine:
     """The async engine for request handling."""
     if async_url.startswith("sqlite"):
         _ensure_sqlite_directory(async_url)
-        engine = create_async_engine(async_url)
+        engine = create_async_engine(async_url, **_JSON)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # No pre-ping: it costs a round trip on every request; connections are recycled instead, and the
     # rare stale one fails one request rather than taxing all of them.
-    return create_async_engine(async_url, pool_size=20, max_overflow=20, pool_recycle=1800)
+    return create_async_engine(async_url, pool_size=20, max_overflow=20, pool_recycle=1800, **_JSON)
 
 
 @lru_cache(maxsize=8)
@@ -205,10 +215,10 @@ def sync_engine(sync_url: str) -> Engine:
     """The sync engine for the worker, migrations and CLI, one per URL and process."""
     if sync_url.startswith("sqlite"):
         _ensure_sqlite_directory(sync_url)
-        engine = create_engine(sync_url)
+        engine = create_engine(sync_url, **_JSON)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(sync_url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_engine(sync_url, pool_size=10, max_overflow=10, pool_pre_ping=True, **_JSON)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, NamedTuple, cast
 from uuid import UUID
 
@@ -23,7 +24,20 @@ from advanced_alchemy.mixins.uuid import uuid7
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage
-from sqlalchemy import ForeignKey, Index, Integer, String, Table, Text, event, insert, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Insert,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    event,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -154,29 +168,58 @@ async def insert_with_job(db: AsyncSession, row: Base, actor_name: str | None) -
     values = {column.key: getattr(row, column.key) for column in table.columns if column.key in row.__dict__}
     values.setdefault("created_at", now)
     values.setdefault("updated_at", now)
-    statement = insert(table).values(values)
     if actor_name is None:
-        await db.execute(statement)
+        await db.execute(insert(table), values)
         return
     if actor_name not in _jobs:
         raise KeyError(f"no job named {actor_name}")
     job_id = uuid7()
-    job = insert(cast(Table, OutboxJob.__table__)).values(
-        id=job_id,
-        actor_name=actor_name,
-        subject_id=values["id"],
-        tenant_id=values.get("tenant_id"),
-        redispatch_at=now + timedelta(seconds=get_settings().queue.redispatch_after_seconds),
-        redispatches=0,
-        created_at=now,
-        updated_at=now,
-    )
+    job = {
+        "id": job_id,
+        "actor_name": actor_name,
+        "subject_id": values["id"],
+        "tenant_id": values.get("tenant_id"),
+        "redispatch_at": now + timedelta(seconds=get_settings().queue.redispatch_after_seconds),
+        "redispatches": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
     if db.sync_session.get_bind().dialect.name == "postgresql":
-        await db.execute(job.add_cte(statement.cte("subject")))  # a data-modifying WITH: both or neither
+        # A data-modifying WITH: both rows or neither, in one round trip.
+        statement, parameters = (
+            _with_job(table, tuple(values)),
+            {**_prefixed("s_", values), **_prefixed("j_", job)},
+        )
+        await db.execute(statement, parameters)
     else:
-        await db.execute(statement)
-        await db.execute(job)
+        await db.execute(insert(table), values)
+        await db.execute(insert(_JOBS), job)
     db.sync_session.info.setdefault("outbox_to_send", []).append(_Queued(actor_name, job_id))
+
+
+_JOBS = cast(Table, OutboxJob.__table__)
+
+
+def _prefixed(prefix: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {prefix + key: value for key, value in values.items()}
+
+
+@lru_cache(maxsize=64)
+def _with_job(table: Table, columns: tuple[str, ...]) -> Insert:
+    """`WITH subject AS (INSERT INTO table ...) INSERT INTO outbox_job ...`, built once per set of columns.
+
+    Built with bound parameters (`s_<column>`, `j_<column>`) rather than values, so a request spends no
+    time constructing the statement, only executing the one SQLAlchemy compiled before.
+    """
+
+    def bound(prefix: str, target: Table, names: Iterable[str]) -> dict[str, Any]:
+        return {name: bindparam(prefix + name, type_=target.c[name].type) for name in names}
+
+    subject = insert(table).values(bound("s_", table, columns)).cte("subject")
+    job_columns = ("id", "actor_name", "subject_id", "tenant_id", "redispatch_at", "redispatches")
+    return (
+        insert(_JOBS).values(bound("j_", _JOBS, (*job_columns, "created_at", "updated_at"))).add_cte(subject)
+    )
 
 
 def _send(actor_name: str, job_id: UUID) -> bool:

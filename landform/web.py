@@ -272,10 +272,19 @@ class CountingRedisStore(RedisStore):
 
         The window starts at the first hit (its key expires then), as in Litestar's rate limiter.
         """
-        name = self._make_key(key)
-        async with self._redis.pipeline(transaction=False) as pipe:
+        return (await count_hits([(self, key, window_seconds)]))[0]
+
+
+async def count_hits(hits: list[tuple[CountingRedisStore, str, int]]) -> list[tuple[int, int]]:
+    """`count_hit` for several keys (of stores sharing one Redis client) in one round trip."""
+    client = hits[0][0]._redis
+    async with client.pipeline(transaction=False) as pipe:
+        for store, key, window_seconds in hits:
+            if store._redis is not client:
+                raise ValueError("stores counted together must share their Redis client")
+            name = store._make_key(key)
             pipe.incr(name)
             pipe.expire(name, window_seconds, nx=True)
             pipe.ttl(name)
-            hits, _set, ttl = await pipe.execute()
-        return int(hits), max(int(ttl), 0)
+        replies = await pipe.execute()
+    return [(int(replies[n]), max(int(replies[n + 2]), 0)) for n in range(0, len(replies), 3)]

@@ -8,7 +8,7 @@ from base64 import b64encode
 from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 from uuid import UUID
 
@@ -24,6 +24,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     TooManyRequestsException,
 )
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import DURATION_VALUES, CacheObject, RateLimitConfig, RateLimitMiddleware
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
@@ -55,6 +56,7 @@ from landform.web import (
     CountingRedisStore,
     TenantHosts,
     client_ip,
+    count_hits,
     custom_host,
     provide_tenant_db,
     requires_role,
@@ -457,34 +459,56 @@ class FailOpenRateLimit(RateLimitMiddleware):
     Litestar's own counting reads a list of every request's time, appends, and writes it back, under a
     lock that queues all requests of the process behind two Redis round trips (and a list as long as
     the limit). On Redis (`CountingRedisStore`) the same window (it starts at the first hit and lasts
-    the limit's unit) is counted with INCR instead: one round trip, no lock, exact across processes.
-    Other stores (the embedded default's memory) keep Litestar's way.
+    the limit's unit) is counted with INCR instead: exact across processes, no lock, and the limits in
+    `also` (per form, beside this one per address) are counted in the same round trip. Other stores
+    (the embedded default's memory) keep Litestar's way, one limit after the other.
 
     The limits guard against abuse; the outbox guards against loss. When Redis is down the broker is
     down too and every accepted lead waits in the database, so refusing them would be the worse harm.
     """
 
+    def __init__(self, app: Any, config: RateLimitConfig, also: tuple[RateLimitConfig, ...] = ()) -> None:
+        self.next_app = app
+        self.others: list[FailOpenRateLimit] = []
+        for other in reversed(also):
+            app = FailOpenRateLimit(app, other)
+            self.others.insert(0, app)
+        super().__init__(app, config)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         app = scope["litestar_app"]
-        store = self.config.get_store_from_app(app)
-        if not isinstance(store, CountingRedisStore):
+        limits = [self, *self.others]
+        stores = [limit.config.get_store_from_app(app) for limit in limits]
+        if not all(isinstance(store, CountingRedisStore) for store in stores):
             await super().__call__(scope, receive, send)
             return
         request: Request[Any, Any, Any] = app.request_class(scope)
-        if await self.should_check_request(request=request):
+        counting = cast(list[CountingRedisStore], stores)
+        checked = [
+            (limit, store, limit.cache_key_from_request(request))
+            for limit, store in zip(limits, counting, strict=True)
+            if await limit.should_check_request(request=request)
+        ]
+        if checked:
             try:
-                hits, reset = await store.count_hit(self.cache_key_from_request(request), self._window)
+                counts = await count_hits([(store, key, limit._window) for limit, store, key in checked])
             except Exception:
                 log.warning("intake: rate-limit store unavailable; not limiting")
             else:
-                headers = self._headers(hits, reset)
-                if hits > self.max_requests:
-                    raise TooManyRequestsException(
-                        headers=headers if self.config.set_rate_limit_headers else None
-                    )
-                if self.config.set_rate_limit_headers:
-                    send = self._with_headers(send, headers)
-        await self.app(scope, receive, send)
+                # The headers tell the limit closest to running out; a 429 the first limit exceeded.
+                tightest: tuple[int, dict[str, str]] | None = None
+                for (limit, _store, _key), (hits, reset) in zip(checked, counts, strict=True):
+                    headers = limit._headers(hits, reset)
+                    if hits > limit.max_requests:
+                        raise TooManyRequestsException(
+                            headers=headers if limit.config.set_rate_limit_headers else None
+                        )
+                    left = limit.max_requests - hits
+                    if limit.config.set_rate_limit_headers and (tightest is None or left < tightest[0]):
+                        tightest = (left, headers)
+                if tightest is not None:
+                    send = self._with_headers(send, tightest[1])
+        await self.next_app(scope, receive, send)
 
     @property
     def _window(self) -> int:
@@ -549,7 +573,7 @@ def intake_router(settings: Settings) -> Router:
     return Router(
         path="/",
         route_handlers=[IntakeController, serve_embed_script],
-        middleware=[per_ip.middleware, per_form.middleware],
+        middleware=[DefineMiddleware(FailOpenRateLimit, config=per_ip, also=(per_form,))],
     )
 
 

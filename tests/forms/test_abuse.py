@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import func, select
 
 from landform.crm_sink.models import Contact, Submission
@@ -108,3 +110,89 @@ def test_it_forgets_spam_after_thirty_days(client, db, owner, settings):
     db.commit()
     assert purge_old_spam_job(settings) == 1
     assert _count(db, SpamSubmission) == 1
+
+
+def _redis_client_app(monkeypatch, namespace: str, **limits: str):
+    """A fresh app as production runs it: Redis for the broker and the rate limits (counted with INCR)."""
+    from litestar.testing import TestClient
+
+    from landform.app import create_app
+    from landform.settings import get_settings
+    from tests.conftest import REDIS_URL, redis_available
+
+    redis_available()
+    monkeypatch.setenv("LANDFORM_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("LANDFORM_QUEUE_NAMESPACE", namespace)
+    for name, value in limits.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    return TestClient(create_app(get_settings()), base_url="http://testserver.local")
+
+
+def _flood(client, form, count: int, prefix: str) -> list[int]:
+    statuses = []
+    for n in range(count):
+        token = form_token(client, f"/f/{form.key}")
+        response = client.post(
+            f"/f/{form.key}",
+            json={"first_name": "Flood", "email": f"{prefix}{n}@example.com", "_lf_token": token},
+        )
+        statuses.append(response.status_code)
+    return statuses
+
+
+def test_on_redis_both_limits_count_across_app_processes_and_say_what_is_left(db, owner, monkeypatch):
+    form = make_form(db, owner)
+    other_form = make_form(db, owner)
+    limits = {"LANDFORM_INTAKE_LIMIT_PER_IP": "5", "LANDFORM_INTAKE_LIMIT_PER_FORM": "3"}
+    namespace = (
+        f"landform-test-{uuid.uuid4().hex[:8]}"  # one Redis namespace: two processes of one deployment
+    )
+    with (
+        _redis_client_app(monkeypatch, namespace, **limits) as first,
+        _redis_client_app(monkeypatch, namespace, **limits) as second,
+    ):
+        # Two app processes share the count: the form's allowance of 3 is used up across them.
+        assert _flood(first, form, 2, "a") == [201, 201]
+        token = form_token(second, f"/f/{form.key}")
+        third = second.post(
+            f"/f/{form.key}", json={"first_name": "F", "email": "c@example.com", "_lf_token": token}
+        )
+        assert third.status_code == 201
+        # The headers name the limit closest to running out: the form's (0 left), not the address's (2 left).
+        assert (third.headers["ratelimit-limit"], third.headers["ratelimit-remaining"]) == ("3", "0")
+        refused = second.post(
+            f"/f/{form.key}", json={"first_name": "F", "email": "d@example.com", "_lf_token": token}
+        )
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) > 0
+        # Another form has its own allowance, but the address's allowance of 5 is shared.
+        assert _flood(first, other_form, 3, "e") == [201, 429, 429]
+    assert _count(db, Submission) == 4
+
+
+def test_on_redis_the_limits_let_leads_through_when_redis_stops_answering(db, owner, monkeypatch):
+    form = make_form(db, owner)
+    namespace = f"landform-test-{uuid.uuid4().hex[:8]}"
+    with _redis_client_app(monkeypatch, namespace, LANDFORM_INTAKE_LIMIT_PER_IP="1") as client:
+        token = form_token(client, f"/f/{form.key}")
+
+        async def down(*_args, **_kwargs):
+            raise ConnectionError("Redis is down")
+
+        monkeypatch.setattr("landform.forms.controllers.count_hits", down)
+        statuses = [
+            client.post(
+                f"/f/{form.key}", json={"first_name": "F", "email": "x@example.com", "_lf_token": token}
+            ).status_code,
+            client.post(
+                f"/f/{form.key}",
+                json={
+                    "first_name": "Y",
+                    "email": "y@example.com",
+                    "_lf_token": form_token(client, f"/f/{form.key}"),
+                },
+            ).status_code,
+        ]
+    assert statuses == [201, 201]
+    assert _count(db, Submission) == 2
