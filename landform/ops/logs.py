@@ -138,15 +138,16 @@ class RequestLogMiddleware(ASGIMiddleware):
                 MutableScopeHeaders.from_message(message)["x-request-id"] = request_id
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await next_app(scope, receive, send_with_id)
-            finally:
-                # The route's template, not the path: paths carry tokens, and query strings addresses.
-                access_log.info(
-                    "request",
-                    method=scope.get("method", "-"),
-                    route=scope.get("path_template") or "(no route)",
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                )
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await next_app(scope, receive, send_with_id)
+        finally:
+            # The route's template, not the path: paths carry tokens, and query strings addresses.
+            access_log.info(
+                "request",
+                method=scope.get("method", "-"),
+                route=scope.get("path_template") or "(no route)",
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            structlog.contextvars.reset_contextvars(**bound)
