@@ -244,6 +244,12 @@ async def find_published(db: AsyncSession, page_slug: str) -> tuple[Page, PageVe
     return (page, version) if page and version else None
 
 
+async def published_slug(db: AsyncSession, page_id: UUID) -> str | None:
+    """The address of this page of the scoped tenant, if it is published (a custom host's home page)."""
+    query = select(Page.slug).where(Page.id == page_id, Page.published_at.is_not(None))
+    return (await db.execute(query)).scalar_one_or_none()
+
+
 async def moved_to(db: AsyncSession, old_slug: str) -> str | None:
     """The current address of a published page that used to live at `old_slug`."""
     query = (
