@@ -104,6 +104,17 @@ class HostedPageController(Controller):
             headers={"cache-control": YEAR},
         )
 
+    @get("/p/{tenant_slug:str}/_brand.css", media_type="text/css")
+    async def brand(self, db_session: AsyncSession, tenant_slug: str) -> Response[str]:
+        """The tenant's brand (colours, font, buttons) for pages that are no page version: its 404 page."""
+        if await services.find_tenant(db_session, tenant_slug) is None:
+            raise NotFoundException()
+        theme = themes.resolve(await services.brand_theme(db_session), {})
+        # The brand can change at any time, and this sheet has no version in its address.
+        return Response(
+            themes.stylesheet(theme), media_type="text/css", headers={"cache-control": "public, max-age=300"}
+        )
+
     @get("/p/{tenant_slug:str}/_img/{image_id:uuid}")
     async def image(self, db_session: AsyncSession, tenant_slug: str, image_id: UUID) -> Response[bytes]:
         """An uploaded image with the type sniffed at upload, in a sandbox so nothing in it can run."""
@@ -208,6 +219,7 @@ def host_not_found(here: CustomHost) -> Template:
             "referrer-policy": "strict-origin-when-cross-origin",
         },
         context={
+            "theme_url": "/_brand.css",
             "tenant_name": here.tenant_name,
             "bare_host": here.path in ("", "/"),
             "home": here.home_page_id is not None and here.path not in ("", "/"),

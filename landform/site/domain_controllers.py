@@ -156,10 +156,10 @@ class DomainsController(Controller):
         await db.commit()
         _hosts(request).forget()
         if page is None:
-            message = _("%(host)s shows no page at its bare address.", host=domain.host)
+            message = _("Visitors of https://%(host)s/ now see a “page not found” message.", host=domain.host)
         else:
             message = _(
-                "%(host)s now shows %(page)s at its bare address.", host=domain.host, page=_page_label(page)
+                "Visitors of https://%(host)s/ now see %(page)s.", host=domain.host, page=_page_label(page)
             )
         flash(request, message, category="success")
         return Redirect(f"/app/pages/domains#domain-{domain.id}")

@@ -603,6 +603,21 @@ def test_the_bare_host_answers_a_404_page_in_the_tenants_name_until_a_home_page_
     assert 'href="/privacy"' in bare.text and 'href="/"' not in bare.text
     assert "default-src 'none'" in bare.headers["content-security-policy"]
     assert bare.headers["x-content-type-options"] == "nosniff" and "set-cookie" not in bare.headers
+    # In the tenant's brand colours.
+    assert '<link rel="stylesheet" href="/_brand.css">' in bare.text
+    post_form(
+        client,
+        "/app/pages/brand",
+        {
+            "primary": "#b54708",
+            "text": "#1d2939",
+            "background": "#ffffff",
+            "font": "serif",
+            "buttons": "rounded",
+        },
+    )
+    brand = client.get("/_brand.css", headers=_on(HOST))
+    assert brand.status_code == 200 and "--accent:#b54708" in brand.text
     dutch = client.get("/", headers={"host": HOST, "accept-language": "nl"})
     assert dutch.status_code == 404 and "Pagina niet gevonden" in dutch.text
     # Any other unknown address there looks the same; programs still get a problem document.
@@ -619,7 +634,10 @@ def test_the_chosen_home_page_is_served_at_the_bare_host(client, db, acme_site):
         "Home page" in screen.text and f'<option value="{acme_site["page"].id}">Offer (/offer)' in screen.text
     )
     chosen = _set_home(client, acme_site["domain"].id, acme_site["page"].id)
-    assert chosen.status_code == 200 and "now shows Offer (/offer) at its bare address" in chosen.text
+    assert (
+        chosen.status_code == 200
+        and "Visitors of https://go.acme.test/ now see Offer (/offer)." in chosen.text
+    )
     assert _domain(db).home_page_id == acme_site["page"].id
 
     home = client.get("/?utm_source=flyer", headers=_on(HOST), follow_redirects=False)
