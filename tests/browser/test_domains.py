@@ -204,8 +204,9 @@ def test_the_marketer_picks_what_the_bare_host_shows(
         expect(page.locator(".site-header")).not_to_contain_text("Landform")
         assert horizontal_overflow(page) <= 0
         shot(page, "domains-host-404-phone.png")
-
         page.set_viewport_size(DESKTOP)
+        shot(page, "domains-host-404-desktop.png")
+
         log_in(page, server)
         page.goto(f"{server.base_url}/app/pages/domains?lang=en")
         card = page.locator("section.domain")

@@ -648,6 +648,13 @@ def test_the_chosen_home_page_is_served_at_the_bare_host(client, db, acme_site):
     assert "set-cookie" not in home.headers
     # A cookie choice made there comes back to the bare host.
     assert 'name="next" value="/?utm_source=flyer"' in home.text
+    chosen = client.post(
+        "/_cookies",
+        headers=_on(HOST),
+        data={"choice": "none", "next": "/?utm_source=flyer"},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/?utm_source=flyer"
     # Elsewhere on the host a 404 now leads home.
     assert 'href="/"' in client.get("/no-such-page", headers=_on(HOST)).text
 
