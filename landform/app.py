@@ -84,7 +84,12 @@ from landform.privacy.controllers import (
     portal_router,
 )
 from landform.settings import Settings, get_settings
-from landform.site.controllers import HostedPageController, PageEditorController, render_with_form
+from landform.site.controllers import (
+    HostedPageController,
+    PageEditorController,
+    host_not_found,
+    render_with_form,
+)
 from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.templating import environment
@@ -95,6 +100,7 @@ from landform.web import (
     RotatingSessionConfig,
     SecurityHeadersMiddleware,
     api_key_identifier,
+    custom_host,
     language_for,
     provide_api_db,
 )
@@ -164,6 +170,9 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
         response = _problem(request, error.status_code, str(error.detail), getattr(error, "extra", None))
         response.headers.update(headers)
         return response
+    here = custom_host(request)
+    if here is not None and error.status_code == 404:
+        return host_not_found(here)  # a visitor on the tenant's own host: its name, not ours
     return Template(
         "errors/http.html",
         status_code=error.status_code,

@@ -51,6 +51,9 @@ class CustomHost:
     scheme: str
     # The path as the visitor sent it (/spring-offer); the app routes it as /p/{tenant}/spring-offer.
     path: str
+    # For the host's own "page not found" page: whose host this is, and whether `/` shows a page.
+    tenant_name: str = ""
+    home_page_id: UUID | None = None
 
     @property
     def origin(self) -> str:

@@ -1,4 +1,7 @@
-"""Pages over HTTP for visitors: the hosted page `/p/{tenant}/{page}`, its theme stylesheet and its images."""
+"""Pages over HTTP for visitors: the hosted page `/p/{tenant}/{page}`, its theme stylesheet and its images.
+
+On a tenant's custom host also the bare address (the host's home page) and the host's own 404 page.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from landform import i18n
 from landform.accounts.models import Tenant
 from landform.analytics import track
 from landform.consent import cookies
+from landform.db import scope_to_tenant
 from landform.forms import progressive
 from landform.forms import services as form_services
 from landform.forms.models import Form, FormVersion
@@ -25,9 +29,9 @@ from landform.site.editor import PageEditorController
 from landform.site.live import live_page
 from landform.site.models import Page, PageVersion, SiteImage
 from landform.site.views import address_for, page_context, theme_url
-from landform.web import hosted_csp, public_path, public_url, site_prefix
+from landform.web import CustomHost, custom_host, hosted_csp, public_path, public_url, site_prefix
 
-__all__ = ["HostedPageController", "PageEditorController", "render_with_form"]
+__all__ = ["HostedPageController", "PageEditorController", "host_not_found", "render_with_form"]
 
 YEAR = "public, max-age=31536000, immutable"
 
@@ -60,69 +64,26 @@ class HostedPageController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, tenant_slug: str, page_slug: str
     ) -> Template | Redirect:
         """The live version of a published page with its form; a 301 from an address it used to have."""
-        live = await live_page(db_session, tenant_slug, page_slug)
-        if live is None:
-            tenant = await services.find_tenant(db_session, tenant_slug)
-            moved = await services.moved_to(db_session, page_slug) if tenant else None
-            if moved is None:
-                raise NotFoundException()
-            query = f"?{request.url.query}" if request.url.query else ""
-            return Redirect(f"{site_prefix(request, tenant_slug)}/{moved}{query}", status_code=301)
-        tenant, page, version = live.tenant, live.page, live.version
-        language = services.page_text(version.snapshot["seo"], i18n.get_language(), tenant.default_language)[
-            "language"
-        ]
-        tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
-        tracking["page_url"] = public_url(request)[:500]
-        tracking["referrer"] = request.headers.get("referer", "")[:500]
-        # What the visitor's cookie choice allows: a visitor id (analytics), a shorter form (functional).
-        gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
-        choice = cookies.read_choice(request.cookies.get(cookies.COOKIE_NAME), tenant.cookie_policy_version)
-        allowed = cookies.allowed(choice, gpc=gpc)
-        visitor_id, set_cookies = track.visitor(
-            request,
-            analytics_allowed="analytics" in allowed,
-            secure=request.app.state.settings.server.secure_cookies,
-        )
-        functional = "functional" in allowed
-        visit = progressive.Visit(
-            functional=functional,
-            known=progressive.read_known(request.cookies.get(progressive.cookie_name(tenant.id)), tenant.id)
-            if functional
-            else frozenset(),
-            visitor_id=visitor_id,
-        )
-        form, redirect_origin = live_form(live.form, live.form_version, language, page.id, tracking, visit)
-        headers = {
-            "vary": "Accept-Language",
-            "cache-control": "no-store",
-            "content-security-policy": hosted_csp(redirect_origin or "", scripts=True),
-        }
-        if version.snapshot.get("noindex"):
-            headers["x-robots-tag"] = "noindex"
-        address = address_for(request, tenant)
-        context = await page_context(
-            db_session,
-            tenant,
-            page,
-            version.snapshot,
-            form=form,
-            theme_url=theme_url(tenant, version, address.prefix),
-            address=address,
-            live=live,
-        )
-        context["cookies"] = cookies.banner(
-            tenant.slug,
-            tenant.cookie_policy_version,
-            request.cookies.get(cookies.COOKIE_NAME),
-            gpc=gpc,
-            back=public_path(request),
-            page_id=str(page.id),
-            prefix=address.prefix,
-        )
-        form_id = page_blocks.form_id_of(version.snapshot["blocks"]) if form else None
-        track.page_viewed(request, tenant.id, page.id, UUID(form_id) if form_id else None, visitor_id)
-        return Template("site/hosted_page.html", headers=headers, context=context, cookies=set_cookies)
+        return await _hosted_page(request, db_session, tenant_slug, page_slug)
+
+    @get("/p/{tenant_slug:str}")
+    async def home(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, tenant_slug: str
+    ) -> Template | Redirect:
+        """A custom host's bare address: the page chosen for that host, exactly as at its own address.
+
+        Not a redirect, so the address the visitor typed stays; the page names its own address as the
+        canonical one, as everywhere. No page chosen, or it is unpublished or gone: the host's 404 page.
+        On our host `/p/{tenant}` is no page.
+        """
+        here = custom_host(request)
+        if here is None or here.home_page_id is None or here.tenant_slug != tenant_slug:
+            raise NotFoundException()
+        scope_to_tenant(db_session, here.tenant_id)
+        page_slug = await services.published_slug(db_session, here.home_page_id)
+        if page_slug is None:
+            raise NotFoundException()
+        return await _hosted_page(request, db_session, tenant_slug, page_slug)
 
     @get("/p/{tenant_slug:str}/_theme/{version_id:uuid}", media_type="text/css")
     async def theme(self, db_session: AsyncSession, tenant_slug: str, version_id: UUID) -> Response[str]:
@@ -141,6 +102,17 @@ class HostedPageController(Controller):
             themes.stylesheet(version.snapshot["theme"]),
             media_type="text/css",
             headers={"cache-control": YEAR},
+        )
+
+    @get("/p/{tenant_slug:str}/_brand.css", media_type="text/css")
+    async def brand(self, db_session: AsyncSession, tenant_slug: str) -> Response[str]:
+        """The tenant's brand (colours, font, buttons) for pages that are no page version: its 404 page."""
+        if await services.find_tenant(db_session, tenant_slug) is None:
+            raise NotFoundException()
+        theme = themes.resolve(await services.brand_theme(db_session), {})
+        # The brand can change at any time, and this sheet has no version in its address.
+        return Response(
+            themes.stylesheet(theme), media_type="text/css", headers={"cache-control": "public, max-age=300"}
         )
 
     @get("/p/{tenant_slug:str}/_img/{image_id:uuid}")
@@ -163,6 +135,96 @@ class HostedPageController(Controller):
                 "content-disposition": "inline",
             },
         )
+
+
+async def _hosted_page(
+    request: Request[Any, Any, Any], db_session: AsyncSession, tenant_slug: str, page_slug: str
+) -> Template | Redirect:
+    """The page at /p/{tenant}/{page} (or its custom host's address), as every visitor gets it."""
+    live = await live_page(db_session, tenant_slug, page_slug)
+    if live is None:
+        tenant = await services.find_tenant(db_session, tenant_slug)
+        moved = await services.moved_to(db_session, page_slug) if tenant else None
+        if moved is None:
+            raise NotFoundException()
+        query = f"?{request.url.query}" if request.url.query else ""
+        return Redirect(f"{site_prefix(request, tenant_slug)}/{moved}{query}", status_code=301)
+    tenant, page, version = live.tenant, live.page, live.version
+    language = services.page_text(version.snapshot["seo"], i18n.get_language(), tenant.default_language)[
+        "language"
+    ]
+    tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
+    tracking["page_url"] = public_url(request)[:500]
+    tracking["referrer"] = request.headers.get("referer", "")[:500]
+    # What the visitor's cookie choice allows: a visitor id (analytics), a shorter form (functional).
+    gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
+    choice = cookies.read_choice(request.cookies.get(cookies.COOKIE_NAME), tenant.cookie_policy_version)
+    allowed = cookies.allowed(choice, gpc=gpc)
+    visitor_id, set_cookies = track.visitor(
+        request,
+        analytics_allowed="analytics" in allowed,
+        secure=request.app.state.settings.server.secure_cookies,
+    )
+    functional = "functional" in allowed
+    visit = progressive.Visit(
+        functional=functional,
+        known=progressive.read_known(request.cookies.get(progressive.cookie_name(tenant.id)), tenant.id)
+        if functional
+        else frozenset(),
+        visitor_id=visitor_id,
+    )
+    form, redirect_origin = live_form(live.form, live.form_version, language, page.id, tracking, visit)
+    headers = {
+        "vary": "Accept-Language",
+        "cache-control": "no-store",
+        "content-security-policy": hosted_csp(redirect_origin or "", scripts=True),
+    }
+    if version.snapshot.get("noindex"):
+        headers["x-robots-tag"] = "noindex"
+    address = address_for(request, tenant)
+    context = await page_context(
+        db_session,
+        tenant,
+        page,
+        version.snapshot,
+        form=form,
+        theme_url=theme_url(tenant, version, address.prefix),
+        address=address,
+        live=live,
+    )
+    context["cookies"] = cookies.banner(
+        tenant.slug,
+        tenant.cookie_policy_version,
+        request.cookies.get(cookies.COOKIE_NAME),
+        gpc=gpc,
+        back=public_path(request),
+        page_id=str(page.id),
+        prefix=address.prefix,
+    )
+    form_id = page_blocks.form_id_of(version.snapshot["blocks"]) if form else None
+    track.page_viewed(request, tenant.id, page.id, UUID(form_id) if form_id else None, visitor_id)
+    return Template("site/hosted_page.html", headers=headers, context=context, cookies=set_cookies)
+
+
+def host_not_found(here: CustomHost) -> Template:
+    """A 404 on a tenant's custom host: in the tenant's name, not ours, and only its own links."""
+    return Template(
+        "site/not_found.html",
+        status_code=404,
+        headers={
+            "cache-control": "no-store",
+            # Set here: a path no route matched never reaches the security headers middleware.
+            "content-security-policy": hosted_csp(),
+            "x-content-type-options": "nosniff",
+            "referrer-policy": "strict-origin-when-cross-origin",
+        },
+        context={
+            "theme_url": "/_brand.css",
+            "tenant_name": here.tenant_name,
+            "bare_host": here.path in ("", "/"),
+            "home": here.home_page_id is not None and here.path not in ("", "/"),
+        },
+    )
 
 
 async def render_with_form(

@@ -13,12 +13,14 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform import i18n
 from landform.accounts.models import User
 from landform.billing import quotas
 from landform.i18n import gettext as _
 from landform.settings import Settings
 from landform.site import domains
 from landform.site.hosts import SiteHosts
+from landform.site.models import Page
 from landform.web import BUILDERS, provide_tenant_db, requires_role
 
 FEATURE = "custom_domains"
@@ -38,6 +40,14 @@ async def _plan_allows(db: AsyncSession) -> bool:
     return quotas.plan_of(await db.run_sync(quotas.subscription_of)).has(FEATURE)
 
 
+def _page_label(page: Page) -> str:
+    """A page as the marketer knows it: its title in the screen's language (or any), and its address."""
+    language = i18n.get_language()
+    texts = [page.content.get(lang, {}) for lang in (language, "nl", "en")]
+    title = next((text["title"] for text in texts if text.get("title")), "")
+    return f"{title} (/{page.slug})" if title else f"/{page.slug}"
+
+
 class DomainsController(Controller):
     """Host names of the tenant's own that serve its pages and embed script: add, check, remove."""
 
@@ -54,9 +64,12 @@ class DomainsController(Controller):
         status_code: int = 200,
         value: str = "",
         error: str = "",
+        home_error: tuple[UUID, str] | None = None,
     ) -> Template:
         settings = _settings(request)
         rows = await domains.domains(db)
+        published = await domains.published_pages(db)
+        live = {page.id for page in published}
         return Template(
             "site/domains.html",
             status_code=status_code,
@@ -68,9 +81,13 @@ class DomainsController(Controller):
                         "how": domains.instructions(row, settings),
                         "failure": domains.failure_text(row.failure) if row.failure else "",
                         "routed": row.host in _hosts(request).hosts_of(row.tenant_id),
+                        # A chosen page that was unpublished since: `/` shows the 404 page, say so.
+                        "home_offline": row.home_page_id is not None and row.home_page_id not in live,
+                        "home_error": home_error[1] if home_error and home_error[0] == row.id else "",
                     }
                     for row in rows
                 ],
+                "pages": [{"id": page.id, "label": _page_label(page)} for page in published],
                 "value": value,
                 "error": error,
                 "max_domains": domains.MAX_DOMAINS,
@@ -123,6 +140,28 @@ class DomainsController(Controller):
             flash(request, f"{domains.failure_text(domain.failure)} {still}", category="error")
         else:
             flash(request, domains.failure_text(domain.failure), category="error")
+        return Redirect(f"/app/pages/domains#domain-{domain.id}")
+
+    @post("/{domain_id:uuid}/home", media_type=MediaType.HTML)
+    async def home(self, request: Request[User, Any, Any], db: AsyncSession, domain_id: UUID) -> Any:
+        """Choose the published page the bare host shows (or none: a "page not found" page there)."""
+        domain = await domains.domain_or_none(db, domain_id)
+        if domain is None:
+            raise NotFoundException()
+        raw = str((await request.form()).get("page_id", ""))[:64]
+        try:
+            page = await domains.set_home_page(db, domain, raw)
+        except domains.DomainInvalid as error:
+            return await self._screen(request, db, status_code=422, home_error=(domain.id, str(error)))
+        await db.commit()
+        _hosts(request).forget()
+        if page is None:
+            message = _("Visitors of https://%(host)s/ now see a “page not found” message.", host=domain.host)
+        else:
+            message = _(
+                "Visitors of https://%(host)s/ now see %(page)s.", host=domain.host, page=_page_label(page)
+            )
+        flash(request, message, category="success")
         return Redirect(f"/app/pages/domains#domain-{domain.id}")
 
     @post("/{domain_id:uuid}/remove", media_type=MediaType.HTML)

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.db import utcnow
 from landform.i18n import gettext as _
 from landform.settings import Settings
-from landform.site.models import SiteDomain
+from landform.site.models import Page, SiteDomain
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +192,35 @@ def record_check(domain: SiteDomain, failure: str, now: datetime | None = None) 
 async def check_domain(domain: SiteDomain, settings: Settings) -> bool:
     """Check the domain now and record the outcome (the dashboard's "check again")."""
     return record_check(domain, await prove(domain.host, domain.token, settings))
+
+
+async def published_pages(db: AsyncSession) -> list[Page]:
+    """The scoped tenant's published pages, the choices for a host's home page."""
+    query = select(Page).where(Page.published_at.is_not(None)).order_by(Page.slug)
+    return list((await db.execute(query)).scalars())
+
+
+async def set_home_page(db: AsyncSession, domain: SiteDomain, raw_page_id: str) -> Page | None:
+    """Show this published page of the tenant's at the bare host ("" for none); raises DomainInvalid."""
+    if not raw_page_id.strip():
+        domain.home_page_id = None
+        return None
+    try:
+        page_id = UUID(raw_page_id.strip())
+    except ValueError:
+        page_id = None
+    # Tenant-scoped: another tenant's page id finds nothing, exactly like a page that does not exist.
+    page = (
+        (
+            await db.execute(select(Page).where(Page.id == page_id, Page.published_at.is_not(None)))
+        ).scalar_one_or_none()
+        if page_id
+        else None
+    )
+    if page is None:
+        raise DomainInvalid(_("Choose one of your published pages."))
+    domain.home_page_id = page.id
+    return page
 
 
 async def domain_or_none(db: AsyncSession, domain_id: UUID) -> SiteDomain | None:

@@ -1,11 +1,14 @@
 """Requests on a tenant's own host name: which tenant it is, and the path the app routes it by.
 
-`go.bakkerij.nl/spring-offer` is served as `/p/bakkerij/spring-offer`. Only the tenant's pages and
-what they need (its theme, images, cookie choice) are reachable there, plus the embed script, the
-form endpoints (for that tenant's forms only) and static files; anything else is mapped under the
-tenant's page prefix too, where it finds nothing and answers 404. A host nobody verified gets the
-normal app. The verified hosts are read into memory (one query for all of them, at most every
-`cache_seconds`, and at once after a change in this process) so a page view pays no extra query.
+`go.bakkerij.nl/spring-offer` is served as `/p/bakkerij/spring-offer`, and the bare host as
+`/p/bakkerij`, which shows the home page the tenant chose for that host (or a 404 in the tenant's
+name). Only the tenant's pages and what they need (its theme, images, cookie choice) are reachable
+there, plus the embed script, the site banner script, the form endpoints (for that tenant's forms
+only), static files, and that tenant's own privacy portal at `/privacy` and banner texts; anything
+else is mapped under the tenant's page prefix too, where it finds nothing and answers 404. A host
+nobody verified gets the normal app. The verified hosts are read into memory (one query for all of
+them, at most every `cache_seconds`, and at once after a change in this process) so a page view pays
+no extra query.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -29,17 +33,29 @@ from landform.web import CUSTOM_HOST, CustomHost
 log = logging.getLogger(__name__)
 
 # Paths served as they are on a custom host; everything else is one of the tenant's pages (or a 404).
-PASS_THROUGH = ("/static/", "/f/", "/embed.js")
+PASS_THROUGH = ("/static/", "/f/", "/embed.js", "/choices.js")
+# Served as they are when they name the host's own tenant (/privacy/bakkerij/...); another's: a 404.
+OWN_TENANT_ONLY = ("/privacy/", "/consent/site/")
 RETRY_AFTER_ERROR = 5.0
 
 
+@dataclass(frozen=True)
+class HostSite:
+    """Whose a verified host is, and the page its bare address shows (None: a 404 in the tenant's name)."""
+
+    tenant_id: UUID
+    tenant_slug: str
+    tenant_name: str
+    home_page_id: UUID | None
+
+
 class SiteHosts:
-    """This process's copy of the verified custom hosts: host -> (tenant id, tenant slug)."""
+    """This process's copy of the verified custom hosts and the tenant each one serves."""
 
     def __init__(self, engine: AsyncEngine, ttl: float) -> None:
         self.engine = engine
         self._ttl = ttl
-        self._by_host: dict[str, tuple[UUID, str]] = {}
+        self._by_host: dict[str, HostSite] = {}
         self._by_tenant: dict[UUID, list[str]] = {}
         self._fresh_until = 0.0
         self._lock = asyncio.Lock()
@@ -48,8 +64,12 @@ class SiteHosts:
         """Read the hosts again on the next request (after this process changed one)."""
         self._fresh_until = 0.0
 
-    def tenant_of(self, host: str) -> tuple[UUID, str] | None:
+    def site_of(self, host: str) -> HostSite | None:
         return self._by_host.get(host)
+
+    def tenant_of(self, host: str) -> tuple[UUID, str] | None:
+        found = self._by_host.get(host)
+        return (found.tenant_id, found.tenant_slug) if found else None
 
     def hosts_of(self, tenant_id: UUID) -> list[str]:
         return self._by_tenant.get(tenant_id, [])
@@ -71,7 +91,14 @@ class SiteHosts:
 
     async def _load(self) -> None:
         query = (
-            select(SiteDomain.host, Tenant.id, Tenant.slug, Subscription.plan)
+            select(
+                SiteDomain.host,
+                SiteDomain.home_page_id,
+                Tenant.id,
+                Tenant.slug,
+                Tenant.name,
+                Subscription.plan,
+            )
             .join(Tenant, Tenant.id == SiteDomain.tenant_id)
             .outerjoin(Subscription, Subscription.tenant_id == SiteDomain.tenant_id)
             .where(SiteDomain.status == "verified")
@@ -80,12 +107,12 @@ class SiteHosts:
         )
         async with AsyncSession(self.engine) as session:
             rows = (await session.execute(query)).all()
-        by_host: dict[str, tuple[UUID, str]] = {}
+        by_host: dict[str, HostSite] = {}
         by_tenant: dict[UUID, list[str]] = {}
-        for host, tenant_id, slug, plan in rows:
+        for host, home_page_id, tenant_id, slug, name, plan in rows:
             if not PLANS.get(plan or "", FREE).has("custom_domains"):
                 continue  # a downgraded tenant's hosts stop serving, and come back with the plan
-            by_host[host] = (tenant_id, slug)
+            by_host[host] = HostSite(tenant_id, slug, name, home_page_id)
             by_tenant.setdefault(tenant_id, []).append(host)
         self._by_host, self._by_tenant = by_host, by_tenant
 
@@ -115,19 +142,41 @@ class CustomHostRouter:
             host, netloc = _host_header(scope.get("headers", []))
             if host:
                 await self.hosts.refresh()
-                found = self.hosts.tenant_of(host)
+                found = self.hosts.site_of(host)
                 if found is not None:
                     scheme = "https" if self.https else scope.get("scheme", "http")
-                    self._rewrite(scope, host, netloc, scheme, *found)
+                    self._rewrite(scope, host, netloc, scheme, found)
         await self.app(scope, receive, send)
 
     @staticmethod
-    def _rewrite(scope: Any, host: str, netloc: str, scheme: str, tenant_id: UUID, slug: str) -> None:
+    def _rewrite(scope: Any, host: str, netloc: str, scheme: str, site: HostSite) -> None:
         # In place, not a copy: Litestar's before-send hooks (the database session's commit and close)
         # hold the scope the app was called with and must find what the handler stored in it.
         path = scope["path"]
-        routed = path if path.startswith(PASS_THROUGH) else f"/p/{slug}{path}"
+        routed = routed_path(path, site.tenant_slug)
         custom = CustomHost(
-            host=host, netloc=netloc, tenant_id=tenant_id, tenant_slug=slug, scheme=scheme, path=path
+            host=host,
+            netloc=netloc,
+            tenant_id=site.tenant_id,
+            tenant_slug=site.tenant_slug,
+            scheme=scheme,
+            path=path,
+            tenant_name=site.tenant_name,
+            home_page_id=site.home_page_id,
         )
         scope.update({"path": routed, "raw_path": routed.encode(), CUSTOM_HOST: custom})
+
+
+def routed_path(path: str, slug: str) -> str:
+    """The path the app routes a custom host's request by: the tenant's own things, or under its pages."""
+    if path.startswith(PASS_THROUGH):
+        return path
+    if path in ("/", ""):
+        return f"/p/{slug}"  # the host's home page
+    if path in ("/privacy", "/privacy/"):
+        return f"/privacy/{slug}"
+    for prefix in OWN_TENANT_ONLY:
+        own = f"{prefix}{slug}"
+        if path == own or path.startswith(own + "/"):
+            return path
+    return f"/p/{slug}{path}"

@@ -116,3 +116,7 @@ class SiteDomain(TenantScoped, Base):
     failed_checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failing_since: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     verified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # The published page shown at the bare host (go.bakkerij.nl/); none, or not published: a 404 there.
+    home_page_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("page.id", ondelete="SET NULL"), nullable=True, info={"personal": False}
+    )

@@ -24,6 +24,8 @@ SEO_FIELDS = {"title": 120, "seo_description": 300, "social_image_alt": 200}
 # What link previews (Facebook, LinkedIn, X, chat apps) draw best: 1.91:1, at least this large.
 SOCIAL_IMAGE_SIZE = (1200, 630)
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+# On a custom host these addresses are the tenant's privacy portal (site/hosts.py), not a page.
+RESERVED_SLUGS = frozenset({"privacy"})
 
 
 class PageInvalid(Exception):
@@ -43,6 +45,8 @@ def apply_settings(page: Page, raw: dict[str, str], image_ids: set[str] | None =
     slug = normalize_text(raw.get("slug", "")).lower()
     if not SLUG.match(slug):
         errors["slug"] = _("Use lower-case letters, digits and hyphens, like spring-offer.")
+    elif slug in RESERVED_SLUGS and slug != page.slug:  # a page made before it was reserved keeps it
+        errors["slug"] = _("This address is your privacy portal on your own domain names. Choose another.")
     content: dict[str, dict[str, str]] = {}
     for language in LANGUAGES:
         entry = {}
@@ -242,6 +246,12 @@ async def find_published(db: AsyncSession, page_slug: str) -> tuple[Page, PageVe
     ).scalar_one_or_none()
     version = await live_version(db, page) if page else None
     return (page, version) if page and version else None
+
+
+async def published_slug(db: AsyncSession, page_id: UUID) -> str | None:
+    """The address of this page of the scoped tenant, if it is published (a custom host's home page)."""
+    query = select(Page.slug).where(Page.id == page_id, Page.published_at.is_not(None))
+    return (await db.execute(query)).scalar_one_or_none()
 
 
 async def moved_to(db: AsyncSession, old_slug: str) -> str | None:

@@ -54,7 +54,8 @@ async def page_context(
         "theme_url": theme_url,
         "prefix": address.prefix,
         "page_url": f"{address.canonical_root}/{page.slug}",
-        # Portal and platform links stay on our host: a custom host serves pages only.
+        # On its own host the tenant's privacy portal is at /privacy; "Made with Landform" leads to us.
+        "privacy_url": "/privacy" if address.prefix == "" else f"/privacy/{tenant.slug}",
         "platform_url": get_settings().server.base_url if address.prefix == "" else "",
         "noindex": snapshot.get("noindex", False),
         "branding": await quotas.shows_branding(db),

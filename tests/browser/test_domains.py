@@ -191,6 +191,50 @@ def test_another_host_shows_no_tenant_content(browser: Browser, server: RunningL
         context.close()
 
 
+def test_the_marketer_picks_what_the_bare_host_shows(
+    browser: Browser, server: RunningLandform, verified: str
+):
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    try:
+        page = context.new_page()
+        # No home page yet: the bare host is a 404 page in the tenant's name, not ours.
+        response = page.goto(f"{verified}/")
+        assert response is not None and response.status == 404
+        expect(page.locator("h1")).to_have_text("Page not found")
+        expect(page.locator(".site-header")).not_to_contain_text("Landform")
+        assert horizontal_overflow(page) <= 0
+        shot(page, "domains-host-404-phone.png")
+        page.set_viewport_size(DESKTOP)
+        shot(page, "domains-host-404-desktop.png")
+
+        log_in(page, server)
+        page.goto(f"{server.base_url}/app/pages/domains?lang=en")
+        card = page.locator("section.domain")
+        welcome = card.locator("select[name=page_id] option", has_text="(/welcome)")
+        card.locator("select[name=page_id]").select_option(welcome.get_attribute("value"))
+        card.locator("form.home-page button").click()
+        expect(page.locator(".alert-success")).to_contain_text("/welcome")
+        expect(page.locator("section.domain select[name=page_id] option:checked")).to_contain_text(
+            "(/welcome)"
+        )
+        for viewport, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+            page.set_viewport_size(viewport)
+            assert horizontal_overflow(page) <= 0
+            shot(page, f"domains-home-page-{name}.png")
+
+        response = page.goto(f"{verified}/")
+        assert response is not None and response.status == 200
+        assert page.url == f"{verified}/"  # served there, not redirected
+        expect(page.locator("h1")).to_have_count(1)
+        assert page.locator("link[rel=canonical]").get_attribute("href") == f"{verified}/welcome"
+        # The tenant's privacy portal is on its own host too.
+        page.locator("footer a[href='/privacy']").click()
+        assert page.url == f"{verified}/privacy"
+        expect(page.locator("h1")).to_contain_text("Zonnedak Utrecht")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize(("viewport", "name"), [(PHONE, "phone"), (DESKTOP, "desktop")])
 def test_the_theme_editor_previews_colours_and_contrast_as_they_change(
     browser: Browser, server: RunningLandform, viewport, name: str

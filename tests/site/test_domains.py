@@ -241,8 +241,8 @@ def test_it_serves_the_tenants_pages_on_its_verified_host(client, acme_site):
     assert "/p/acme" not in page.text
     assert '<link rel="canonical" href="http://go.acme.test/offer">' in page.text
     assert '<meta property="og:url" content="http://go.acme.test/offer">' in page.text
-    # The portal is ours, on our host.
-    assert 'href="http://testserver.local/privacy/acme"' in page.text
+    # The tenant's privacy portal is on its host too.
+    assert 'href="/privacy"' in page.text
     csp = page.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "form-action 'self'" in csp and "object-src 'none'" in csp
     theme = re.search(r'href="(/_theme/[^"]+)"', page.text)
@@ -265,6 +265,9 @@ def test_a_host_never_shows_another_tenants_pages_forms_or_images(client, globex
         "/app/pages/",
         "/login",
         "/privacy/globex",
+        "/privacy/globex/code",
+        "/privacy/acme-corp",
+        "/consent/site/globex/",
         "/api/v1/contacts",
     ):
         response = client.get(path, headers=_on(HOST))
@@ -586,3 +589,157 @@ def test_the_social_image_is_addressed_on_the_custom_host_and_served_there(clien
     assert expected in client.get("/p/acme/offer", headers={"accept-language": "en"}).text  # one address
     served = client.get(f"/_img/{image.id}", headers=_on(HOST))
     assert served.status_code == 200 and served.content == b"x"
+
+
+def _set_home(client, domain_id, page_id) -> Any:
+    return post_form(client, f"/app/pages/domains/{domain_id}/home", {"page_id": str(page_id or "")})
+
+
+def test_the_bare_host_answers_a_404_page_in_the_tenants_name_until_a_home_page_is_chosen(client, acme_site):
+    bare = client.get("/", headers=_on(HOST))
+    assert bare.status_code == 404
+    assert "<h1" in bare.text and "Page not found" in bare.text and "Acme Zonwering" in bare.text
+    assert "Landform" not in bare.text  # the tenant's host, the tenant's name
+    assert 'href="/privacy"' in bare.text and 'href="/"' not in bare.text
+    assert "default-src 'none'" in bare.headers["content-security-policy"]
+    assert bare.headers["x-content-type-options"] == "nosniff" and "set-cookie" not in bare.headers
+    # In the tenant's brand colours.
+    assert '<link rel="stylesheet" href="/_brand.css">' in bare.text
+    post_form(
+        client,
+        "/app/pages/brand",
+        {
+            "primary": "#b54708",
+            "text": "#1d2939",
+            "background": "#ffffff",
+            "font": "serif",
+            "buttons": "rounded",
+        },
+    )
+    brand = client.get("/_brand.css", headers=_on(HOST))
+    assert brand.status_code == 200 and "--accent:#b54708" in brand.text
+    dutch = client.get("/", headers={"host": HOST, "accept-language": "nl"})
+    assert dutch.status_code == 404 and "Pagina niet gevonden" in dutch.text
+    # Any other unknown address there looks the same; programs still get a problem document.
+    assert "Acme Zonwering" in client.get("/no-such-page", headers=_on(HOST)).text
+    api = client.get("/no-such-page", headers={**_on(HOST), "accept": "application/json"})
+    assert api.status_code == 404 and api.headers["content-type"].startswith("application/problem+json")
+    # On our own host /p/acme is no page either.
+    assert client.get("/p/acme").status_code == 404
+
+
+def test_the_chosen_home_page_is_served_at_the_bare_host(client, db, acme_site):
+    screen = client.get("/app/pages/domains")
+    assert (
+        "Home page" in screen.text and f'<option value="{acme_site["page"].id}">Offer (/offer)' in screen.text
+    )
+    chosen = _set_home(client, acme_site["domain"].id, acme_site["page"].id)
+    assert (
+        chosen.status_code == 200
+        and "Visitors of https://go.acme.test/ now see Offer (/offer)." in chosen.text
+    )
+    assert _domain(db).home_page_id == acme_site["page"].id
+
+    home = client.get("/?utm_source=flyer", headers=_on(HOST), follow_redirects=False)
+    assert home.status_code == 200 and "<h1>Our offer</h1>" in home.text  # no redirect: the address stays
+    # One page, one address: the canonical URL is the page's own, as at /offer.
+    assert '<link rel="canonical" href="http://go.acme.test/offer">' in home.text
+    assert f'action="/f/{acme_site["form"].key}"' in home.text and "/p/acme" not in home.text
+    assert "set-cookie" not in home.headers
+    # A cookie choice made there comes back to the bare host.
+    assert 'name="next" value="/?utm_source=flyer"' in home.text
+    chosen = client.post(
+        "/_cookies",
+        headers=_on(HOST),
+        data={"choice": "none", "next": "/?utm_source=flyer"},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/?utm_source=flyer"
+    # Elsewhere on the host a 404 now leads home.
+    assert 'href="/"' in client.get("/no-such-page", headers=_on(HOST)).text
+
+    _set_home(client, acme_site["domain"].id, "")
+    assert _domain(db).home_page_id is None
+    assert client.get("/", headers=_on(HOST)).status_code == 404
+
+
+def test_an_unpublished_or_deleted_home_page_gives_the_404_page_not_an_error(client, db, acme_site):
+    page = acme_site["page"]
+    _set_home(client, acme_site["domain"].id, page.id)
+    assert client.get("/", headers=_on(HOST)).status_code == 200
+    post_form(client, f"/app/pages/{page.id}/unpublish")
+    gone = client.get("/", headers=_on(HOST))
+    assert gone.status_code == 404 and "Acme Zonwering" in gone.text
+    screen = client.get("/app/pages/domains")
+    assert "The chosen page is not published" in screen.text
+    assert "no longer published</option>" in screen.text
+    assert "is niet gepubliceerd" in client.get("/app/pages/domains?lang=nl").text
+
+    scope_to_tenant(db, page.tenant_id)
+    db.delete(db.get_one(Page, page.id))
+    db.commit()
+    assert client.get("/", headers=_on(HOST)).status_code == 404
+    assert _domain(db).home_page_id is None
+
+
+def test_a_host_never_shows_another_tenants_page_at_its_bare_address(
+    client, db, stranger, globex_site, acme_site
+):
+    domain = acme_site["domain"]
+    # Not through the screen: another tenant's page is no choice there.
+    refused = _set_home(client, domain.id, globex_site["page_id"])
+    assert refused.status_code == 422 and "Choose one of your published pages" in refused.text
+    assert _set_home(client, domain.id, "not-a-page").status_code == 422
+    assert _domain(db).home_page_id is None
+    # Nor when the row points there anyway: the page is looked up in the host's tenant only.
+    _domain(db).home_page_id = globex_site["page_id"]
+    db.commit()
+    client.app.state.site_hosts.forget()
+    response = client.get("/", headers=_on(HOST))
+    assert response.status_code == 404 and "Globex" not in response.text and "secret" not in response.text
+    # Another tenant cannot choose the home page of acme's host.
+    log_in(client, stranger)
+    assert _set_home(client, domain.id, globex_site["page_id"]).status_code == 404
+
+
+def test_the_home_page_setting_is_in_dutch_too(client, acme_site):
+    _set_home(client, acme_site["domain"].id, acme_site["page"].id)
+    screen = client.get("/app/pages/domains?lang=nl")
+    assert "Startpagina" in screen.text and "Geen startpagina" in screen.text
+
+
+def test_the_tenants_own_privacy_portal_is_served_on_its_host(client, db, acme_site, inbox):
+    portal = client.get("/privacy", headers=_on(HOST))
+    assert portal.status_code == 200 and "Your data at Acme Zonwering" in portal.text
+    assert 'action="/privacy/acme/requests' in portal.text and "set-cookie" not in portal.headers
+    assert client.get("/privacy/", headers=_on(HOST)).status_code == 200
+    asked = client.post(
+        "/privacy/acme/requests?lang=en",
+        headers=_on(HOST),
+        data={"email": "visitor@example.org", "kind": "access"},
+    )
+    assert asked.status_code == 200, asked.text
+    # The e-mailed link leads to our host, which always serves it (a custom host may be gone by then).
+    message = inbox.wait("visitor@example.org", "Confirm")
+    body = message.get_body(("plain",)).get_content()
+    assert "http://testserver.local/privacy/acme/verify?token=" in body and HOST not in body
+    link = re.search(r"http://testserver\.local(/privacy/acme/verify\S*)", body)
+    assert link and client.get(link.group(1)).status_code == 200
+    # The same link works on the tenant's host too; the platform's own portal is not there.
+    assert client.get(link.group(1), headers=_on(HOST)).status_code == 200
+    assert "Stripe" not in client.get("/privacy/", headers=_on(HOST)).text
+
+
+def test_the_site_banner_script_and_its_texts_are_served_on_the_custom_host(client, db, acme_site):
+    form = acme_site["form"]
+    scope_to_tenant(db, form.tenant_id)
+    db.get_one(type(form), form.id).allowed_origins = ["https://www.acme.test"]
+    db.commit()
+    script = client.get("/choices.js", headers=_on(HOST))
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    texts = client.get(
+        "/consent/site/acme/",
+        headers={**_on(HOST), "origin": "https://www.acme.test", "accept": "application/json"},
+    )
+    assert texts.status_code == 200, texts.text
+    assert texts.headers["access-control-allow-origin"] == "https://www.acme.test"

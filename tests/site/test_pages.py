@@ -118,7 +118,12 @@ def test_it_sends_visitors_of_an_old_address_to_the_new_one(client, db, owner):
 def test_it_refuses_a_bad_or_taken_address(client, db, owner):
     make_page(db, owner, None, slug="taken")
     log_in(client, owner)
-    for slug, message in (("Not A Slug!", "lower-case"), ("taken", "already uses"), ("../x", "lower-case")):
+    for slug, message in (
+        ("Not A Slug!", "lower-case"),
+        ("taken", "already uses"),
+        ("../x", "lower-case"),
+        ("privacy", "your privacy portal"),
+    ):
         response = post_form(client, "/app/pages/", {**NEW_PAGE, "slug": slug})
         assert response.status_code == 422
         assert message in response.text
