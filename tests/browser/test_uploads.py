@@ -168,6 +168,7 @@ def test_a_marketer_uploads_the_brand_logo_a_page_logo_a_block_image_and_a_socia
         block = page.locator(IMAGE_BLOCK)
         expect(block.locator(".field.has-error .error")).to_contain_text("2 MB")
         shows(block.locator("img.thumb"), 800)
+        shot(page, block, "upload-image-block-refused")
 
         settings = page.locator("#settings form")
         settings.locator("[name=nl_social_image_alt]").fill("Een groen vlak")
@@ -224,6 +225,7 @@ def test_an_owner_uploads_a_profile_photo_and_a_company_logo(
         send(page.locator("form[action='/app/settings/company']"), FAR_TOO_LARGE)
         expect(page.locator("h1")).to_contain_text("te groot")
         expect(page.locator("main")).to_contain_text("2 MB")
+        shot(page, page, "upload-too-large")
         page.goto(f"{server.base_url}/app/settings/company")
         shows(page.locator("form[action='/app/settings/company'] img.logo-preview"), 320)
         shot(page, page, "upload-company-logo")
