@@ -8,6 +8,7 @@ import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -145,6 +146,12 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in accept or not asks_json
 
 
+def _back_to_form(request: Request[Any, Any, Any]) -> str:
+    """The dashboard page the refused form was on, for a link back; only ever a path of our own."""
+    path = urlsplit(request.headers.get("referer", "")).path
+    return path if path.startswith("/app/") else ""
+
+
 def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     """One place that turns every HTTP error into a page for people or a problem document for programs."""
     if not request.url.path.startswith("/api/"):
@@ -182,6 +189,7 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
             "detail": error.detail,
             "csrf": "CSRF" in str(error.detail),
             "dashboard": request.url.path.startswith("/app"),
+            "back": _back_to_form(request) if error.status_code == 413 else "",
         },
     )
 

@@ -21,6 +21,10 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from landform.i18n import gettext as _
 
 MAX_BYTES = 2 * 1024 * 1024
+# What a dashboard post with an upload may carry. Far above MAX_BYTES: a photo straight from a phone
+# (often 3 to 12 MB) must arrive, so the form can say it is over 2 MB; beyond this the request is refused
+# unread with a 413 page that says the same.
+UPLOAD_BODY = 20 * 1024 * 1024
 MAX_SIDE = 12_000
 # Decoding costs memory by pixels, not bytes: a 2 MB PNG can unpack to gigabytes (a decompression bomb).
 MAX_PIXELS = 40_000_000

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
-from litestar.datastructures import MutableScopeHeaders
+from litestar.datastructures import FormMultiDict, MutableScopeHeaders, UploadFile
 from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -243,6 +243,18 @@ def client_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...])
         if hop not in trusted_proxies:
             return hop
     return peer
+
+
+async def read_upload(form: FormMultiDict, name: str) -> bytes | None:
+    """The bytes of the file chosen in field `name`, or None when none was chosen.
+
+    A field holding a picture already saved also posts that picture's id under the same name (a hidden
+    input beside the file input), so the file is looked for among all the field's values.
+    """
+    for value in form.getall(name, []):
+        if isinstance(value, UploadFile) and value.filename:
+            return await value.read()
+    return None
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:

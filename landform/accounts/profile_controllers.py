@@ -18,9 +18,9 @@ from landform.accounts import audit, mfa, services, sessions, team
 from landform.accounts.controllers import client_info
 from landform.accounts.models import User
 from landform.accounts.services import GENDERS, AccountInvalid
-from landform.accounts.team_controllers import UPLOAD_BODY, read_upload
 from landform.i18n import gettext as _
-from landform.web import provide_tenant_db
+from landform.images import UPLOAD_BODY
+from landform.web import provide_tenant_db, read_upload
 
 
 def _current_sid(request: Request[Any, Any, Any]) -> UUID | None:

@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
@@ -20,18 +19,8 @@ from landform.accounts.controllers import begin_session, client_info
 from landform.accounts.models import AccountImage, Role, User
 from landform.accounts.services import AccountInvalid
 from landform.i18n import gettext as _
-from landform.images import MAX_BYTES
-from landform.web import MANAGERS, provide_tenant_db, requires_role
-
-# Room for a too-large image to arrive and be refused with a clear message instead of a bare 413.
-UPLOAD_BODY = MAX_BYTES + 1024 * 1024
-
-
-async def read_upload(form: Any, name: str) -> bytes | None:
-    upload = form.get(name)
-    if isinstance(upload, UploadFile) and upload.filename:
-        return await upload.read()
-    return None
+from landform.images import UPLOAD_BODY
+from landform.web import MANAGERS, provide_tenant_db, read_upload, requires_role
 
 
 class TeamController(Controller):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from landform.i18n import get_language, set_language
+from babel.support import LazyProxy
+
 from landform.i18n import gettext as _
 from landform.settings import StripeSettings
 
@@ -29,13 +30,10 @@ class Plan:
     def name(self) -> str:
         return {"free": _("Free"), "pro": _("Pro"), "business": _("Business")}[self.code]
 
-    def name_in(self, language: str) -> str:
-        previous = get_language()
-        set_language(language)
-        try:
-            return self.name
-        finally:
-            set_language(previous)
+    @property
+    def lazy_name(self) -> LazyProxy:
+        """The name in the language current when it is shown: an e-mail's is its recipient's."""
+        return LazyProxy(lambda: self.name, enable_cache=False)
 
     def limit(self, kind: str) -> int | None:
         if kind not in LIMITS:

@@ -17,13 +17,13 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landform.accounts.models import Role, Tenant, User
+from landform.accounts.models import Role, Tenant
+from landform.accounts.notices import tell_team
 from landform.billing import stripe_gateway
 from landform.billing.models import StripeEvent, Subscription
 from landform.billing.plans import FREE, Plan, plan_for_price
 from landform.billing.quotas import plan_of, release_held
 from landform.db import scope_to_tenant, sync_session, utcnow
-from landform.mail import queue_email
 from landform.settings import Settings, StripeSettings
 
 log = logging.getLogger(__name__)
@@ -187,20 +187,15 @@ def apply_event(session: Session, event: dict[str, Any], stripe: StripeSettings)
 def _tell_managers_payment_failed(session: Session, row: Subscription) -> None:
     """E-mail the tenant's owners and admins: the card needs updating before the grace runs out."""
     tenant = session.get_one(Tenant, row.tenant_id)
-    managers = session.execute(select(User).where(User.role.in_((Role.OWNER, Role.ADMIN)))).scalars()
-    for user in managers:
-        queue_email(
-            session,
-            to=user.email,
-            template="payment_failed",
-            language=user.language,
-            tenant_id=row.tenant_id,
-            first_name=user.first_name,
-            company=tenant.name,
-            plan=plan_of(row).name_in(user.language),
-            grace_until=row.grace_until,
-            timezone=user.timezone,
-        )
+    tell_team(
+        session,
+        row.tenant_id,
+        (Role.OWNER, Role.ADMIN),
+        "payment_failed",
+        company=tenant.name,
+        plan=plan_of(row).lazy_name,
+        grace_until=row.grace_until,
+    )
 
 
 def _apply_checkout(session: Session, checkout: dict[str, Any]) -> Subscription | None:

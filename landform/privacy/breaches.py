@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import Role, Tenant, User
+from landform.accounts.notices import tell_team
 from landform.db import utcnow
 from landform.i18n import gettext as _
 from landform.i18n import lazy_gettext
-from landform.mail import queue_email
 from landform.privacy.models import BreachIncident, BreachLogEntry
 from landform.text import normalize_text
 
@@ -74,22 +74,16 @@ def report(
 
 
 async def notify_managers(db: AsyncSession, tenant: Tenant, incident: BreachIncident) -> None:
-    managers = (
-        await db.execute(
-            select(User).where(User.tenant_id == tenant.id, User.role.in_([Role.OWNER, Role.ADMIN]))
-        )
-    ).scalars()
-    for user in list(managers):
-        queue_email(
-            db,
-            to=user.email,
-            template="privacy_breach",
-            language=user.language,
-            tenant_id=tenant.id,
-            organisation=tenant.name,
-            notify_by=incident.notify_by,
-            link=f"/app/privacy/breaches/{incident.id}",
-        )
+    """E-mail the tenant's owners and admins: the 72-hour clock of a reported breach is running."""
+    await db.run_sync(
+        tell_team,
+        tenant.id,
+        (Role.OWNER, Role.ADMIN),
+        "privacy_breach",
+        organisation=tenant.name,
+        notify_by=incident.notify_by,
+        link=f"/app/privacy/breaches/{incident.id}",
+    )
 
 
 async def incidents(db: AsyncSession, tenant_id: UUID) -> list[BreachIncident]:

@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import security
-from landform.accounts.models import Role, Tenant, User
+from landform.accounts.models import Tenant
 from landform.consent import services as consent
 from landform.crm_sink.models import Contact
 from landform.crm_sink.services import email_key
@@ -512,13 +512,3 @@ async def export_for_download(
     if found is None:
         raise LinkInvalid("gone")
     return found
-
-
-async def privacy_managers(db: AsyncSession, tenant_id: UUID) -> list[User]:
-    return list(
-        (
-            await db.execute(
-                select(User).where(User.tenant_id == tenant_id, User.role.in_([Role.OWNER, Role.ADMIN]))
-            )
-        ).scalars()
-    )

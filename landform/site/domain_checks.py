@@ -16,9 +16,9 @@ from uuid import UUID
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from landform.accounts.models import Role, Tenant, User
+from landform.accounts.models import Role, Tenant
+from landform.accounts.notices import tell_team
 from landform.db import sync_session, utcnow
-from landform.mail import queue_email
 from landform.settings import Settings
 from landform.site import domains
 from landform.site.models import SiteDomain
@@ -71,17 +71,6 @@ def recheck_verified(settings: Settings) -> int:
 
 def _tell_owners(session: Session, tenant_id: UUID, host: str, since: datetime) -> None:
     tenant = session.get_one(Tenant, tenant_id)
-    owners = session.execute(select(User).where(User.role == Role.OWNER)).scalars()
-    for owner in owners:
-        queue_email(
-            session,
-            to=owner.email,
-            template="domain_failed",
-            language=owner.language,
-            tenant_id=tenant_id,
-            first_name=owner.first_name,
-            host=host,
-            since=since,
-            timezone=owner.timezone,
-            organisation=tenant.name,
-        )
+    tell_team(
+        session, tenant_id, (Role.OWNER,), "domain_failed", host=host, since=since, organisation=tenant.name
+    )

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
@@ -23,16 +22,14 @@ from landform.forms import services as form_services
 from landform.forms.models import Form
 from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
-from landform.images import MAX_BYTES, ImageRefused
+from landform.images import UPLOAD_BODY, ImageRefused
 from landform.site import blocks as page_blocks
 from landform.site import schedule, services, themes
 from landform.site.models import Page
 from landform.site.views import page_context
-from landform.web import BUILDERS, provide_tenant_db, requires_role
+from landform.web import BUILDERS, provide_tenant_db, read_upload, requires_role
 
 Raw = dict[str, str]
-# Room for a too-large image to arrive and be refused with a clear message instead of a bare 413.
-UPLOAD_BODY = MAX_BYTES + 1024 * 1024
 
 
 async def _page_or_404(db: AsyncSession, page_id: UUID) -> Page:
@@ -50,9 +47,8 @@ async def _read(request: Request[User, Any, Any], db: AsyncSession, upload_field
     """The posted fields as text, an uploaded image stored and standing in as its id; and upload errors."""
     form = await request.form()
     raw = {k: v for k, v in form.items() if isinstance(v, str)}
-    upload = form.get(upload_field)
-    if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read()
+    data = await read_upload(form, upload_field) if upload_field else None
+    if data is not None:
         try:
             raw[upload_field] = str((await services.store_image(db, data)).id)
         except ImageRefused as refused:

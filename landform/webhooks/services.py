@@ -29,7 +29,8 @@ from advanced_alchemy.mixins.uuid import uuid7
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from landform.accounts.models import Role, User
+from landform.accounts.models import Role
+from landform.accounts.notices import tell_team
 from landform.billing import quotas
 from landform.billing import services as billing_services
 from landform.billing.plans import Plan
@@ -37,7 +38,6 @@ from landform.crm_sink import routing
 from landform.crm_sink.models import Activity, Contact, ContactTag, Submission
 from landform.db import scope_to_tenant, utcnow
 from landform.i18n import gettext as _
-from landform.mail import queue_email
 from landform.outbox import OutboxJob, add_job
 from landform.personal_data import anonymize
 from landform.privacy import fulfilment
@@ -359,20 +359,16 @@ def _disable(session: Session, endpoint: WebhookEndpoint, reason: str, settings:
     endpoint.enabled = False
     endpoint.disabled_reason = reason[:300]
     host = urlsplit(endpoint.url).hostname or endpoint.url
-    owners = session.execute(select(User).where(User.role == Role.OWNER)).scalars()
-    for owner in owners:
-        queue_email(
-            session,
-            to=owner.email,
-            template="webhook_disabled",
-            language=owner.language,
-            tenant_id=endpoint.tenant_id,
-            first_name=owner.first_name,
-            url=endpoint.url,
-            host=host,
-            reason=reason,
-            endpoint_id=endpoint.id,
-        )
+    tell_team(
+        session,
+        endpoint.tenant_id,
+        (Role.OWNER,),
+        "webhook_disabled",
+        url=endpoint.url,
+        host=host,
+        reason=reason,
+        endpoint_id=endpoint.id,
+    )
 
 
 def deliver(session: Session, delivery_id: UUID) -> None:

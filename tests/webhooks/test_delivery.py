@@ -9,10 +9,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from landform.accounts.models import Role, Tenant
 from landform.crm_sink.models import Contact
+from landform.db import sync_session
 from landform.mail import EmailMessage
+from landform.webhooks import services
 from landform.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from tests.conftest import form_token, log_in, make_form, post_form, wait_for
+from tests.conftest import form_token, log_in, make_form, make_user, post_form, wait_for
 
 DOCS = Path(__file__).parents[2] / "docs" / "webhooks.md"
 
@@ -151,3 +154,17 @@ def test_it_sends_a_test_event_from_the_dashboard(client, db, owner, receiver):
     second = wait_for(lambda: receiver.of_type("webhook.test")[1:])
     assert verify_recipe()(new_secret, second[0].headers["landform-signature"], second[0].body)
     assert not verify_recipe()(secret, second[0].headers["landform-signature"], second[0].body)
+
+
+def test_switching_off_tells_the_owners_only_in_their_language(client, db, settings, owner, receiver):
+    make_user(db, db.get_one(Tenant, owner.tenant_id), "admin@acme.example.com", Role.ADMIN)
+    log_in(client, owner)
+    add_endpoint(client, receiver, events=["contact.created"])
+    with sync_session(settings.database.sync_url, owner.tenant_id) as session:
+        endpoint = session.execute(select(WebhookEndpoint)).scalar_one()
+        services._disable(session, endpoint, "6 failed attempts in a row", settings)
+        session.commit()
+    mails = all_rows(db, EmailMessage)
+    assert [m.recipient for m in mails] == [owner.email]
+    assert "Hello Olga," in mails[0].body_text and receiver.url in mails[0].body_text
+    assert "6 failed attempts in a row" in mails[0].body_text
