@@ -479,8 +479,12 @@ def test_the_dns_check_reads_the_txt_record(monkeypatch, answer, status, failure
 
 
 def _recheck_on(day: int, settings) -> int:
-    """Run the daily re-check `day` days from now (04:43 UTC, when the schedule runs it)."""
-    moment = datetime.combine(utcnow().date() + timedelta(days=day), time(4, 43), UTC)
+    """Run the daily re-check for the `day`th time since the host was verified (at 04:43 UTC, as scheduled).
+
+    Day 1 is the day after tomorrow: a host verified today after 08:43 is not due again tomorrow at 04:43
+    (it was checked less than 20 hours before), and the tests must not depend on the hour they run at.
+    """
+    moment = datetime.combine(utcnow().date() + timedelta(days=day + 1), time(4, 43), UTC)
     with time_machine.travel(moment, tick=False):
         return recheck_verified(settings)
 
