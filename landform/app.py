@@ -412,7 +412,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             QuotaExceeded: handle_quota_exceeded,
             Exception: handle_server_error,
         },
-        dependencies={"page_renderer": Provide(lambda: render_with_form, sync_to_thread=False)},
         on_startup=[on_startup, start_counting],
         on_shutdown=[stop_counting, on_shutdown],
         # Sections other domains add to a contact's page; the CRM itself knows nothing of consent.
@@ -426,6 +425,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "form_catalog": form_catalog,
                 # Verified custom hosts: routing (site/hosts.py), the intake's origin check, canonical URLs.
                 "site_hosts": site_hosts,
+                # A landing page around a form with errors (forms/ may not import site/).
+                "page_renderer": render_with_form,
             }
         ),
         request_max_body_size=1024 * 1024,

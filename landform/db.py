@@ -189,13 +189,14 @@ def _ensure_sqlite_directory(url: str) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _json_text(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """A JSON column's value as the database receives it (msgspec; see `_JSON`)."""
     return msgspec.json.encode(value).decode()
 
 
 # JSON columns (answers, contexts, form fields) go through msgspec: several times as fast as the standard
 # library's json, which every submission's three JSON columns paid for on the intake's hot path.
-_JSON = {"json_serializer": _json_text, "json_deserializer": msgspec.json.decode}
+_JSON = {"json_serializer": json_text, "json_deserializer": msgspec.json.decode}
 
 
 def create_app_engine(async_url: str) -> AsyncEngine:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from landform.consent.services import ConsentHow, record_consent
+from landform.consent.services import ConsentHow, new_record
 from landform.i18n import gettext as _
 from landform.i18n import pick
 
@@ -138,16 +138,17 @@ def record_choice(
 ) -> None:
     """A ledger record per optional category, given or refused, without a contact (a visitor is anonymous)."""
     for category in OPTIONAL:
-        record_consent(
-            session,
-            tenant_id=tenant_id,
-            purpose_id=None,
-            text_id=None,
-            text_shown=f"{category_name(category)}: {category_description(category)}",
-            language=language,
-            given=category in choice.granted,
-            how=how,
-            evidence={"cookie_category": category, "cookie_policy_version": choice.version, "gpc": gpc},
+        session.add(
+            new_record(
+                tenant_id=tenant_id,
+                purpose_id=None,
+                text_id=None,
+                text_shown=f"{category_name(category)}: {category_description(category)}",
+                language=language,
+                given=category in choice.granted,
+                how=how,
+                evidence={"cookie_category": category, "cookie_policy_version": choice.version, "gpc": gpc},
+            )
         )
 
 

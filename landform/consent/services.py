@@ -198,8 +198,7 @@ def ticked_consents(
     ]
 
 
-def record_consent(
-    session: Any,
+def new_record(
     *,
     tenant_id: UUID,
     purpose_id: UUID | None,
@@ -213,8 +212,8 @@ def record_consent(
     confirmed_by: str = "person",
     evidence: dict[str, Any] | None = None,
 ) -> ConsentRecord:
-    """Append one record to the ledger, in the caller's transaction. The only way records are made."""
-    record = ConsentRecord(
+    """One record for the ledger, for the caller to add to its transaction. The only way records are made."""
+    return ConsentRecord(
         id=uuid7(),
         tenant_id=tenant_id,
         contact_id=contact_id,
@@ -235,8 +234,6 @@ def record_consent(
         user_agent_family=how.user_agent_family,
         evidence=evidence or {},
     )
-    session.add(record)
-    return record
 
 
 def record_ticked(
@@ -248,10 +245,23 @@ def record_ticked(
     confirmed_by: str = "person",
     evidence: dict[str, Any] | None = None,
 ) -> list[ConsentRecord]:
-    """A record per ticked box; the contact is filled in when routing makes it."""
+    """A record per ticked box, in the caller's transaction; routing fills in the contact once it exists."""
+    records = ticked_records(submission, consents, how, confirmed_by=confirmed_by, evidence=evidence)
+    session.add_all(records)
+    return records
+
+
+def ticked_records(
+    submission: Submission,
+    consents: list[dict[str, Any]],
+    how: ConsentHow,
+    *,
+    confirmed_by: str = "person",
+    evidence: dict[str, Any] | None = None,
+) -> list[ConsentRecord]:
+    """A record per ticked box, for the caller to write (`record_ticked` adds them to its transaction)."""
     return [
-        record_consent(
-            session,
+        new_record(
             tenant_id=submission.tenant_id,
             purpose_id=UUID(str(item["purpose_id"])),
             text_id=UUID(str(item["text_id"])) if item.get("text_id") else None,
@@ -338,8 +348,7 @@ async def withdraw_all(db: AsyncSession, contact: Contact, how: ConsentHow) -> l
     """Withdraw every consent the contact gave and mark them do-not-contact; a record per purpose."""
     standing = await given_purposes(db, contact.id)
     records = [
-        record_consent(
-            db,
+        new_record(
             tenant_id=contact.tenant_id,
             purpose_id=given.purpose_id,
             text_id=given.text_id,
@@ -354,8 +363,7 @@ async def withdraw_all(db: AsyncSession, contact: Contact, how: ConsentHow) -> l
     if not records:
         # Nothing given through a purpose: the wish still stands, as a withdrawal of every purpose.
         records.append(
-            record_consent(
-                db,
+            new_record(
                 tenant_id=contact.tenant_id,
                 purpose_id=None,
                 text_id=None,
@@ -366,6 +374,7 @@ async def withdraw_all(db: AsyncSession, contact: Contact, how: ConsentHow) -> l
                 contact_id=contact.id,
             )
         )
+    db.add_all(records)
     contact.do_not_contact = True
     return records
 

@@ -62,6 +62,7 @@ class SubmissionsApi(Controller):
                 raw,
                 services.SubmissionContext(source="api", language=get_language()),
                 tenant.country,
+                commit=True,
             )
             await db.commit()
         except SubmissionInvalid as invalid:

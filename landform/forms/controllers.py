@@ -69,7 +69,9 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 # How a landing page shows around a form with errors in it. `forms` may not import `site`, so app.py
-# hands the page renderer in as a dependency.
+# hands the page renderer in through the app's state (`page_renderer`); not as a dependency, since a
+# second dependency beside the database session makes Litestar resolve both in a task group, a cost
+# every submission would pay for a page that only an invalid one shows.
 PageRenderer = Callable[
     [Request[Any, Any, Any], AsyncSession, UUID, dict[str, Any]], Awaitable[Response[Any] | None]
 ]
@@ -281,7 +283,6 @@ class IntakeController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         form_key: str,
-        page_renderer: PageRenderer,
     ) -> Response[Any]:
         """Accept a submission: 2xx once stored with its routing job, 422 with an error per field."""
         as_json = wants_json(request)
@@ -318,8 +319,8 @@ class IntakeController(Controller):
                 tenant.country,
                 nonce=token.nonce,
                 skip=visit.skip or frozenset(),
+                commit=True,
             )
-            await db_session.commit()
         except services.Spam as spam:
             log.info("intake: kept a submission to form %s as spam (%s)", form.id, spam.reason)
             SUBMISSIONS.labels("spam").inc()
@@ -340,7 +341,7 @@ class IntakeController(Controller):
                 page = await self._invalid_on_page(
                     request,
                     db_session,
-                    page_renderer,
+                    request.app.state.page_renderer,
                     context.page_id,
                     form,
                     version,

@@ -572,10 +572,13 @@ async def accept_submission(
     country: str,
     nonce: str | None = None,
     skip: frozenset[str] = frozenset(),
+    commit: bool = False,
 ) -> Submission:
     """Validate answers and store the submission with its routing job, in the caller's transaction.
 
-    `skip`: fields the visitor was not shown (a progressive form), so not asked for.
+    `skip`: fields the visitor was not shown (a progressive form), so not asked for. `commit`: the
+    caller writes nothing else with it, so it is committed before this returns; a lead that is routed
+    at once (the usual case) is then stored in one statement (`outbox.store_with_job`).
     """
     asked = [f for f in version.fields if f["name"] not in skip]
     values, contact_fields = clean_answers(asked, raw, country, block_disposable=form.block_disposable_email)
@@ -634,31 +637,40 @@ async def accept_submission(
         token_nonce=nonce,
     )
     # Under 16: stored, but not routed until a parent consents (no contact, nothing in the CRM). Over the
-    # plan's leads this month: stored all the same, routed once there is room again. Otherwise stored with
-    # its routing job, in one statement (the intake's hot path).
+    # plan's leads this month: stored all the same, routed once there is room again.
     held = bool(parent_email) or await quotas.must_hold(db, submission)
-    await outbox.insert_with_job(db, submission, None if held else quotas.ROUTING_JOB)
+    waiting_fields = {item["field"] for item in waiting}
+    records = consent.ticked_records(submission, [t for t in ticked if t["field"] not in waiting_fields], how)
+    if commit and not held and not waiting:
+        # The intake's hot path: the lead, its consent records and its routing job in one statement.
+        await outbox.store_with_job(db, [submission, *records], quotas.ROUTING_JOB)
+        return submission
+    db.add(submission)
+    if not held:
+        outbox.add_job(db, quotas.ROUTING_JOB, submission.id, submission.tenant_id)
+    await db.flush()  # before the rows that refer to it (a hold has no relationship to order it by)
     if parent_email:
         tenant = await db.get_one(Tenant, form.tenant_id)
         consent_minors.hold_for_parent(
             db, submission, parent_email, ticked, how, tenant_name=tenant.name, form_name=form.name
         )
         quotas.hold(db, submission, quotas.WAITING_FOR_PARENT)
-        return submission
-    if held:
-        quotas.hold(db, submission)
-    waiting_fields = {item["field"] for item in waiting}
-    consent.record_ticked(db, submission, [t for t in ticked if t["field"] not in waiting_fields], how)
-    if waiting:
-        tenant = await db.get_one(Tenant, form.tenant_id)
-        double_opt_in.ask(
-            db,
-            submission,
-            to=contact_fields["email"],
-            language=context.language,
-            tenant_name=tenant.name,
-            purpose_names=[item["purpose_name"] for item in waiting],
-        )
+    else:
+        if held:
+            quotas.hold(db, submission)
+        db.add_all(records)
+        if waiting:
+            tenant = await db.get_one(Tenant, form.tenant_id)
+            double_opt_in.ask(
+                db,
+                submission,
+                to=contact_fields["email"],
+                language=context.language,
+                tenant_name=tenant.name,
+                purpose_names=[item["purpose_name"] for item in waiting],
+            )
+    if commit:
+        await db.commit()
     return submission
 
 
