@@ -125,10 +125,16 @@ class OperationsSettings:
     backup_database_url: str = ""
     # When set, GET /metrics wants `Authorization: Bearer <token>`.
     metrics_token: str = ""
+    # "json" (one object a line, for a log shipper) or "console" (for people); empty: json in production.
+    log_format: str = ""
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format == "json" or (not self.log_format and self.is_production)
 
 
 @dataclass(frozen=True)
@@ -215,6 +221,7 @@ class Settings:
                 backup_dir=Path(_env("BACKUP_DIR", str(data_dir / "backups"))),
                 backup_database_url=_env("BACKUP_DATABASE_URL"),
                 metrics_token=_env("METRICS_TOKEN"),
+                log_format=_env("LOG_FORMAT").strip().lower(),
             ),
             webhooks=WebhookSettings(
                 allow_private_targets=_env("WEBHOOK_ALLOW_PRIVATE").lower() in {"1", "true", "yes"},

@@ -16,6 +16,7 @@ import time
 from typing import Any
 from uuid import uuid4
 
+import msgspec
 import structlog
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
@@ -43,6 +44,9 @@ access_log = structlog.stdlib.get_logger("landform.access")
 
 def scrub(text: str) -> str:
     """The text without e-mail addresses, or the values that database errors quote."""
+    # Every value of every line passes here: most hold none of the three, which is cheaper to see first.
+    if "@" not in text and "%40" not in text and "Key (" not in text and "[parameters: " not in text:
+        return text
     text = _SQL_PARAMETERS.sub("[parameters: " + REDACTED + "]", text)
     return _PG_KEY_DETAIL.sub(r"\1=(" + REDACTED + ")", _EMAIL.sub("[email]", text))
 
@@ -69,15 +73,22 @@ def _processors() -> list[Processor]:
     ]
 
 
+def _json_line(event: EventDict, **_options: Any) -> str:
+    # msgspec rather than the standard library's json: a line per request is written on the hot path.
+    return msgspec.json.encode(event, enc_hook=str).decode()
+
+
 class _LandformHandler(logging.StreamHandler):
     """Our own handler on the root logger, so configuring twice replaces it instead of adding another."""
 
 
 def configure_logging(settings: Settings) -> None:
     """Route every logger through structlog; idempotent, so every app and worker process may call it."""
+    if settings.ops.log_format not in ("", "json", "console"):
+        raise ValueError(f"LANDFORM_LOG_FORMAT is json or console, not {settings.ops.log_format!r}")
     renderer: Processor = (
-        structlog.processors.JSONRenderer()
-        if settings.ops.is_production
+        structlog.processors.JSONRenderer(serializer=_json_line)
+        if settings.ops.json_logs
         else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
     )
     formatter = structlog.stdlib.ProcessorFormatter(
@@ -104,6 +115,10 @@ def configure_logging(settings: Settings) -> None:
     for handler in plain:
         handler.setFormatter(formatter)
     root.setLevel(logging.INFO)
+    # What no line shows is not gathered (the logging HOWTO's "Optimization"): the caller's file and line
+    # (a walk up the stack on every record), thread, process and task names. A line per request pays it.
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True

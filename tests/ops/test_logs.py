@@ -71,3 +71,40 @@ def test_it_blanks_out_addresses_and_personal_fields_wherever_they_appear(log_li
     assert "Key (tenant_id, email_key)=([redacted])" in failed["exception"]
     assert "[parameters: [redacted]]" in failed["exception"] and "de Boer" not in text
     assert (sent["to"], sent["first_name"], sent["count"]) == ("[redacted]", "[redacted]", 2)
+
+
+def test_it_blanks_out_an_address_url_encoded_in_a_logged_value(log_lines):
+    logs.structlog.stdlib.get_logger("landform.test").info(
+        "fetched", url="/x?email=anna.de.boer%40example.com"
+    )
+    (line,) = log_lines()
+    assert line["url"] == "/x?email=[email]"
+
+
+def _configured(settings, **ops) -> str:
+    """One line logged with these operations settings, as written."""
+    logs.configure_logging(dataclasses.replace(settings, ops=dataclasses.replace(settings.ops, **ops)))
+    (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, logs._LandformHandler)]
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    try:
+        logging.getLogger("landform.test").info("hello %s", "there")
+    finally:
+        handler.setStream(previous)
+        logs.configure_logging(settings)
+    return buffer.getvalue()
+
+
+def test_it_writes_json_lines_wherever_the_operator_asks_and_console_lines_in_production_on_request(settings):
+    line = json.loads(_configured(settings, environment="development", log_format="json"))
+    assert (line["event"], line["logger"], line["level"]) == ("hello there", "landform.test", "info")
+    console = _configured(settings, environment="production", log_format="console")
+    assert "hello there" in console and not console.lstrip().startswith("{")
+
+
+def test_it_refuses_a_log_format_it_does_not_know(settings):
+    with pytest.raises(ValueError, match="LANDFORM_LOG_FORMAT is json or console, not 'xml'"):
+        logs.configure_logging(
+            dataclasses.replace(settings, ops=dataclasses.replace(settings.ops, log_format="xml"))
+        )
+    logs.configure_logging(settings)
