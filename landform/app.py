@@ -74,6 +74,7 @@ from landform.forms.services import form_catalog
 from landform.migrate import ensure_current
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
+from landform.ops.heap import freeze_startup_heap
 from landform.ops.logs import RequestLogMiddleware, configure_logging
 from landform.ops.metrics import prometheus_config
 from landform.ops.production import check_production
@@ -101,6 +102,7 @@ from landform.web import (
     RotatingSessionConfig,
     SecurityHeadersMiddleware,
     api_key_identifier,
+    commit_if_used,
     custom_host,
     language_for,
     provide_api_db,
@@ -239,9 +241,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     alchemy = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit_include_redirects",
         create_all=False,
     )
+    alchemy.before_send_handler = commit_if_used(alchemy.session_scope_key)
 
     async def retrieve_user(
         session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
@@ -296,6 +298,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else:
             # Redis is a network round trip away: requests hand their jobs to a thread that sends them.
             start_handoff()
+        freeze_startup_heap()
 
     def on_shutdown(app: Litestar) -> None:
         if embedded_worker:

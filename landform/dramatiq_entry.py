@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from landform.ops.heap import freeze_startup_heap
 from landform.ops.logs import configure_logging
 from landform.ops.production import check_production
 from landform.ops.schedule import RunSchedule
@@ -12,3 +13,4 @@ check_production(get_settings(), worker=True)
 configure_logging(get_settings())
 broker = setup_broker(get_settings())
 broker.add_middleware(RunSchedule())
+freeze_startup_heap()  # every module a job needs is imported by now

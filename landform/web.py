@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
+from advanced_alchemy.extensions.litestar import async_autocommit_handler_maker, async_default_handler_maker
+from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import FormMultiDict, MutableScopeHeaders, UploadFile
@@ -17,6 +21,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import i18n
@@ -33,6 +39,27 @@ DASHBOARD_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+
+
+def commit_if_used(session_scope_key: str) -> Callable[[Message, Scope], Awaitable[None]]:
+    """advanced-alchemy's "autocommit_include_redirects", but without a commit for a session left unused.
+
+    Plain "autocommit" rolls back on the 303 of every POST-redirect-GET. Committing a session that never
+    began a transaction begins one only to end it, with every after-commit hook: about 0.1 ms on each
+    request the process answered from its memory (a published form's submission, a hosted page).
+    `session_scope_key`: the config's own (advanced-alchemy numbers them when a process has several apps).
+    """
+    autocommit = async_autocommit_handler_maker(commit_on_redirect=True, session_scope_key=session_scope_key)
+    close = async_default_handler_maker(session_scope_key=session_scope_key)
+
+    async def handler(message: Message, scope: Scope) -> None:
+        session: AsyncSession | None = get_aa_scope_state(scope, session_scope_key)
+        if session is None or session.in_transaction() or session.new or session.dirty or session.deleted:
+            await autocommit(message, scope)
+        else:
+            await close(message, scope)
+
+    return handler
 
 
 # Set on the ASGI scope by site/hosts.py when a request arrived on a tenant's verified custom host.
@@ -290,16 +317,32 @@ class CountingRedisStore(RedisStore):
         return (await count_hits([(self, key, window_seconds)]))[0]
 
 
+# Each key: count the hit, start its window at the first hit (EXPIRE NX), and tell how long the window
+# has left. One script for all the keys of a request: a single command to send and a single reply to read.
+_COUNT_HITS = """
+local replies = {}
+for i, key in ipairs(KEYS) do
+  local hits = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[i], 'NX')
+  replies[#replies + 1] = hits
+  replies[#replies + 1] = redis.call('TTL', key)
+end
+return replies
+"""
+
+
+@lru_cache(maxsize=8)
+def _count_hits_script(client: Redis) -> AsyncScript:
+    return client.register_script(_COUNT_HITS)  # runs by its SHA; loaded again should Redis forget it
+
+
 async def count_hits(hits: list[tuple[CountingRedisStore, str, int]]) -> list[tuple[int, int]]:
     """`count_hit` for several keys (of stores sharing one Redis client) in one round trip."""
     client = hits[0][0]._redis
-    async with client.pipeline(transaction=False) as pipe:
-        for store, key, window_seconds in hits:
-            if store._redis is not client:
-                raise ValueError("stores counted together must share their Redis client")
-            name = store._make_key(key)
-            pipe.incr(name)
-            pipe.expire(name, window_seconds, nx=True)
-            pipe.ttl(name)
-        replies = await pipe.execute()
-    return [(int(replies[n]), max(int(replies[n + 2]), 0)) for n in range(0, len(replies), 3)]
+    if any(store._redis is not client for store, _key, _window in hits):
+        raise ValueError("stores counted together must share their Redis client")
+    replies = await _count_hits_script(client)(
+        keys=[store._make_key(key) for store, key, _window in hits],
+        args=[window for _store, _key, window in hits],
+    )
+    return [(int(replies[n]), max(int(replies[n + 1]), 0)) for n in range(0, len(replies), 2)]
