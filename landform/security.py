@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -27,7 +28,12 @@ class TokenExpired(TokenInvalid):
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    keys = list(get_settings().security.secret_keys)
+    return _serializer_for(purpose, tuple(get_settings().security.secret_keys))
+
+
+@lru_cache(maxsize=64)
+def _serializer_for(purpose: str, keys: tuple[str, ...]) -> URLSafeTimedSerializer:
+    # Made once per purpose and key list: every form submission checks a token.
     # itsdangerous signs with the last key and verifies with all of them.
     return URLSafeTimedSerializer(list(reversed(keys)), salt=f"landform.{purpose}")
 
