@@ -76,7 +76,6 @@ from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.heap import freeze_startup_heap
 from landform.ops.logs import RequestLogMiddleware, configure_logging
-from landform.ops.metrics import prometheus_config
 from landform.ops.production import check_production
 from landform.outbox import start_handoff, stop_handoff
 from landform.privacy.controllers import (
@@ -386,7 +385,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[session_auth.on_app_init],
         middleware=[
             RequestLogMiddleware(),
-            prometheus_config().middleware,
             LanguageMiddleware(),
             SecurityHeadersMiddleware(),
         ],

@@ -24,6 +24,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.typing import EventDict, Processor
 
+from landform.ops import metrics
 from landform.settings import Settings
 
 # Fields that would name or reach a person; their values never reach a log line.
@@ -39,7 +40,9 @@ _SQL_PARAMETERS = re.compile(r"^\[parameters: .*$", re.MULTILINE)
 REDACTED = "[redacted]"
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-access_log = structlog.stdlib.get_logger("landform.access")
+ACCESS_LOGGER = "landform.access"
+# One line per request (RequestLogMiddleware); configure_logging points it at the root handler's stream.
+access_log: Any = structlog.stdlib.get_logger(ACCESS_LOGGER)
 
 
 def scrub(text: str) -> str:
@@ -82,6 +85,31 @@ class _LandformHandler(logging.StreamHandler):
     """Our own handler on the root logger, so configuring twice replaces it instead of adding another."""
 
 
+class _AccessLines:
+    """Where access lines go: the stream of the root logger's handler, as one rendered line each.
+
+    The access line is the one line every request writes. Through the standard library it cost about
+    75 µs of a submission's ~1 ms (two LogRecords, a Formatter, the handler's lock); structlog's own
+    bound logger renders the same fields with the same processors and writes them here directly, the
+    way structlog's documentation advises where logging is on the hot path.
+    """
+
+    def __init__(self, handler: logging.StreamHandler[Any]) -> None:
+        self.handler = handler
+
+    def msg(self, line: str) -> None:
+        stream = self.handler.stream
+        stream.write(line + "\n")
+        stream.flush()
+
+    info = msg
+
+
+def _named_access(_logger: Any, _method: str, event_dict: EventDict) -> EventDict:
+    event_dict["logger"] = ACCESS_LOGGER
+    return event_dict
+
+
 def configure_logging(settings: Settings) -> None:
     """Route every logger through structlog; idempotent, so every app and worker process may call it."""
     if settings.ops.log_format not in ("", "json", "console"):
@@ -108,13 +136,30 @@ def configure_logging(settings: Settings) -> None:
     )
     root = logging.getLogger()
     # dramatiq's worker processes come with a plain handler writing to the parent's pipe: reuse it.
-    plain = [h for h in root.handlers if type(h) in (logging.StreamHandler, _LandformHandler)]
+    plain: list[logging.StreamHandler[Any]] = [
+        h
+        for h in root.handlers
+        if isinstance(h, logging.StreamHandler) and type(h) in (logging.StreamHandler, _LandformHandler)
+    ]
     if not plain:
         plain = [_LandformHandler(sys.stderr)]
         root.addHandler(plain[0])
     for handler in plain:
         handler.setFormatter(formatter)
     root.setLevel(logging.INFO)
+    global access_log
+    access_log = structlog.wrap_logger(
+        _AccessLines(plain[0]),
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            _named_access,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact_personal_data,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+    )
     # What no line shows is not gathered (the logging HOWTO's "Optimization"): the caller's file and line
     # (a walk up the stack on every record), thread, process and task names. A line per request pays it.
     logging._srcfile = None
@@ -137,7 +182,8 @@ def _incoming_request_id(scope: Scope) -> str | None:
 
 
 class RequestLogMiddleware(ASGIMiddleware):
-    """Gives every request an id (the proxy's X-Request-ID, or a new one), logs it, and answers with it."""
+    """Gives every request an id (the proxy's X-Request-ID, or a new one), logs it, answers with it, and
+    counts it in the HTTP metrics (ops/metrics.py)."""
 
     scopes = (ScopeType.HTTP,)
 
@@ -145,6 +191,11 @@ class RequestLogMiddleware(ASGIMiddleware):
         request_id = _incoming_request_id(scope) or uuid4().hex
         started = time.perf_counter()
         status = 500
+        # The route's template, not the path: paths carry tokens, and query strings addresses.
+        method, route = str(scope.get("method", "-")), scope.get("path_template") or "(no route)"
+        counted = route not in metrics.UNCOUNTED_ROUTES
+        if counted:
+            metrics.request_in_progress(method, route).inc()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -157,12 +208,11 @@ class RequestLogMiddleware(ASGIMiddleware):
         try:
             await next_app(scope, receive, send_with_id)
         finally:
-            # The route's template, not the path: paths carry tokens, and query strings addresses.
+            seconds = time.perf_counter() - started
+            if counted:
+                metrics.request_in_progress(method, route).dec()
+                metrics.count_request(method, route, status, seconds)
             access_log.info(
-                "request",
-                method=scope.get("method", "-"),
-                route=scope.get("path_template") or "(no route)",
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                "request", method=method, route=route, status=status, duration_ms=round(seconds * 1000, 1)
             )
             structlog.contextvars.reset_contextvars(**bound)
