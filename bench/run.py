@@ -47,8 +47,9 @@ POSTGRES_ADMIN = os.environ.get(
 POSTGRES_DB = os.environ.get("LANDFORM_BENCH_DATABASE", "landform_bench")
 REDIS_URL = os.environ.get("LANDFORM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 CLIENTS = 32
-# A steady load well below capacity on two cores: latency as visitors see it on a busy day.
-PACED_RATE = 50.0
+# Steady loads from the 32 clients, as visitors make them: a busy day, and a campaign launch at about half
+# of what one app process can take on two shared cores. Latency counts from when a request was due.
+PACED_RATES = (50.0, 500.0)
 ROUTED = 5000
 
 
@@ -170,11 +171,14 @@ def intake(
     rounds: int = 3,
     profile: tuple[int, str] | None = None,
 ) -> list[Figure]:
-    """Closed loop at 32 clients (capacity), then paced at PACED_RATE (latency under a steady load).
+    """Closed loop at 32 clients (capacity), then paced at each of PACED_RATES (latency under steady loads).
 
     The two servers take turns, `rounds` times: on a shared machine, noise then hits both alike.
     """
-    tokens = fetch_tokens(landform_port, form_key, count=int(seconds * 900) + 2000, seconds=40)
+    # Enough for 1,600 submissions a second in the closed loop, the paced runs and the warm-up.
+    paced_share = sum(PACED_RATES) / 2
+    count = int(seconds * (1600 + paced_share)) + 2000
+    tokens = fetch_tokens(landform_port, form_key, count=count, seconds=60)
     used = [0]
     sent = itertools.count()
 
@@ -198,7 +202,7 @@ def intake(
     ports = {"landform": landform_port, "bare": bare_port}
     capacity = {name: LoadResult(0.0) for name in ports}
     cpu = dict.fromkeys(ports, 0.0)  # the server's CPU seconds during its closed-loop runs
-    paced = {name: LoadResult(0.0) for name in ports}
+    paced = {(name, rate): LoadResult(0.0) for name in ports for rate in PACED_RATES}
     for name, port in ports.items():  # warm up: connections, caches, prepared statements
         run_load(port, submissions(name == "landform", f"{name}-warm"), seconds=1)
     for n in range(rounds):
@@ -217,7 +221,8 @@ def intake(
             cpu[name] += cpu_seconds(pids[name]) - before
             if spy is not None:
                 spy.wait()
-            paced[name].add(run_load(port, make, seconds=seconds / rounds / 2, rate=PACED_RATE))
+            for rate in PACED_RATES:
+                paced[name, rate].add(run_load(port, make, seconds=seconds / rounds / 2, rate=rate))
     for name, result in [*capacity.items(), *paced.items()]:
         wrong = {s: n for s, n in result.statuses.items() if s != 201}
         if wrong:
@@ -227,23 +232,28 @@ def intake(
     rate.met = ours.per_second / bare.per_second >= 0.5
     p99 = Figure("intake p99 ms (32 clients)", ours.percentile(99), bare.percentile(99), "< 25 ms")
     p99.met = ours.percentile(99) < 25
-    steady = Figure(
-        f"intake p99 ms at {PACED_RATE:.0f}/s offered",
-        paced["landform"].percentile(99),
-        paced["bare"].percentile(99),
-        "< 25 ms",
-    )
-    steady.met = paced["landform"].percentile(99) < 25
+    steady: list[Figure] = []
+    for offered in PACED_RATES:
+        ours_paced, bare_paced = paced["landform", offered], paced["bare", offered]
+        steady += [
+            Figure(
+                f"intake p50 ms at {offered:.0f}/s offered",
+                ours_paced.percentile(50),
+                bare_paced.percentile(50),
+            ),
+            Figure(
+                f"intake p99 ms at {offered:.0f}/s offered",
+                ours_paced.percentile(99),
+                bare_paced.percentile(99),
+                "< 25 ms",
+                ours_paced.percentile(99) < 25,
+            ),
+        ]
     return [
         rate,
         Figure("intake p50 ms (32 clients)", ours.percentile(50), bare.percentile(50)),
         p99,
-        Figure(
-            f"intake p50 ms at {PACED_RATE:.0f}/s offered",
-            paced["landform"].percentile(50),
-            paced["bare"].percentile(50),
-        ),
-        steady,
+        *steady,
         Figure(
             "intake server CPU ms per submission",
             1000 * cpu["landform"] / max(len(ours.latencies), 1),
@@ -251,8 +261,8 @@ def intake(
         ),
         Figure(
             "intake submissions measured",
-            len(ours.latencies) + len(paced["landform"].latencies),
-            len(bare.latencies) + len(paced["bare"].latencies),
+            len(ours.latencies) + sum(len(paced["landform", r].latencies) for r in PACED_RATES),
+            len(bare.latencies) + sum(len(paced["bare", r].latencies) for r in PACED_RATES),
         ),
     ]
 
