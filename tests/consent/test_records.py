@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from landform.consent.models import ConsentRecord, ConsentText, LedgerIsAppendOnly
+from landform.consent.models import ConsentRecord, ConsentText, LedgerIsAppendOnly, Purpose
 from landform.consent.services import browser_family
 from landform.db import scope_to_tenant
-from tests.conftest import log_in, post_form, wait_for
+from tests.conftest import log_in, post_form, republish, wait_for
 from tests.consent.helpers import NEWSLETTER_EN, consent_form, contact_by_email, make_purpose, submit
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -49,6 +49,52 @@ def test_it_records_the_text_version_shown_and_learns_the_contact_when_routed(cl
     db.expire_all()
     assert db.get(ConsentText, record.text_id).text["en"] == NEWSLETTER_EN
     assert _records(db)[0].text_id == text.id
+
+
+def test_it_records_each_ticked_box_with_the_lead_and_none_for_the_box_left_empty(client, db, owner):
+    newsletter, newsletter_text = make_purpose(db, owner)
+    offers = Purpose(tenant_id=owner.tenant_id, name={"nl": "Aanbiedingen", "en": "Offers"})
+    db.add(offers)
+    db.flush()
+    offers_text = ConsentText(
+        tenant_id=owner.tenant_id, purpose_id=offers.id, version=1, text={"nl": "Bel mij", "en": "Call me"}
+    )
+    calls = Purpose(tenant_id=owner.tenant_id, name={"nl": "Enquêtes", "en": "Surveys"})
+    db.add_all([offers_text, calls])
+    db.flush()
+    calls_text = ConsentText(
+        tenant_id=owner.tenant_id, purpose_id=calls.id, version=1, text={"nl": "Vraag mij", "en": "Ask me"}
+    )
+    db.add(calls_text)
+    db.commit()
+    form = consent_form(db, owner, newsletter, newsletter_text)
+    form.fields = [
+        *form.fields,
+        *(
+            {
+                "name": name,
+                "type": "consent",
+                "required": False,
+                "label": dict(text.text),
+                "purpose_id": str(purpose.id),
+                "consent_text_id": str(text.id),
+            }
+            for name, purpose, text in (("offers", offers, offers_text), ("surveys", calls, calls_text))
+        ),
+    ]
+    republish(db, form)
+
+    answers = {"first_name": "Anna", "email": "anna@example.com", "newsletter": True, "offers": True}
+    response = submit(client, form, answers, **{"Accept-Language": "en"})
+    assert response.status_code == 201, response.text
+    contact = wait_for(lambda: contact_by_email(db, "anna@example.com"))
+    records = wait_for(lambda: (r := _records(db)) and all(x.contact_id for x in r) and r)
+    shown = sorted((record.text_shown, record.text_id, record.contact_id) for record in records)
+    assert shown == sorted(
+        [(NEWSLETTER_EN, newsletter_text.id, contact.id), ("Call me", offers_text.id, contact.id)]
+    )
+    submission_ids = {record.submission_id for record in records}
+    assert len(submission_ids) == 1 and None not in submission_ids
 
 
 def test_it_records_nothing_for_an_unticked_box(client, db, owner):
