@@ -428,6 +428,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "site_hosts": site_hosts,
                 # A landing page around a form with errors (forms/ may not import site/).
                 "page_renderer": render_with_form,
+                # Sessions for handlers that open their own (the intake: forms/controllers.py).
+                "db_sessions": alchemy.create_session_maker(),
             }
         ),
         request_max_body_size=1024 * 1024,
