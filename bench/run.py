@@ -555,7 +555,9 @@ def main() -> None:
     )
     figures: list[Figure] = []
     notes: list[str] = []
-    app = serve("landform.app:create_app", landform_port, env, work / "landform.log")
+    # Landform connects as production's app servers do: an ordinary role, under row-level security.
+    landform_env = {**env, "LANDFORM_DATABASE_URL": as_app_role(database_url)}
+    app = serve("landform.app:create_app", landform_port, landform_env, work / "landform.log")
     bare = serve("bench.bare_app:create_app", bare_port, env, work / "bare.log")
     try:
         profile = (app.pid, args.profile) if args.profile else None
