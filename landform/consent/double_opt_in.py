@@ -175,8 +175,7 @@ class ConfirmConsentController(Controller):
                 ip_hash=str(given.get("ip_hash", "")),
                 user_agent_family=str(given.get("user_agent_family", "")),
             )
-            records = services.record_ticked(
-                db_session,
+            records = services.ticked_records(
                 submission,
                 pending["items"],
                 how,
@@ -191,6 +190,7 @@ class ConfirmConsentController(Controller):
             )
             for record in records:
                 record.contact_id = submission.contact_id  # None until routed; routing fills it in then
+            db_session.add_all(records)
             await db_session.commit()
         return Template(
             "consent/confirm.html",

@@ -26,7 +26,7 @@ from landform.accounts.models import Tenant
 from landform.billing import quotas
 from landform.billing.models import HeldLead
 from landform.consent.models import ParentalConsent
-from landform.consent.services import ConsentHow, LinkInvalid, record_ticked
+from landform.consent.services import ConsentHow, LinkInvalid, ticked_records
 from landform.crm_sink.models import Submission
 from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.i18n import gettext as _
@@ -221,8 +221,7 @@ def give_consent(session: Session, hold: ParentalConsent, parent_ip_hash: str, p
     # Now it is a lead: it counts against the month's allowance, and waits for room if that is used up.
     quotas.route_after_parent(session, submission, hold.decided_at)
     how = dict(hold.how)
-    record_ticked(
-        session,
+    records = ticked_records(
         submission,
         hold.pending_consents,
         ConsentHow(
@@ -242,6 +241,7 @@ def give_consent(session: Session, hold: ParentalConsent, parent_ip_hash: str, p
             "parent_user_agent_family": parent_browser,
         },
     )
+    session.add_all(records)
 
 
 def purge_hold(session: Session, hold: ParentalConsent) -> None:

@@ -236,21 +236,6 @@ def new_record(
     )
 
 
-def record_ticked(
-    session: Any,
-    submission: Submission,
-    consents: list[dict[str, Any]],
-    how: ConsentHow,
-    *,
-    confirmed_by: str = "person",
-    evidence: dict[str, Any] | None = None,
-) -> list[ConsentRecord]:
-    """A record per ticked box, in the caller's transaction; routing fills in the contact once it exists."""
-    records = ticked_records(submission, consents, how, confirmed_by=confirmed_by, evidence=evidence)
-    session.add_all(records)
-    return records
-
-
 def ticked_records(
     submission: Submission,
     consents: list[dict[str, Any]],
@@ -259,7 +244,7 @@ def ticked_records(
     confirmed_by: str = "person",
     evidence: dict[str, Any] | None = None,
 ) -> list[ConsentRecord]:
-    """A record per ticked box, for the caller to write (`record_ticked` adds them to its transaction)."""
+    """A record per ticked box, for the caller to add to its transaction; routing fills in the contact."""
     return [
         new_record(
             tenant_id=submission.tenant_id,
