@@ -69,9 +69,9 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 # How a landing page shows around a form with errors in it. `forms` may not import `site`, so app.py
-# hands the page renderer in through the app's state (`page_renderer`); not as a dependency, since a
-# second dependency beside the database session makes Litestar resolve both in a task group, a cost
-# every submission would pay for a page that only an invalid one shows.
+# hands the page renderer in through the app's state (`page_renderer`), not as a dependency: Litestar
+# resolves dependencies on every request, a cost each submission would pay for a page only an invalid one
+# shows.
 PageRenderer = Callable[
     [Request[Any, Any, Any], AsyncSession, UUID, dict[str, Any]], Awaitable[Response[Any] | None]
 ]

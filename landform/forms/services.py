@@ -640,7 +640,9 @@ async def accept_submission(
     # plan's leads this month: stored all the same, routed once there is room again.
     held = bool(parent_email) or await quotas.must_hold(db, submission)
     waiting_fields = {item["field"] for item in waiting}
-    records = consent.ticked_records(submission, [t for t in ticked if t["field"] not in waiting_fields], how)
+    given = [t for t in ticked if t["field"] not in waiting_fields]
+    # A minor's ticked boxes wait with the lead in its hold, recorded once a parent agrees.
+    records = [] if parent_email else consent.ticked_records(submission, given, how)
     if commit and not held and not waiting:
         # The intake's hot path: the lead, its consent records and its routing job in one statement.
         await outbox.store_with_job(db, [submission, *records], quotas.ROUTING_JOB)
