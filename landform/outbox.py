@@ -175,8 +175,10 @@ async def store_with_job(db: AsyncSession, rows: Sequence[Base], actor_name: str
         await cast(asyncpg.Connection, connection.driver_connection).execute(statement, *arguments)
     except asyncpg.IntegrityConstraintViolationError as error:
         raise IntegrityError(statement, None, error) from error
-    except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, TimeoutError):
-        connection.invalidate()  # a broken connection is not handed to the next request
+    except BaseException:
+        # Cut short (the server gone, the request cancelled mid-statement): the connection's state is
+        # unknown, so it is closed rather than handed to the next request.
+        connection.invalidate()
         raise
     finally:
         connection.close()

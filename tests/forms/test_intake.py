@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 
+import psycopg
+import pytest
 from sqlalchemy import func, select
 
+from landform.billing.models import Subscription
 from landform.crm_sink.models import Activity, Contact, Submission
 from landform.outbox import OutboxJob
-from tests.conftest import form_token, make_form, make_page, republish, wait_for
+from tests.conftest import POSTGRES_ADMIN_URL, form_token, make_form, make_page, republish, wait_for
 
 JSON = {"Accept": "application/json"}
 
@@ -240,3 +243,34 @@ def test_it_shows_errors_on_the_landing_page_itself(client, db, owner):
     assert "Our offer" in response.text  # the page's own headline, not a bare form
     assert 'value="Kees"' in response.text and "valid e-mail address" in response.text
     assert response.headers["content-type"].startswith("text/html")
+
+
+def test_it_stores_a_lead_sent_after_the_database_dropped_the_apps_connections(client, db, owner):
+    """A PostgreSQL restart or failover closes every pooled connection: the next lead must not be refused."""
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("the pool's connections to PostgreSQL")
+    db.add(
+        Subscription(tenant_id=owner.tenant_id, plan="business", status="active")
+    )  # no lead limit to count
+    db.commit()
+    form = make_form(db, owner)
+
+    def send(email: str) -> int:
+        token = form_token(client, f"/f/{form.key}")
+        return client.post(
+            f"/f/{form.key}", json={"first_name": "Anna", "email": email, "_lf_token": token}, headers=JSON
+        ).status_code
+
+    assert send("before@example.com") == 201
+    database = db.get_bind().url.database
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        dropped = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchone()
+    assert dropped and dropped[0] >= 1
+    time.sleep(0.2)  # the app's event loop sees its sockets close
+
+    assert send("after@example.com") == 201
+    assert wait_for(lambda: _contact(db, "after@example.com"))
