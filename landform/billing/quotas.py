@@ -14,13 +14,12 @@ the same way (reason "parent"); the parent's consent releases it through the sam
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Index, event, func, select
+from sqlalchemy import Index, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -165,36 +164,25 @@ def _must_hold(session: Session, new: UUID | None = None) -> tuple[bool, Plan]:
     return arrived - held + released >= plan.leads_per_month, plan
 
 
-# Tenants whose plan has no lead limit, until when this process takes that for granted (monotonic
-# seconds). A plan change made in this process forgets it at once; one made elsewhere (a Stripe webhook
-# on another app server, the worker ending a grace period) is seen within `memo.lifetime()` (the setting
-# LANDFORM_CACHE_SECONDS). A limited plan is never taken for granted: its hold decision is counted exactly
-# for every lead.
-_unlimited_until: dict[UUID, float] = {}
-
-
-@event.listens_for(Session, "before_flush")
-def _forget_changed_plans(session: Session, _context: Any, _instances: Any) -> None:
-    for row in [*session.new, *session.dirty, *session.deleted]:
-        if isinstance(row, Subscription):
-            _unlimited_until.pop(row.tenant_id, None)
+# Each tenant's plan as this process last read it, for at most `memo.lifetime()` seconds (see
+# landform/memo.py): every hosted page, form view and submission asks whether the plan shows the
+# "Made with Landform" link or limits the month's leads. A plan change made in this process is seen at
+# once; one made elsewhere (a Stripe webhook on another app server, the worker ending a grace period)
+# within that time. A limited plan's hold decision is still counted exactly for every lead.
+_plans: memo.Memo[str] = memo.Memo(seconds=memo.lifetime(), watch={Subscription: lambda row: row.tenant_id})
 
 
 async def must_hold(db: AsyncSession, submission: Submission) -> bool:
     """Whether a new lead must be held because the month's leads are used up (decided, not written).
 
-    Exact for every lead on a limited plan; a plan without a limit is remembered (see above).
+    Exact for every lead on a limited plan; a plan without a limit is taken from memory (see `_plans`).
     """
     tenant_id = submission.tenant_id
-    if _unlimited_until.get(tenant_id, 0.0) > time.monotonic():
+    remembered = _plans.get(tenant_id)
+    if remembered is not None and PLANS.get(remembered, FREE).leads_per_month is None:
         return False
     held, plan = await db.run_sync(lambda session: _must_hold(session, submission.id))
-    if plan.leads_per_month is None:
-        if len(_unlimited_until) > 10_000:
-            _unlimited_until.clear()
-        _unlimited_until[tenant_id] = time.monotonic() + memo.lifetime()
-    else:
-        _unlimited_until.pop(tenant_id, None)
+    _plans.keep(tenant_id, plan.code, depends_on=(tenant_id,))
     return held
 
 
@@ -304,7 +292,13 @@ def check_room(session: Session, kind: str) -> None:
 
 async def has_feature(db: AsyncSession, feature: str) -> bool:
     """Whether the scoped tenant's plan includes `feature` (plans.FEATURES)."""
-    return await db.run_sync(lambda session: plan_of(subscription_of(session)).has(feature))
+    tenant_id = db.info.get("tenant_id")
+    code = _plans.get(tenant_id) if tenant_id is not None else None
+    if code is None:
+        code = await db.run_sync(lambda session: plan_of(subscription_of(session)).code)
+        if tenant_id is not None:
+            _plans.keep(tenant_id, code, depends_on=(tenant_id,))
+    return PLANS.get(code, FREE).has(feature)
 
 
 async def shows_branding(db: AsyncSession) -> bool:
