@@ -89,8 +89,8 @@ class MailSettings:
 class PrivacyContactSettings:
     """The operator's own privacy contact: who answers requests and breach reports sent to Landform itself."""
 
-    # E-mailed when a request to the platform (/privacy) is confirmed or a breach is reported there, and
-    # reminded of due dates. Empty (refused in production): nobody is told; `landform privacy list` shows them.
+    # Told when a request to the platform (/privacy) is confirmed or a breach is reported there, and
+    # reminded of due dates. Empty (refused in production): nobody is told, only the CLI lists them.
     email: str = ""
 
 
