@@ -86,6 +86,15 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class PrivacyContactSettings:
+    """The operator's own privacy contact: who answers requests and breach reports sent to Landform itself."""
+
+    # Told when a request to the platform (/privacy) is confirmed or a breach is reported there, and
+    # reminded of due dates. Empty (refused in production): nobody is told, only the CLI lists them.
+    email: str = ""
+
+
+@dataclass(frozen=True)
 class SecuritySettings:
     # The first key signs; all of them verify, so a key can be rotated out gently.
     secret_keys: tuple[str, ...] = (DEVELOPMENT_SECRET,)
@@ -168,6 +177,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     queue: QueueSettings = field(default_factory=QueueSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    privacy: PrivacyContactSettings = field(default_factory=PrivacyContactSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     stripe: StripeSettings = field(default_factory=StripeSettings)
     ops: OperationsSettings = field(default_factory=OperationsSettings)
@@ -202,6 +212,7 @@ class Settings:
                 smtp_url=_env("SMTP_URL"),
                 sender=_env("MAIL_FROM", MailSettings.sender),
             ),
+            privacy=PrivacyContactSettings(email=_env("PRIVACY_EMAIL").strip()),
             security=SecuritySettings(
                 secret_keys=secrets or (DEVELOPMENT_SECRET,),
                 form_min_seconds=_env_float("FORM_MIN_SECONDS", 2.0),

@@ -148,7 +148,12 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     }
     if database_url in OWNER_URLS:
         env["LANDFORM_BACKUP_DATABASE_URL"] = OWNER_URLS[database_url]
-    for name in ("LANDFORM_REDIS_URL", "LANDFORM_SMTP_URL", "LANDFORM_BACKUP_DATABASE_URL"):
+    for name in (
+        "LANDFORM_REDIS_URL",
+        "LANDFORM_SMTP_URL",
+        "LANDFORM_BACKUP_DATABASE_URL",
+        "LANDFORM_PRIVACY_EMAIL",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -264,6 +269,17 @@ def stranger(db: Session) -> Persona:
         Role.OWNER,
         first_name="Stan",
     )
+
+
+PRIVACY_OFFICER = "privacy@landform.example.com"
+
+
+@pytest.fixture
+def privacy_officer(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The operator's privacy contact (LANDFORM_PRIVACY_EMAIL), told of what is sent to Landform itself."""
+    monkeypatch.setenv("LANDFORM_PRIVACY_EMAIL", PRIVACY_OFFICER)
+    get_settings.cache_clear()
+    return PRIVACY_OFFICER
 
 
 def make_form(db: Session, persona: Persona, name: str = "Brochure request") -> Form:

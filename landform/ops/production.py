@@ -8,6 +8,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 
+from email_validator import EmailNotValidError, validate_email
+
 from landform.settings import DEVELOPMENT_SECRET, Settings
 
 MIN_SECRET_LENGTH = 32
@@ -52,6 +54,20 @@ def production_problems(settings: Settings, *, worker: bool = False) -> list[str
             "LANDFORM_DOMAIN_VERIFY is not dns: the http check is for tests and development, where a "
             "request to a tenant's host is safe to make. Production proves a custom domain by DNS."
         )
+    if not settings.privacy.email:
+        problems.append(
+            "LANDFORM_PRIVACY_EMAIL is not set: nobody would be told when someone asks Landform itself "
+            "about their data (one month to answer) or reports a data breach to it (72 hours to notify the "
+            "authority) through /privacy. Set the address of whoever answers them, e.g. privacy@example.com."
+        )
+    else:
+        try:
+            validate_email(settings.privacy.email, check_deliverability=False)
+        except EmailNotValidError:
+            problems.append(
+                "LANDFORM_PRIVACY_EMAIL is not an e-mail address. Set the plain address (no name, no "
+                "angle brackets) of whoever answers privacy requests, e.g. privacy@example.com."
+            )
     if settings.database.is_sqlite and _several_processes(settings, worker=worker):
         problems.append(
             "LANDFORM_DATABASE_URL is SQLite, shared by several processes (app workers, `landform worker`): "

@@ -276,7 +276,9 @@ class PortalController(Controller):
                 status_code=422,
                 context={**context, "values": data, "errors": error.errors},
             )
-        if tenant is not None:
+        if tenant is None:
+            breaches.notify_operator(db_session, incident)
+        else:
             await breaches.notify_managers(db_session, tenant, incident)
         await db_session.commit()
         return Template(

@@ -13,16 +13,17 @@ import json
 import logging
 import zipfile
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from landform import i18n
 from landform.accounts.models import Role, Tenant, User
+from landform.accounts.notices import tell_team
 from landform.billing.models import Subscription
 from landform.consent.minors import purge_hold
 from landform.consent.models import ConsentRecord, ParentalConsent, Purpose
@@ -432,53 +433,96 @@ def erase(session: Session, request: PrivacyRequest, tenant: Tenant) -> None:
 
 # Periodic jobs --------------------------------------------------------------------------------------
 
+OPEN = (RequestStatus.AWAITING_APPROVAL, RequestStatus.IN_PROGRESS)
+
 
 def remind_due(settings: Settings) -> int:
-    """E-mail the tenant's owners and admins 7 and 2 days before a request is due; how many reminders."""
+    """E-mail 7 and 2 days before an open request is due; how many requests were reminded.
+
+    A tenant's request goes to its owners and admins, one of the platform's own to its privacy contact
+    (LANDFORM_PRIVACY_EMAIL; without one they are left for `landform privacy list` and not marked). Each
+    reminder is claimed by an UPDATE before it is written, so two workers running the job send it once.
+    """
     now = utcnow()
-    sent = 0
+    wanted = [
+        PrivacyRequest.status.in_(OPEN),
+        PrivacyRequest.due_at <= now + timedelta(days=7),
+        PrivacyRequest.reminded_2_at.is_(None),
+    ]
+    if not settings.privacy.email:
+        wanted.append(PrivacyRequest.tenant_id.is_not(None))
     with sync_session(settings.database.sync_url) as session:
         due = session.execute(
-            select(PrivacyRequest).where(
-                PrivacyRequest.status.in_([RequestStatus.AWAITING_APPROVAL, RequestStatus.IN_PROGRESS]),
-                PrivacyRequest.tenant_id.is_not(None),
-                PrivacyRequest.due_at <= now + timedelta(days=7),
-            )
-        ).scalars()
-        for request in list(due):
-            assert request.due_at is not None and request.tenant_id is not None
-            days_left = (request.due_at - now).total_seconds() / 86400
-            if days_left <= 2 and request.reminded_2_at is None:
-                request.reminded_2_at = request.reminded_7_at = now
-                which = 2
-            elif request.reminded_7_at is None:
-                request.reminded_7_at = now
-                which = 7
-            else:
-                continue
-            tenant = session.get_one(Tenant, request.tenant_id)
-            managers = session.execute(
-                select(User)
-                .where(User.tenant_id == tenant.id, User.role.in_([Role.OWNER, Role.ADMIN]))
-                .execution_options(all_tenants=True)
-            ).scalars()
-            for user in managers:
-                queue_email(
-                    session,
-                    to=user.email,
-                    template="privacy_reminder",
-                    language=user.language,
-                    tenant_id=tenant.id,
-                    organisation=tenant.name,
-                    kind_label=services.kind_labels()[request.kind],
-                    due_at=request.due_at,
-                    overdue=days_left < 0,
-                    link=f"/app/privacy/{request.id}",
-                )
-            services.audit(session, request, f"reminder_{which}_days")
-            sent += 1
-        session.commit()
+            select(
+                PrivacyRequest.id,
+                PrivacyRequest.tenant_id,
+                PrivacyRequest.due_at,
+                PrivacyRequest.reminded_7_at,
+                PrivacyRequest.reminded_2_at,
+            ).where(*wanted)
+        ).all()
+    sent = 0
+    for request_id, tenant_id, due_at, reminded_7_at, reminded_2_at in due:
+        assert due_at is not None  # selected by its due date
+        days_left = (due_at - now).total_seconds() / 86400
+        if days_left <= 2 and reminded_2_at is None:
+            which, unreminded = 2, PrivacyRequest.reminded_2_at.is_(None)
+        elif reminded_7_at is None:
+            which, unreminded = 7, PrivacyRequest.reminded_7_at.is_(None)
+        else:
+            continue
+        with sync_session(settings.database.sync_url, tenant_id) as session:
+            sent += _remind(session, request_id, which, unreminded, due_at, now)
     return sent
+
+
+def _remind(
+    session: Session,
+    request_id: UUID,
+    which: int,
+    unreminded: ColumnElement[bool],
+    due_at: datetime,
+    now: datetime,
+) -> int:
+    """Remind of one request once (1), or leave it to the worker that claimed it first (0)."""
+    # The claim comes first in the transaction: on PostgreSQL another worker's waits for this row and then
+    # finds it reminded; on SQLite the write lock makes it wait and then read the same. An extension in
+    # between (a new due date, reminders reset) is not reminded of here: the next run sees it afresh.
+    marks = {"reminded_2_at": now, "reminded_7_at": now} if which == 2 else {"reminded_7_at": now}
+    claimed = session.execute(
+        update(PrivacyRequest)
+        .where(
+            PrivacyRequest.id == request_id,
+            PrivacyRequest.due_at == due_at,
+            PrivacyRequest.status.in_(OPEN),
+            unreminded,
+        )
+        .values(**marks)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return 0
+    request = session.execute(select(PrivacyRequest).where(PrivacyRequest.id == request_id)).scalar_one()
+    assert request.due_at is not None  # claimed by its due date
+    if request.tenant_id is None:
+        services.tell_privacy_contact(session, request, days=which)
+    else:
+        tenant = session.get_one(Tenant, request.tenant_id)
+        tell_team(
+            session,
+            tenant.id,
+            (Role.OWNER, Role.ADMIN),
+            "privacy_reminder",
+            organisation=tenant.name,
+            kind_label=services.lazy_kind_label(request.kind),
+            due_at=request.due_at,
+            overdue=request.due_at < now,
+            link=f"/app/privacy/{request.id}",
+        )
+    services.audit(session, request, f"reminder_{which}_days")
+    session.commit()
+    return 1
 
 
 def purge_expired(settings: Settings) -> dict[str, int]:

@@ -21,11 +21,12 @@ from uuid import UUID
 
 import pendulum
 from advanced_alchemy.mixins.uuid import uuid7
+from babel.support import LazyProxy
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import security
+from landform import i18n, security
 from landform.accounts.models import Tenant
 from landform.consent import services as consent
 from landform.crm_sink.models import Contact
@@ -66,6 +67,9 @@ BY_WORKER = {RequestKind.ACCESS, RequestKind.PORTABILITY, RequestKind.ERASURE, R
 # The platform's own requests are about tenant users' accounts: only the copy is automatic there.
 PLATFORM_AUTOMATIC = {RequestKind.ACCESS, RequestKind.PORTABILITY}
 CORRECTABLE = ("first_name", "last_name", "phone", "company_name", "job_title", "email")
+# The operator's privacy contact (LANDFORM_PRIVACY_EMAIL) is written to in English: there is no operator
+# user whose language could say otherwise.
+OPERATOR_LANGUAGE = i18n.DEFAULT_LANGUAGE
 
 
 class RequestInvalid(Exception):
@@ -95,6 +99,11 @@ def kind_labels() -> dict[str, str]:
         RequestKind.RESTRICTION: _("Limit the use of my data (restriction)"),
         RequestKind.MINOR: _("Report a child's data collected without a parent's consent"),
     }
+
+
+def lazy_kind_label(kind: RequestKind) -> LazyProxy:
+    """The kind's label, rendered in the language of the e-mail it is put in (not the caller's)."""
+    return LazyProxy(lambda: kind_labels()[kind], enable_cache=False)
 
 
 def status_labels() -> dict[str, str]:
@@ -338,6 +347,34 @@ async def confirm(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | No
     else:
         request.status = RequestStatus.IN_PROGRESS
         audit(db, request, "queued_for_tenant")
+        if tenant is None:
+            tell_privacy_contact(db, request)
+
+
+def tell_privacy_contact(db: Any, request: PrivacyRequest, *, days: int | None = None) -> bool:
+    """E-mail the operator's privacy contact about one of the platform's own requests; False if none is set.
+
+    `days` None: the request has just started to wait for them; else a reminder that it is due in `days`.
+    The e-mail says what kind, by when and the commands to handle it; who asked and what they wrote stay
+    in the database, for `landform privacy list`.
+    """
+    address = get_settings().privacy.email
+    if not address:
+        return False
+    if request.tenant_id is not None or request.due_at is None:
+        raise ValueError("only a confirmed request to the platform itself goes to its privacy contact")
+    queue_email(
+        db,
+        to=address,
+        template="privacy_operator_request",
+        language=OPERATOR_LANGUAGE,
+        kind_label=lazy_kind_label(request.kind),
+        due_at=request.due_at,
+        days=days,
+        overdue=request.due_at < utcnow(),
+        request_id=str(request.id),
+    )
+    return True
 
 
 async def fulfil(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | None, actor: str) -> None:

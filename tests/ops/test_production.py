@@ -13,6 +13,7 @@ GOOD = {
     "LANDFORM_BASE_URL": "https://forms.example.com",
     "LANDFORM_DATABASE_URL": "postgresql://landform@db.internal:5432/landform",
     "LANDFORM_REDIS_URL": "redis://redis.internal:6379/0",
+    "LANDFORM_PRIVACY_EMAIL": "privacy@example.com",
 }
 
 
@@ -46,6 +47,18 @@ def test_it_refuses_to_start_the_app_with_each_unsafe_setting(monkeypatch, tmp_p
     assert "development key" in message
     assert "http://forms.example.com" in message
     assert "SQLite" in message
+
+
+def test_it_refuses_to_start_when_nobody_would_hear_of_privacy_requests(monkeypatch):
+    for command in (check_production, lambda settings: check_production(settings, worker=True)):
+        with pytest.raises(ProductionMisconfigured, match="LANDFORM_PRIVACY_EMAIL is not set") as refused:
+            command(_settings(monkeypatch, LANDFORM_PRIVACY_EMAIL=None))
+        assert "72 hours" in str(refused.value) and "/privacy" in str(refused.value)
+    (problem,) = production_problems(_settings(monkeypatch, LANDFORM_PRIVACY_EMAIL="Privacy <privacy@>"))
+    assert "not an e-mail address" in problem and "privacy@>" not in problem
+    development = _settings(monkeypatch, LANDFORM_ENV=None, LANDFORM_PRIVACY_EMAIL=None)
+    assert development.privacy.email == ""
+    check_production(development)
 
 
 def test_it_refuses_a_short_signing_key_but_not_a_short_old_one(monkeypatch):
