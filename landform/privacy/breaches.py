@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.accounts.models import Role, Tenant, User
+from landform.accounts.models import Role, Tenant
 from landform.accounts.notices import tell_team
 from landform.db import utcnow
 from landform.i18n import gettext as _
@@ -93,7 +93,7 @@ def notify_operator(db: Any, incident: BreachIncident) -> bool:
     """E-mail the operator's privacy contact at once: a breach was reported to Landform itself.
 
     Only the deadline and the incident's id: the report (and who sent it) is read with
-    `landform privacy list`. False when LANDFORM_PRIVACY_EMAIL is not set.
+    `landform privacy list` and `landform privacy show <id>`. False when LANDFORM_PRIVACY_EMAIL is not set.
     """
     address = get_settings().privacy.email
     if not address:
@@ -143,8 +143,13 @@ async def log_of(db: AsyncSession, incident: BreachIncident) -> list[BreachLogEn
     )
 
 
-def update(db: Any, incident: BreachIncident, user: User, data: dict[str, Any], ticked: list[str]) -> None:
-    """Tick steps, add a log line, close or reopen; every change is logged with who made it."""
+def steps_done(incident: BreachIncident) -> list[str]:
+    """The checklist's ticked steps, to pass back to `update` when a change leaves them as they are."""
+    return [key for key, _label in CHECKLIST if incident.checklist.get(key)]
+
+
+def update(db: Any, incident: BreachIncident, author: str, data: dict[str, Any], ticked: list[str]) -> None:
+    """Tick steps, add a log line, close or reopen; every change is logged with who made it (`author`)."""
     now = utcnow()
     lines = []
     checklist = dict(incident.checklist)
@@ -169,7 +174,7 @@ def update(db: Any, incident: BreachIncident, user: User, data: dict[str, Any], 
                 tenant_id=incident.tenant_id,
                 incident_id=incident.id,
                 occurred_at=now,
-                author=user.full_name,
+                author=author,
                 note=line,
             )
         )

@@ -390,7 +390,9 @@ class PrivacyQueueController(Controller):
         if found is None:
             raise NotFoundException()
         data = await request.form()
-        breaches.update(db, found, request.user, dict(data), [str(v) for v in data.getall("step", [])])
+        breaches.update(
+            db, found, request.user.full_name, dict(data), [str(v) for v in data.getall("step", [])]
+        )
         await db.commit()
         flash(request, _("Incident updated."), category="success")
         return Redirect(f"/app/privacy/breaches/{found.id}")
