@@ -78,7 +78,7 @@ def test_it_emails_the_privacy_contact_when_a_request_to_landform_waits_for_them
     assert _in_english(request.due_at) in str(message["Subject"])
     assert "Correct my data (rectification)" in body  # English, though the person asked in Dutch
     assert f"Answer by: {_in_english(request.due_at)} UTC" in body
-    assert "landform privacy list" in body and f"landform privacy done {request.id}" in body
+    assert f"landform privacy show {request.id}" in body and f"landform privacy done {request.id}" in body
     # Who asked and what they wrote stay in the database: the commands it names show them.
     assert owner.email not in body and DETAILS not in body
     listed = CliRunner().invoke(privacy_group, ["list"])
@@ -113,7 +113,10 @@ def test_it_emails_the_privacy_contact_at_once_when_a_breach_is_reported_to_land
     message = inbox.wait(privacy_officer, "Possible data breach reported to Landform")
     body = text_of(message)
     assert f"Notify by: {_in_english(incident.notify_by)} UTC" in body and "72 hours" in body
-    assert str(incident.id) in body and "landform privacy list" in body
+    assert (
+        f"landform privacy show {incident.id}" in body
+        and f"landform privacy close-breach {incident.id}" in body
+    )
     assert REPORT not in body and REPORTER not in body
     # A breach reported to a tenant goes to its owners, not to the operator.
     client.post("/privacy/acme/breach?lang=en", data={"description": REPORT, "email": ""})
