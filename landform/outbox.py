@@ -161,7 +161,7 @@ async def store_with_job(db: AsyncSession, rows: Sequence[Base], actor_name: str
     if db.in_transaction():
         await db.commit()
     tables = [*(cast(Table, row.__table__) for row in rows), _JOBS]
-    values = [*(_insert_values(row, now) for row in rows), job]
+    values = [*(_insert_values(row) for row in rows), job]
     statement, json_positions = _one_statement(
         tuple((table, tuple(row_values)) for table, row_values in zip(tables, values, strict=True))
     )
@@ -182,7 +182,7 @@ async def store_with_job(db: AsyncSession, rows: Sequence[Base], actor_name: str
         raise
     finally:
         connection.close()
-    hand_off([(actor_name, job["id"])])
+    _hand_off([(actor_name, job["id"])])
 
 
 def _job_values(actor_name: str, subject_id: UUID, tenant_id: UUID | None, now: datetime) -> dict[str, Any]:
@@ -200,15 +200,13 @@ def _job_values(actor_name: str, subject_id: UUID, tenant_id: UUID | None, now: 
     }
 
 
-def _insert_values(row: Base, now: datetime) -> dict[str, Any]:
+def _insert_values(row: Base) -> dict[str, Any]:
     """What the unit of work would insert for a new object: its values, else its columns' Python defaults."""
     values: dict[str, Any] = {}
     for column in cast(Table, row.__table__).columns:
         default: Any = column.default
         if column.key in row.__dict__:
             values[column.key] = row.__dict__[column.key]
-        elif column.key in ("created_at", "updated_at"):
-            values[column.key] = now
         elif default is not None and default.is_scalar:
             values[column.key] = default.arg
         elif default is not None and default.is_callable:
@@ -345,7 +343,7 @@ def stop_handoff(timeout: float = 5.0) -> None:
         handoff.stop(timeout)
 
 
-def hand_off(jobs: Iterable[tuple[str, UUID]]) -> None:
+def _hand_off(jobs: Iterable[tuple[str, UUID]]) -> None:
     """Send committed jobs to the broker: from the hand-off thread when it runs, else at once."""
     handoff = _handoff
     for actor_name, job_id in jobs:
@@ -356,7 +354,7 @@ def hand_off(jobs: Iterable[tuple[str, UUID]]) -> None:
 
 
 def _send_after_commit(session: Session) -> None:
-    hand_off((row.actor_name, row.id) for row in session.info.pop("outbox_to_send", []))
+    _hand_off((row.actor_name, row.id) for row in session.info.pop("outbox_to_send", []))
 
 
 def _forget_on_rollback(session: Session, _transaction: Any) -> None:
