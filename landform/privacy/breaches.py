@@ -17,10 +17,8 @@ from landform.accounts.notices import tell_team
 from landform.db import utcnow
 from landform.i18n import gettext as _
 from landform.i18n import lazy_gettext
-from landform.mail import queue_email
 from landform.privacy.models import BreachIncident, BreachLogEntry
-from landform.privacy.services import OPERATOR_LANGUAGE
-from landform.settings import get_settings
+from landform.privacy.services import mail_privacy_contact
 from landform.text import normalize_text
 
 NOTIFY_WITHIN = timedelta(hours=72)
@@ -93,20 +91,11 @@ def notify_operator(db: Any, incident: BreachIncident) -> bool:
     """E-mail the operator's privacy contact at once: a breach was reported to Landform itself.
 
     Only the deadline and the incident's id: the report (and who sent it) is read with
-    `landform privacy list` and `landform privacy show <id>`. False when LANDFORM_PRIVACY_EMAIL is not set.
+    `landform privacy show <id>`. False when LANDFORM_PRIVACY_EMAIL is not set.
     """
-    address = get_settings().privacy.email
-    if not address:
-        return False
-    queue_email(
-        db,
-        to=address,
-        template="privacy_operator_breach",
-        language=OPERATOR_LANGUAGE,
-        notify_by=incident.notify_by,
-        incident_id=str(incident.id),
+    return mail_privacy_contact(
+        db, "privacy_operator_breach", notify_by=incident.notify_by, incident_id=str(incident.id)
     )
-    return True
 
 
 async def incidents(db: AsyncSession, tenant_id: UUID) -> list[BreachIncident]:

@@ -13,6 +13,7 @@ from landform import i18n
 from landform.db import sync_session
 from landform.privacy import breaches, services
 from landform.privacy.models import (
+    OPEN_STATUSES,
     BreachIncident,
     BreachLogEntry,
     PrivacyAuditEntry,
@@ -57,7 +58,7 @@ def list_command() -> None:
             select(PrivacyRequest)
             .where(
                 PrivacyRequest.tenant_id.is_(None),
-                PrivacyRequest.status.in_([RequestStatus.AWAITING_APPROVAL, RequestStatus.IN_PROGRESS]),
+                PrivacyRequest.status.in_(OPEN_STATUSES),
             )
             .order_by(PrivacyRequest.due_at)
         ).scalars()

@@ -35,6 +35,7 @@ from landform.outbox import OutboxJob, PermanentJobError, job
 from landform.personal_data import anonymize
 from landform.privacy import services
 from landform.privacy.models import (
+    OPEN_STATUSES,
     PrivacyAuditEntry,
     PrivacyExport,
     PrivacyRequest,
@@ -433,8 +434,6 @@ def erase(session: Session, request: PrivacyRequest, tenant: Tenant) -> None:
 
 # Periodic jobs --------------------------------------------------------------------------------------
 
-OPEN = (RequestStatus.AWAITING_APPROVAL, RequestStatus.IN_PROGRESS)
-
 
 def remind_due(settings: Settings) -> int:
     """E-mail 7 and 2 days before an open request is due; how many requests were reminded.
@@ -445,7 +444,7 @@ def remind_due(settings: Settings) -> int:
     """
     now = utcnow()
     wanted = [
-        PrivacyRequest.status.in_(OPEN),
+        PrivacyRequest.status.in_(OPEN_STATUSES),
         PrivacyRequest.due_at <= now + timedelta(days=7),
         PrivacyRequest.reminded_2_at.is_(None),
     ]
@@ -494,7 +493,7 @@ def _remind(
         .where(
             PrivacyRequest.id == request_id,
             PrivacyRequest.due_at == due_at,
-            PrivacyRequest.status.in_(OPEN),
+            PrivacyRequest.status.in_(OPEN_STATUSES),
             unreminded,
         )
         .values(**marks)

@@ -36,6 +36,10 @@ class RequestStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+# A request someone still has to answer: in the queue, reminded of, listed by the operator's CLI.
+OPEN_STATUSES = (RequestStatus.AWAITING_APPROVAL, RequestStatus.IN_PROGRESS)
+
+
 def _tenant_fk() -> ForeignKey:
     return ForeignKey("tenant.id", ondelete="CASCADE")
 
@@ -78,7 +82,7 @@ class PrivacyRequest(Base):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (RequestStatus.AWAITING_APPROVAL, RequestStatus.IN_PROGRESS)
+        return self.status in OPEN_STATUSES
 
 
 class PrivacyAuditEntry(Base):

@@ -351,30 +351,35 @@ async def confirm(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | No
             tell_privacy_contact(db, request)
 
 
-def tell_privacy_contact(db: Any, request: PrivacyRequest, *, days: int | None = None) -> bool:
-    """E-mail the operator's privacy contact about one of the platform's own requests; False if none is set.
+def mail_privacy_contact(db: Any, template: str, **context: Any) -> bool:
+    """Queue an e-mail to the operator's privacy contact (LANDFORM_PRIVACY_EMAIL); False if none is set.
 
-    `days` None: the request has just started to wait for them; else a reminder that it is due in `days`.
-    The e-mail says what kind, by when and the commands to handle it; who asked and what they wrote stay
-    in the database, for `landform privacy list`.
+    These e-mails name what waits and by when, never who asked or what they wrote: that stays in the
+    database, for `landform privacy show <id>`.
     """
     address = get_settings().privacy.email
     if not address:
         return False
+    queue_email(db, to=address, template=template, language=OPERATOR_LANGUAGE, **context)
+    return True
+
+
+def tell_privacy_contact(db: Any, request: PrivacyRequest, *, days: int | None = None) -> bool:
+    """E-mail the operator's privacy contact about one of the platform's own requests; False if none is set.
+
+    `days` None: the request has just started to wait for them; else a reminder that it is due in `days`.
+    """
     if request.tenant_id is not None or request.due_at is None:
         raise ValueError("only a confirmed request to the platform itself goes to its privacy contact")
-    queue_email(
+    return mail_privacy_contact(
         db,
-        to=address,
-        template="privacy_operator_request",
-        language=OPERATOR_LANGUAGE,
+        "privacy_operator_request",
         kind_label=lazy_kind_label(request.kind),
         due_at=request.due_at,
         days=days,
         overdue=request.due_at < utcnow(),
         request_id=str(request.id),
     )
-    return True
 
 
 async def fulfil(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | None, actor: str) -> None:
