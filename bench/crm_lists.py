@@ -166,11 +166,11 @@ def measure(app_url: str, facts: dict[str, Any]) -> list[tuple[str, float, float
     from sqlalchemy import func, or_, select
 
     import landform.models  # noqa: F401  (every table, for the mappers)
+    from landform.core.db import sync_session
+    from landform.core.settings import DatabaseSettings
     from landform.crm_sink import records
     from landform.crm_sink.models import Company, Contact
     from landform.crm_sink.records import ContactFilter, Cursor
-    from landform.db import sync_session
-    from landform.settings import DatabaseSettings
 
     rows: list[tuple[str, float, float, int, float]] = []
     with sync_session(DatabaseSettings(url=app_url).sync_url, facts["tenant_id"]) as session:

@@ -42,8 +42,8 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n, memo
 from landform.accounts.controllers import ApiKeyController, AuthController, PreferencesController
+from landform.accounts.guards import api_key_identifier, provide_api_db
 from landform.accounts.models import User
 from landform.accounts.profile_controllers import ProfileController, SecurityController
 from landform.accounts.sessions import user_for_session
@@ -63,19 +63,32 @@ from landform.consent.double_opt_in import ConfirmConsentController
 from landform.consent.evidence import EvidenceController
 from landform.consent.services import contact_section
 from landform.consent.site_banner import SiteBannerController, serve_choices_script
+from landform.core import i18n, memo
+from landform.core.db import create_app_engine
+from landform.core.heap import freeze_startup_heap
+from landform.core.http import (
+    PUBLIC_PATHS,
+    CountingRedisStore,
+    LanguageMiddleware,
+    RotatingSessionConfig,
+    SecurityHeadersMiddleware,
+    commit_if_used,
+    custom_host,
+    language_for,
+)
+from landform.core.logs import RequestLogMiddleware, configure_logging
+from landform.core.migrate import ensure_current
+from landform.core.settings import Settings, get_settings
+from landform.core.templating import environment
 from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.crm_sink.routing_controllers import RoutingController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
-from landform.db import create_app_engine
 from landform.forms.api import SubmissionsApi
 from landform.forms.controllers import FailOpenRateLimit, FormBuilderController, intake_router
 from landform.forms.services import form_catalog
-from landform.migrate import ensure_current
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
-from landform.ops.heap import freeze_startup_heap
-from landform.ops.logs import RequestLogMiddleware, configure_logging
 from landform.ops.production import check_production
 from landform.outbox import start_handoff, stop_handoff
 from landform.privacy.controllers import (
@@ -84,7 +97,6 @@ from landform.privacy.controllers import (
     PrivacyQueueController,
     portal_router,
 )
-from landform.settings import Settings, get_settings
 from landform.site.controllers import (
     HostedPageController,
     PageEditorController,
@@ -93,19 +105,6 @@ from landform.site.controllers import (
 )
 from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.hosts import CustomHostRouter, SiteHosts
-from landform.templating import environment
-from landform.web import (
-    PUBLIC_PATHS,
-    CountingRedisStore,
-    LanguageMiddleware,
-    RotatingSessionConfig,
-    SecurityHeadersMiddleware,
-    api_key_identifier,
-    commit_if_used,
-    custom_host,
-    language_for,
-    provide_api_db,
-)
 from landform.webhooks.controllers import WebhooksController
 from landform.worker import EmbeddedWorker, setup_broker
 
@@ -433,7 +432,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             }
         ),
         request_max_body_size=1024 * 1024,
-        # Logging is landform/ops/logs.py's: Litestar's default would replace its handler on the root logger.
+        # Logging is landform/core/logs.py's: Litestar's default would replace its handler on the root logger.
         logging_config=None,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6),
     )

@@ -15,20 +15,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landform import security
 from landform.accounts.models import ApiKey, Role, Tenant, User
 from landform.analytics.models import FORM, PAGE, TrafficDay
 from landform.billing.plans import BUSINESS
 from landform.billing.services import subscription_row
 from landform.consent.models import ConsentText, Purpose
 from landform.consent.services import new_purpose
+from landform.core import security
+from landform.core.db import scope_to_tenant, sync_session, utcnow
+from landform.core.settings import Settings
 from landform.crm_sink.models import Company, Submission
 from landform.crm_sink.routing_models import Department, DepartmentMember, RoutingRule, RoutingSettings
 from landform.crm_sink.services import route_submission
-from landform.db import scope_to_tenant, sync_session, utcnow
 from landform.forms.models import Form
 from landform.forms.services import default_fields, new_form, publish
-from landform.settings import Settings
 from landform.site import services as site_services
 from landform.site.models import Page
 from landform.site.services import publish_sync as publish_page

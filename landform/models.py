@@ -15,6 +15,8 @@ from landform.accounts.models import (
 from landform.analytics.models import TrafficDay, Visit
 from landform.billing.models import HeldLead, StripeEvent, Subscription
 from landform.consent.models import ConsentRecord, ConsentText, ParentalConsent, Purpose
+from landform.core.db import metadata
+from landform.core.mail import EmailMessage
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from landform.crm_sink.routing_models import (
     Department,
@@ -23,9 +25,7 @@ from landform.crm_sink.routing_models import (
     RoutingRule,
     RoutingSettings,
 )
-from landform.db import metadata
 from landform.forms.models import Form, FormVersion, SpamSubmission
-from landform.mail import EmailMessage
 from landform.outbox import OutboxJob
 from landform.privacy.models import (
     AccountDeletion,

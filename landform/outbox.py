@@ -31,9 +31,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from landform.db import GUID, Base, DateTimeUTC, json_text, scope_to_tenant, sync_session, utcnow
-from landform.ops.metrics import JOB_LATENCY
-from landform.settings import Settings, get_settings
+from landform.core.db import GUID, Base, DateTimeUTC, json_text, scope_to_tenant, sync_session, utcnow
+from landform.core.metrics import JOB_LATENCY
+from landform.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dramatiq
 from dramatiq import Worker
 
+import landform.core.mail
 import landform.crm_sink.actors
-import landform.mail
 import landform.ops.jobs
 import landform.webhooks.actors  # noqa: F401  (registers deliver_email, deliver_webhook, the periodic jobs)
-from landform.ops.metrics import WorkerObservability
+from landform.core.metrics import WorkerObservability
+from landform.core.settings import Settings
 from landform.ops.schedule import Scheduler, declare_periodic
 from landform.outbox import configure_broker
-from landform.settings import Settings
 
 __all__ = ["EmbeddedWorker", "setup_broker"]
 

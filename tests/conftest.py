@@ -29,15 +29,15 @@ from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from landform import memo, security
 from landform.accounts.models import Role, Tenant, User
-from landform.db import scope_to_tenant, sync_engine, sync_session, utcnow
+from landform.core import memo, security
+from landform.core.db import scope_to_tenant, sync_engine, sync_session, utcnow
+from landform.core.migrate import upgrade
+from landform.core.settings import DatabaseSettings, Settings, get_settings
 from landform.forms.models import Form
 from landform.forms.services import new_form, publish
-from landform.migrate import upgrade
 from landform.models import metadata
 from landform.ops import schedule
-from landform.settings import DatabaseSettings, Settings, get_settings
 from landform.site import services as site_services
 from landform.site.models import Page
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import AuditEvent, User
 from landform.accounts.sessions import ClientInfo
-from landform.i18n import lazy_gettext
+from landform.core.i18n import lazy_gettext
 
 KINDS: dict[str, LazyProxy] = {
     "login_succeeded": lazy_gettext("Logged in"),

@@ -16,15 +16,16 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import security
 from landform.accounts import audit, mfa, services, sessions
+from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import ApiKey, User
 from landform.accounts.sessions import ClientInfo
 from landform.accounts.throttle import LoginThrottle
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import LANGUAGES
-from landform.i18n import gettext as _
-from landform.web import MANAGERS, client_ip, provide_tenant_db, requires_role, rotate_session_id
+from landform.core import security
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.http import client_ip, rotate_session_id
+from landform.core.i18n import LANGUAGES
+from landform.core.i18n import gettext as _
 
 # How long the second step of a log-in (the code) may take after the password was right.
 SECOND_FACTOR_SECONDS = 5 * 60

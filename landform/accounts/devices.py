@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.accounts.models import AuditEvent, KnownDevice, User
 from landform.accounts.sessions import ClientInfo
 from landform.accounts.throttle import WINDOW_SECONDS
-from landform.db import utcnow
-from landform.mail import queue_email
-from landform.settings import get_settings
+from landform.core.db import utcnow
+from landform.core.mail import queue_email
+from landform.core.settings import get_settings
 
 SESSIONS_PAGE = "/app/me/security/"
 # One lock-out e-mail per user per hour: an attacker trying from many networks must not flood the inbox.

@@ -13,14 +13,15 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n, security
 from landform.accounts import audit, mfa, services, sessions, team
 from landform.accounts.controllers import client_info
+from landform.accounts.guards import provide_tenant_db
 from landform.accounts.models import User
 from landform.accounts.services import GENDERS, AccountInvalid
-from landform.i18n import gettext as _
-from landform.images import UPLOAD_BODY
-from landform.web import provide_tenant_db, read_upload
+from landform.core import i18n, security
+from landform.core.http import read_upload
+from landform.core.i18n import gettext as _
+from landform.core.images import UPLOAD_BODY
 
 
 def _current_sid(request: Request[Any, Any, Any]) -> UUID | None:

@@ -17,15 +17,15 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import security
 from landform.accounts import audit, devices, passwords, sessions
 from landform.accounts.models import ApiKey, Role, Tenant, User, UserSession
 from landform.accounts.sessions import ClientInfo
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import LANGUAGES
-from landform.i18n import gettext as _
-from landform.mail import queue_email
-from landform.text import normalize_text
+from landform.core import security
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.i18n import LANGUAGES
+from landform.core.i18n import gettext as _
+from landform.core.mail import queue_email
+from landform.core.text import normalize_text
 
 RESET_MAX_AGE = 3600
 CONFIRM_MAX_AGE = 7 * 24 * 3600

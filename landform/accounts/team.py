@@ -19,17 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat
 
-from landform import security
 from landform.accounts import audit
 from landform.accounts.models import AccountImage, Invitation, Role, Tenant, User
 from landform.accounts.services import GENDERS, AccountInvalid, check_password, normalize_email
 from landform.accounts.sessions import ClientInfo
-from landform.db import utcnow
-from landform.i18n import LANGUAGES, lazy_gettext
-from landform.i18n import gettext as _
-from landform.images import ImageRefused, clean_image
-from landform.mail import queue_email
-from landform.text import normalize_text
+from landform.core import security
+from landform.core.db import utcnow
+from landform.core.i18n import LANGUAGES, lazy_gettext
+from landform.core.i18n import gettext as _
+from landform.core.images import ImageRefused, clean_image
+from landform.core.mail import queue_email
+from landform.core.text import normalize_text
 
 INVITE_PURPOSE = "team-invite"
 INVITE_MAX_AGE = 7 * 24 * 3600

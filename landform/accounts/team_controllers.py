@@ -16,11 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts import audit, team
 from landform.accounts.controllers import begin_session, client_info
+from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import AccountImage, Role, User
 from landform.accounts.services import AccountInvalid
-from landform.i18n import gettext as _
-from landform.images import UPLOAD_BODY
-from landform.web import MANAGERS, provide_tenant_db, read_upload, requires_role
+from landform.core.http import read_upload
+from landform.core.i18n import gettext as _
+from landform.core.images import UPLOAD_BODY
 
 
 class TeamController(Controller):

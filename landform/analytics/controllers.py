@@ -13,14 +13,14 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.analytics import charts, services
+from landform.core.db import utcnow
+from landform.core.i18n import get_language
+from landform.core.i18n import gettext as _
 from landform.crm_sink.models import Contact, Submission
-from landform.db import utcnow
 from landform.forms.models import Form
-from landform.i18n import get_language
-from landform.i18n import gettext as _
 from landform.site.models import Page
-from landform.web import BUILDERS, provide_tenant_db, requires_role
 
 
 def page_title(page: Page) -> str:

@@ -23,15 +23,15 @@ from sqlalchemy import Index, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import memo
 from landform.accounts.models import User
 from landform.billing.models import HeldLead, Subscription
 from landform.billing.plans import FREE, PLANS, Plan, limit_label
+from landform.core import memo
+from landform.core.db import TenantScopeMissing, sync_session, utcnow
+from landform.core.i18n import gettext as _
+from landform.core.settings import Settings
 from landform.crm_sink.models import Submission
-from landform.db import TenantScopeMissing, sync_session, utcnow
-from landform.i18n import gettext as _
 from landform.outbox import add_job
-from landform.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def _must_hold(session: Session, new: UUID | None = None) -> tuple[bool, Plan]:
 
 
 # Each tenant's plan as this process last read it, for at most `memo.lifetime()` seconds (see
-# landform/memo.py): every hosted page, form view and submission asks whether the plan shows the
+# landform/core/memo.py): every hosted page, form view and submission asks whether the plan shows the
 # "Made with Landform" link or limits the month's leads. A plan change made in this process is seen at
 # once; one made elsewhere (a Stripe webhook on another app server, the worker ending a grace period)
 # within that time. A limited plan's hold decision is still counted exactly for every lead.

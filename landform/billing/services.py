@@ -23,8 +23,8 @@ from landform.billing import stripe_gateway
 from landform.billing.models import StripeEvent, Subscription
 from landform.billing.plans import FREE, Plan, plan_for_price
 from landform.billing.quotas import plan_of, release_held
-from landform.db import scope_to_tenant, sync_session, utcnow
-from landform.settings import Settings, StripeSettings
+from landform.core.db import scope_to_tenant, sync_session, utcnow
+from landform.core.settings import Settings, StripeSettings
 
 log = logging.getLogger(__name__)
 

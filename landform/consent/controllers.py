@@ -17,13 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import i18n
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import Tenant, User
 from landform.consent import cookies, minors, services
+from landform.core import i18n
+from landform.core.db import scope_to_tenant
+from landform.core.http import client_ip, site_prefix
+from landform.core.i18n import gettext as _
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant
-from landform.i18n import gettext as _
-from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role, site_prefix
 
 
 def _how(request: Request[Any, Any, Any], method: str) -> services.ConsentHow:

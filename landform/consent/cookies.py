@@ -7,8 +7,8 @@ from typing import Any
 from uuid import UUID
 
 from landform.consent.services import ConsentHow, new_record
-from landform.i18n import gettext as _
-from landform.i18n import pick
+from landform.core.i18n import gettext as _
+from landform.core.i18n import pick
 
 COOKIE_NAME = "lf_consent"
 CHOICE_MAX_AGE = 183 * 24 * 3600  # six months: long enough not to nag, short enough to ask again

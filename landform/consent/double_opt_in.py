@@ -17,16 +17,16 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import security
 from landform.accounts.models import Tenant
 from landform.consent import services
 from landform.consent.models import ConsentRecord, Purpose
+from landform.core import security
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.http import client_ip
+from landform.core.i18n import gettext as _
+from landform.core.i18n import pick
+from landform.core.mail import queue_email
 from landform.crm_sink.models import Submission
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import gettext as _
-from landform.i18n import pick
-from landform.mail import queue_email
-from landform.web import client_ip
 
 CONFIRM_PURPOSE = "consent-confirm"
 CONFIRM_DAYS = 30

@@ -14,16 +14,16 @@ from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, attributes
 
-from landform import security
 from landform.consent.models import ConsentRecord, ConsentText, Purpose
+from landform.core import security
+from landform.core.db import utcnow
+from landform.core.i18n import LANGUAGES, pick
+from landform.core.i18n import gettext as _
+from landform.core.mail import WITHDRAW_PURPOSE
+from landform.core.settings import get_settings
+from landform.core.text import normalize_text
 from landform.crm_sink import routing
 from landform.crm_sink.models import Contact, Submission
-from landform.db import utcnow
-from landform.i18n import LANGUAGES, pick
-from landform.i18n import gettext as _
-from landform.mail import WITHDRAW_PURPOSE
-from landform.settings import get_settings
-from landform.text import normalize_text
 
 NAME_LIMIT = 120
 TEXT_LIMIT = 1000

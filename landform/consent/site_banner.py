@@ -20,13 +20,13 @@ from litestar.exceptions import ClientException, NotFoundException, PermissionDe
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
 from landform.accounts.models import Tenant
 from landform.consent import cookies, services
-from landform.db import scope_to_tenant
+from landform.core import i18n
+from landform.core.db import scope_to_tenant
+from landform.core.http import client_ip, script_response
+from landform.core.i18n import gettext as _
 from landform.forms.models import Form
-from landform.i18n import gettext as _
-from landform.web import client_ip, script_response
 
 CHOICES_JS = Path(__file__).parent.parent / "static" / "choices.js"
 

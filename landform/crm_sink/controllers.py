@@ -16,13 +16,13 @@ from litestar.response import Redirect, Stream, Template
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import Role, User
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.i18n import gettext as _
 from landform.crm_sink import records, services
 from landform.crm_sink.models import Company, Contact, ContactTag, Submission
 from landform.crm_sink.records import ContactFilter, Cursor, RecordInvalid
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import gettext as _
-from landform.web import BUILDERS, provide_tenant_db, requires_role
 from landform.webhooks import services as webhooks
 
 PAGE_SIZE = records.PAGE_SIZE

@@ -14,8 +14,8 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat
 from stdnum.nl import bsn, postcode
 
-from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext
+from landform.core.i18n import gettext as _
+from landform.core.i18n import lazy_gettext
 
 # Every CRM field a form's answer can fill ("contact.x" or "company.x"), with its label.
 CONTACT_TARGETS = {

@@ -38,10 +38,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 
+from landform.core.db import TenantScopeMissing, metadata, utcnow
+from landform.core.i18n import gettext as _
 from landform.crm_sink import normalize
 from landform.crm_sink.models import Activity, Company, Contact, ContactDuplicateDismissal, ContactTag
-from landform.db import TenantScopeMissing, metadata, utcnow
-from landform.i18n import gettext as _
 
 PAGE_SIZE = 50
 # Lists say "more than 10000" instead of counting a million rows on every page.

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import Tenant
+from landform.core.db import rls_all_tenants, rls_tenant, utcnow
 from landform.crm_sink import bulk, normalize
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from landform.crm_sink.routing_models import (
@@ -35,7 +36,6 @@ from landform.crm_sink.routing_models import (
     RoutingRule,
     RoutingSettings,
 )
-from landform.db import rls_all_tenants, rls_tenant, utcnow
 
 ALL_TENANTS = {"all_tenants": True}
 

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import User
+from landform.core.i18n import gettext as _
+from landform.core.text import normalize_text
 from landform.crm_sink.normalize import COMPANY_TARGETS, CONTACT_TARGETS, TARGETS
 from landform.crm_sink.routing_models import (
     Department,
@@ -21,8 +23,6 @@ from landform.crm_sink.routing_models import (
     RoutingRule,
     RoutingSettings,
 )
-from landform.i18n import gettext as _
-from landform.text import normalize_text
 
 
 @dataclass

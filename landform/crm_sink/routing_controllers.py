@@ -18,10 +18,10 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
+from landform.core.i18n import gettext as _
 from landform.crm_sink import routing_admin as admin
-from landform.i18n import gettext as _
-from landform.web import MANAGERS, provide_tenant_db, requires_role
 
 HOME = "/app/routing"
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from landform.db import GUID, Base, TenantScoped
+from landform.core.db import GUID, Base, TenantScoped
 
 
 class Department(TenantScoped, Base):

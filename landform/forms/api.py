@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import Tenant
+from landform.core.i18n import get_language
+from landform.core.metrics import SUBMISSIONS
 from landform.forms import services
 from landform.forms.controllers import MAX_BODY, read_answers
 from landform.forms.fields import SubmissionInvalid
 from landform.forms.models import Form
-from landform.i18n import get_language
-from landform.ops.metrics import SUBMISSIONS
 
 
 class SubmissionAccepted(msgspec.Struct):

@@ -37,33 +37,31 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import Tenant, User
 from landform.analytics import track
 from landform.billing import quotas
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
-from landform.crm_sink.models import Submission
-from landform.db import scope_to_tenant
-from landform.forms import live, progressive, services
-from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS, SubmissionInvalid
-from landform.forms.models import Form, FormVersion, SpamSubmission
-from landform.i18n import get_language, pick
-from landform.i18n import gettext as _
-from landform.ops.metrics import SUBMISSIONS
-from landform.settings import Settings
-from landform.web import (
-    BUILDERS,
+from landform.core.db import scope_to_tenant
+from landform.core.http import (
     CountingRedisStore,
     TenantHosts,
     client_ip,
     count_hits,
     custom_host,
-    provide_tenant_db,
-    requires_role,
     script_response,
     site_prefix,
     wants_json,
 )
+from landform.core.i18n import get_language, pick
+from landform.core.i18n import gettext as _
+from landform.core.metrics import SUBMISSIONS
+from landform.core.settings import Settings
+from landform.crm_sink.models import Submission
+from landform.forms import live, progressive, services
+from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS, SubmissionInvalid
+from landform.forms.models import Form, FormVersion, SpamSubmission
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from typing import Any
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from email_validator import EmailNotValidError, validate_email
 
+from landform.core.i18n import gettext as _
+from landform.core.i18n import lazy_gettext, pick
+from landform.core.text import normalize_text
 from landform.crm_sink import normalize
-from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext, pick
-from landform.text import normalize_text
 
 FIELD_TYPES = {
     "text": lazy_gettext("Text"),

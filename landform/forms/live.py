@@ -2,15 +2,15 @@
 
 Every submission and every view of a form needs the same three rows, which change only when a marketer
 publishes or saves settings. They are kept by the form's public key for at most `SECONDS` (see
-`landform/memo.py`: a change made in this process applies at once, one made in another within
+`landform/core/memo.py`: a change made in this process applies at once, one made in another within
 `SECONDS`). Only found and published forms are kept: an unknown key is looked up every time.
 """
 
 from __future__ import annotations
 
 from landform.accounts.models import Tenant
+from landform.core.memo import Memo
 from landform.forms.models import Form, FormVersion
-from landform.memo import Memo
 
 SECONDS = 10.0
 

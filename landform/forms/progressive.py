@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from landform import security
+from landform.core import security
 from landform.forms.fields import TYPE_TARGETS
 
 COOKIE_PREFIX = "lf_known_"

@@ -16,15 +16,20 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import outbox, security
+from landform import outbox
 from landform.accounts.models import Tenant
 from landform.billing import quotas
 from landform.consent import double_opt_in
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
+from landform.core import security
+from landform.core.db import sync_session, utcnow
+from landform.core.i18n import LANGUAGES, pick
+from landform.core.i18n import gettext as _
+from landform.core.settings import Settings, get_settings
+from landform.core.text import normalize_text
 from landform.crm_sink.models import Submission
 from landform.crm_sink.routing_admin import FormSummary
-from landform.db import sync_session, utcnow
 from landform.forms import progressive
 from landform.forms.fields import (
     BOOLEAN,
@@ -40,10 +45,6 @@ from landform.forms.fields import (
     field_slug,
 )
 from landform.forms.models import Form, FormVersion, SpamSubmission
-from landform.i18n import LANGUAGES, pick
-from landform.i18n import gettext as _
-from landform.settings import Settings, get_settings
-from landform.text import normalize_text
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import MANAGERS, requires_role
 from landform.accounts.models import User
-from landform.db import sync_session
-from landform.i18n import gettext as _
+from landform.core.db import sync_session
+from landform.core.i18n import gettext as _
+from landform.core.settings import get_settings
 from landform.outbox import OutboxJob, is_dead, retry_job
-from landform.settings import get_settings
-from landform.web import MANAGERS, requires_role
 
 LIMIT = 200
 UserRequest = Request[User, Any, Any]

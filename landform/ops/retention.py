@@ -13,10 +13,10 @@ from datetime import timedelta
 from litestar.stores.file import FileStore
 from sqlalchemy import delete
 
-from landform.db import sync_session, utcnow
-from landform.mail import EmailMessage
+from landform.core.db import sync_session, utcnow
+from landform.core.mail import EmailMessage
+from landform.core.settings import Settings
 from landform.outbox import OutboxJob
-from landform.settings import Settings
 
 log = logging.getLogger(__name__)
 

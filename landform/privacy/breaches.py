@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import Role, Tenant
 from landform.accounts.notices import tell_team
-from landform.db import utcnow
-from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext
+from landform.core.db import utcnow
+from landform.core.i18n import gettext as _
+from landform.core.i18n import lazy_gettext
+from landform.core.text import normalize_text
 from landform.privacy.models import BreachIncident, BreachLogEntry
 from landform.privacy.services import mail_privacy_contact
-from landform.text import normalize_text
 
 NOTIFY_WITHIN = timedelta(hours=72)
 

@@ -9,8 +9,9 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landform import i18n
-from landform.db import sync_session
+from landform.core import i18n
+from landform.core.db import sync_session
+from landform.core.settings import get_settings
 from landform.privacy import breaches, services
 from landform.privacy.models import (
     OPEN_STATUSES,
@@ -20,7 +21,6 @@ from landform.privacy.models import (
     PrivacyRequest,
     RequestStatus,
 )
-from landform.settings import get_settings
 
 # Who acted, in a request's audit trail and a breach's log: the operator has no dashboard user.
 OPERATOR = "operator"

@@ -14,16 +14,17 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import Role, Tenant, User
 from landform.billing import quotas
-from landform.db import scope_to_tenant, utcnow
+from landform.core import i18n
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.http import client_ip
+from landform.core.i18n import gettext as _
+from landform.core.settings import Settings
 from landform.forms.controllers import FailOpenRateLimit
-from landform.i18n import gettext as _
 from landform.privacy import breaches, deletion, registry, services
 from landform.privacy.models import PrivacySettings, RequestKind, RequestStatus
-from landform.settings import Settings
-from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role
 
 PORTAL_POSTS_PER_MINUTE = 20
 

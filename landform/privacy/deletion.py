@@ -20,15 +20,15 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import security
 from landform.accounts.models import Role, Tenant, User
-from landform.db import sync_session, utcnow
-from landform.mail import EmailMessage, queue_email
+from landform.core import security
+from landform.core.db import sync_session, utcnow
+from landform.core.mail import EmailMessage, queue_email
+from landform.core.personal_data import anonymize, personal_columns
+from landform.core.settings import Settings
 from landform.models import metadata
-from landform.personal_data import anonymize, personal_columns
 from landform.privacy import deletion_billing
 from landform.privacy.models import AccountDeletion, PrivacyExport
-from landform.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from landform.billing import stripe_gateway
 from landform.billing.models import Subscription
 from landform.billing.services import ENDED, apply_subscription, subscription_row
+from landform.core.settings import get_settings
 from landform.outbox import PermanentJobError, add_job, job
 from landform.privacy.models import AccountDeletion
-from landform.settings import get_settings
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The worker's part of privacy requests: the export of everything held on a person, and erasure.
 
 Both run as the outbox job `privacy_fulfil` (idempotent: a finished request is skipped). Erasure
-anonymizes with landform.personal_data, so the tenant's counts stay as they were. The periodic jobs
+anonymizes with landform.core.personal_data, so the tenant's counts stay as they were. The periodic jobs
 below remind the tenant of deadlines and delete expired exports and never-confirmed requests.
 """
 
@@ -21,18 +21,20 @@ from advanced_alchemy.mixins.uuid import uuid7
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from landform import i18n
 from landform.accounts.models import Role, Tenant, User
 from landform.accounts.notices import tell_team
 from landform.billing.models import Subscription
 from landform.consent.minors import purge_hold
 from landform.consent.models import ConsentRecord, ParentalConsent, Purpose
+from landform.core import i18n
+from landform.core.db import sync_session, utcnow
+from landform.core.mail import EmailMessage, queue_email
+from landform.core.personal_data import anonymize
+from landform.core.settings import Settings
+from landform.core.templating import render
 from landform.crm_sink.models import Activity, Contact, Submission
-from landform.db import sync_session, utcnow
 from landform.forms.models import SpamSubmission
-from landform.mail import EmailMessage, queue_email
 from landform.outbox import OutboxJob, PermanentJobError, job
-from landform.personal_data import anonymize
 from landform.privacy import services
 from landform.privacy.models import (
     OPEN_STATUSES,
@@ -43,8 +45,6 @@ from landform.privacy.models import (
     RequestStatus,
 )
 from landform.privacy.registry import EXPORT_DAYS, UNVERIFIED_DAYS
-from landform.settings import Settings
-from landform.templating import render
 
 log = logging.getLogger(__name__)
 

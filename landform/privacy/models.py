@@ -14,7 +14,7 @@ from uuid import UUID
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from landform.db import GUID, Base, DateTimeUTC
+from landform.core.db import GUID, Base, DateTimeUTC
 
 
 class RequestKind(enum.StrEnum):

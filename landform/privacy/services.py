@@ -26,14 +26,16 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n, security
 from landform.accounts.models import Tenant
 from landform.consent import services as consent
+from landform.core import i18n, security
+from landform.core.db import utcnow
+from landform.core.i18n import gettext as _
+from landform.core.mail import queue_email
+from landform.core.settings import get_settings
+from landform.core.text import normalize_text
 from landform.crm_sink.models import Contact
 from landform.crm_sink.services import email_key
-from landform.db import utcnow
-from landform.i18n import gettext as _
-from landform.mail import queue_email
 from landform.outbox import add_job
 from landform.privacy.models import (
     PrivacyAuditEntry,
@@ -44,8 +46,6 @@ from landform.privacy.models import (
     RequestStatus,
 )
 from landform.privacy.registry import EXPORT_DAYS
-from landform.settings import get_settings
-from landform.text import normalize_text
 
 PLATFORM = "_"  # the "slug" of the platform operator's own portal in links
 VERIFY_PURPOSE = "privacy-verify"

@@ -15,11 +15,12 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
 from landform.accounts.models import Tenant
 from landform.analytics import track
 from landform.consent import cookies
-from landform.db import scope_to_tenant
+from landform.core import i18n
+from landform.core.db import scope_to_tenant
+from landform.core.http import CustomHost, custom_host, hosted_csp, public_path, public_url, site_prefix
 from landform.forms import progressive
 from landform.forms import services as form_services
 from landform.forms.models import Form, FormVersion
@@ -29,7 +30,6 @@ from landform.site.editor import PageEditorController
 from landform.site.live import live_page
 from landform.site.models import Page, PageVersion, SiteImage
 from landform.site.views import address_for, page_context, theme_url
-from landform.web import CustomHost, custom_host, hosted_csp, public_path, public_url, site_prefix
 
 __all__ = ["HostedPageController", "PageEditorController", "host_not_found", "render_with_form"]
 

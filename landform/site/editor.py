@@ -15,19 +15,20 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.billing import quotas
+from landform.core import i18n
+from landform.core.http import read_upload
+from landform.core.i18n import LANGUAGES
+from landform.core.i18n import gettext as _
+from landform.core.images import UPLOAD_BODY, ImageRefused
 from landform.forms import services as form_services
 from landform.forms.models import Form
-from landform.i18n import LANGUAGES
-from landform.i18n import gettext as _
-from landform.images import UPLOAD_BODY, ImageRefused
 from landform.site import blocks as page_blocks
 from landform.site import schedule, services, themes
 from landform.site.models import Page
 from landform.site.views import page_context
-from landform.web import BUILDERS, provide_tenant_db, read_upload, requires_role
 
 Raw = dict[str, str]
 

@@ -2,7 +2,7 @@
 
 A view of a landing page needs its tenant, the page and its published version, the form on it with its
 live version, and the sizes of its images. They are kept by (tenant slug, page slug) for at most
-`SECONDS` (see `landform/memo.py`: a change made in this process applies at once, one made in another
+`SECONDS` (see `landform/core/memo.py`: a change made in this process applies at once, one made in another
 within `SECONDS`), with the page's blocks as shown in each language order, which a version (immutable)
 determines. Only published pages are kept: an unknown address is looked up every time.
 """
@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import Tenant
-from landform.db import scope_to_tenant
+from landform.core.db import scope_to_tenant
+from landform.core.memo import Memo
 from landform.forms import services as form_services
 from landform.forms.models import Form, FormVersion
-from landform.memo import Memo
 from landform.site import blocks as page_blocks
 from landform.site import services
 from landform.site.models import Page, PageVersion, SiteImage

@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import Tenant
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import LANGUAGES
-from landform.i18n import gettext as _
-from landform.images import clean_image
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.i18n import LANGUAGES
+from landform.core.i18n import gettext as _
+from landform.core.images import clean_image
+from landform.core.text import normalize_text
 from landform.site import blocks as page_blocks
 from landform.site import themes
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
-from landform.text import normalize_text
 
 SEO_FIELDS = {"title": 120, "seo_description": 300, "social_image_alt": 200}
 # What link previews (Facebook, LinkedIn, X, chat apps) draw best: 1.91:1, at least this large.

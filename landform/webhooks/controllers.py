@@ -14,9 +14,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
-from landform.i18n import gettext as _
-from landform.web import MANAGERS, provide_tenant_db, requires_role
+from landform.core.i18n import gettext as _
 from landform.webhooks import services
 from landform.webhooks.models import (
     EVENT_TYPES,

@@ -34,14 +34,14 @@ from landform.accounts.notices import tell_team
 from landform.billing import quotas
 from landform.billing import services as billing_services
 from landform.billing.plans import Plan
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.i18n import gettext as _
+from landform.core.personal_data import anonymize
+from landform.core.settings import Settings, WebhookSettings, get_settings
 from landform.crm_sink import routing
 from landform.crm_sink.models import Activity, Contact, ContactTag, Submission
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import gettext as _
 from landform.outbox import OutboxJob, add_job
-from landform.personal_data import anonymize
 from landform.privacy import fulfilment
-from landform.settings import Settings, WebhookSettings, get_settings
 from landform.webhooks.models import (
     EVENT_TYPES,
     WebhookAttempt,

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from landform.accounts.models import AuditEvent
-from landform.mail import EmailMessage
+from landform.core.mail import EmailMessage
 
 
 def mail_to(db, address: str) -> list[EmailMessage]:

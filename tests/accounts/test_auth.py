@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from landform.accounts.models import Role, Tenant, User
-from landform.mail import EmailMessage
+from landform.core.mail import EmailMessage
 from tests.conftest import log_in, post_form, wait_for
 
 
@@ -128,7 +128,7 @@ def test_it_resets_a_password_once_by_mailed_link(client, db, owner):
 
 def test_it_refuses_a_forged_or_expired_reset_link(client, owner, monkeypatch):
     assert client.get("/password/reset?token=forged").status_code == 400
-    from landform import security
+    from landform.core import security
 
     token = security.sign("password-reset", [str(owner.user_id), "x" * 16])
     assert client.get(f"/password/reset?token={token}").status_code == 400

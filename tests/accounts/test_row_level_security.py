@@ -11,9 +11,9 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from landform.core.db import sync_engine, sync_session
+from landform.core.settings import DatabaseSettings, Settings
 from landform.crm_sink.models import Contact
-from landform.db import sync_engine, sync_session
-from landform.settings import DatabaseSettings, Settings
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.crm_sink.helpers import make_contact
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from landform.billing import plans, quotas
 from landform.billing.models import HeldLead, Subscription
 from landform.billing.quotas import release_held_job
+from landform.core.db import scope_to_tenant
 from landform.crm_sink.models import Contact, Submission
-from landform.db import scope_to_tenant
 from landform.forms.models import Form
 from landform.outbox import OutboxJob
 from tests.billing.conftest import PRICE_PRO, deliver, event

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from landform.consent.models import ConsentRecord
-from landform.mail import EmailMessage
+from landform.core.mail import EmailMessage
 from tests.conftest import wait_for
 from tests.consent.helpers import consent_form, contact_by_email, make_purpose, submit
 

@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 
 from landform.consent.models import ConsentRecord
+from landform.core.db import scope_to_tenant
+from landform.core.mail import EmailMessage, queue_email
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant
-from landform.mail import EmailMessage, queue_email
 from tests.conftest import wait_for
 from tests.consent.helpers import consent_form, contact_by_email, make_purpose, submit
 

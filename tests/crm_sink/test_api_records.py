@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
-from landform.settings import get_settings
+from landform.core.settings import get_settings
 from tests.conftest import form_token, make_form, wait_for
 from tests.crm_sink.helpers import make_company, make_contact, make_many
 from tests.crm_sink.test_api import _api_key

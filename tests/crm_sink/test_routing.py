@@ -12,10 +12,10 @@ from dramatiq import Worker
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
+from landform.core.db import utcnow
+from landform.core.settings import get_settings
 from landform.crm_sink.models import Activity, Contact, Submission
-from landform.db import utcnow
 from landform.outbox import OutboxJob, run_job, sweep
-from landform.settings import get_settings
 from tests.conftest import REDIS_URL, form_token, make_form, redis_available, wait_for
 
 

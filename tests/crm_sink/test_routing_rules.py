@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from landform.accounts.models import Role, Tenant
+from landform.core.db import scope_to_tenant
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from landform.crm_sink.routing import route_submissions
 from landform.crm_sink.routing_models import (
@@ -14,7 +15,6 @@ from landform.crm_sink.routing_models import (
     RoutingRule,
     RoutingSettings,
 )
-from landform.db import scope_to_tenant
 from tests.conftest import form_token, make_form, make_user, republish, wait_for
 
 EXTRA_FIELDS = [
@@ -345,7 +345,7 @@ def test_concurrent_batches_never_give_two_leads_the_same_turn(client, db, owner
     import threading
 
     from landform import outbox
-    from landform.db import sync_session
+    from landform.core.db import sync_session
 
     if settings.database.is_sqlite:
         return  # SQLite runs one writer at a time; the race only exists on PostgreSQL
@@ -379,7 +379,7 @@ def test_concurrent_batches_naming_the_same_company_create_it_once(client, db, o
     import threading
 
     from landform import outbox
-    from landform.db import sync_session
+    from landform.core.db import sync_session
 
     if settings.database.is_sqlite:
         return  # SQLite runs one writer at a time; the race only exists on PostgreSQL

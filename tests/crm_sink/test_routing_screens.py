@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from landform.core.db import scope_to_tenant
 from landform.crm_sink.routing_models import (
     Department,
     DepartmentMember,
@@ -11,7 +12,6 @@ from landform.crm_sink.routing_models import (
     RoutingRule,
     RoutingSettings,
 )
-from landform.db import scope_to_tenant
 from tests.conftest import log_in, make_form, post_form
 
 
@@ -148,7 +148,7 @@ def test_it_saves_a_forms_field_mapping(client, db, owner):
 
 
 def make_failed_job(db, persona):
-    from landform.db import utcnow
+    from landform.core.db import utcnow
     from landform.outbox import OutboxJob
 
     job = OutboxJob(

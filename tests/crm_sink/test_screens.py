@@ -7,8 +7,8 @@ import re
 from sqlalchemy import select
 
 from landform.consent.models import ConsentRecord
+from landform.core.db import utcnow
 from landform.crm_sink.models import Activity, Contact, ContactDuplicateDismissal, ContactTag, Submission
-from landform.db import utcnow
 from tests.conftest import log_in, post_form
 from tests.crm_sink.helpers import make_company, make_contact, make_many
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from landform.core.db import sync_session, utcnow
 from landform.crm_sink import records
 from landform.crm_sink.models import Contact
 from landform.crm_sink.records import ContactFilter, Cursor
-from landform.db import sync_session, utcnow
 from tests.crm_sink.helpers import make_contact
 
 

@@ -75,7 +75,7 @@ def test_it_trusts_forwarded_addresses_only_from_configured_proxies(db, owner, m
     from litestar.testing import TestClient
 
     from landform.app import create_app
-    from landform.settings import get_settings
+    from landform.core.settings import get_settings
 
     monkeypatch.setenv("LANDFORM_TRUSTED_PROXIES", "testclient")
     monkeypatch.setenv("LANDFORM_INTAKE_LIMIT_PER_IP", "2")
@@ -99,7 +99,7 @@ def test_it_trusts_forwarded_addresses_only_from_configured_proxies(db, owner, m
 def test_it_forgets_spam_after_thirty_days(client, db, owner, settings):
     from datetime import timedelta
 
-    from landform.db import utcnow
+    from landform.core.db import utcnow
     from landform.forms.services import purge_old_spam_job
 
     form = make_form(db, owner)
@@ -117,7 +117,7 @@ def _redis_client_app(monkeypatch, namespace: str, **limits: str):
     from litestar.testing import TestClient
 
     from landform.app import create_app
-    from landform.settings import get_settings
+    from landform.core.settings import get_settings
     from tests.conftest import REDIS_URL, redis_available
 
     redis_available()

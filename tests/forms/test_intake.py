@@ -174,7 +174,7 @@ def test_it_drops_submissions_without_a_genuine_token(client, db, owner):
 
 
 def test_it_drops_a_submission_faster_than_a_person_types(client, db, owner, monkeypatch, settings):
-    from landform.settings import get_settings
+    from landform.core.settings import get_settings
 
     monkeypatch.setenv("LANDFORM_FORM_MIN_SECONDS", "1.5")
     get_settings.cache_clear()

@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from landform.ops import logs
+from landform.core import logs
 
 ADDRESS = "anna.de.boer@example.com"
 

@@ -8,9 +8,9 @@ from dramatiq.brokers.stub import StubBroker
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
+from landform.core.metrics import WorkerObservability
+from landform.core.settings import get_settings
 from landform.crm_sink.models import Activity
-from landform.ops.metrics import WorkerObservability
-from landform.settings import get_settings
 from tests.conftest import form_token, make_form, wait_for
 
 JSON = {"Accept": "application/json"}
@@ -89,7 +89,7 @@ def test_it_wants_the_token_when_one_is_set(settings, monkeypatch):
 
 
 def test_it_counts_jobs_that_fail_on_a_worker():
-    from landform.ops.metrics import JOB_FAILURES
+    from landform.core.metrics import JOB_FAILURES
 
     broker = StubBroker()
     broker.add_middleware(WorkerObservability())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from landform.core.settings import get_settings
 from landform.ops.production import ProductionMisconfigured, check_production, production_problems
-from landform.settings import get_settings
 
 GOOD = {
     "LANDFORM_ENV": "production",

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from landform.db import utcnow
-from landform.mail import EmailMessage
+from landform.core.db import utcnow
+from landform.core.mail import EmailMessage
 from landform.ops.retention import purge_expired
 from landform.outbox import OutboxJob
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from landform.consent.models import ConsentRecord
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.personal_data import NOT_PERSONAL, anonymize, undecided_columns
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant, utcnow
 from landform.models import metadata
-from landform.personal_data import NOT_PERSONAL, anonymize, undecided_columns
 from landform.privacy.models import PrivacyRequest
 
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from landform.accounts.models import Tenant
+from landform.core.db import scope_to_tenant, utcnow
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant, utcnow
 from landform.privacy import breaches, fulfilment, services
 from landform.privacy.cli import privacy_group
 from landform.privacy.models import BreachIncident, BreachLogEntry, PrivacyRequest, RequestKind, RequestStatus

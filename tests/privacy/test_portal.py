@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from landform.consent.models import ConsentRecord
+from landform.core.db import utcnow
 from landform.crm_sink.models import Contact
-from landform.db import utcnow
 from landform.privacy.models import BreachIncident, PrivacyRequest, RequestStatus
 from tests.conftest import make_form, wait_for
 from tests.consent.helpers import contact_by_email, submit

@@ -10,7 +10,7 @@ import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import select
 
-from landform.images import MAX_OUTPUT_SIDE, ImageRefused, clean_image
+from landform.core.images import MAX_OUTPUT_SIDE, ImageRefused, clean_image
 from landform.site.models import Page, SiteImage
 from tests.conftest import csrf_token, log_in, make_page
 

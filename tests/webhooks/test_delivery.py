@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from landform.accounts.models import Role, Tenant
+from landform.core.db import sync_session
+from landform.core.mail import EmailMessage
 from landform.crm_sink.models import Contact
-from landform.db import sync_session
-from landform.mail import EmailMessage
 from landform.webhooks import services
 from landform.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.conftest import form_token, log_in, make_form, make_user, post_form, wait_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from landform.settings import WebhookSettings
+from landform.core.settings import WebhookSettings
 from landform.webhooks.models import WebhookEndpoint
 from landform.webhooks.services import TargetRefused, check_target
 from tests.conftest import log_in, post_form

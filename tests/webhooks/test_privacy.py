@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from landform.core.db import scope_to_tenant
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant
 from landform.webhooks import services
 from landform.webhooks.models import WebhookEvent
 from tests.conftest import log_in, make_form, wait_for

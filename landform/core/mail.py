@@ -19,12 +19,12 @@ from advanced_alchemy.mixins.uuid import uuid7
 from sqlalchemy import Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from landform import i18n, security
-from landform.db import GUID, Base, DateTimeUTC, utcnow
+from landform.core import i18n, security
+from landform.core.db import GUID, Base, DateTimeUTC, utcnow
+from landform.core.personal_data import anonymize
+from landform.core.settings import get_settings
+from landform.core.templating import render
 from landform.outbox import PermanentJobError, add_job, job
-from landform.personal_data import anonymize
-from landform.settings import get_settings
-from landform.templating import render
 
 # The signing purpose of the one-click withdrawal link in every e-mail to a contact (read in consent/).
 WITHDRAW_PURPOSE = "consent-withdraw"

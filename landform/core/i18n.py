@@ -21,7 +21,7 @@ from babel.support import LazyProxy
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
-CATALOGUE_DIR = Path(__file__).parent / "translations"
+CATALOGUE_DIR = Path(__file__).parent.parent / "translations"
 
 _current: ContextVar[str] = ContextVar("landform_language", default=DEFAULT_LANGUAGE)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from landform.i18n import gettext as _
+from landform.core.i18n import gettext as _
 
 MAX_BYTES = 2 * 1024 * 1024
 # What a dashboard post with an upload may carry. Far above MAX_BYTES: a photo straight from a phone

@@ -9,10 +9,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from landform.db import sync_engine
-from landform.settings import Settings
+from landform.core.db import sync_engine
+from landform.core.settings import Settings
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 class DatabaseNotMigrated(RuntimeError):

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from landform.settings import get_settings
+from landform.core.settings import get_settings
 
 _hasher = PasswordHasher()
 # Verified against when no user matches, so a miss costs as long as a hit (no timing enumeration).

@@ -24,8 +24,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.typing import EventDict, Processor
 
-from landform.ops import metrics
-from landform.settings import Settings
+from landform.core import metrics
+from landform.core.settings import Settings
 
 # Fields that would name or reach a person; their values never reach a log line.
 PERSONAL_FIELDS = frozenset(

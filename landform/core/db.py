@@ -66,7 +66,7 @@ def scope_to_tenant(session: Any, tenant_id: UUID) -> None:
         session.info["rls_pending"] = True
 
 
-# Row-level security (PostgreSQL; see landform/rls.py): the tenant is set per transaction with
+# Row-level security (PostgreSQL; see landform/core/rls.py): the tenant is set per transaction with
 # set_config(..., true), the transaction-local form of SET LOCAL, when the transaction begins or
 # the session is scoped, whichever comes later.
 _SET_TENANT = text("SELECT set_config('landform.tenant_id', :tenant, true)")
