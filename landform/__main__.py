@@ -16,6 +16,7 @@ from landform.ops.cli import backup_command, restore_command
 from landform.ops.dead_letters import jobs_group
 from landform.ops.production import ProductionMisconfigured, check_production
 from landform.privacy.cli import privacy_group
+from landform.wiring import wire
 
 
 @click.group(name="db")
@@ -81,6 +82,7 @@ def _check_before_serving(run: click.Command) -> None:
 
 
 def main() -> None:
+    wire()  # the CLI's commands (privacy, jobs, demo) use the hooks the app and workers use
     _check_before_serving(litestar_group.commands["run"])
     settings = get_settings()
     os.environ.setdefault("LITESTAR_APP", "landform.app:create_app")

@@ -53,15 +53,14 @@ from landform.accounts.team_controllers import (
     InvitationController,
     TeamController,
 )
-from landform.analytics.controllers import AnalyticsController, journey_section
+from landform.analytics.controllers import AnalyticsController
 from landform.analytics.counter import Counter
 from landform.billing.controllers import BillingController, stripe_webhook
-from landform.billing.quotas import QuotaExceeded, ensure_room
+from landform.billing.quotas import QuotaExceeded
 from landform.consent.controllers import CookieChoiceController, PublicConsentController, PurposesController
 from landform.consent.cookie_policy import CookiePolicyController
 from landform.consent.double_opt_in import ConfirmConsentController
 from landform.consent.evidence import EvidenceController
-from landform.consent.services import contact_section
 from landform.consent.site_banner import SiteBannerController, serve_choices_script
 from landform.core import i18n, memo
 from landform.core.db import create_app_engine
@@ -76,6 +75,7 @@ from landform.core.http import (
     custom_host,
     language_for,
 )
+from landform.core.jobs import start_handoff, stop_handoff
 from landform.core.logs import RequestLogMiddleware, configure_logging
 from landform.core.migrate import ensure_current
 from landform.core.settings import Settings, get_settings
@@ -86,11 +86,9 @@ from landform.crm_sink.routing_controllers import RoutingController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.api import SubmissionsApi
 from landform.forms.controllers import FailOpenRateLimit, FormBuilderController, intake_router
-from landform.forms.services import form_catalog
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.production import check_production
-from landform.outbox import start_handoff, stop_handoff
 from landform.privacy.controllers import (
     AccountDeletionController,
     MyUserDeletionController,
@@ -101,11 +99,11 @@ from landform.site.controllers import (
     HostedPageController,
     PageEditorController,
     host_not_found,
-    render_with_form,
 )
 from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.webhooks.controllers import WebhooksController
+from landform.wiring import wire
 from landform.worker import EmbeddedWorker, setup_broker
 
 log = logging.getLogger(__name__)
@@ -228,6 +226,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """The Landform web app for these settings (default: from the environment)."""
     settings = settings or get_settings()
     check_production(settings)
+    wire()
     configure_logging(settings)
     memo.set_seconds(settings.server.cache_seconds)
     broker = setup_broker(settings)
@@ -414,19 +413,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         on_startup=[on_startup, start_counting],
         on_shutdown=[stop_counting, on_shutdown],
-        # Sections other domains add to a contact's page; the CRM itself knows nothing of consent.
         state=State(
             {
                 "settings": settings,
-                "contact_sections": [contact_section, journey_section],
                 "analytics": analytics,
-                # Domains below billing ask it for room (the plan's user limit) through this.
-                "ensure_room": ensure_room,
-                "form_catalog": form_catalog,
                 # Verified custom hosts: routing (site/hosts.py), the intake's origin check, canonical URLs.
                 "site_hosts": site_hosts,
-                # A landing page around a form with errors (forms/ may not import site/).
-                "page_renderer": render_with_form,
                 # Sessions for handlers that open their own (the intake: forms/controllers.py).
                 "db_sessions": alchemy.create_session_maker(),
             }

@@ -40,6 +40,9 @@ from landform.models import metadata
 from landform.ops import schedule
 from landform.site import services as site_services
 from landform.site.models import Page
+from landform.wiring import wire
+
+wire()  # tests call the domains' services directly, as the app and workers do once wired
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform import hooks
 from landform.accounts import audit, team
 from landform.accounts.controllers import begin_session, client_info
 from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
@@ -59,10 +60,8 @@ class TeamController(Controller):
         """Send an invitation by e-mail."""
         form = await request.form()
         values = {"email": str(form.get("email", "")), "role": str(form.get("role", ""))}
-        # The plan's user limit (billing registers the check in app state; accounts does not import billing).
-        room_for = request.app.state.get("ensure_room")
-        if room_for is not None:
-            await room_for(db, "users")
+        # The plan's user limit (billing fills the hook; accounts does not import billing).
+        await hooks.ensure_room.get()(db, "users")
         try:
             invitation = await team.invite(
                 db, request.user, values["email"], values["role"], client_info(request)

@@ -14,24 +14,24 @@ the same way (reason "parent"); the parent's consent releases it through the sam
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Index, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from landform import hooks
 from landform.accounts.models import User
 from landform.billing.models import HeldLead, Subscription
 from landform.billing.plans import FREE, PLANS, Plan, limit_label
 from landform.core import memo
 from landform.core.db import TenantScopeMissing, sync_session, utcnow
 from landform.core.i18n import gettext as _
+from landform.core.jobs import add_job
 from landform.core.settings import Settings
 from landform.crm_sink.models import Submission
-from landform.outbox import add_job
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +44,11 @@ ROUTING_JOB = "route_submission"
 OVER_QUOTA = "quota"
 WAITING_FOR_PARENT = "parent"
 
-# Models whose rows a plan limits, by the name of the limit. Domains register theirs with
-# `@counted_as(...)`, so billing counts them without importing the domains that own them.
-COUNTED: dict[str, Any] = {"users": User}
-_Model = TypeVar("_Model")
 
-
-def counted_as(kind: str) -> Callable[[type[_Model]], type[_Model]]:
-    """Class decorator: rows of this model count against the plan's `kind` limit."""
-
-    def register(model: type[_Model]) -> type[_Model]:
-        COUNTED[kind] = model
-        return model
-
-    return register
+def _counted() -> dict[str, Any]:
+    """Models whose rows a plan limits, by the name of the limit: users here, pages and forms from
+    `hooks.counted_rows` (billing does not import the domains that own them)."""
+    return {"users": User, **dict(hooks.counted_rows)}
 
 
 class QuotaExceeded(Exception):
@@ -274,12 +265,12 @@ def count(session: Session, kind: str) -> int:
     """How many rows of a limited kind the scoped tenant has (leads: routed this month)."""
     if kind == "leads_per_month":
         return leads_routed_this_month(session)
-    model = COUNTED[kind]
+    model = _counted()[kind]
     return int(session.execute(select(func.count(model.id))).scalar_one())
 
 
 def usage(session: Session) -> dict[str, int]:
-    return {kind: count(session, kind) for kind in ("leads_per_month", *COUNTED)}
+    return {kind: count(session, kind) for kind in ("leads_per_month", *_counted())}
 
 
 def check_room(session: Session, kind: str) -> None:

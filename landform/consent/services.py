@@ -10,10 +10,11 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, attributes
 
+from landform import hooks
 from landform.consent.models import ConsentRecord, ConsentText, Purpose
 from landform.core import security
 from landform.core.db import utcnow
@@ -22,7 +23,6 @@ from landform.core.i18n import gettext as _
 from landform.core.mail import WITHDRAW_PURPOSE
 from landform.core.settings import get_settings
 from landform.core.text import normalize_text
-from landform.crm_sink import routing
 from landform.crm_sink.models import Contact, Submission
 
 NAME_LIMIT = 120
@@ -280,7 +280,7 @@ def _link_records(session: Session, routed: list[tuple[UUID, UUID]]) -> None:
     )
 
 
-def _fill_in_contacts(session: Session, _context: Any) -> None:
+def fill_in_contacts(session: Session, _context: Any) -> None:
     """A submission given its contact through the ORM (rather than by the batch router)."""
     _link_records(
         session,
@@ -294,12 +294,8 @@ def _fill_in_contacts(session: Session, _context: Any) -> None:
     )
 
 
-def _link_routed(session: Session, _tenant_id: UUID, routed: list[tuple[UUID, UUID]]) -> None:
+def link_routed(session: Session, _tenant_id: UUID, routed: list[tuple[UUID, UUID]]) -> None:
     _link_records(session, routed)
-
-
-event.listen(Session, "after_flush", _fill_in_contacts)
-routing.after_routing.append(_link_routed)
 
 
 def read_withdraw_token(token: str) -> tuple[UUID, UUID]:
@@ -364,8 +360,8 @@ async def withdraw_all(db: AsyncSession, contact: Contact, how: ConsentHow) -> l
     return records
 
 
-async def contact_section(db: AsyncSession, contact: Contact) -> tuple[str, dict[str, Any]]:
-    """The consent part of a contact's page (registered in app.py; the CRM does not know consent)."""
+async def contact_section(db: AsyncSession, contact: hooks.ContactRef) -> tuple[str, dict[str, Any]]:
+    """The consent part of a contact's page (`hooks.contact_sections`; the CRM does not know consent)."""
     records = (
         await db.execute(
             select(ConsentRecord, Purpose, ConsentText)

@@ -20,13 +20,13 @@ from litestar.exceptions import ClientException, NotFoundException, PermissionDe
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform import hooks
 from landform.accounts.models import Tenant
 from landform.consent import cookies, services
 from landform.core import i18n
 from landform.core.db import scope_to_tenant
 from landform.core.http import client_ip, script_response
 from landform.core.i18n import gettext as _
-from landform.forms.models import Form
 
 CHOICES_JS = Path(__file__).parent.parent / "static" / "choices.js"
 
@@ -67,10 +67,7 @@ class SiteBannerController(Controller):
             raise NotFoundException(detail=_("There is no organisation with this address."))
         scope_to_tenant(db, tenant.id)
         origin = request.headers.get("origin", "")
-        allowed = {
-            o for allowed in (await db.execute(select(Form.allowed_origins))).scalars() for o in allowed or []
-        }
-        if origin not in allowed:
+        if origin not in await hooks.allowed_origins.get()(db):
             raise PermissionDeniedException(
                 detail=_("This website may not show %(name)s's cookie banner.", name=tenant.name)
             )

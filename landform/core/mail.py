@@ -21,10 +21,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from landform.core import i18n, security
 from landform.core.db import GUID, Base, DateTimeUTC, utcnow
+from landform.core.jobs import PermanentJobError, add_job, job
 from landform.core.personal_data import anonymize
 from landform.core.settings import get_settings
 from landform.core.templating import render
-from landform.outbox import PermanentJobError, add_job, job
 
 # The signing purpose of the one-click withdrawal link in every e-mail to a contact (read in consent/).
 WITHDRAW_PURPOSE = "consent-withdraw"

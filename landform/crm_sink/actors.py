@@ -6,9 +6,8 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from landform.core.jobs import batch_job
 from landform.crm_sink import routing
-from landform.outbox import batch_job
-from landform.webhooks import services as webhooks  # noqa: F401  (adds its after-routing hook)
 
 # A submission's job is a kick: the worker routes it with up to BATCH others that wait.
 BATCH = 500

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +15,9 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Stream, Template
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from landform import hooks
 from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import Role, User
 from landform.core.db import scope_to_tenant, utcnow
@@ -23,13 +25,15 @@ from landform.core.i18n import gettext as _
 from landform.crm_sink import records, services
 from landform.crm_sink.models import Company, Contact, ContactTag, Submission
 from landform.crm_sink.records import ContactFilter, Cursor, RecordInvalid
-from landform.webhooks import services as webhooks
 
 PAGE_SIZE = records.PAGE_SIZE
 UserRequest = Request[User, Any, Any]
 
+
 # A section another domain adds to a contact's page: (template, context), registered in app.py.
-ContactSection = Callable[[AsyncSession, Contact], Awaitable[tuple[str, dict[str, Any]]]]
+def _tell_contact_changed(session: Session, contact: Contact) -> None:
+    for changed in hooks.contact_changed:
+        changed(session, contact)
 
 
 async def _contact_or_404(db: AsyncSession, contact_id: UUID) -> Contact:
@@ -180,7 +184,6 @@ class ContactsController(Controller):
                 )
             ).scalars()
         )
-        sections: list[ContactSection] = request.app.state.get("contact_sections", [])
         return Template(
             "crm_sink/contact.html",
             context={
@@ -191,7 +194,7 @@ class ContactsController(Controller):
                 "may_edit": _may_edit(request.user, contact),
                 "activities": activities,
                 "submissions": submissions,
-                "sections": [await section(db, contact) for section in sections],
+                "sections": [await section(db, contact) for section in hooks.contact_sections],
             },
         )
 
@@ -228,7 +231,7 @@ class ContactsController(Controller):
             context = await self._edit_context(db, contact, dict(form), errors=invalid.errors)
             return Template("crm_sink/contact_edit.html", status_code=422, context=context)
         await db.flush()
-        await db.run_sync(webhooks.contact_changed, contact)
+        await db.run_sync(_tell_contact_changed, contact)
         await db.commit()
         flash(request, _("Saved."), category="success")
         return Redirect(f"/app/contacts/{contact.id}")
@@ -275,7 +278,7 @@ class ContactsController(Controller):
             flash(request, invalid.errors["_form"], category="error")
             return Redirect(f"/app/contacts/{contact.id}")
         await db.flush()
-        await db.run_sync(webhooks.contact_changed, contact)
+        await db.run_sync(_tell_contact_changed, contact)
         await db.commit()
         flash(request, _("Merged. Everything of both contacts is on this page now."), category="success")
         return Redirect(f"/app/contacts/{contact.id}")

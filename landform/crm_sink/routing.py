@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy import Row, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from landform import hooks
 from landform.accounts.models import Tenant
 from landform.core.db import rls_all_tenants, rls_tenant, utcnow
 from landform.crm_sink import bulk, normalize
@@ -358,11 +359,6 @@ _BLANK_CONTACT = {
     )
 } | {"do_not_contact": False}
 
-# Called after a tenant's share of a batch is written, in its transaction, while the database's row-level
-# security is set to that tenant, with (submission id, contact id) pairs: another domain that keeps rows
-# per submission learns the contact (consent/ registers itself here; webhooks/ queues its events).
-after_routing: list[Callable[[Session, UUID, list[tuple[UUID, UUID]]], None]] = []
-
 
 class _Row(dict[str, Any]):
     """A contact's columns, changed in place; getattr/setattr so `_apply` serves companies too."""
@@ -537,7 +533,7 @@ def route_submissions(session: Session, submission_ids: Iterable[UUID]) -> dict[
             continue
         routed = _route_tenant(session, tenant_id, config, leads, now)
         session.flush()
-        for hook in after_routing:
+        for hook in hooks.after_routing:
             hook(session, tenant_id, routed)
     # Rows changed behind the ORM's back: what this session holds of them is stale.
     for obj in list(session.identity_map.values()):

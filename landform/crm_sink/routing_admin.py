@@ -4,7 +4,6 @@ each form's field mapping (the dashboard's side; `routing.py` applies them)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -23,19 +22,7 @@ from landform.crm_sink.routing_models import (
     RoutingRule,
     RoutingSettings,
 )
-
-
-@dataclass
-class FormSummary:
-    """What routing needs to know of a form: its id, name, and fields as (name, label)."""
-
-    id: UUID
-    name: str
-    fields: list[tuple[str, str]]
-
-
-# Handed in by app.py (crm_sink imports no other domain): the tenant's forms.
-FormCatalog = Callable[[AsyncSession], Awaitable[list[FormSummary]]]
+from landform.hooks import FormSummary
 
 RANKS = range(1, 10)
 

@@ -18,6 +18,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform import hooks
 from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.core.i18n import gettext as _
@@ -30,9 +31,8 @@ async def _form_data(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in (await request.form()).items()}
 
 
-async def _forms(request: Request[Any, Any, Any], db: AsyncSession) -> list[admin.FormSummary]:
-    catalog: admin.FormCatalog = request.app.state["form_catalog"]
-    return await catalog(db)
+async def _forms(request: Request[Any, Any, Any], db: AsyncSession) -> list[hooks.FormSummary]:
+    return await hooks.form_catalog.get()(db)
 
 
 async def _page(

@@ -7,9 +7,9 @@ from uuid import UUID
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from landform.core.jobs import PermanentJobError
 from landform.crm_sink import normalize, routing
 from landform.crm_sink.models import Activity, Contact, Submission
-from landform.outbox import PermanentJobError
 
 
 def email_key(email: str) -> str:

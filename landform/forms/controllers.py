@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from base64 import b64encode
-from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -37,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from landform import hooks
 from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import Tenant, User
 from landform.analytics import track
@@ -66,13 +66,6 @@ from landform.forms.models import Form, FormVersion, SpamSubmission
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
-# How a landing page shows around a form with errors in it. `forms` may not import `site`, so app.py
-# hands the page renderer in through the app's state (`page_renderer`), not as a dependency: Litestar
-# resolves dependencies on every request, a cost each submission would pay for a page only an invalid one
-# shows.
-PageRenderer = Callable[
-    [Request[Any, Any, Any], AsyncSession, UUID, dict[str, Any]], Awaitable[Response[Any] | None]
-]
 EMBED_JS = Path(__file__).parent.parent / "static" / "embed.js"
 
 
@@ -345,7 +338,6 @@ class IntakeController(Controller):
                 page = await self._invalid_on_page(
                     request,
                     db_session,
-                    request.app.state.page_renderer,
                     context.page_id,
                     form,
                     version,
@@ -435,7 +427,6 @@ class IntakeController(Controller):
         self,
         request: Request[Any, Any, Any],
         db: AsyncSession,
-        page_renderer: PageRenderer,
         page_id: UUID,
         form: Form,
         version: FormVersion,
@@ -449,7 +440,9 @@ class IntakeController(Controller):
         view = services.form_view(
             form.key, version, language=language, values=values, errors=errors, page_id=page_id, visit=visit
         )
-        return await page_renderer(request, db, page_id, view)
+        # `forms` may not import `site`: the landing page comes through a hook (not a dependency, which
+        # Litestar would resolve on every submission for a page only an invalid one shows).
+        return await hooks.page_renderer.get()(request, db, page_id, view)
 
 
 @get("/embed.js", include_in_schema=False, cache=False)

@@ -16,12 +16,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import outbox
 from landform.accounts.models import Tenant
 from landform.billing import quotas
 from landform.consent import double_opt_in
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
+from landform.core import jobs as outbox
 from landform.core import security
 from landform.core.db import sync_session, utcnow
 from landform.core.i18n import LANGUAGES, pick
@@ -29,7 +29,6 @@ from landform.core.i18n import gettext as _
 from landform.core.settings import Settings, get_settings
 from landform.core.text import normalize_text
 from landform.crm_sink.models import Submission
-from landform.crm_sink.routing_admin import FormSummary
 from landform.forms import progressive
 from landform.forms.fields import (
     BOOLEAN,
@@ -45,6 +44,7 @@ from landform.forms.fields import (
     field_slug,
 )
 from landform.forms.models import Form, FormVersion, SpamSubmission
+from landform.hooks import FormSummary
 
 log = logging.getLogger(__name__)
 
@@ -542,7 +542,7 @@ def form_view(
 
 
 async def form_catalog(db: AsyncSession) -> list[FormSummary]:
-    """The tenant's forms for the CRM's routing screens (handed to crm_sink by app.py)."""
+    """The tenant's forms for the CRM's routing screens (`hooks.form_catalog`)."""
     forms = (await db.execute(select(Form).order_by(Form.name))).scalars()
     return [
         FormSummary(
@@ -552,6 +552,22 @@ async def form_catalog(db: AsyncSession) -> list[FormSummary]:
         )
         for form in forms
     ]
+
+
+async def form_titles(db: AsyncSession) -> tuple[str, dict[UUID, str]]:
+    """The tenant's forms by name (for analytics' reports)."""
+    return "form", {
+        form.id: form.name for form in (await db.execute(select(Form).order_by(Form.name))).scalars()
+    }
+
+
+async def allowed_origins(db: AsyncSession) -> set[str]:
+    """Every website the tenant allowed one of its forms on (its cookie banner may run there too)."""
+    return {
+        origin
+        for allowed in (await db.execute(select(Form.allowed_origins))).scalars()
+        for origin in allowed or []
+    }
 
 
 async def find_form(db: AsyncSession, key: str) -> Form | None:

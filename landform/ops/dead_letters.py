@@ -21,8 +21,8 @@ from landform.accounts.guards import MANAGERS, requires_role
 from landform.accounts.models import User
 from landform.core.db import sync_session
 from landform.core.i18n import gettext as _
+from landform.core.jobs import OutboxJob, configure_broker, is_dead, retry_job
 from landform.core.settings import get_settings
-from landform.outbox import OutboxJob, is_dead, retry_job
 
 LIMIT = 200
 UserRequest = Request[User, Any, Any]
@@ -96,9 +96,7 @@ def retry_command(job_id: UUID) -> None:
         row = session.execute(select(OutboxJob).where(OutboxJob.id == job_id, is_dead())).scalar_one_or_none()
         if row is None:
             raise click.ClickException(f"no dead job {job_id}")
-        from landform.worker import setup_broker
-
-        setup_broker(get_settings())
+        configure_broker(get_settings())  # every job is known: the CLI wired the domains at start-up
         retry_job(session, row)
         session.commit()
     click.echo(f"job {job_id} sent again")

@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 
 from landform.accounts.models import Role, Tenant, User
 from landform.core import security
-from landform.core.db import sync_session, utcnow
+from landform.core.db import metadata, sync_session, utcnow
 from landform.core.mail import EmailMessage, queue_email
 from landform.core.personal_data import anonymize, personal_columns
 from landform.core.settings import Settings
-from landform.models import metadata
 from landform.privacy import deletion_billing
 from landform.privacy.models import AccountDeletion, PrivacyExport
 

@@ -12,7 +12,7 @@ import io
 import json
 import logging
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -21,6 +21,7 @@ from advanced_alchemy.mixins.uuid import uuid7
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from landform import hooks
 from landform.accounts.models import Role, Tenant, User
 from landform.accounts.notices import tell_team
 from landform.billing.models import Subscription
@@ -28,13 +29,13 @@ from landform.consent.minors import purge_hold
 from landform.consent.models import ConsentRecord, ParentalConsent, Purpose
 from landform.core import i18n
 from landform.core.db import sync_session, utcnow
+from landform.core.jobs import OutboxJob, PermanentJobError, job
 from landform.core.mail import EmailMessage, queue_email
 from landform.core.personal_data import anonymize
 from landform.core.settings import Settings
 from landform.core.templating import render
 from landform.crm_sink.models import Activity, Contact, Submission
 from landform.forms.models import SpamSubmission
-from landform.outbox import OutboxJob, PermanentJobError, job
 from landform.privacy import services
 from landform.privacy.models import (
     OPEN_STATUSES,
@@ -47,15 +48,6 @@ from landform.privacy.models import (
 from landform.privacy.registry import EXPORT_DAYS, UNVERIFIED_DAYS
 
 log = logging.getLogger(__name__)
-
-# What other domains hold on a person (webhook deliveries, CRM companies) joins the export and the erasure
-# through these lists, filled where the app is wired, so this module imports none of those domains.
-# An export section gets (session, tenant id, e-mail key) and returns (section name, rows); an eraser
-# gets (session, tenant id, e-mail key, contact ids) and returns how many rows it anonymized.
-ExportSection = Callable[[Session, UUID, str], tuple[str, list[dict[str, Any]]]]
-Eraser = Callable[[Session, UUID, str, list[UUID]], int]
-export_sections: list[ExportSection] = []
-erasers: list[Eraser] = []
 
 
 @job(
@@ -245,7 +237,7 @@ def collect(session: Session, tenant: Tenant | None, key: str) -> dict[str, list
             for r in requests
         ],
     }
-    for section in export_sections:
+    for section in hooks.export_sections:
         name, rows = section(session, tenant.id, key)
         sections[name] = rows
     return sections
@@ -404,7 +396,7 @@ def erase_person(session: Session, tenant_id: UUID, key: str) -> dict[str, int]:
     exports = session.execute(delete(PrivacyExport).where(PrivacyExport.request_id.in_(request_ids)))
     count("privacy_export", int(exports.rowcount or 0))  # type: ignore[attr-defined]
     wipe(PrivacyRequest, lambda c: c.id.in_(request_ids))
-    for eraser in erasers:
+    for eraser in hooks.erasers:
         count(getattr(eraser, "__name__", "other"), eraser(session, tenant_id, key, contact_ids))
     return counts
 

@@ -31,12 +31,12 @@ from landform.consent import services as consent
 from landform.core import i18n, security
 from landform.core.db import utcnow
 from landform.core.i18n import gettext as _
+from landform.core.jobs import add_job
 from landform.core.mail import queue_email
 from landform.core.settings import get_settings
 from landform.core.text import normalize_text
 from landform.crm_sink.models import Contact
 from landform.crm_sink.services import email_key
-from landform.outbox import add_job
 from landform.privacy.models import (
     PrivacyAuditEntry,
     PrivacyExport,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from landform.accounts.models import Tenant
 from landform.core.db import scope_to_tenant, utcnow
-from landform.core.i18n import LANGUAGES
+from landform.core.i18n import LANGUAGES, get_language
 from landform.core.i18n import gettext as _
 from landform.core.images import clean_image
 from landform.core.text import normalize_text
@@ -311,3 +311,19 @@ async def save_brand(db: AsyncSession, theme: dict[str, str]) -> None:
         db.add(SiteBrand(theme=theme))
     else:
         brand.theme = theme
+
+
+def page_title(page: Page) -> str:
+    """A page's title in the reader's language, else in either, else its slug."""
+    language = get_language()
+    for code in (language, "nl", "en"):
+        title = (page.content or {}).get(code, {}).get("title")
+        if title:
+            return str(title)
+    return page.slug
+
+
+async def page_titles(db: AsyncSession) -> tuple[str, dict[UUID, str]]:
+    """The tenant's pages by slug, titled (for analytics' reports)."""
+    pages = (await db.execute(select(Page).order_by(Page.slug))).scalars()
+    return "page", {page.id: page_title(page) for page in pages}

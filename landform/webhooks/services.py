@@ -32,16 +32,13 @@ from sqlalchemy.orm import Session
 from landform.accounts.models import Role
 from landform.accounts.notices import tell_team
 from landform.billing import quotas
-from landform.billing import services as billing_services
-from landform.billing.plans import Plan
 from landform.core.db import scope_to_tenant, utcnow
 from landform.core.i18n import gettext as _
+from landform.core.jobs import OutboxJob, add_job
 from landform.core.personal_data import anonymize
 from landform.core.settings import Settings, WebhookSettings, get_settings
-from landform.crm_sink import routing
 from landform.crm_sink.models import Activity, Contact, ContactTag, Submission
-from landform.outbox import OutboxJob, add_job
-from landform.privacy import fulfilment
+from landform.hooks import PlanRef
 from landform.webhooks.models import (
     EVENT_TYPES,
     WebhookAttempt,
@@ -306,7 +303,7 @@ def _send_waiting(session: Session, *where: Any) -> int:
     return count
 
 
-def resume_after_upgrade(session: Session, tenant_id: UUID, before: Plan, after: Plan) -> None:
+def resume_after_upgrade(session: Session, tenant_id: UUID, before: PlanRef, after: PlanRef) -> None:
     """Billing's hook on a plan change: webhooks back in the plan send what waited meanwhile."""
     if after.has(FEATURE) and not before.has(FEATURE):
         enabled = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled.is_(True))
@@ -314,9 +311,6 @@ def resume_after_upgrade(session: Session, tenant_id: UUID, before: Plan, after:
         log.info(
             "webhooks: plan of tenant %s includes webhooks again, %d deliveries resumed", tenant_id, sent
         )
-
-
-billing_services.plan_changed.append(resume_after_upgrade)
 
 
 # --- delivering ------------------------------------------------------------------------------------
@@ -490,9 +484,6 @@ def after_routing(session: Session, tenant_id: UUID, routed: list[tuple[UUID, UU
         session.info.setdefault("outbox_to_send", []).extend(scoped.info.pop("outbox_to_send", []))
 
 
-routing.after_routing.append(after_routing)
-
-
 def privacy_export(session: Session, tenant_id: UUID, key: str) -> tuple[str, list[dict[str, Any]]]:
     """For a person's copy of their data: every webhook event that carried it, and where it went."""
     events = session.execute(
@@ -535,7 +526,3 @@ def webhook_events(session: Session, tenant_id: UUID, key: str, contact_ids: lis
         table,  # type: ignore[arg-type]
         (table.c.tenant_id == tenant_id) & table.c.contact_id.in_(contact_ids),
     )
-
-
-fulfilment.export_sections.append(privacy_export)
-fulfilment.erasers.append(webhook_events)

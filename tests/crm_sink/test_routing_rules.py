@@ -291,7 +291,7 @@ def test_it_tags_contacts_and_records_form_page_utm_and_consent_on_the_timeline(
 def test_a_batch_with_one_address_twice_makes_one_contact_and_is_idempotent(client, db, owner, monkeypatch):
     form = _form(db, owner, tags=["x"])
     # Stop the in-process worker from routing, so one batch sees them all.
-    from landform import outbox
+    from landform.core import jobs as outbox
 
     monkeypatch.setattr(outbox, "_send", lambda *_args: True)
     for n in range(3):
@@ -344,7 +344,7 @@ def test_a_marketer_sets_the_tags_a_form_adds_in_its_settings(client, db, owner,
 def test_concurrent_batches_never_give_two_leads_the_same_turn(client, db, owner, settings, monkeypatch):
     import threading
 
-    from landform import outbox
+    from landform.core import jobs as outbox
     from landform.core.db import sync_session
 
     if settings.database.is_sqlite:
@@ -378,7 +378,7 @@ def test_concurrent_batches_never_give_two_leads_the_same_turn(client, db, owner
 def test_concurrent_batches_naming_the_same_company_create_it_once(client, db, owner, settings, monkeypatch):
     import threading
 
-    from landform import outbox
+    from landform.core import jobs as outbox
     from landform.core.db import sync_session
 
     if settings.database.is_sqlite:

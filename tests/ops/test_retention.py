@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from landform.core.db import utcnow
+from landform.core.jobs import OutboxJob
 from landform.core.mail import EmailMessage
-from landform.ops.retention import purge_expired
-from landform.outbox import OutboxJob
+from landform.core.retention import purge_expired
 
 
 def _job(**times) -> OutboxJob:

@@ -14,9 +14,9 @@ from litestar.stores.file import FileStore
 from sqlalchemy import delete
 
 from landform.core.db import sync_session, utcnow
+from landform.core.jobs import OutboxJob
 from landform.core.mail import EmailMessage
 from landform.core.settings import Settings
-from landform.outbox import OutboxJob
 
 log = logging.getLogger(__name__)
 
