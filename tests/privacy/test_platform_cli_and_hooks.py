@@ -9,6 +9,7 @@ from advanced_alchemy.mixins.uuid import uuid7
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from landform import hooks
 from landform.accounts.models import Tenant
 from landform.core.db import scope_to_tenant, utcnow
 from landform.crm_sink.models import Contact
@@ -184,8 +185,11 @@ def test_other_domains_add_to_the_export_and_the_erasure(db, owner, monkeypatch)
         seen.append((tenant_id, key, contact_ids))
         return 3
 
-    monkeypatch.setattr(fulfilment, "export_sections", [deliveries])
-    monkeypatch.setattr(fulfilment, "erasers", [erase_deliveries])
+    sections, erasers = hooks.Hook("export_sections"), hooks.Hook("erasers")
+    sections.add(deliveries)
+    erasers.add(erase_deliveries)
+    monkeypatch.setattr(hooks, "export_sections", sections)
+    monkeypatch.setattr(hooks, "erasers", erasers)
     tenant = db.get_one(Tenant, owner.tenant_id)
     assert (
         fulfilment.collect(db, tenant, "a@example.org")["webhook_deliveries"][0]["email"] == "a@example.org"
