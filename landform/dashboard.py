@@ -88,7 +88,8 @@ class DashboardController(Controller):
 class LocalOutboxController(Controller):
     """The embedded default's mailbox: every e-mail the platform sent, readable in the browser.
 
-    Only there while no SMTP server is configured; with SMTP it answers 404.
+    Only there while no SMTP server is configured; with SMTP it answers 404. Never routed in production
+    (app.py), where the start-up check demands SMTP anyway: it would show anyone every password-reset link.
     """
 
     path = "/_outbox"
