@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
+from sqlalchemy import select
 
 from landform.accounts.models import Role
+from landform.mail import EmailMessage
 from landform.ops.production import ProductionMisconfigured, check_production, production_problems
 from landform.settings import get_settings
 from tests.conftest import make_tenant, make_user
@@ -114,7 +116,7 @@ def test_it_refuses_development_only_switches(monkeypatch):
         monkeypatch.delenv(variable)
 
 
-def _outbox_with_a_reset_link(settings, db, monkeypatch, environment: str) -> int:
+def _outbox_with_a_reset_link(settings, db, monkeypatch, environment: str) -> TestClient:
     from landform import app as app_module
     from landform.mail import queue_email
 
@@ -125,18 +127,27 @@ def _outbox_with_a_reset_link(settings, db, monkeypatch, environment: str) -> in
     get_settings.cache_clear()
     # Past the start-up check (which would demand SMTP): the outbox must be gone even so.
     monkeypatch.setattr(app_module, "check_production", lambda settings: None)
-    with TestClient(app_module.create_app(get_settings()), base_url="http://testserver.local") as client:
-        listing = client.get("/_outbox/")
-        assert (user.email in listing.text) == (listing.status_code == 200)
-        return listing.status_code
+    return TestClient(app_module.create_app(get_settings()), base_url="http://testserver.local")
 
 
 def test_it_never_serves_the_local_outbox_in_production(settings, db, monkeypatch):
-    assert _outbox_with_a_reset_link(settings, db, monkeypatch, "production") == 404
+    with _outbox_with_a_reset_link(settings, db, monkeypatch, "production") as client:
+        message = db.execute(select(EmailMessage)).scalar_one()
+        for path in ("/_outbox/", f"/_outbox/{message.id}", f"/_outbox/{message.id}/html"):
+            assert client.get(path).status_code == 404, path
 
 
-def test_it_serves_the_local_outbox_in_development(settings, db, monkeypatch):
-    assert _outbox_with_a_reset_link(settings, db, monkeypatch, "development") == 200
+def test_it_serves_the_local_outbox_with_the_html_part_sandboxed_in_development(settings, db, monkeypatch):
+    with _outbox_with_a_reset_link(settings, db, monkeypatch, "development") as client:
+        listing = client.get("/_outbox/")
+        assert listing.status_code == 200 and "owner@acme.example.com" in listing.text
+        message = db.execute(select(EmailMessage)).scalar_one()
+        page = client.get(f"/_outbox/{message.id}")
+        assert f'<iframe class="mail-html" sandbox src="/_outbox/{message.id}/html"' in page.text
+        html = client.get(f"/_outbox/{message.id}/html")
+        assert html.status_code == 200 and html.text == message.body_html
+        policy = html.headers["content-security-policy"]
+        assert policy.startswith("sandbox;") and "script-src" not in policy and "default-src 'none'" in policy
 
 
 def test_it_refuses_to_seed_the_demo_in_production(monkeypatch):
