@@ -61,7 +61,14 @@ def demo_command() -> None:
     """Seed (or refresh) the demo tenant and print how to reach it, as one JSON object."""
     from landform.demo import seed_demo
 
-    click.echo(json.dumps(seed_demo(get_settings())))
+    settings = get_settings()
+    if settings.ops.is_production:
+        # Its log-in and password are in the source code: on a live server anyone could sign in with them.
+        raise click.ClickException(
+            "landform demo refuses to run with LANDFORM_ENV=production: the demo's log-in is public. "
+            "Seed it on a development or staging instance."
+        )
+    click.echo(json.dumps(seed_demo(settings)))
 
 
 def _check_before_serving(run: click.Command) -> None:

@@ -362,7 +362,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PrivacyQueueController,
             AccountDeletionController,
             MyUserDeletionController,
-            LocalOutboxController,
+            # The outbox shows every e-mail (reset links too) to anyone: a development tool, absent in
+            # production whatever the settings (the start-up check also demands SMTP there).
+            *([] if settings.ops.is_production else [LocalOutboxController]),
             BillingController,
             stripe_webhook,
             api,

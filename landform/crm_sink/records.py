@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +38,7 @@ from sqlalchemy.orm import Session, aliased
 
 from landform.crm_sink import normalize
 from landform.crm_sink.models import Activity, Company, Contact, ContactDuplicateDismissal, ContactTag
+from landform.csvfile import csv_text
 from landform.db import TenantScopeMissing, metadata, utcnow
 from landform.i18n import gettext as _
 
@@ -649,17 +648,6 @@ EXPORT_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else value.isoformat() if isinstance(value, datetime) else str(value)
-    # A cell a spreadsheet would run as a formula is written as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_rows(contacts: list[Contact], header: bool) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if header:
-        writer.writerow(EXPORT_COLUMNS)
-    for contact in contacts:
-        writer.writerow([_cell(getattr(contact, name)) for name in EXPORT_COLUMNS])
-    return buffer.getvalue()
+    rows = ({name: getattr(contact, name) for name in EXPORT_COLUMNS} for contact in contacts)
+    return csv_text(EXPORT_COLUMNS, rows, header=header)
