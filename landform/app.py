@@ -75,7 +75,7 @@ from landform.migrate import ensure_current
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.heap import freeze_startup_heap
-from landform.ops.logs import RequestLogMiddleware, configure_logging
+from landform.ops.logs import RequestLog, configure_logging
 from landform.ops.production import check_production
 from landform.outbox import start_handoff, stop_handoff
 from landform.privacy.controllers import (
@@ -99,12 +99,12 @@ from landform.web import (
     CountingRedisStore,
     LanguageMiddleware,
     RotatingSessionConfig,
-    SecurityHeadersMiddleware,
     api_key_identifier,
     commit_if_used,
     custom_host,
     language_for,
     provide_api_db,
+    security_headers,
 )
 from landform.webhooks.controllers import WebhooksController
 from landform.worker import EmbeddedWorker, setup_broker
@@ -383,11 +383,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FlashPlugin(config=FlashConfig(template_config=template_config)),
         ],
         on_app_init=[session_auth.on_app_init],
-        middleware=[
-            RequestLogMiddleware(),
-            LanguageMiddleware(),
-            SecurityHeadersMiddleware(),
-        ],
+        middleware=[LanguageMiddleware()],
+        before_send=[security_headers],
         csrf_config=CSRFConfig(
             secret=settings.security.secret_keys[0],
             cookie_name="landform_csrf",
@@ -439,5 +436,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # A tenant's verified host is mapped onto its pages before Litestar routes the request (routing
     # reads the path first, so an app middleware would be too late).
-    app.asgi_handler = CustomHostRouter(app.asgi_handler, site_hosts, https=settings.server.secure_cookies)
+    app.asgi_handler = RequestLog(
+        CustomHostRouter(app.asgi_handler, site_hosts, https=settings.server.secure_cookies)
+    )
     return app
