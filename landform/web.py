@@ -32,7 +32,8 @@ from landform.db import scope_to_tenant
 
 # Paths a visitor or another system reaches: no session, no CSRF cookie, no cookie at all.
 PUBLIC_PATHS = (
-    r"^/(p|f|api|consent|privacy|embed\.js|choices\.js|static|healthz|readyz|metrics|webhooks|domains)(/|$)"
+    r"^/(p|f|api|consent|privacy|embed\.js|choices\.js|robots\.txt|static|healthz|readyz|metrics|webhooks|domains)"
+    r"(/|$)"
 )
 
 DASHBOARD_CSP = (
