@@ -8,7 +8,7 @@ import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -21,7 +21,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -39,6 +39,7 @@ from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,7 +76,7 @@ from landform.migrate import ensure_current
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.heap import freeze_startup_heap
-from landform.ops.logs import RequestLogMiddleware, configure_logging
+from landform.ops.logs import RequestLog, configure_logging
 from landform.ops.production import check_production
 from landform.outbox import start_handoff, stop_handoff
 from landform.privacy.controllers import (
@@ -99,12 +100,12 @@ from landform.web import (
     CountingRedisStore,
     LanguageMiddleware,
     RotatingSessionConfig,
-    SecurityHeadersMiddleware,
     api_key_identifier,
     commit_if_used,
     custom_host,
     language_for,
     provide_api_db,
+    security_headers,
 )
 from landform.webhooks.controllers import WebhooksController
 from landform.worker import EmbeddedWorker, setup_broker
@@ -120,6 +121,37 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
+# Without the file's current version in its URL, a browser asks again (and gets a 304 while it is unchanged).
+STATIC_REVALIDATE = CacheControlHeader(public=True, no_cache=True)
+STATIC_IMMUTABLE = CacheControlHeader(public=True, max_age=365 * 24 * 3600, immutable=True).to_header()
+
+
+def cache_versioned_static(app: ASGIApp) -> ASGIApp:
+    """Static files asked for at their current version (static_url) are cached for a year.
+
+    Only at the version the file has now: an old or made-up `?v=` must not pin a stale or wrong answer
+    in browsers and proxies for a year. The version is the content hash, so it changes with the file.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v")
+        path = scope["path"].removeprefix("/static/")
+
+        async def send_cached(message: Message) -> None:
+            # A 200 or 304 of the static router: the file exists, so it has a version to compare with.
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] in (200, 304)
+                and asked == [static_url(path).rpartition("?v=")[2]]
+            ):
+                MutableScopeHeaders.from_message(message)["cache-control"] = STATIC_IMMUTABLE
+            await send(message)
+
+        await app(scope, receive, send_cached if asked else send)
+
+    return middleware
+
+
 @get("/healthz", include_in_schema=False, cache=False)
 async def healthz(db_session: AsyncSession) -> Response[dict[str, str]]:
     """200 when the database answers."""
@@ -128,6 +160,20 @@ async def healthz(db_session: AsyncSession) -> Response[dict[str, str]]:
     except Exception:
         return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return Response({"status": "ok", "database": "ok"})
+
+
+ROBOTS = "User-agent: *\nDisallow: /app/\nDisallow: /api/\n"
+
+
+@get(
+    "/robots.txt",
+    include_in_schema=False,
+    media_type="text/plain",
+    cache_control=CacheControlHeader(max_age=86400),
+)
+async def robots_txt() -> str:
+    """Crawlers may read the public pages (a page that should stay out says noindex), not the dashboard."""
+    return ROBOTS
 
 
 def _problem(request: Request[Any, Any, Any], status: int, detail: str, extra: Any = None) -> Response[Any]:
@@ -369,13 +415,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             stripe_webhook,
             api,
             healthz,
+            robots_txt,
             readyz,
             metrics_endpoint,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
                 include_in_schema=False,
-                cache_control=None,
+                cache_control=STATIC_REVALIDATE,
+                middleware=[cache_versioned_static],
                 send_as_attachment=False,
             ),
         ],
@@ -385,11 +433,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FlashPlugin(config=FlashConfig(template_config=template_config)),
         ],
         on_app_init=[session_auth.on_app_init],
-        middleware=[
-            RequestLogMiddleware(),
-            LanguageMiddleware(),
-            SecurityHeadersMiddleware(),
-        ],
+        middleware=[LanguageMiddleware()],
+        before_send=[security_headers],
         csrf_config=CSRFConfig(
             secret=settings.security.secret_keys[0],
             cookie_name="landform_csrf",
@@ -441,5 +486,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # A tenant's verified host is mapped onto its pages before Litestar routes the request (routing
     # reads the path first, so an app middleware would be too late).
-    app.asgi_handler = CustomHostRouter(app.asgi_handler, site_hosts, https=settings.server.secure_cookies)
+    app.asgi_handler = RequestLog(
+        CustomHostRouter(app.asgi_handler, site_hosts, https=settings.server.secure_cookies)
+    )
     return app
