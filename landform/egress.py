@@ -27,6 +27,8 @@ NAT64 = ipaddress.ip_network("64:ff9b::/96")
 NOT_GLOBAL = tuple(
     ipaddress.ip_network(network)
     for network in (
+        "192.0.0.0/24",  # IETF protocol assignments (its two anycast addresses are no webhook receivers)
+        "192.88.99.0/24",  # 6to4 relay anycast (deprecated)
         "::/96",  # IPv4-compatible (deprecated), ::1 and ::
         "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
         "64:ff9b:1::/48",  # NAT64 for local use (RFC 8215)

@@ -98,6 +98,9 @@ def failure_text(code: str) -> str:
         "wrong_token": _("The record was found but holds another value. Copy the value below exactly."),
         "lookup_failed": _("The name servers of this domain did not answer. Try again in a few minutes."),
         "unreachable": _("The host did not answer over HTTP."),
+        "private": _(
+            "The host name points into a private network. Use a host that is reachable on the internet."
+        ),
         "plan": _("Your plan does not include custom domains."),
     }
     return texts.get(code, _("The check failed."))
@@ -149,7 +152,9 @@ async def _http_proof(host: str, settings: Settings) -> tuple[bool, str, list[st
     )
     try:
         response = await to_thread.run_sync(fetch)
-    except (httpx.HTTPError, egress.TargetRefused):
+    except egress.TargetRefused:
+        return False, "private", []
+    except httpx.HTTPError:
         return False, "unreachable", []
     if response.status_code != 200:
         return False, "no_record", []
