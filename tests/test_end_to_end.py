@@ -114,3 +114,27 @@ def test_it_runs_on_postgresql_and_redis_with_worker_processes_that_may_die(tmp_
 def _no_proxy(monkeypatch):
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
+
+
+def _intake_statuses(landform, forged: list[str]) -> list[int]:
+    """POST to the demo form once per forged X-Forwarded-For value, from this one loopback client."""
+    url = f"{landform.base_url}/f/{landform.demo['form_key']}"
+    return [
+        httpx.post(url, data={"email": "x@example.nl"}, headers={"X-Forwarded-For": ip}).status_code
+        for ip in forged
+    ]
+
+
+def test_it_believes_x_forwarded_for_only_from_the_trusted_proxies(tmp_path):
+    forged = [f"203.0.113.{n}" for n in range(1, 5)]
+    (tmp_path / "alone").mkdir()
+    with landform_server(tmp_path / "alone", LANDFORM_INTAKE_LIMIT_PER_IP="3") as landform:
+        # No trusted proxy: whatever the header says, this is one client, and its fourth POST is refused.
+        statuses = _intake_statuses(landform, forged)
+        assert 429 not in statuses[:3] and statuses[3] == 429, statuses
+    (tmp_path / "proxied").mkdir()
+    with landform_server(
+        tmp_path / "proxied", LANDFORM_INTAKE_LIMIT_PER_IP="3", LANDFORM_TRUSTED_PROXIES="127.0.0.1"
+    ) as landform:
+        # Behind a proxy on 127.0.0.1 the header names the visitor: four visitors, one POST each.
+        assert 429 not in _intake_statuses(landform, forged)
