@@ -7,13 +7,14 @@ import os
 import re
 import signal
 import time
+from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
 from tests.conftest import POSTGRES_ADMIN_URL, REDIS_URL, redis_available, unavailable, wait_for
-from tests.server import landform_server
+from tests.server import RunningLandform, environment, free_port, landform_server
 
 
 def _submit_like_a_browser(base_url: str, page_url: str, email: str) -> httpx.Response:
@@ -138,3 +139,33 @@ def test_it_believes_x_forwarded_for_only_from_the_trusted_proxies(tmp_path):
     ) as landform:
         # Behind a proxy on 127.0.0.1 the header names the visitor: four visitors, one POST each.
         assert 429 not in _intake_statuses(landform, forged)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_it_exits_non_zero_when_one_of_its_worker_processes_is_killed(tmp_path):
+    """dramatiq does not restart a dead worker process: the whole `landform worker` exits with an error
+    promptly, and the supervisor (systemd's Restart=always, the container's restart policy) starts it again."""
+    redis_available()
+    landform = RunningLandform(
+        base_url="",
+        env=environment(
+            tmp_path,
+            free_port(),
+            LANDFORM_REDIS_URL=REDIS_URL,
+            LANDFORM_QUEUE_NAMESPACE=f"landform-e2e-kill-{os.getpid()}",
+        ),
+    )
+    landform.command("db", "upgrade")
+    log = tmp_path / "worker.log"
+    worker = landform.start("worker", "--processes", "2", "--threads", "2", log=log)
+    try:
+        wait_for(lambda: log.read_text().count("Worker process is ready for action.") == 2, timeout=60)
+        victim = _children(worker.pid)[0]
+        os.kill(victim, signal.SIGKILL)
+        assert worker.wait(timeout=30) != 0
+        assert "exited unexpectedly" in log.read_text()
+    finally:
+        landform.stop(worker, signal.SIGKILL)
