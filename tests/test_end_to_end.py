@@ -147,7 +147,7 @@ def _children(pid: int) -> list[int]:
 
 def test_it_exits_non_zero_when_one_of_its_worker_processes_is_killed(tmp_path):
     """dramatiq does not restart a dead worker process: the whole `landform worker` exits with an error
-    promptly, and the supervisor (systemd's Restart=always, the container's restart policy) starts it again."""
+    at once, and its supervisor (systemd's Restart=always, a container's restart policy) starts it again."""
     redis_available()
     landform = RunningLandform(
         base_url="",
