@@ -93,6 +93,11 @@ def main() -> None:
     os.environ.setdefault("LITESTAR_APP", "landform.app:create_app")
     os.environ.setdefault("LITESTAR_HOST", settings.server.host)
     os.environ.setdefault("LITESTAR_PORT", str(settings.server.port))
+    # uvicorn believes X-Forwarded-For and -Proto from 127.0.0.1 unless told otherwise, and rewrites the
+    # client address before the app sees it: LANDFORM_TRUSTED_PROXIES alone decides whom to believe, for
+    # uvicorn (in-process or its subprocesses, which read this variable) as for `web.client_ip`.
+    os.environ["FORWARDED_ALLOW_IPS"] = ",".join(settings.server.trusted_proxies)
+    os.environ.pop("UVICORN_FORWARDED_ALLOW_IPS", None)
     for command in (
         db_group,
         worker_command,

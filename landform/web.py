@@ -251,7 +251,7 @@ def api_key_identifier(request: Request[Any, Any, Any]) -> str:
     scheme, _sep, secret = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and secret.strip():
         return "key:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:32]
-    return "ip:" + (request.client.host if request.client else "unknown")
+    return "ip:" + client_ip(request, request.app.state.settings.server.trusted_proxies)
 
 
 def client_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...]) -> str:

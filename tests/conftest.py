@@ -29,6 +29,7 @@ from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+import landform.ops.jobs  # noqa: F401  (registers every periodic job before a test filters the schedule)
 from landform import memo, security
 from landform.accounts.models import Role, Tenant, User
 from landform.db import scope_to_tenant, sync_engine, sync_session, utcnow
