@@ -28,6 +28,7 @@ from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.response import Redirect, Template
@@ -369,6 +370,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[ContactsApi, CompaniesApi, CrmRecordsApi, SubmissionsApi],
         dependencies={"db": Provide(provide_api_db)},
         middleware=[per_key.middleware],
+        # The API takes a key, never the dashboard's session cookie (whose scheme SessionAuth puts at the
+        # top of the schema); an operation's own security replaces the document's.
+        security=[{"apiKey": []}],
     )
 
     app = Litestar(
@@ -449,6 +453,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             path="/api/v1/schema",
             render_plugins=[JsonRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "apiKey": SecurityScheme(
+                        type="http", scheme="bearer", description="An API key from Settings, API keys"
+                    )
+                }
+            ),
             description=(
                 "Contacts, companies, submissions and activities of the tenant owning the API key "
                 "(Authorization: Bearer). Lists page by cursor; each key may make a limited number of "

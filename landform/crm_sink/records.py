@@ -466,6 +466,22 @@ COMPANY_TEXT = {
     "invoice_address": 300,
     "description": 4000,
 }
+# What the company form edits: the model's attributes, not its table's columns (those include
+# advanced-alchemy's `sa_orm_sentinel`, which has no attribute of that name on the object).
+COMPANY_FIELDS = (
+    *COMPANY_TEXT,
+    "postcode",
+    "country",
+    "phone",
+    "vat_number",
+    "kvk_number",
+    "rsin",
+    "website",
+    "linkedin",
+    "facebook",
+    "twitter",
+    "size",
+)
 
 
 def clean_company(form: Any, region: str) -> dict[str, Any]:
