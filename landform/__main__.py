@@ -62,7 +62,14 @@ def demo_command() -> None:
     """Seed (or refresh) the demo tenant and print how to reach it, as one JSON object."""
     from landform.demo import seed_demo
 
-    click.echo(json.dumps(seed_demo(get_settings())))
+    settings = get_settings()
+    if settings.ops.is_production:
+        # Its log-in and password are in the source code: on a live server anyone could sign in with them.
+        raise click.ClickException(
+            "landform demo refuses to run with LANDFORM_ENV=production: the demo's log-in is public. "
+            "Seed it on a development or staging instance."
+        )
+    click.echo(json.dumps(seed_demo(settings)))
 
 
 def _check_before_serving(run: click.Command) -> None:
@@ -88,6 +95,11 @@ def main() -> None:
     os.environ.setdefault("LITESTAR_APP", "landform.app:create_app")
     os.environ.setdefault("LITESTAR_HOST", settings.server.host)
     os.environ.setdefault("LITESTAR_PORT", str(settings.server.port))
+    # uvicorn believes X-Forwarded-For and -Proto from 127.0.0.1 unless told otherwise, and rewrites the
+    # client address before the app sees it: LANDFORM_TRUSTED_PROXIES alone decides whom to believe, for
+    # uvicorn (in-process or its subprocesses, which read this variable) as for `web.client_ip`.
+    os.environ["FORWARDED_ALLOW_IPS"] = ",".join(settings.server.trusted_proxies)
+    os.environ.pop("UVICORN_FORWARDED_ALLOW_IPS", None)
     for command in (
         db_group,
         worker_command,

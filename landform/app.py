@@ -8,7 +8,7 @@ import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from advanced_alchemy.extensions.litestar import (
     AsyncSessionConfig,
@@ -21,13 +21,14 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.response import Redirect, Template
@@ -39,6 +40,7 @@ from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,13 +72,13 @@ from landform.core.http import (
     CountingRedisStore,
     LanguageMiddleware,
     RotatingSessionConfig,
-    SecurityHeadersMiddleware,
     commit_if_used,
     custom_host,
     language_for,
+    security_headers,
 )
 from landform.core.jobs import start_handoff, stop_handoff
-from landform.core.logs import RequestLogMiddleware, configure_logging
+from landform.core.logs import RequestLog, configure_logging
 from landform.core.migrate import ensure_current
 from landform.core.settings import Settings, get_settings
 from landform.core.templating import environment
@@ -117,6 +119,37 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
+# Without the file's current version in its URL, a browser asks again (and gets a 304 while it is unchanged).
+STATIC_REVALIDATE = CacheControlHeader(public=True, no_cache=True)
+STATIC_IMMUTABLE = CacheControlHeader(public=True, max_age=365 * 24 * 3600, immutable=True).to_header()
+
+
+def cache_versioned_static(app: ASGIApp) -> ASGIApp:
+    """Static files asked for at their current version (static_url) are cached for a year.
+
+    Only at the version the file has now: an old or made-up `?v=` must not pin a stale or wrong answer
+    in browsers and proxies for a year. The version is the content hash, so it changes with the file.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v")
+        path = scope["path"].removeprefix("/static/")
+
+        async def send_cached(message: Message) -> None:
+            # A 200 or 304 of the static router: the file exists, so it has a version to compare with.
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] in (200, 304)
+                and asked == [static_url(path).rpartition("?v=")[2]]
+            ):
+                MutableScopeHeaders.from_message(message)["cache-control"] = STATIC_IMMUTABLE
+            await send(message)
+
+        await app(scope, receive, send_cached if asked else send)
+
+    return middleware
+
+
 @get("/healthz", include_in_schema=False, cache=False)
 async def healthz(db_session: AsyncSession) -> Response[dict[str, str]]:
     """200 when the database answers."""
@@ -125,6 +158,20 @@ async def healthz(db_session: AsyncSession) -> Response[dict[str, str]]:
     except Exception:
         return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
     return Response({"status": "ok", "database": "ok"})
+
+
+ROBOTS = "User-agent: *\nDisallow: /app/\nDisallow: /api/\n"
+
+
+@get(
+    "/robots.txt",
+    include_in_schema=False,
+    media_type="text/plain",
+    cache_control=CacheControlHeader(max_age=86400),
+)
+async def robots_txt() -> str:
+    """Crawlers may read the public pages (a page that should stay out says noindex), not the dashboard."""
+    return ROBOTS
 
 
 def _problem(request: Request[Any, Any, Any], status: int, detail: str, extra: Any = None) -> Response[Any]:
@@ -321,6 +368,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[ContactsApi, CompaniesApi, CrmRecordsApi, SubmissionsApi],
         dependencies={"db": Provide(provide_api_db)},
         middleware=[per_key.middleware],
+        # The API takes a key, never the dashboard's session cookie (whose scheme SessionAuth puts at the
+        # top of the schema); an operation's own security replaces the document's.
+        security=[{"apiKey": []}],
     )
 
     app = Litestar(
@@ -360,18 +410,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PrivacyQueueController,
             AccountDeletionController,
             MyUserDeletionController,
-            LocalOutboxController,
+            # The outbox shows every e-mail (reset links too) to anyone: a development tool, absent in
+            # production whatever the settings (the start-up check also demands SMTP there).
+            *([] if settings.ops.is_production else [LocalOutboxController]),
             BillingController,
             stripe_webhook,
             api,
             healthz,
+            robots_txt,
             readyz,
             metrics_endpoint,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
                 include_in_schema=False,
-                cache_control=None,
+                cache_control=STATIC_REVALIDATE,
+                middleware=[cache_versioned_static],
                 send_as_attachment=False,
             ),
         ],
@@ -381,11 +435,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FlashPlugin(config=FlashConfig(template_config=template_config)),
         ],
         on_app_init=[session_auth.on_app_init],
-        middleware=[
-            RequestLogMiddleware(),
-            LanguageMiddleware(),
-            SecurityHeadersMiddleware(),
-        ],
+        middleware=[LanguageMiddleware()],
+        before_send=[security_headers],
         csrf_config=CSRFConfig(
             secret=settings.security.secret_keys[0],
             cookie_name="landform_csrf",
@@ -400,6 +451,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             path="/api/v1/schema",
             render_plugins=[JsonRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "apiKey": SecurityScheme(
+                        type="http", scheme="bearer", description="An API key from Settings, API keys"
+                    )
+                }
+            ),
             description=(
                 "Contacts, companies, submissions and activities of the tenant owning the API key "
                 "(Authorization: Bearer). Lists page by cursor; each key may make a limited number of "
@@ -430,5 +488,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # A tenant's verified host is mapped onto its pages before Litestar routes the request (routing
     # reads the path first, so an app middleware would be too late).
-    app.asgi_handler = CustomHostRouter(app.asgi_handler, site_hosts, https=settings.server.secure_cookies)
+    app.asgi_handler = RequestLog(
+        CustomHostRouter(app.asgi_handler, site_hosts, https=settings.server.secure_cookies)
+    )
     return app

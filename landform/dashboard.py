@@ -10,7 +10,7 @@ from litestar import Controller, Request, get
 from litestar.di import Provide
 from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,10 +85,17 @@ class DashboardController(Controller):
         )
 
 
+MAIL_CSP = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
 class LocalOutboxController(Controller):
     """The embedded default's mailbox: every e-mail the platform sent, readable in the browser.
 
-    Only there while no SMTP server is configured; with SMTP it answers 404.
+    Only there while no SMTP server is configured; with SMTP it answers 404. Never routed in production
+    (app.py), where the start-up check demands SMTP anyway: it would show anyone every password-reset link.
     """
 
     path = "/_outbox"
@@ -117,6 +124,21 @@ class LocalOutboxController(Controller):
         if message is None:
             raise NotFoundException()
         return Template("outbox/show.html", context={"message": message})
+
+    @get("/{message_id:uuid}/html", media_type=MediaType.HTML)
+    async def html_part(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, message_id: UUID
+    ) -> Response[str]:
+        """The message's HTML part on its own, for the frame on its page: no scripts, nothing fetched."""
+        self._only_without_smtp(request)
+        message = await db_session.get(EmailMessage, message_id)
+        if message is None:
+            raise NotFoundException()
+        # Rendered from templates with escaped values, but shown as the mail client would show it:
+        # sandboxed (no scripts, an origin of its own), with only the inline styles and images e-mail uses.
+        return Response(
+            message.body_html, media_type=MediaType.HTML, headers={"content-security-policy": MAIL_CSP}
+        )
 
     def _only_without_smtp(self, request: Request[Any, Any, Any]) -> None:
         if request.app.state.settings.mail.smtp_url:

@@ -7,13 +7,14 @@ import os
 import re
 import signal
 import time
+from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
 from tests.conftest import POSTGRES_ADMIN_URL, REDIS_URL, redis_available, unavailable, wait_for
-from tests.server import landform_server
+from tests.server import RunningLandform, environment, free_port, landform_server
 
 
 def _submit_like_a_browser(base_url: str, page_url: str, email: str) -> httpx.Response:
@@ -114,3 +115,57 @@ def test_it_runs_on_postgresql_and_redis_with_worker_processes_that_may_die(tmp_
 def _no_proxy(monkeypatch):
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
+
+
+def _intake_statuses(landform, forged: list[str]) -> list[int]:
+    """POST to the demo form once per forged X-Forwarded-For value, from this one loopback client."""
+    url = f"{landform.base_url}/f/{landform.demo['form_key']}"
+    return [
+        httpx.post(url, data={"email": "x@example.nl"}, headers={"X-Forwarded-For": ip}).status_code
+        for ip in forged
+    ]
+
+
+def test_it_believes_x_forwarded_for_only_from_the_trusted_proxies(tmp_path):
+    forged = [f"203.0.113.{n}" for n in range(1, 5)]
+    (tmp_path / "alone").mkdir()
+    with landform_server(tmp_path / "alone", LANDFORM_INTAKE_LIMIT_PER_IP="3") as landform:
+        # No trusted proxy: whatever the header says, this is one client, and its fourth POST is refused.
+        statuses = _intake_statuses(landform, forged)
+        assert 429 not in statuses[:3] and statuses[3] == 429, statuses
+    (tmp_path / "proxied").mkdir()
+    with landform_server(
+        tmp_path / "proxied", LANDFORM_INTAKE_LIMIT_PER_IP="3", LANDFORM_TRUSTED_PROXIES="127.0.0.1"
+    ) as landform:
+        # Behind a proxy on 127.0.0.1 the header names the visitor: four visitors, one POST each.
+        assert 429 not in _intake_statuses(landform, forged)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_it_exits_non_zero_when_one_of_its_worker_processes_is_killed(tmp_path):
+    """dramatiq does not restart a dead worker process: the whole `landform worker` exits with an error
+    at once, and its supervisor (systemd's Restart=always, a container's restart policy) starts it again."""
+    redis_available()
+    landform = RunningLandform(
+        base_url="",
+        env=environment(
+            tmp_path,
+            free_port(),
+            LANDFORM_REDIS_URL=REDIS_URL,
+            LANDFORM_QUEUE_NAMESPACE=f"landform-e2e-kill-{os.getpid()}",
+        ),
+    )
+    landform.command("db", "upgrade")
+    log = tmp_path / "worker.log"
+    worker = landform.start("worker", "--processes", "2", "--threads", "2", log=log)
+    try:
+        wait_for(lambda: log.read_text().count("Worker process is ready for action.") == 2, timeout=60)
+        victim = _children(worker.pid)[0]
+        os.kill(victim, signal.SIGKILL)
+        assert worker.wait(timeout=30) != 0
+        assert "exited unexpectedly" in log.read_text()
+    finally:
+        landform.stop(worker, signal.SIGKILL)

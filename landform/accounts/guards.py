@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.accounts.models import Role, User
 from landform.accounts.services import tenant_for_api_key
 from landform.core.db import scope_to_tenant
+from landform.core.http import client_ip
 
 
 def requires_role(*roles: Role) -> Any:
@@ -58,4 +59,4 @@ def api_key_identifier(request: Request[Any, Any, Any]) -> str:
     scheme, _sep, secret = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and secret.strip():
         return "key:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:32]
-    return "ip:" + (request.client.host if request.client else "unknown")
+    return "ip:" + client_ip(request, request.app.state.settings.server.trusted_proxies)

@@ -171,7 +171,8 @@ def verified_event(settings: StripeSettings, payload: bytes, signature: str) -> 
         event = stripe.Webhook.construct_event(payload, signature, settings.webhook_secret)
     except stripe.SignatureVerificationError as error:
         raise ValueError("the Stripe-Signature header does not match this body") from error
-    except (ValueError, TypeError, AttributeError) as error:
-        # Signed, but not a JSON object (the SDK fails in different ways on each kind of garbage).
+    except (ValueError, TypeError, AttributeError, RecursionError) as error:
+        # Signed, but not a JSON object (the SDK fails in different ways on each kind of garbage; json.loads
+        # gives up on deep nesting with RecursionError).
         raise ValueError("the body is not a Stripe event") from error
     return dict(event.to_dict())

@@ -166,8 +166,12 @@ class PublicConsentController(Controller):
 
     @post("/withdraw", media_type=MediaType.HTML)
     async def withdraw(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
-        """Withdraw every consent and stop all contact."""
-        token = str((await request.form()).get("token", ""))
+        """Withdraw every consent and stop all contact.
+
+        The page's button sends the token in the form; a mailbox's unsubscribe button (RFC 8058) posts
+        `List-Unsubscribe=One-Click` to the e-mail's List-Unsubscribe address, the token in its query.
+        """
+        token = str((await request.form()).get("token") or request.query_params.get("token", ""))
         try:
             contact, tenant = await self._contact(db_session, token)
         except services.LinkInvalid:

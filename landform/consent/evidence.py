@@ -9,12 +9,9 @@ when a complaint names one; then the bundle answers).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -29,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.consent import services
 from landform.consent.models import ConsentRecord, ConsentText, Purpose
+from landform.core.csvfile import csv_chunks
 from landform.core.db import utcnow
 from landform.crm_sink.models import Contact
 
@@ -169,19 +167,6 @@ async def purpose_report(db: AsyncSession, purpose: Purpose, versions: list[Cons
     return report
 
 
-def _csv_lines(rows: list[dict[str, Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=RECORD_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 class EvidenceController(Controller):
     """Downloads that prove consent: per contact and per purpose."""
 
@@ -232,7 +217,7 @@ class EvidenceController(Controller):
             if not (record.purpose_id is None and (record.evidence or {}).get("cookie_category"))
         ]
         return Stream(
-            _csv_lines(rows),
+            csv_chunks(RECORD_COLUMNS, rows),
             media_type="text/csv; charset=utf-8",
             headers={
                 "content-disposition": f'attachment; filename="consent-report-{purpose.id}.csv"',

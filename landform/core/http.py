@@ -26,7 +26,8 @@ from landform.core import i18n
 
 # Paths a visitor or another system reaches: no session, no CSRF cookie, no cookie at all.
 PUBLIC_PATHS = (
-    r"^/(p|f|api|consent|privacy|embed\.js|choices\.js|static|healthz|readyz|metrics|webhooks|domains)(/|$)"
+    r"^/(p|f|api|consent|privacy|embed\.js|choices\.js|robots\.txt|static|healthz|readyz|metrics|webhooks|domains)"
+    r"(/|$)"
 )
 
 DASHBOARD_CSP = (
@@ -154,30 +155,24 @@ class LanguageMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    """nosniff, a Referrer-Policy, and a CSP (unless the handler set its own) on every response."""
+async def security_headers(message: Message, scope: Scope) -> None:
+    """nosniff, a Referrer-Policy, and a CSP (unless the handler set its own) on every response.
 
-    scopes = (ScopeType.HTTP,)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        path = scope.get("path", "")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
-                if "content-security-policy" not in headers:
-                    if path.startswith(("/p/", "/f/")):
-                        headers["content-security-policy"] = hosted_csp()
-                    elif path.startswith("/api/v1/schema"):
-                        pass  # the schema viewers load their own assets
-                    else:
-                        headers["content-security-policy"] = DASHBOARD_CSP
-                        headers.setdefault("x-frame-options", "DENY")
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+    A before-send hook, not a middleware: Litestar calls its hooks for every message the app sends,
+    where a middleware misses what is answered outside the route (404, 405) or by the exception
+    handler (a CSRF 403, a 429 of the rate limiter).
+    """
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    headers.setdefault("x-content-type-options", "nosniff")
+    headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
+    if "content-security-policy" not in headers:
+        if scope.get("path", "").startswith(("/p/", "/f/")):
+            headers["content-security-policy"] = hosted_csp()
+        else:
+            headers["content-security-policy"] = DASHBOARD_CSP
+            headers.setdefault("x-frame-options", "DENY")
 
 
 ROTATE_SESSION = "landform.rotate_session"

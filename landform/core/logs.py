@@ -19,8 +19,6 @@ from uuid import uuid4
 import msgspec
 import structlog
 from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.typing import EventDict, Processor
 
@@ -41,7 +39,7 @@ REDACTED = "[redacted]"
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 ACCESS_LOGGER = "landform.access"
-# One line per request (RequestLogMiddleware); configure_logging points it at the root handler's stream.
+# One line per request (RequestLog); configure_logging points it at the root handler's stream.
 access_log: Any = structlog.stdlib.get_logger(ACCESS_LOGGER)
 
 
@@ -181,21 +179,30 @@ def _incoming_request_id(scope: Scope) -> str | None:
     return None
 
 
-class RequestLogMiddleware(ASGIMiddleware):
-    """Gives every request an id (the proxy's X-Request-ID, or a new one), logs it, answers with it, and
-    counts it in the HTTP metrics (ops/metrics.py)."""
+class RequestLog:
+    """ASGI: gives every request an id (the proxy's X-Request-ID, or a new one), logs it, answers with it,
+    and counts it in the HTTP metrics (ops/metrics.py).
 
-    scopes = (ScopeType.HTTP,)
+    It wraps the whole app (create_app installs it), not a route: Litestar's middleware runs only for a
+    matched route and sees an exception raised inside it (CSRF, a rate limit, a guard) before the app's
+    exception handler has turned it into a response. Out here every answer passes, 404 and 405 included,
+    and the status logged and counted is the one the client got.
+    """
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         request_id = _incoming_request_id(scope) or uuid4().hex
         started = time.perf_counter()
         status = 500
-        # The route's template, not the path: paths carry tokens, and query strings addresses.
-        method, route = str(scope.get("method", "-")), scope.get("path_template") or "(no route)"
-        counted = route not in metrics.UNCOUNTED_ROUTES
+        method = str(scope.get("method", "-"))
+        counted = scope.get("path") not in metrics.UNCOUNTED_ROUTES
         if counted:
-            metrics.request_in_progress(method, route).inc()
+            metrics.request_in_progress(method).inc()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -206,11 +213,14 @@ class RequestLogMiddleware(ASGIMiddleware):
 
         bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
-            await next_app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
+            # The route's template, not the path: paths carry tokens, and query strings addresses. The router
+            # set it on the scope; a path no route matched (404, 405) has none.
+            route = scope.get("path_template") or "(no route)"
             if counted:
-                metrics.request_in_progress(method, route).dec()
+                metrics.request_in_progress(method).dec()
                 metrics.count_request(method, route, status, seconds)
             access_log.info(
                 "request", method=method, route=route, status=status, duration_ms=round(seconds * 1000, 1)

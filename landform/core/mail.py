@@ -1,7 +1,12 @@
 """Outgoing e-mail: written to the database in the caller's transaction, delivered by the worker.
 
 With `LANDFORM_SMTP_URL` set, the worker delivers over SMTP; without it, a message's delivery
-is to the local outbox, which `/_outbox` shows in the browser.
+is to the local outbox, which `/_outbox` shows in the browser (development only).
+
+Every message is automated (`Auto-Submitted: auto-generated`, RFC 3834: no out-of-office replies to it)
+and carries `Date` and a `Message-ID` that stays the same when a delivery is tried again. An e-mail to a
+tenant's contact also carries the one-click withdrawal as `List-Unsubscribe` with
+`List-Unsubscribe-Post` (RFC 8058), which large mailbox providers require of mail to subscribers.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import smtplib
 import ssl
 from datetime import datetime
 from email.message import EmailMessage as MimeMessage
-from email.utils import make_msgid
+from email.utils import formatdate, parseaddr
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
@@ -44,6 +49,10 @@ class EmailMessage(Base):
     body_html: Mapped[str] = mapped_column(Text, info={"personal": True})
     sent_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     transport: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # An e-mail to a contact: its one-click withdrawal link, for the List-Unsubscribe header.
+    list_unsubscribe: Mapped[str] = mapped_column(
+        String(1000), default="", server_default="", info={"personal": True}
+    )
     # The last e-mail to a person who asked to be forgotten: emptied as soon as it has gone out.
     forget_after_sending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -91,6 +100,7 @@ def queue_email(
         subject=subject,
         body_text=text,
         body_html=html,
+        list_unsubscribe=context.get("withdraw_url", "") if contact_id is not None else "",
         forget_after_sending=forget_after_sending,
     )
     session.add(message)
@@ -98,15 +108,28 @@ def queue_email(
     return message
 
 
-def _smtp_send(url: str, sender: str, message: EmailMessage) -> None:
-    parts = urlsplit(url)
+def _mime_message(sender: str, message: EmailMessage) -> MimeMessage:
+    """The message as it goes out, with the headers spam filters and mailbox providers look for."""
     mime = MimeMessage()
     mime["From"] = sender
     mime["To"] = message.recipient
     mime["Subject"] = message.subject
-    mime["Message-ID"] = make_msgid(domain="landform")
+    mime["Date"] = formatdate(usegmt=True)
+    # From the row's id, not random: a retry after a lost "250 OK" is recognised as the same message.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "landform.localhost"
+    mime["Message-ID"] = f"<{message.id}@{domain}>"
+    mime["Auto-Submitted"] = "auto-generated"
+    if message.list_unsubscribe:
+        mime["List-Unsubscribe"] = f"<{message.list_unsubscribe}>"
+        mime["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mime.set_content(message.body_text)
     mime.add_alternative(message.body_html, subtype="html")
+    return mime
+
+
+def _smtp_send(url: str, sender: str, message: EmailMessage) -> None:
+    parts = urlsplit(url)
+    mime = _mime_message(sender, message)
     port = parts.port or (465 if parts.scheme == "smtps" else 25)
     host = parts.hostname or "localhost"
     smtp: smtplib.SMTP

@@ -37,7 +37,7 @@ JOB_FAILURES = Counter(
 
 # Requests by method, route template (not path: form keys and tokens would explode the labels) and status.
 # The names and labels of Litestar's Prometheus middleware, which these replace: counted in the request
-# log's middleware (ops/logs.py), one layer fewer on every request and a dictionary lookup instead of
+# log (ops/logs.py), one layer fewer on every request and a dictionary lookup instead of
 # four label lookups under a lock (docs/performance.md).
 _HTTP_LABELS = ["method", "path", "status_code", "app_name"]
 HTTP_REQUESTS = Counter("landform_http_requests_total", "Total requests", _HTTP_LABELS)
@@ -58,10 +58,14 @@ HTTP_IN_PROGRESS = Gauge(
 UNCOUNTED_ROUTES = frozenset({"/metrics"})
 
 
-@lru_cache(maxsize=4096)
-def request_in_progress(method: str, route: str) -> Any:
-    """The in-progress gauge of this kind of request (status not known yet: 200, as Litestar had it)."""
-    return HTTP_IN_PROGRESS.labels(method, route, "200", "landform")
+@lru_cache(maxsize=64)
+def request_in_progress(method: str) -> Any:
+    """The in-progress gauge of requests by method.
+
+    Without a route: a request is counted from before routing (ops/logs.py), so that those no route
+    matches are counted too. Status not known yet: 200, as Litestar had it.
+    """
+    return HTTP_IN_PROGRESS.labels(method, "", "200", "landform")
 
 
 @lru_cache(maxsize=4096)

@@ -125,7 +125,8 @@ class StripeSettings:
 
 @dataclass(frozen=True)
 class OperationsSettings:
-    # "production" turns on the start-up checks of landform/ops/production.py; nothing else changes.
+    # "production" turns on the start-up checks of landform/ops/production.py and leaves out the
+    # development-only local outbox (/_outbox); nothing else changes.
     environment: str = "development"
     backup_dir: Path = Path("var/backups")
     # PostgreSQL: the schema owner's URL for `landform backup`/`restore` and the daily backup job, since

@@ -15,6 +15,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, get
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,43 @@ from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Sub
 from landform.crm_sink.records import ContactFilter, Cursor
 
 CURSOR = Parameter(default="", max_length=200, description="`next_cursor` of the previous page")
+
+
+class Problem(msgspec.Struct):
+    """Every error of the API (application/problem+json), as the app's exception handlers write it."""
+
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+PROBLEMS = {
+    400: "A parameter or the body could not be read",
+    401: "No API key, or one that is not valid or revoked",
+    403: "The plan's limit is reached",
+    404: "No such object in the API key's account",
+    413: "The body is too large",
+    415: "The body is neither form data nor JSON",
+    429: "Too many requests with this key this minute (see Retry-After)",
+}
+
+
+def problems(*codes: int) -> dict[int, ResponseSpec]:
+    """The error answers an operation really gives, so that clients (and schemathesis) know them."""
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            description=PROBLEMS[code],
+            media_type="application/problem+json",
+            generate_examples=False,
+        )
+        for code in codes
+    }
+
+
+# Every operation: a key may be missing or refused, a parameter unreadable, the key over its rate limit.
+READ_PROBLEMS = problems(400, 401, 429)
+ONE_PROBLEMS = problems(400, 401, 404, 429)
 
 
 class ContactOut(msgspec.Struct):
@@ -109,7 +147,7 @@ class SubmissionOut(msgspec.Struct):
     form_version: int | None
     contact_id: UUID | None
     data: dict[str, Any]
-    context: dict[str, str]
+    context: dict[str, Any]
     created_at: datetime
     routed_at: datetime | None
 
@@ -185,7 +223,7 @@ class ContactsApi(Controller):
     path = "/contacts"
     tags = ["contacts"]
 
-    @get("/")
+    @get("/", responses=READ_PROBLEMS)
     async def list_contacts(
         self,
         db: AsyncSession,
@@ -232,7 +270,7 @@ class ContactsApi(Controller):
             next_cursor=next_cursor,
         )
 
-    @get("/{contact_id:uuid}")
+    @get("/{contact_id:uuid}", responses=ONE_PROBLEMS)
     async def get_contact(self, db: AsyncSession, contact_id: UUID) -> ContactOut:
         """One contact."""
         contact = (await db.execute(select(Contact).where(Contact.id == contact_id))).scalar_one_or_none()
@@ -240,7 +278,7 @@ class ContactsApi(Controller):
             raise NotFoundException(detail="No contact with this id.")
         return ContactOut.of(contact, (await _tags(db, [contact.id])).get(contact.id))
 
-    @get("/{contact_id:uuid}/activities")
+    @get("/{contact_id:uuid}/activities", responses=ONE_PROBLEMS)
     async def contact_activities(
         self,
         db: AsyncSession,
@@ -263,7 +301,7 @@ class CompaniesApi(Controller):
     path = "/companies"
     tags = ["companies"]
 
-    @get("/")
+    @get("/", responses=READ_PROBLEMS)
     async def list_companies(
         self,
         db: AsyncSession,
@@ -287,7 +325,7 @@ class CompaniesApi(Controller):
         rows, next_cursor = await _newest_first(db, query, Company, cursor, limit)
         return CompanyPage(data=[CompanyOut.of(c) for c in rows], next_cursor=next_cursor)
 
-    @get("/{company_id:uuid}")
+    @get("/{company_id:uuid}", responses=ONE_PROBLEMS)
     async def get_company(self, db: AsyncSession, company_id: UUID) -> CompanyOut:
         """One company."""
         company = (await db.execute(select(Company).where(Company.id == company_id))).scalar_one_or_none()
@@ -301,7 +339,7 @@ class CrmRecordsApi(Controller):
 
     path = "/"
 
-    @get("/submissions", tags=["submissions"])
+    @get("/submissions", tags=["submissions"], responses=READ_PROBLEMS)
     async def list_submissions(
         self,
         db: AsyncSession,
@@ -319,7 +357,7 @@ class CrmRecordsApi(Controller):
         rows, next_cursor = await _newest_first(db, query, Submission, cursor, limit)
         return SubmissionPage(data=[SubmissionOut.of(s) for s in rows], next_cursor=next_cursor)
 
-    @get("/submissions/{submission_id:uuid}", tags=["submissions"])
+    @get("/submissions/{submission_id:uuid}", tags=["submissions"], responses=ONE_PROBLEMS)
     async def get_submission(self, db: AsyncSession, submission_id: UUID) -> SubmissionOut:
         """One submission."""
         found = await db.execute(select(Submission).where(Submission.id == submission_id))
@@ -328,7 +366,7 @@ class CrmRecordsApi(Controller):
             raise NotFoundException(detail="No submission with this id.")
         return SubmissionOut.of(submission)
 
-    @get("/activities", tags=["activities"])
+    @get("/activities", tags=["activities"], responses=READ_PROBLEMS)
     async def list_activities(
         self,
         db: AsyncSession,

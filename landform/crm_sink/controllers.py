@@ -344,7 +344,7 @@ class CompaniesController(Controller):
     async def edit(self, db: AsyncSession, company_id: UUID) -> Template:
         """The company form."""
         company = await _company_or_404(db, company_id)
-        values = {c.key: getattr(company, c.key) for c in Company.__table__.columns}
+        values = {name: getattr(company, name) for name in records.COMPANY_FIELDS}
         values = {k: ("" if v is None else v) for k, v in values.items()}
         context = {"company": company, "values": values, "errors": {}}
         return Template("crm_sink/company_edit.html", context=context)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 
+from landform.core.csvfile import csv_text
 from landform.core.db import TenantScopeMissing, metadata, utcnow
 from landform.core.i18n import gettext as _
 from landform.crm_sink import normalize
@@ -467,6 +466,22 @@ COMPANY_TEXT = {
     "invoice_address": 300,
     "description": 4000,
 }
+# What the company form edits: the model's attributes, not its table's columns (those include
+# advanced-alchemy's `sa_orm_sentinel`, which has no attribute of that name on the object).
+COMPANY_FIELDS = (
+    *COMPANY_TEXT,
+    "postcode",
+    "country",
+    "phone",
+    "vat_number",
+    "kvk_number",
+    "rsin",
+    "website",
+    "linkedin",
+    "facebook",
+    "twitter",
+    "size",
+)
 
 
 def clean_company(form: Any, region: str) -> dict[str, Any]:
@@ -649,17 +664,6 @@ EXPORT_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else value.isoformat() if isinstance(value, datetime) else str(value)
-    # A cell a spreadsheet would run as a formula is written as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_rows(contacts: list[Contact], header: bool) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if header:
-        writer.writerow(EXPORT_COLUMNS)
-    for contact in contacts:
-        writer.writerow([_cell(getattr(contact, name)) for name in EXPORT_COLUMNS])
-    return buffer.getvalue()
+    rows = ({name: getattr(contact, name) for name in EXPORT_COLUMNS} for contact in contacts)
+    return csv_text(EXPORT_COLUMNS, rows, header=header)

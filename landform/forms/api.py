@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.accounts.models import Tenant
 from landform.core.i18n import get_language
 from landform.core.metrics import SUBMISSIONS
+from landform.crm_sink.api import problems
 from landform.forms import services
 from landform.forms.controllers import MAX_BODY, read_answers
 from landform.forms.fields import SubmissionInvalid
@@ -41,7 +42,10 @@ class SubmissionsApi(Controller):
         "/",
         request_max_body_size=MAX_BODY,
         status_code=201,
-        responses={422: ResponseSpec(data_container=SubmissionRefused, description="Invalid answers")},
+        responses={
+            **problems(400, 401, 403, 404, 413, 415, 429),
+            422: ResponseSpec(data_container=SubmissionRefused, description="Invalid answers"),
+        },
     )
     async def submit(self, request: Request[Any, Any, Any], db: AsyncSession, form_key: str) -> Response[Any]:
         """Accept a submission (JSON object of field names to values): 201, or 422 with an error per field."""

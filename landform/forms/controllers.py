@@ -82,7 +82,9 @@ async def read_answers(request: Request[Any, Any, Any]) -> dict[str, Any]:
     if content_type == "application/json":
         try:
             data = msgspec.json.decode(body)
-        except msgspec.DecodeError as error:
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as error:
+            # msgspec reports invalid UTF-8 inside a string and nesting deeper than the interpreter's
+            # recursion limit with Python's own errors, not DecodeError: both are the sender's fault.
             raise ClientException(detail=_("The body is not valid JSON.")) from error
         if not isinstance(data, dict):
             raise ClientException(detail=_("Send a JSON object of field names and values."))

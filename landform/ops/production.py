@@ -68,6 +68,23 @@ def production_problems(settings: Settings, *, worker: bool = False) -> list[str
                 "LANDFORM_PRIVACY_EMAIL is not an e-mail address. Set the plain address (no name, no "
                 "angle brackets) of whoever answers privacy requests, e.g. privacy@example.com."
             )
+    if not settings.mail.smtp_url:
+        problems.append(
+            "LANDFORM_SMTP_URL is not set: e-mails (password resets, invitations, privacy requests) would "
+            "only land in the local outbox, which production never shows. Set your mail provider's SMTP "
+            "server, e.g. smtp+starttls://user:password@smtp.example.com:587."
+        )
+    if settings.webhooks.allow_private_targets:
+        problems.append(
+            "LANDFORM_WEBHOOK_ALLOW_PRIVATE is on: tenants could make the server send webhooks to http:// "
+            "and to its own network (databases, cloud metadata). It is for development and tests; unset it."
+        )
+    for variable in ("LITESTAR_DEBUG", "LITESTAR_PDB"):
+        if os.environ.get(variable) == "1":
+            problems.append(
+                f"{variable} is on (or `landform run --debug/--pdb`): debug logging writes requests' "
+                "personal data to the logs, and the debugger stops a process on its first error. Unset it."
+            )
     if settings.database.is_sqlite and _several_processes(settings, worker=worker):
         problems.append(
             "LANDFORM_DATABASE_URL is SQLite, shared by several processes (app workers, `landform worker`): "

@@ -7,7 +7,6 @@ below remind the tenant of deadlines and delete expired exports and never-confir
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -28,6 +27,7 @@ from landform.billing.models import Subscription
 from landform.consent.minors import purge_hold
 from landform.consent.models import ConsentRecord, ParentalConsent, Purpose
 from landform.core import i18n
+from landform.core.csvfile import csv_text
 from landform.core.db import sync_session, utcnow
 from landform.core.jobs import OutboxJob, PermanentJobError, job
 from landform.core.mail import EmailMessage, queue_email
@@ -252,21 +252,6 @@ def _held(session: Session, key: str) -> list[Any]:
     return [Submission.id.in_(ids)] if ids else []
 
 
-def _csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    columns = sorted({name for row in rows for name in row})
-    writer = csv.DictWriter(buffer, fieldnames=columns)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(
-            {
-                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-                for k, v in row.items()
-            }
-        )
-    return buffer.getvalue()
-
-
 def build_zip(sections: dict[str, list[dict[str, Any]]], organisation: str, language: str) -> bytes:
     """JSON (everything), one CSV per section, and a readable HTML summary, in one zip."""
     previous = i18n.get_language()
@@ -280,7 +265,7 @@ def build_zip(sections: dict[str, list[dict[str, Any]]], organisation: str, lang
         archive.writestr("data.json", json.dumps(sections, ensure_ascii=False, indent=2))
         for name, rows in sections.items():
             if rows:
-                archive.writestr(f"{name}.csv", _csv(rows))
+                archive.writestr(f"{name}.csv", csv_text(sorted({k for row in rows for k in row}), rows))
         archive.writestr("summary.html", summary)
     return buffer.getvalue()
 

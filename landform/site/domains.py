@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -21,9 +22,11 @@ import dns.asyncresolver
 import dns.exception
 import dns.resolver
 import httpx
+from anyio import to_thread
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.core import egress
 from landform.core.db import utcnow
 from landform.core.i18n import gettext as _
 from landform.core.settings import Settings
@@ -95,6 +98,9 @@ def failure_text(code: str) -> str:
         "wrong_token": _("The record was found but holds another value. Copy the value below exactly."),
         "lookup_failed": _("The name servers of this domain did not answer. Try again in a few minutes."),
         "unreachable": _("The host did not answer over HTTP."),
+        "private": _(
+            "The host name points into a private network. Use a host that is reachable on the internet."
+        ),
         "plan": _("Your plan does not include custom domains."),
     }
     return texts.get(code, _("The check failed."))
@@ -135,10 +141,19 @@ async def _dns_proof(host: str) -> tuple[bool, str, list[str]]:
 
 
 async def _http_proof(host: str, settings: Settings) -> tuple[bool, str, list[str]]:
-    target = settings.domains.http_connect or host
+    # The tenant chose the host: the request goes through the same SSRF guard as webhooks, unless the
+    # operator named the address to connect to (tests and development).
+    fetch = partial(
+        egress.request,
+        "GET",
+        f"http://{host}{WELL_KNOWN}",
+        timeout=5.0,
+        connect_to=settings.domains.http_connect,
+    )
     try:
-        async with httpx.AsyncClient(timeout=5.0, follow_redirects=False) as client:
-            response = await client.get(f"http://{target}{WELL_KNOWN}", headers={"host": host})
+        response = await to_thread.run_sync(fetch)
+    except egress.TargetRefused:
+        return False, "private", []
     except httpx.HTTPError:
         return False, "unreachable", []
     if response.status_code != 200:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import random
 import secrets
-import socket
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -32,7 +30,9 @@ from sqlalchemy.orm import Session
 from landform.accounts.models import Role
 from landform.accounts.notices import tell_team
 from landform.billing import quotas
+from landform.core import egress
 from landform.core.db import scope_to_tenant, utcnow
+from landform.core.egress import TargetRefused
 from landform.core.i18n import gettext as _
 from landform.core.jobs import OutboxJob, add_job
 from landform.core.personal_data import anonymize
@@ -64,10 +64,6 @@ class WebhookInvalid(ValueError):
         self.errors = errors
 
 
-class TargetRefused(ValueError):
-    """The URL points somewhere Landform must not send requests (SSRF guard)."""
-
-
 # --- signing ---------------------------------------------------------------------------------------
 
 
@@ -85,33 +81,26 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 # --- where we may send -----------------------------------------------------------------------------
 
 
-def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
 def check_target(url: str, settings: WebhookSettings) -> None:
-    """Refuse URLs that are not https, or whose host resolves to a private, loopback or link-local address.
+    """Refuse URLs that are not https, or whose host resolves to an address outside the public internet.
 
-    Checked when an endpoint is saved and again before every request (DNS can change in between).
-    `LANDFORM_WEBHOOK_ALLOW_PRIVATE` (development and tests only) allows http and local receivers.
+    Checked when an endpoint is saved; at every request `egress.request` resolves the host again,
+    checks, and connects to the address it checked. `LANDFORM_WEBHOOK_ALLOW_PRIVATE` (development and
+    tests only) allows http and local receivers.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ({"https", "http"} if settings.allow_private_targets else {"https"}):
-        raise TargetRefused(_("The address must start with https://."))
-    if not parts.hostname or parts.username or parts.password:
-        raise TargetRefused(_("The address needs a host name and no user name or password."))
+    egress.vetted_address(_check_form(url, settings), allow_private=settings.allow_private_targets)
+
+
+def _check_form(url: str, settings: WebhookSettings) -> httpx.URL:
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError, UnicodeError):
-        raise TargetRefused(_("The host name %(host)s cannot be found.", host=parts.hostname)) from None
-    if settings.allow_private_targets:
-        return
-    if not infos or not all(_public(str(info[4][0])) for info in infos):
-        raise TargetRefused(_("The address points into a private network; use a public address."))
+        target = httpx.URL(url)
+    except httpx.InvalidURL:
+        raise TargetRefused(_("This is not a valid address.")) from None
+    if target.scheme not in ({"https", "http"} if settings.allow_private_targets else {"https"}):
+        raise TargetRefused(_("The address must start with https://."))
+    if not target.host or target.userinfo:
+        raise TargetRefused(_("The address needs a host name and no user name or password."))
+    return target
 
 
 # --- endpoints -------------------------------------------------------------------------------------
@@ -334,9 +323,15 @@ def _post(endpoint: WebhookEndpoint, event: WebhookEvent, settings: WebhookSetti
     attempt = WebhookAttempt(id=uuid7(), tenant_id=endpoint.tenant_id)
     started = time.monotonic()
     try:
-        check_target(endpoint.url, settings)
-        with httpx.Client(timeout=settings.timeout_seconds, follow_redirects=False) as http:
-            response = http.post(endpoint.url, content=body, headers=headers)
+        _check_form(endpoint.url, settings)
+        response = egress.request(
+            "POST",
+            endpoint.url,
+            timeout=settings.timeout_seconds,
+            allow_private=settings.allow_private_targets,
+            headers=headers,
+            content=body,
+        )
         attempt.status_code = response.status_code
         attempt.response_excerpt = response.text[:EXCERPT_CHARS]
         if not 200 <= response.status_code < 300:

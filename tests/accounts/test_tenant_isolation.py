@@ -187,3 +187,24 @@ def test_it_hides_other_tenants_rows_from_a_scoped_query(client, db, settings, o
         assert session.execute(select(Contact).where(Contact.email_key == "ada@example.com")).first() is None
     with sync_session(settings.database.sync_url, tenant_id=owner.tenant_id) as session:
         assert len(session.execute(select(Contact)).scalars().all()) == 1
+
+
+def test_it_serves_every_dashboard_page_of_real_objects_without_a_server_error(app, client, db, owner):
+    ids = _tenant_a_objects(client, db, owner)
+    log_in(client, owner)
+    failures = []
+    checked = 0
+    for route in app.routes:
+        if (
+            not isinstance(route, HTTPRoute)
+            or not route.path.startswith("/app")
+            or "GET" not in route.methods
+        ):
+            continue
+        url = re.sub(r"{(\w+):\w+}", lambda match: str(ids[match[1]]), route.path)
+        response = client.get(url, follow_redirects=False)
+        if response.status_code >= 500:
+            failures.append((url, response.status_code))
+        checked += 1
+    assert not failures
+    assert checked >= 40

@@ -183,3 +183,25 @@ def test_it_answers_503_when_webhooks_are_not_configured(app, client, settings):
     app.state.settings = replace(settings, stripe=replace(settings.stripe, webhook_secret=""))
     response = client.post("/webhooks/stripe", content="{}", headers={"Stripe-Signature": "t=1,v1=0"})
     assert response.status_code == 503
+
+
+def test_it_answers_400_to_a_signed_body_it_cannot_read(client, db, owner):
+    deep = "[" * 30_000 + "]" * 30_000
+    for body in (deep, '{"type": "\\ud800"}'):
+        response = client.post(
+            "/webhooks/stripe",
+            content=body,
+            headers={"Stripe-Signature": signature(body), "Content-Type": "application/json"},
+        )
+        assert response.status_code == 400, response.text
+    invalid_utf8 = b'{"type": "\xff"}'
+    response = client.post(
+        "/webhooks/stripe",
+        content=invalid_utf8,
+        headers={
+            "Stripe-Signature": signature(invalid_utf8.decode("latin-1")),
+            "Content-Type": "application/json",
+        },
+    )
+    assert response.status_code == 400, response.text
+    assert _events(db) == 0

@@ -98,3 +98,47 @@ def test_it_adds_no_withdrawal_link_to_mail_for_users(db, settings):
         db, to="owner@acme.example.com", template="password_reset", language="en", first_name="O", token="x"
     )
     assert "/consent/withdraw" not in message.body_text + message.body_html
+
+
+def test_it_offers_mailboxes_a_one_click_unsubscribe_that_withdraws(client, db, owner, inbox):
+    purpose, text = make_purpose(db, owner)
+    form = consent_form(db, owner, purpose, text)
+    submit(client, form, {"first_name": "Anna", "email": "anna@example.com", "newsletter": "on"})
+    contact = wait_for(lambda: contact_by_email(db, "anna@example.com"))
+    wait_for(lambda: (r := _records(db)) and r[0].contact_id)
+    link = _link(_mail_to_contact(db, contact))
+
+    sent = inbox.wait("anna@example.com")
+    assert sent["List-Unsubscribe"] == f"<http://testserver.local{link}>"
+    assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert sent["Auto-Submitted"] == "auto-generated"
+
+    # What Gmail and Yahoo send (RFC 8058): a POST to that address, no cookies, no CSRF token.
+    client.cookies.clear()
+    done = client.post(
+        link,
+        content=b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"},
+    )
+    assert done.status_code == 200, done.text
+    assert "Your consent is withdrawn" in done.text
+    _given, withdrawn = _records(db)
+    assert (withdrawn.given, withdrawn.purpose_id, withdrawn.method) == (False, purpose.id, "email")
+    assert contact_by_email(db, "anna@example.com").do_not_contact is True
+
+
+def test_it_dates_identifies_and_marks_every_email_as_automated(client, db, owner, inbox):
+    from email.utils import parsedate_to_datetime
+
+    from landform.core.db import utcnow
+
+    queued = queue_email(
+        db, to="owner@acme.example.com", template="password_reset", language="en", first_name="O", token="x"
+    )
+    db.commit()
+    sent = inbox.wait("owner@acme.example.com")
+    assert abs((parsedate_to_datetime(sent["Date"]) - utcnow()).total_seconds()) < 60
+    assert sent["Message-ID"] == f"<{queued.id}@landform.localhost>"
+    assert sent["Auto-Submitted"] == "auto-generated"
+    assert sent["List-Unsubscribe"] is None  # a user's own account mail: nothing to unsubscribe from
+    assert sent.get_body(("html",)) is not None

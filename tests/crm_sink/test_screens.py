@@ -203,3 +203,19 @@ def test_it_offers_likely_duplicates_and_remembers_a_dismissal(client, db, owner
     post_form(client, "/app/contacts/duplicates/dismiss", {"a": str(b.id), "b": str(a.id)})
     page = client.get("/app/contacts/duplicates").text
     assert "Same phone" not in page and page.count("Not the same") == 1
+
+
+def test_it_lets_a_marketer_open_and_save_their_companys_edit_form(client, db, marketer):
+    company = make_company(db, marketer, "Acme BV", city="Utrecht", kvk_number="12345678")
+    log_in(client, marketer)
+    form = client.get(f"/app/companies/{company.id}/edit")
+    assert form.status_code == 200, form.text
+    assert 'value="Acme BV"' in form.text and 'value="Utrecht"' in form.text
+    saved = post_form(
+        client,
+        f"/app/companies/{company.id}/edit",
+        {"name": "Acme Zonwering BV", "city": "Amersfoort", "country": "NL", "size": "25"},
+    )
+    assert saved.status_code == 200 and "Acme Zonwering BV" in saved.text
+    db.expire_all()
+    assert (company.name, company.city, company.size) == ("Acme Zonwering BV", "Amersfoort", 25)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import dramatiq
@@ -10,6 +11,7 @@ from dramatiq import Worker
 from litestar.testing import TestClient
 
 from landform.core.settings import get_settings
+from landform.ops.health import redis_client
 from landform.ops.schedule import Scheduler
 from tests.conftest import REDIS_URL, redis_available, wait_for
 
@@ -57,6 +59,17 @@ def test_it_is_not_ready_until_a_worker_beats_but_stays_healthy(redis_app):
             scheduler.stop()
             worker.stop()
             broker.flush_all()
+
+
+def test_it_is_not_ready_when_the_last_heartbeat_is_stale(redis_app):
+    with TestClient(redis_app, base_url="http://testserver.local") as client:
+        # A worker beat two minutes ago and was not heard of since (killed, or its supervisor gave up).
+        settings = get_settings()
+        redis_client(REDIS_URL).set(f"{settings.queue.namespace}:worker-heartbeat", repr(time.time() - 120))
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["worker"] == "last heartbeat 120s ago"
+        assert client.get("/healthz").status_code == 200
 
 
 def test_it_says_when_redis_does_not_answer(settings, monkeypatch):

@@ -8,8 +8,13 @@ import json
 import logging
 
 import pytest
+from litestar.testing import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
+from landform.app import create_app
 from landform.core import logs
+from landform.core.settings import get_settings
+from tests.conftest import form_token, make_form
 
 ADDRESS = "anna.de.boer@example.com"
 
@@ -50,6 +55,48 @@ def test_it_logs_each_request_with_its_id_and_route_but_not_its_query(client, lo
     }
     fresh = client.get("/healthz", headers={"X-Request-ID": "not a valid id\n"}).headers["x-request-id"]
     assert len(fresh) == 32 and fresh != "req-42"
+
+
+def _requests_to_the_intake(client) -> dict[tuple[str, str], float]:
+    """POSTs to the intake so far, by metric and status, as /metrics reports them."""
+    return {
+        (sample.name, sample.labels["status_code"]): sample.value
+        for family in text_string_to_metric_families(client.get("/metrics").text)
+        for sample in family.samples
+        if sample.labels.get("path") == "/f/{form_key}"
+        and sample.labels.get("method") == "POST"
+        and sample.name.endswith("_total")
+    }
+
+
+def test_it_logs_and_counts_refusals_with_the_status_the_client_got(log_lines, db, owner, monkeypatch):
+    # A 429 of the rate limiter is no server error: the error-rate alert (docs/deploy.md) must not fire.
+    monkeypatch.setenv("LANDFORM_INTAKE_LIMIT_PER_IP", "1")
+    monkeypatch.setenv("LANDFORM_LOG_FORMAT", "json")  # the app configures logging again as it starts
+    get_settings.cache_clear()
+    form = make_form(db, owner)
+    with TestClient(create_app(get_settings()), base_url="http://testserver.local") as client:
+        before = _requests_to_the_intake(client)
+        for n in range(2):
+            token = form_token(client, f"/f/{form.key}")
+            refused = client.post(
+                f"/f/{form.key}", json={"first_name": "F", "email": f"f{n}@example.com", "_lf_token": token}
+            )
+        assert refused.status_code == 429
+        assert client.post("/login", data={"email": "a@example.com"}).status_code == 403  # no CSRF token
+        assert client.get("/no-such-page").status_code == 404
+        after = _requests_to_the_intake(client)
+    access = {(line["route"], line["status"]) for line in log_lines() if line["logger"] == "landform.access"}
+    assert {("/f/{form_key}", 429), ("/login", 403), ("(no route)", 404)} <= access
+    assert not [line for line in access if line[1] == 500]
+    assert (
+        after[("landform_http_requests_total", "429")]
+        == before.get(("landform_http_requests_total", "429"), 0) + 1
+    )
+    assert after.get(("landform_http_requests_error_total", "429"), 0) == 0
+    assert after.get(("landform_http_requests_total", "500"), 0) == before.get(
+        ("landform_http_requests_total", "500"), 0
+    )
 
 
 def test_it_blanks_out_addresses_and_personal_fields_wherever_they_appear(log_lines):

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
+from litestar.testing import TestClient
+from sqlalchemy import select
 
+from landform.accounts.models import Role
+from landform.core.mail import EmailMessage
 from landform.core.settings import get_settings
 from landform.ops.production import ProductionMisconfigured, check_production, production_problems
+from tests.conftest import make_tenant, make_user
 
 GOOD = {
     "LANDFORM_ENV": "production",
@@ -14,6 +20,7 @@ GOOD = {
     "LANDFORM_DATABASE_URL": "postgresql://landform@db.internal:5432/landform",
     "LANDFORM_REDIS_URL": "redis://redis.internal:6379/0",
     "LANDFORM_PRIVACY_EMAIL": "privacy@example.com",
+    "LANDFORM_SMTP_URL": "smtp+starttls://landform:secret@smtp.example.com:587",
 }
 
 
@@ -88,3 +95,65 @@ def test_it_leaves_development_alone_and_catches_a_mistyped_environment(monkeypa
     check_production(development)
     with pytest.raises(ProductionMisconfigured, match="LANDFORM_ENV must be"):
         check_production(_settings(monkeypatch, LANDFORM_ENV="prod"))
+
+
+def test_it_refuses_to_start_without_smtp(monkeypatch):
+    for command in (check_production, lambda settings: check_production(settings, worker=True)):
+        with pytest.raises(ProductionMisconfigured, match="LANDFORM_SMTP_URL is not set") as refused:
+            command(_settings(monkeypatch, LANDFORM_SMTP_URL=None))
+        assert "smtp+starttls://" in str(refused.value)  # how to fix it
+    assert check_production(_settings(monkeypatch, LANDFORM_ENV=None, LANDFORM_SMTP_URL=None)) is None
+
+
+def test_it_refuses_development_only_switches(monkeypatch):
+    (problem,) = production_problems(_settings(monkeypatch, LANDFORM_WEBHOOK_ALLOW_PRIVATE="true"))
+    assert "LANDFORM_WEBHOOK_ALLOW_PRIVATE" in problem
+    for variable in ("LITESTAR_DEBUG", "LITESTAR_PDB"):
+        (problem,) = production_problems(
+            _settings(monkeypatch, LANDFORM_WEBHOOK_ALLOW_PRIVATE=None, **{variable: "1"})
+        )
+        assert variable in problem
+        monkeypatch.delenv(variable)
+
+
+def _outbox_with_a_reset_link(settings, db, monkeypatch, environment: str) -> TestClient:
+    from landform import app as app_module
+    from landform.core.mail import queue_email
+
+    user = make_user(db, make_tenant(db, "acme", "Acme"), "owner@acme.example.com", Role.OWNER)
+    queue_email(db, to=user.email, template="password_reset", language="en", first_name="O", token="t0k3n")
+    db.commit()
+    monkeypatch.setenv("LANDFORM_ENV", environment)
+    get_settings.cache_clear()
+    # Past the start-up check (which would demand SMTP): the outbox must be gone even so.
+    monkeypatch.setattr(app_module, "check_production", lambda settings: None)
+    return TestClient(app_module.create_app(get_settings()), base_url="http://testserver.local")
+
+
+def test_it_never_serves_the_local_outbox_in_production(settings, db, monkeypatch):
+    with _outbox_with_a_reset_link(settings, db, monkeypatch, "production") as client:
+        message = db.execute(select(EmailMessage)).scalar_one()
+        for path in ("/_outbox/", f"/_outbox/{message.id}", f"/_outbox/{message.id}/html"):
+            assert client.get(path).status_code == 404, path
+
+
+def test_it_serves_the_local_outbox_with_the_html_part_sandboxed_in_development(settings, db, monkeypatch):
+    with _outbox_with_a_reset_link(settings, db, monkeypatch, "development") as client:
+        listing = client.get("/_outbox/")
+        assert listing.status_code == 200 and "owner@acme.example.com" in listing.text
+        message = db.execute(select(EmailMessage)).scalar_one()
+        page = client.get(f"/_outbox/{message.id}")
+        assert f'<iframe class="mail-html" sandbox src="/_outbox/{message.id}/html"' in page.text
+        html = client.get(f"/_outbox/{message.id}/html")
+        assert html.status_code == 200 and html.text == message.body_html
+        policy = html.headers["content-security-policy"]
+        assert policy.startswith("sandbox;") and "script-src" not in policy and "default-src 'none'" in policy
+
+
+def test_it_refuses_to_seed_the_demo_in_production(monkeypatch):
+    from landform.__main__ import demo_command
+
+    _settings(monkeypatch)
+    result = CliRunner().invoke(demo_command)
+    assert result.exit_code != 0
+    assert "LANDFORM_ENV=production" in result.output

