@@ -13,18 +13,21 @@ import unicodedata
 from dataclasses import dataclass
 from uuid import UUID
 
+from advanced_alchemy.mixins.uuid import uuid7
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from landform import security
 from landform.accounts import audit, devices, passwords, sessions
-from landform.accounts.models import ApiKey, Role, Tenant, User, UserSession
+from landform.accounts.models import ApiKey, PasswordResetRequest, Role, Tenant, User, UserSession
 from landform.accounts.sessions import ClientInfo
 from landform.db import scope_to_tenant, utcnow
 from landform.i18n import LANGUAGES
 from landform.i18n import gettext as _
 from landform.mail import queue_email
+from landform.outbox import add_job, job
 from landform.text import normalize_text
 
 RESET_MAX_AGE = 3600
@@ -226,17 +229,36 @@ async def record_lockout(db: AsyncSession, user: User, client: ClientInfo) -> No
     audit.record(db, "lockout", tenant_id=user.tenant_id, subject=user, client=client)
 
 
-async def request_password_reset(db: AsyncSession, email: str) -> None:
+def request_password_reset(db: AsyncSession, email: str) -> None:
+    """Queue a reset link for `email`: the job mails it if the address has an account, else nothing.
+
+    The request only stores the address and its job, the same two rows for every address, so neither
+    the answer nor its timing tells whether there is an account.
+    """
+    reset = PasswordResetRequest(id=uuid7(), email=email.strip()[:320])
+    db.add(reset)
+    add_job(db, "answer_password_reset", reset.id, None)
+
+
+@job(max_retries=12, min_backoff=5_000, max_backoff=30 * 60_000, time_limit=60_000, max_age=24 * 3_600_000)
+def answer_password_reset(session: Session, request_id: UUID) -> None:
+    """Mail a reset link to the account at the requested address, if there is one; forget the request."""
+    reset = session.get(PasswordResetRequest, request_id)
+    if reset is None:
+        return  # answered already
+    session.delete(reset)
     try:
-        address = normalize_email(email)
+        address = normalize_email(reset.email)
     except AccountInvalid:
         return
-    user = await _user_by_email(db, address)
+    user = session.execute(
+        select(User).where(User.email == address).execution_options(all_tenants=True)
+    ).scalar_one_or_none()
     if user is None:
         return
     token = security.sign("password-reset", [str(user.id), security.password_fingerprint(user.password_hash)])
     queue_email(
-        db,
+        session,
         to=user.email,
         template="password_reset",
         language=user.language,
