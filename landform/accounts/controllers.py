@@ -99,7 +99,9 @@ class AuthController(Controller):
         }
         try:
             await services.sign_up(
-                db_session, services.SignUp(password=str(form.get("password", "")), **values)
+                db_session,
+                services.SignUp(password=str(form.get("password", "")), **values),
+                mail=await mail_limiter(request).allows(values["email"], "signup"),
             )
         except services.AccountInvalid as error:
             return Template(

@@ -89,8 +89,13 @@ async def _user_by_email(db: AsyncSession, email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-async def sign_up(db: AsyncSession, form: SignUp) -> None:
-    """Create a tenant and its owner, pending e-mail confirmation; or tell an existing owner by mail."""
+async def sign_up(db: AsyncSession, form: SignUp, *, mail: bool = True) -> None:
+    """Create a tenant and its owner, pending e-mail confirmation; or tell an existing owner by mail.
+
+    `mail` False: the address was mailed enough (mail_limits); an existing owner is not told again, and
+    a new account's confirmation link comes with the next log-in. The password is hashed either way, so
+    an existing address costs the same time as a new one.
+    """
     errors: dict[str, str] = {}
     company = normalize_text(form.company)[:200]
     first_name = normalize_text(form.first_name)[:100]
@@ -112,8 +117,11 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     if errors:
         raise AccountInvalid(errors)
     language = form.language if form.language in LANGUAGES else "nl"
+    password_hash = security.hash_password(form.password)
     existing = await _user_by_email(db, email)
     if existing is not None:
+        if not mail:
+            return
         queue_email(
             db,
             to=email,
@@ -133,7 +141,7 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     user = User(
         tenant_id=tenant.id,
         email=email,
-        password_hash=security.hash_password(form.password),
+        password_hash=password_hash,
         first_name=first_name,
         last_name=last_name,
         language=language,
@@ -141,6 +149,8 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     )
     db.add(user)
     await db.flush()
+    if not mail:
+        return
     token = security.sign("confirm-email", str(user.id))
     queue_email(
         db,

@@ -217,3 +217,23 @@ def test_it_mails_one_reset_link_however_many_clients_ask_within_minutes(setting
         inbox.wait(owner.email)
         settled(db)
     assert len(inbox.to(owner.email)) == 1
+
+
+def test_it_tells_an_existing_owner_once_however_many_clients_sign_up_with_the_address(
+    settings, db, owner, inbox
+):
+    behind_proxy = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, trusted_proxies=("testclient",))
+    )
+    with TestClient(create_app(behind_proxy), base_url="http://testserver.local") as client:
+        for n in range(3):
+            response = post_form(
+                client,
+                "/signup",
+                {**SIGN_UP, "email": owner.email},
+                headers={"x-forwarded-for": f"203.0.113.{n}"},
+            )
+            assert response.status_code == 200
+        inbox.wait(owner.email)
+        settled(db)
+    assert len(inbox.to(owner.email)) == 1
