@@ -12,7 +12,7 @@ from landform.app import create_app
 from landform.consent.models import ConsentRecord
 from landform.crm_sink.models import Contact
 from landform.db import utcnow
-from landform.privacy.models import BreachIncident, PrivacyRequest, RequestStatus
+from landform.privacy.models import BreachIncident, PrivacyRequest, RequestKind, RequestStatus
 from tests.accounts.helpers import settled
 from tests.conftest import make_form, wait_for
 from tests.consent.helpers import contact_by_email, submit
@@ -201,3 +201,25 @@ def test_it_mails_one_address_once_per_kind_however_many_clients_ask(settings, d
         settled(db)
     assert len(inbox.to(KNOWN, "Confirm")) == 2
     assert sorted(r.kind.value for r in _requests(db)) == ["access", "erasure"]
+
+
+def test_it_sends_one_address_at_most_ten_e_mails_a_day(settings, db, owner, inbox):
+    """Twelve different requests (every kind, at two portals) for one address: ten e-mails, one answer."""
+    behind_proxy = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, trusted_proxies=("testclient",))
+    )
+    asks = [(slug, kind.value) for slug in ("acme", "_") for kind in RequestKind][:12]
+    with TestClient(create_app(behind_proxy), base_url="http://testserver.local") as client:
+        answers: dict[str, set[str]] = {"acme": set(), "_": set()}
+        for n, (slug, kind) in enumerate(asks):
+            response = client.post(
+                f"/privacy/{slug}/requests?lang=en",
+                data={"email": KNOWN, "kind": kind, "details": "Please look into this."},
+                headers={"x-forwarded-for": f"203.0.113.{n}"},
+            )
+            assert response.status_code == 200
+            answers[slug].add(response.text)
+        inbox.wait(KNOWN, count=10)
+        settled(db)
+    assert [len(texts) for texts in answers.values()] == [1, 1]  # limited or not, the same answer
+    assert len(inbox.to(KNOWN)) == 10
