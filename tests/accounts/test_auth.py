@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import uuid
 
 from litestar.testing import TestClient
 from sqlalchemy import Engine, event, select
 
-from landform.accounts.models import Role, Tenant, User
+from landform.accounts.models import PasswordResetRequest, Role, Tenant, User
 from landform.app import create_app
 from landform.mail import EmailMessage
 from tests.accounts.helpers import settled
@@ -237,3 +238,22 @@ def test_it_tells_an_existing_owner_once_however_many_clients_sign_up_with_the_a
         inbox.wait(owner.email)
         settled(db)
     assert len(inbox.to(owner.email)) == 1
+
+
+def test_on_redis_app_processes_share_the_limit_per_address(db, owner, monkeypatch):
+    """Production: two app processes on one Redis queue one reset for an address between them."""
+    from landform.settings import get_settings
+    from tests.conftest import REDIS_URL, redis_available
+
+    redis_available()
+    monkeypatch.setenv("LANDFORM_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("LANDFORM_QUEUE_NAMESPACE", f"landform-test-{uuid.uuid4().hex[:8]}")
+    get_settings.cache_clear()
+    with (
+        TestClient(create_app(get_settings()), base_url="http://testserver.local") as first,
+        TestClient(create_app(get_settings()), base_url="http://testserver.local") as second,
+    ):
+        for client in (first, second, first):
+            assert post_form(client, "/password/forgot", {"email": owner.email}).status_code == 200
+    db.expire_all()
+    assert len(db.execute(select(PasswordResetRequest)).scalars().all()) == 1
