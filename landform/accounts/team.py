@@ -100,13 +100,27 @@ async def pending_invitations(db: AsyncSession) -> list[Invitation]:
     )
 
 
-async def invite(db: AsyncSession, actor: User, email: str, role_name: str, client: ClientInfo) -> Invitation:
-    """Invite an address into the actor's team with a role; the e-mail carries a link valid for a week."""
+async def invite(
+    db: AsyncSession, actor: User, email: str, role_name: str, client: ClientInfo, *, mail: bool = True
+) -> Invitation:
+    """Invite an address into the actor's team with a role; the e-mail carries a link valid for a week.
+
+    `mail` False: the address was mailed enough for now (mail_limits); the earlier invitation stays.
+    """
     address = normalize_email(email)
     role = _role(role_name)
     _may_grant(actor, role)
     if (await db.execute(select(User.id).where(User.email == address))).first() is not None:
         raise AccountInvalid({"email": _("This person is already in your team.")})
+    if not mail:
+        raise AccountInvalid(
+            {
+                "email": _(
+                    "This address had an e-mail from us a few minutes ago, or many today, so we send no "
+                    "other now. An earlier invitation still works; or invite again later."
+                )
+            }
+        )
     # Inviting again replaces the earlier invitation, so only the newest link works.
     await db.execute(delete(Invitation).where(Invitation.email == address, Invitation.accepted_at.is_(None)))
     invitation = Invitation(tenant_id=actor.tenant_id, email=address, role=role, invited_by_id=actor.id)
