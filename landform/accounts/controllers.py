@@ -101,7 +101,7 @@ class AuthController(Controller):
             await services.sign_up(
                 db_session,
                 services.SignUp(password=str(form.get("password", "")), **values),
-                mail=await mail_limiter(request).allows(values["email"], "signup"),
+                mail_limiter(request),
             )
         except services.AccountInvalid as error:
             return Template(

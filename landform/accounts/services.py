@@ -11,6 +11,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
@@ -29,6 +30,9 @@ from landform.i18n import gettext as _
 from landform.mail import queue_email
 from landform.outbox import add_job, job
 from landform.text import normalize_text
+
+if TYPE_CHECKING:
+    from landform.mail_limits import MailLimiter  # imports web.py, which imports this module
 
 RESET_MAX_AGE = 3600
 CONFIRM_MAX_AGE = 7 * 24 * 3600
@@ -89,12 +93,12 @@ async def _user_by_email(db: AsyncSession, email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-async def sign_up(db: AsyncSession, form: SignUp, *, mail: bool = True) -> None:
+async def sign_up(db: AsyncSession, form: SignUp, limiter: MailLimiter | None = None) -> None:
     """Create a tenant and its owner, pending e-mail confirmation; or tell an existing owner by mail.
 
-    `mail` False: the address was mailed enough (mail_limits); an existing owner is not told again, and
-    a new account's confirmation link comes with the next log-in. The password is hashed either way, so
-    an existing address costs the same time as a new one.
+    When the address was mailed enough (`limiter`, asked once the form is valid) an existing owner is not
+    told again, and a new account's confirmation link comes with the next log-in. The password is hashed
+    either way, so an existing address costs the same time as a new one.
     """
     errors: dict[str, str] = {}
     company = normalize_text(form.company)[:200]
@@ -118,6 +122,7 @@ async def sign_up(db: AsyncSession, form: SignUp, *, mail: bool = True) -> None:
         raise AccountInvalid(errors)
     language = form.language if form.language in LANGUAGES else "nl"
     password_hash = security.hash_password(form.password)
+    mail = limiter is None or await limiter.allows(email, "signup")
     existing = await _user_by_email(db, email)
     if existing is not None:
         if not mail:

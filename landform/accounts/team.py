@@ -29,6 +29,7 @@ from landform.i18n import LANGUAGES, lazy_gettext
 from landform.i18n import gettext as _
 from landform.images import ImageRefused, clean_image
 from landform.mail import queue_email
+from landform.mail_limits import MailLimiter
 from landform.text import normalize_text
 
 INVITE_PURPOSE = "team-invite"
@@ -101,18 +102,23 @@ async def pending_invitations(db: AsyncSession) -> list[Invitation]:
 
 
 async def invite(
-    db: AsyncSession, actor: User, email: str, role_name: str, client: ClientInfo, *, mail: bool = True
+    db: AsyncSession,
+    actor: User,
+    email: str,
+    role_name: str,
+    client: ClientInfo,
+    limiter: MailLimiter | None = None,
 ) -> Invitation:
     """Invite an address into the actor's team with a role; the e-mail carries a link valid for a week.
 
-    `mail` False: the address was mailed enough for now (mail_limits); the earlier invitation stays.
+    When the address was mailed enough for now (`limiter`) the earlier invitation stays, unchanged.
     """
     address = normalize_email(email)
     role = _role(role_name)
     _may_grant(actor, role)
     if (await db.execute(select(User.id).where(User.email == address))).first() is not None:
         raise AccountInvalid({"email": _("This person is already in your team.")})
-    if not mail:
+    if limiter is not None and not await limiter.allows(address, f"invite:{actor.tenant_id}"):
         raise AccountInvalid(
             {
                 "email": _(

@@ -70,7 +70,7 @@ class TeamController(Controller):
                 values["email"],
                 values["role"],
                 client_info(request),
-                mail=await mail_limiter(request).allows(values["email"], f"invite:{request.user.tenant_id}"),
+                mail_limiter(request),
             )
         except AccountInvalid as error:
             return Template(

@@ -269,3 +269,9 @@ def test_it_hashes_the_password_for_a_sign_up_with_a_known_address_too(client, o
     post_form(client, "/signup", {**SIGN_UP, "email": owner.email})
     post_form(client, "/signup", {**SIGN_UP, "email": "nobody-yet@example.com"})
     assert hashed == [SIGN_UP["password"]] * 2
+
+
+def test_it_mails_the_confirmation_of_a_sign_up_corrected_after_an_error(client, db):
+    assert post_form(client, "/signup", {**SIGN_UP, "password": "short"}).status_code == 422
+    assert post_form(client, "/signup", SIGN_UP).status_code == 200
+    assert wait_for(lambda: _mail_to(db, "bea@brood.example.com"))
