@@ -20,6 +20,7 @@ from landform.accounts.models import AccountImage, Role, User
 from landform.accounts.services import AccountInvalid
 from landform.i18n import gettext as _
 from landform.images import UPLOAD_BODY
+from landform.mail_limits import mail_limiter
 from landform.web import MANAGERS, provide_tenant_db, read_upload, requires_role
 
 
@@ -64,7 +65,12 @@ class TeamController(Controller):
             await room_for(db, "users")
         try:
             invitation = await team.invite(
-                db, request.user, values["email"], values["role"], client_info(request)
+                db,
+                request.user,
+                values["email"],
+                values["role"],
+                client_info(request),
+                mail_limiter(request),
             )
         except AccountInvalid as error:
             return Template(

@@ -19,6 +19,7 @@ from landform.forms.controllers import MAX_BODY, read_answers
 from landform.forms.fields import SubmissionInvalid
 from landform.forms.models import Form
 from landform.i18n import get_language
+from landform.mail_limits import mail_limiter
 from landform.ops.metrics import SUBMISSIONS
 
 
@@ -67,6 +68,7 @@ class SubmissionsApi(Controller):
                 services.SubmissionContext(source="api", language=get_language()),
                 tenant.country,
                 commit=True,
+                mail_limiter=mail_limiter(request),
             )
             await db.commit()
         except SubmissionInvalid as invalid:

@@ -49,6 +49,7 @@ from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WIT
 from landform.forms.models import Form, FormVersion, SpamSubmission
 from landform.i18n import get_language, pick
 from landform.i18n import gettext as _
+from landform.mail_limits import mail_limiter
 from landform.ops.metrics import SUBMISSIONS
 from landform.settings import Settings
 from landform.web import (
@@ -328,6 +329,7 @@ class IntakeController(Controller):
                 nonce=token.nonce,
                 skip=visit.skip or frozenset(),
                 commit=True,
+                mail_limiter=mail_limiter(request),
             )
         except services.Spam as spam:
             log.info("intake: kept a submission to form %s as spam (%s)", form.id, spam.reason)
