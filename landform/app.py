@@ -44,7 +44,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.accounts.controllers import ApiKeyController, AuthController, PreferencesController
+from landform.accounts.controllers import (
+    MAILING_PATHS,
+    MAILS_PER_MINUTE,
+    ApiKeyController,
+    AuthController,
+    PreferencesController,
+)
 from landform.accounts.guards import api_key_identifier, provide_api_db
 from landform.accounts.models import User
 from landform.accounts.profile_controllers import ProfileController, SecurityController
@@ -72,6 +78,7 @@ from landform.core.http import (
     CountingRedisStore,
     LanguageMiddleware,
     RotatingSessionConfig,
+    client_ip,
     commit_if_used,
     custom_host,
     language_for,
@@ -269,6 +276,27 @@ warnings.filterwarnings(
 )
 
 
+def account_router(settings: Settings) -> Router:
+    """Sign-up, log-in and reset, with a per-client limit on the forms that e-mail a typed address.
+
+    The log-in has its own throttle (accounts/throttle.py); the mailbox behind an address is guarded per
+    address (`mail_limits`) whichever client asks.
+    """
+    proxies = settings.server.trusted_proxies
+
+    async def sends_mail(request: Request[Any, Any, Any]) -> bool:
+        return request.method == "POST" and request.url.path in MAILING_PATHS
+
+    per_ip = RateLimitConfig(
+        rate_limit=("minute", MAILS_PER_MINUTE),
+        store="rate_limit_accounts",
+        identifier_for_request=lambda request: "accounts:" + client_ip(request, proxies),
+        check_throttle_handler=sends_mail,
+        middleware_class=FailOpenRateLimit,
+    )
+    return Router(path="/", route_handlers=[AuthController], middleware=[per_ip.middleware])
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """The Landform web app for these settings (default: from the environment)."""
     settings = settings or get_settings()
@@ -376,7 +404,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             HomeController,
-            AuthController,
+            account_router(settings),
             PreferencesController,
             DashboardController,
             ApiKeyController,

@@ -29,6 +29,7 @@ from landform.core.i18n import LANGUAGES, lazy_gettext
 from landform.core.i18n import gettext as _
 from landform.core.images import ImageRefused, clean_image
 from landform.core.mail import queue_email
+from landform.core.mail_limits import MailLimiter
 from landform.core.text import normalize_text
 
 INVITE_PURPOSE = "team-invite"
@@ -100,13 +101,32 @@ async def pending_invitations(db: AsyncSession) -> list[Invitation]:
     )
 
 
-async def invite(db: AsyncSession, actor: User, email: str, role_name: str, client: ClientInfo) -> Invitation:
-    """Invite an address into the actor's team with a role; the e-mail carries a link valid for a week."""
+async def invite(
+    db: AsyncSession,
+    actor: User,
+    email: str,
+    role_name: str,
+    client: ClientInfo,
+    limiter: MailLimiter | None = None,
+) -> Invitation:
+    """Invite an address into the actor's team with a role; the e-mail carries a link valid for a week.
+
+    When the address was mailed enough for now (`limiter`) the earlier invitation stays, unchanged.
+    """
     address = normalize_email(email)
     role = _role(role_name)
     _may_grant(actor, role)
     if (await db.execute(select(User.id).where(User.email == address))).first() is not None:
         raise AccountInvalid({"email": _("This person is already in your team.")})
+    if limiter is not None and not await limiter.allows(address, f"invite:{actor.tenant_id}"):
+        raise AccountInvalid(
+            {
+                "email": _(
+                    "This address had an e-mail from us a few minutes ago, or many today, so we send no "
+                    "other now. An earlier invitation still works; or invite again later."
+                )
+            }
+        )
     # Inviting again replaces the earlier invitation, so only the newest link works.
     await db.execute(delete(Invitation).where(Invitation.email == address, Invitation.accepted_at.is_(None)))
     invitation = Invitation(tenant_id=actor.tenant_id, email=address, role=role, invited_by_id=actor.id)

@@ -56,6 +56,7 @@ from landform.core.http import (
 )
 from landform.core.i18n import get_language, pick
 from landform.core.i18n import gettext as _
+from landform.core.mail_limits import mail_limiter
 from landform.core.metrics import SUBMISSIONS
 from landform.core.settings import Settings
 from landform.crm_sink.models import Submission
@@ -319,6 +320,7 @@ class IntakeController(Controller):
                 nonce=token.nonce,
                 skip=visit.skip or frozenset(),
                 commit=True,
+                mail_limiter=mail_limiter(request),
             )
         except services.Spam as spam:
             log.info("intake: kept a submission to form %s as spam (%s)", form.id, spam.reason)

@@ -26,6 +26,7 @@ from landform.core import security
 from landform.core.db import sync_session, utcnow
 from landform.core.i18n import LANGUAGES, pick
 from landform.core.i18n import gettext as _
+from landform.core.mail_limits import MailLimiter
 from landform.core.settings import Settings, get_settings
 from landform.core.text import normalize_text
 from landform.crm_sink.models import Submission
@@ -590,8 +591,12 @@ async def accept_submission(
     nonce: str | None = None,
     skip: frozenset[str] = frozenset(),
     commit: bool = False,
+    mail_limiter: MailLimiter | None = None,
 ) -> Submission:
     """Validate answers and store the submission with its routing job, in the caller's transaction.
+
+    `mail_limiter`: the double opt-in e-mail goes to an address once per 10 minutes (a person who sends
+    the form twice confirms with the first link) and 10 times a day, whoever submits it.
 
     `skip`: fields the visitor was not shown (a progressive form), so not asked for. `commit`: the
     caller writes nothing else with it, so it is committed before this returns; a lead that is routed
@@ -678,7 +683,10 @@ async def accept_submission(
         if held:
             quotas.hold(db, submission)
         db.add_all(records)
-        if waiting:
+        if waiting and (
+            mail_limiter is None
+            or await mail_limiter.allows(contact_fields["email"], f"double-opt-in:{form.tenant_id}")
+        ):
             tenant = await db.get_one(Tenant, form.tenant_id)
             double_opt_in.ask(
                 db,
