@@ -75,7 +75,7 @@ from landform.core.http import (
     custom_host,
     language_for,
 )
-from landform.core.jobs import start_handoff, stop_handoff
+from landform.core.jobs.handoff import start_handoff, stop_handoff
 from landform.core.logs import RequestLogMiddleware, configure_logging
 from landform.core.migrate import ensure_current
 from landform.core.settings import Settings, get_settings
