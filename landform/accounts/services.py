@@ -111,8 +111,8 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     language = form.language if form.language in LANGUAGES else "nl"
     existing = await _user_by_email(db, email)
     if existing is not None:
-        queue_email(
-            db,
+        await db.run_sync(
+            queue_email,
             to=email,
             template="account_exists",
             language=existing.language,
@@ -126,7 +126,7 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     tenant = Tenant(slug=slug, name=company, default_language=language)
     db.add(tenant)
     await db.flush()
-    scope_to_tenant(db, tenant.id)
+    scope_to_tenant(db.sync_session, tenant.id)
     user = User(
         tenant_id=tenant.id,
         email=email,
@@ -139,8 +139,8 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     db.add(user)
     await db.flush()
     token = security.sign("confirm-email", str(user.id))
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=email,
         template="confirm_email",
         language=language,
@@ -186,12 +186,14 @@ async def log_in(db: AsyncSession, email: str, password: str, client: ClientInfo
     user = await _user_by_email(db, address)
     if not security.verify_password(user.password_hash if user else None, password) or user is None:
         if user is not None:
-            audit.record(db, "login_failed", tenant_id=user.tenant_id, subject=user, client=client)
+            await db.run_sync(
+                audit.record, "login_failed", tenant_id=user.tenant_id, subject=user, client=client
+            )
         raise LoginFailed(user)
     if user.email_confirmed_at is None:
         token = security.sign("confirm-email", str(user.id))
-        queue_email(
-            db,
+        await db.run_sync(
+            queue_email,
             to=user.email,
             template="confirm_email",
             language=user.language,
@@ -208,8 +210,8 @@ async def log_in(db: AsyncSession, email: str, password: str, client: ClientInfo
 async def complete_log_in(db: AsyncSession, user: User, client: ClientInfo, *, how: str = "") -> UserSession:
     """Every factor checked: record the log-in and open a session row for this browser."""
     user.last_login_at = utcnow()
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "login_succeeded",
         tenant_id=user.tenant_id,
         subject=user,
@@ -223,7 +225,7 @@ async def complete_log_in(db: AsyncSession, user: User, client: ClientInfo, *, h
 async def record_lockout(db: AsyncSession, user: User, client: ClientInfo) -> None:
     """Log-ins to this account from this network are paused: audit it and tell the account's owner."""
     await devices.tell_locked_out(db, user)
-    audit.record(db, "lockout", tenant_id=user.tenant_id, subject=user, client=client)
+    await db.run_sync(audit.record, "lockout", tenant_id=user.tenant_id, subject=user, client=client)
 
 
 async def request_password_reset(db: AsyncSession, email: str) -> None:
@@ -235,8 +237,8 @@ async def request_password_reset(db: AsyncSession, email: str) -> None:
     if user is None:
         return
     token = security.sign("password-reset", [str(user.id), security.password_fingerprint(user.password_hash)])
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=user.email,
         template="password_reset",
         language=user.language,
@@ -272,7 +274,7 @@ async def reset_password(
     # Following the link proves the address is theirs.
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     await sessions.revoke_all(db, user)
-    audit.record(db, "password_reset", tenant_id=user.tenant_id, subject=user, client=client)
+    await db.run_sync(audit.record, "password_reset", tenant_id=user.tenant_id, subject=user, client=client)
     return user
 
 
@@ -285,7 +287,9 @@ async def change_password(
     check_password(new, personal=(user.email,))
     user.password_hash = security.hash_password(new)
     signed_out = await sessions.revoke_all(db, user, keep=keep_session)
-    audit.record(db, "password_changed", tenant_id=user.tenant_id, subject=user, actor=user, client=client)
+    await db.run_sync(
+        audit.record, "password_changed", tenant_id=user.tenant_id, subject=user, actor=user, client=client
+    )
     return signed_out
 
 

@@ -50,7 +50,7 @@ class EmailMessage(Base):
 
 
 def queue_email(
-    session: Any,
+    session: Session,
     *,
     to: str,
     template: str,
