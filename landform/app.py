@@ -84,7 +84,7 @@ from landform.core.http import (
     language_for,
     security_headers,
 )
-from landform.core.jobs import start_handoff, stop_handoff
+from landform.core.jobs.handoff import start_handoff, stop_handoff
 from landform.core.logs import RequestLog, configure_logging
 from landform.core.migrate import ensure_current
 from landform.core.settings import Settings, get_settings

@@ -204,12 +204,17 @@ class AuthController(Controller):
             how = "totp"
         elif len(code) > 8 and await mfa.use_recovery_code(db_session, user, code):
             how = "recovery_code"
-            audit.record(
-                db_session, "recovery_code_used", tenant_id=user.tenant_id, subject=user, client=client
+            await db_session.run_sync(
+                audit.record, "recovery_code_used", tenant_id=user.tenant_id, subject=user, client=client
             )
         if not how:
-            audit.record(
-                db_session, "login_failed", tenant_id=user.tenant_id, subject=user, client=client, step="code"
+            await db_session.run_sync(
+                audit.record,
+                "login_failed",
+                tenant_id=user.tenant_id,
+                subject=user,
+                client=client,
+                step="code",
             )
             if await throttle.failed(user.email, client.ip):
                 await services.record_lockout(db_session, user, client)
@@ -238,7 +243,7 @@ class AuthController(Controller):
         user = await services.user_by_id(db_session, str(request.session.get("user_id")))
         sid = str(request.session.get("sid", ""))
         if user is not None and sid:
-            scope_to_tenant(db_session, user.tenant_id)
+            scope_to_tenant(db_session.sync_session, user.tenant_id)
             with contextlib.suppress(ValueError):
                 await sessions.revoke(db_session, user, UUID(sid))
             await db_session.commit()
@@ -260,7 +265,7 @@ class AuthController(Controller):
         form = await request.form()
         email = str(form.get("email", ""))
         if await mail_limiter(request).allows(email, "password_reset"):
-            services.request_password_reset(db_session, email)
+            await db_session.run_sync(services.request_password_reset, email)
             await db_session.commit()
         return Template("accounts/check_mail.html", context={"email": email, "purpose": "reset"})
 

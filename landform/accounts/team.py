@@ -132,8 +132,8 @@ async def invite(
     invitation = Invitation(tenant_id=actor.tenant_id, email=address, role=role, invited_by_id=actor.id)
     db.add(invitation)
     await db.flush()
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=address,
         template="team_invite",
         language=actor.tenant.default_language,
@@ -143,8 +143,8 @@ async def invite(
         role=ROLE_NAMES[role],  # lazy: translated in the e-mail's language
         token=security.sign(INVITE_PURPOSE, str(invitation.id)),
     )
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "invite_sent",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -167,8 +167,8 @@ async def revoke_invitation(
         raise NotFound()
     _may_grant(actor, invitation.role)
     await db.delete(invitation)
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "invite_revoked",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -260,7 +260,9 @@ async def accept_invitation(db: AsyncSession, token: str, data: dict[str, str], 
     user.tenant = tenant
     db.add(user)
     await db.flush()
-    audit.record(db, "invite_accepted", tenant_id=tenant.id, actor=user, subject=user, client=client)
+    await db.run_sync(
+        audit.record, "invite_accepted", tenant_id=tenant.id, actor=user, subject=user, client=client
+    )
     return user
 
 
@@ -286,8 +288,8 @@ async def change_role(
             raise NotAllowed(_("Every team needs an owner: make someone else owner first."))
     before = member.role
     member.role = role
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "role_changed",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -308,8 +310,8 @@ async def remove_member(db: AsyncSession, actor: User, member_id: UUID, client: 
             raise NotAllowed(_("Only an owner can remove an owner."))
         if await _owners(db) <= 1:
             raise NotAllowed(_("Every team needs an owner: make someone else owner first."))
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "member_removed",
         tenant_id=actor.tenant_id,
         actor=actor,

@@ -29,7 +29,7 @@ from landform.billing.plans import FREE, PLANS, Plan, limit_label
 from landform.core import memo
 from landform.core.db import TenantScopeMissing, sync_session, utcnow
 from landform.core.i18n import gettext as _
-from landform.core.jobs import add_job
+from landform.core.jobs.registry import add_job
 from landform.core.settings import Settings
 from landform.crm_sink.models import Submission
 

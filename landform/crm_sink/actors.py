@@ -6,7 +6,7 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
-from landform.core.jobs import batch_job
+from landform.core.jobs.registry import batch_job
 from landform.crm_sink import routing
 
 # A submission's job is a kick: the worker routes it with up to BATCH others that wait.

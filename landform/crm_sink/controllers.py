@@ -112,7 +112,7 @@ class ContactsController(Controller):
         async def lines() -> AsyncIterator[str]:
             # Its own session: the request's is closed once the response starts.
             async with AsyncSession(bind=bind, expire_on_commit=False) as session:
-                scope_to_tenant(session, tenant_id)
+                scope_to_tenant(session.sync_session, tenant_id)
                 cursor: Cursor | None = None
                 header = True
                 while True:

@@ -7,7 +7,7 @@ from uuid import UUID
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from landform.core.jobs import PermanentJobError
+from landform.core.jobs.models import PermanentJobError
 from landform.crm_sink import normalize, routing
 from landform.crm_sink.models import Activity, Contact, Submission
 

@@ -51,7 +51,7 @@ async def _tenant(db: AsyncSession, slug: str) -> Tenant | None:
     except LookupError:
         raise NotFoundException() from None
     if tenant is not None:
-        scope_to_tenant(db, tenant.id)
+        scope_to_tenant(db.sync_session, tenant.id)
     return tenant
 
 

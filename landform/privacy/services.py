@@ -32,7 +32,7 @@ from landform.consent import services as consent
 from landform.core import i18n, security
 from landform.core.db import utcnow
 from landform.core.i18n import gettext as _
-from landform.core.jobs import add_job
+from landform.core.jobs.registry import add_job
 from landform.core.mail import queue_email
 from landform.core.settings import get_settings
 from landform.core.text import normalize_text
@@ -412,7 +412,7 @@ async def fulfil(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | Non
     """Do what was asked: the worker builds exports and erases; consent is withdrawn right here."""
     request.status = RequestStatus.IN_PROGRESS
     if request.kind in BY_WORKER:
-        add_job(db, "privacy_fulfil", request.id, request.tenant_id)
+        await db.run_sync(add_job, "privacy_fulfil", request.id, request.tenant_id)
         audit(db, request, "fulfilment_started", actor)
         return
     if request.kind in (RequestKind.WITHDRAWAL, RequestKind.OBJECTION) and tenant is not None:

@@ -149,7 +149,7 @@ def test_it_saves_a_forms_field_mapping(client, db, owner):
 
 def make_failed_job(db, persona):
     from landform.core.db import utcnow
-    from landform.core.jobs import OutboxJob
+    from landform.core.jobs.models import OutboxJob
 
     job = OutboxJob(
         actor_name="route_submission",
