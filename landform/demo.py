@@ -24,9 +24,9 @@ from landform.consent.services import new_purpose
 from landform.core import security
 from landform.core.db import scope_to_tenant, sync_session, utcnow
 from landform.core.settings import Settings
+from landform.crm_sink.assignment.models import Department, DepartmentMember, RoutingRule, RoutingSettings
+from landform.crm_sink.leads.writing import route_now
 from landform.crm_sink.models import Company, Submission
-from landform.crm_sink.routing_models import Department, DepartmentMember, RoutingRule, RoutingSettings
-from landform.crm_sink.services import route_submission
 from landform.forms.models import Form
 from landform.forms.services import default_fields, new_form, publish
 from landform.site import services as site_services
@@ -397,7 +397,7 @@ def _seed_leads(session: Session, tenant: Tenant, form: Form) -> None:
         submission.created_at = start + timedelta(hours=9 * n)
         session.add(submission)
         session.flush()
-        route_submission(session, submission.id)
+        route_now(session, submission.id)
 
 
 DEMO_CAMPAIGNS = (

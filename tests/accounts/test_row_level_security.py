@@ -128,7 +128,7 @@ def _submission(db, persona, email: str):
 def test_the_batch_router_routes_each_tenants_share_as_the_application_role(
     settings, db, owner, stranger, app_role_url
 ):
-    from landform.crm_sink.routing import route_submissions
+    from landform.crm_sink.leads.writing import route_submissions
 
     ids = [_submission(db, owner, "ada@acme.example"), _submission(db, stranger, "stan@globex.example")]
     with sync_session(DatabaseSettings(url=app_role_url).sync_url) as worker:

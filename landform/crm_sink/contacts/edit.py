@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from landform.core.i18n import gettext as _
 from landform.crm_sink import normalize
+from landform.crm_sink.fields import COMPANY_FIELDS, COMPANY_WIDTHS, CONTACT_FIELDS, CONTACT_WIDTHS
 from landform.crm_sink.models import Contact, ContactTag
 
 GENDERS = ("female", "male", "other")
@@ -33,14 +34,9 @@ def clean_email(text: str) -> str:
         raise ValueError(_("Please enter a valid e-mail address, like name@example.com.")) from error
 
 
-CONTACT_TEXT = {
-    "first_name": 100,
-    "last_name": 100,
-    "job_title": 200,
-    "company_name": 200,
-    "description": 4000,
-}
-CONTACT_URLS = ("linkedin", "facebook", "twitter")
+# What the forms check as free text (at most so many characters) and as web addresses.
+CONTACT_TEXT = {name: CONTACT_WIDTHS[name] for name, kind in CONTACT_FIELDS.items() if kind == "text"}
+CONTACT_URLS = tuple(name for name, kind in CONTACT_FIELDS.items() if kind == "web")
 
 
 def _clean(form: Any, limits: dict[str, int], errors: dict[str, str]) -> dict[str, str]:
@@ -112,14 +108,7 @@ def set_tags(session: Session, contact: Contact, tags: list[str]) -> None:
         session.add(ContactTag(contact_id=contact.id, tag=tag, tenant_id=contact.tenant_id))
 
 
-COMPANY_TEXT = {
-    "name": 200,
-    "address": 200,
-    "city": 100,
-    "visiting_address": 300,
-    "invoice_address": 300,
-    "description": 4000,
-}
+COMPANY_TEXT = {name: COMPANY_WIDTHS[name] for name, kind in COMPANY_FIELDS.items() if kind == "text"}
 
 
 def clean_company(form: Any, region: str) -> dict[str, Any]:

@@ -10,24 +10,11 @@ from sqlalchemy.orm import Session
 from landform.core.db import metadata, utcnow
 from landform.core.i18n import gettext as _
 from landform.crm_sink.contacts.edit import RecordInvalid
+from landform.crm_sink.fields import CONTACT_FIELDS
 from landform.crm_sink.models import Activity, Contact, ContactDuplicateDismissal, ContactTag
 
-MERGE_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company_name",
-    "company_id",
-    "job_title",
-    "gender",
-    "language",
-    "linkedin",
-    "facebook",
-    "twitter",
-    "description",
-    "owner_id",
-)
+# A merge chooses, field by field, between the two contacts' values of every field.
+MERGE_FIELDS = tuple(CONTACT_FIELDS)
 
 
 def _contact_references() -> list[Any]:
