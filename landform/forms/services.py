@@ -21,13 +21,13 @@ from landform.billing import quotas
 from landform.consent import double_opt_in
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
-from landform.core import jobs as outbox
 from landform.core import security
 from landform.core.db import sync_session, utcnow
 from landform.core.i18n import LANGUAGES, pick
 from landform.core.i18n import gettext as _
 from landform.core.settings import Settings, get_settings
 from landform.core.text import normalize_text
+from landform.crm_sink import routing_job
 from landform.crm_sink.models import Submission
 from landform.forms import progressive
 from landform.forms.fields import (
@@ -595,7 +595,7 @@ async def accept_submission(
 
     `skip`: fields the visitor was not shown (a progressive form), so not asked for. `commit`: the
     caller writes nothing else with it, so it is committed before this returns; a lead that is routed
-    at once (the usual case) is then stored in one statement (`outbox.store_with_job`).
+    at once (the usual case) is then stored in one statement (`routing_job.store_with_routing`).
     """
     asked = [f for f in version.fields if f["name"] not in skip]
     values, contact_fields = clean_answers(asked, raw, country, block_disposable=form.block_disposable_email)
@@ -662,11 +662,11 @@ async def accept_submission(
     records = [] if parent_email else consent.ticked_records(submission, given, how)
     if commit and not held and not waiting:
         # The intake's hot path: the lead, its consent records and its routing job in one statement.
-        await outbox.store_with_job(db, [submission, *records], quotas.ROUTING_JOB)
+        await routing_job.store_with_routing(db, submission, records)
         return submission
     db.add(submission)
     if not held:
-        outbox.add_job(db, quotas.ROUTING_JOB, submission.id, submission.tenant_id)
+        await db.run_sync(routing_job.enqueue_routing, submission.id, submission.tenant_id)
     await db.flush()  # before the rows that refer to it (a hold has no relationship to order it by)
     if parent_email:
         tenant = await db.get_one(Tenant, form.tenant_id)
