@@ -90,8 +90,8 @@ from landform.core.migrate import ensure_current
 from landform.core.settings import Settings, get_settings
 from landform.core.templating import environment
 from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
+from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
-from landform.crm_sink.routing_controllers import RoutingController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.api import SubmissionsApi
 from landform.forms.controllers import FailOpenRateLimit, FormBuilderController, intake_router

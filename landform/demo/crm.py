@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from landform.accounts.models import Role, Tenant, User
 from landform.core import security
 from landform.core.db import utcnow
+from landform.crm_sink.assignment.models import Department, DepartmentMember, RoutingRule, RoutingSettings
+from landform.crm_sink.leads.writing import route_now
 from landform.crm_sink.models import Company, Submission
-from landform.crm_sink.routing_models import Department, DepartmentMember, RoutingRule, RoutingSettings
-from landform.crm_sink.services import route_submission
 from landform.forms.models import Form
 
 SAMPLE_LEADS = [
@@ -121,4 +121,4 @@ def seed_leads(session: Session, tenant: Tenant, form: Form) -> None:
         submission.created_at = start + timedelta(hours=9 * n)
         session.add(submission)
         session.flush()
-        route_submission(session, submission.id)
+        route_now(session, submission.id)

@@ -25,11 +25,10 @@ from landform.core import security
 from landform.core.db import sync_session, utcnow
 from landform.core.i18n import LANGUAGES, pick
 from landform.core.i18n import gettext as _
-from landform.core.jobs.fastpath import store_with_job
-from landform.core.jobs.registry import add_job
 from landform.core.mail_limits import MailLimiter
 from landform.core.settings import Settings, get_settings
 from landform.core.text import normalize_text
+from landform.crm_sink import routing_job
 from landform.crm_sink.models import Submission
 from landform.forms import progressive
 from landform.forms.fields import (
@@ -601,7 +600,7 @@ async def accept_submission(
 
     `skip`: fields the visitor was not shown (a progressive form), so not asked for. `commit`: the
     caller writes nothing else with it, so it is committed before this returns; a lead that is routed
-    at once (the usual case) is then stored in one statement (`store_with_job`).
+    at once (the usual case) is then stored in one statement (`routing_job.store_with_routing`).
     """
     asked = [f for f in version.fields if f["name"] not in skip]
     values, contact_fields = clean_answers(asked, raw, country, block_disposable=form.block_disposable_email)
@@ -668,13 +667,13 @@ async def accept_submission(
     records = [] if parent_email else consent.ticked_records(submission, given, how)
     if commit and not held and not waiting:
         # The intake's hot path: the lead, its consent records and its routing job in one statement.
-        await store_with_job(db, [submission, *records], quotas.ROUTING_JOB)
+        await routing_job.store_with_routing(db, submission, records)
         return submission
     db.add(submission)
     if not held:
-        # On the intake's path: add_job only adds the row and notes it in the session's `info` (the
-        # same dict on the AsyncSession and its sync_session), so no run_sync is needed.
-        add_job(db.sync_session, quotas.ROUTING_JOB, submission.id, submission.tenant_id)
+        # On the intake's path: enqueueing only adds the job row and notes it in the session's `info`
+        # (the same dict on the AsyncSession and its sync_session), so no run_sync is needed.
+        routing_job.enqueue_routing(db.sync_session, submission.id, submission.tenant_id)
     await db.flush()  # before the rows that refer to it (a hold has no relationship to order it by)
     if parent_email:
         tenant = await db.get_one(Tenant, form.tenant_id)

@@ -6,15 +6,15 @@ from sqlalchemy import func, select
 
 from landform.accounts.models import Role, Tenant
 from landform.core.db import scope_to_tenant
-from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
-from landform.crm_sink.routing import route_submissions
-from landform.crm_sink.routing_models import (
+from landform.crm_sink.assignment.models import (
     Department,
     DepartmentMember,
     FieldMapping,
     RoutingRule,
     RoutingSettings,
 )
+from landform.crm_sink.leads.writing import route_submissions
+from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from tests.conftest import form_token, make_form, make_user, republish, wait_for
 
 EXTRA_FIELDS = [

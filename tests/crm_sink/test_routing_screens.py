@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from landform.core.db import scope_to_tenant
-from landform.crm_sink.routing_models import (
+from landform.crm_sink.assignment.models import (
     Department,
     DepartmentMember,
     FieldMapping,
