@@ -98,12 +98,9 @@ from landform.forms.controllers import FailOpenRateLimit, FormBuilderController,
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.production import check_production
-from landform.privacy.controllers import (
-    AccountDeletionController,
-    MyUserDeletionController,
-    PrivacyQueueController,
-    portal_router,
-)
+from landform.privacy.deletion_controllers import AccountDeletionController, MyUserDeletionController
+from landform.privacy.portal.pages import portal_router
+from landform.privacy.queue import PrivacyQueueController
 from landform.site.controllers import (
     HostedPageController,
     PageEditorController,

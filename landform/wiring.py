@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 import landform.core.mail
 import landform.crm_sink.routing_job
 import landform.ops.jobs
+import landform.privacy.fulfilment.job
 import landform.webhooks.actors
 from landform import hooks
 from landform.analytics.controllers import journey_section
@@ -21,23 +22,30 @@ from landform.forms.models import Form
 from landform.site import services as site
 from landform.site.controllers import render_with_form
 from landform.site.models import Page
-from landform.webhooks import services as webhooks
+from landform.webhooks import endpoints as webhook_endpoints
+from landform.webhooks import events as webhook_events
 
 # The modules that declare background jobs (`@job`): every process that sends or runs jobs knows them all.
-JOB_MODULES = (landform.core.mail, landform.crm_sink.routing_job, landform.ops.jobs, landform.webhooks.actors)
+JOB_MODULES = (
+    landform.core.mail,
+    landform.crm_sink.routing_job,
+    landform.ops.jobs,
+    landform.privacy.fulfilment.job,
+    landform.webhooks.actors,
+)
 
 
 def wire() -> None:
     """Fill every hook point (idempotent)."""
     # A routed lead: consent records learn their contact first, then webhooks tell the tenant's systems.
     hooks.after_routing.add(consent.link_routed)
-    hooks.after_routing.add(webhooks.after_routing)
-    hooks.contact_changed.add(webhooks.contact_changed)
+    hooks.after_routing.add(webhook_events.after_routing)
+    hooks.contact_changed.add(webhook_events.contact_changed)
     hooks.contact_sections.add(consent.contact_section)
     hooks.contact_sections.add(journey_section)
     hooks.form_catalog.fill(forms.form_catalog)
 
-    hooks.plan_changed.add(webhooks.resume_after_upgrade)
+    hooks.plan_changed.add(webhook_endpoints.resume_after_upgrade)
     hooks.counted_rows.add(("pages", Page))
     hooks.counted_rows.add(("forms", Form))
     hooks.ensure_room.fill(ensure_room)
@@ -47,8 +55,8 @@ def wire() -> None:
     hooks.traffic_titles.add(forms.form_titles)
     hooks.page_renderer.fill(render_with_form)
 
-    hooks.export_sections.add(webhooks.privacy_export)
-    hooks.erasers.add(webhooks.webhook_events)
+    hooks.export_sections.add(webhook_events.privacy_export)
+    hooks.erasers.add(webhook_events.webhook_events)
 
     # A submission given its contact through the ORM (a parent's consent, a merge) links its consent
     # records in the same flush; the batch router does the same through `after_routing`.

@@ -140,7 +140,7 @@ async def cancel(
     if found is None:
         return False
     found.cancelled_at = utcnow()
-    deletion_billing.resume(db, found)
+    await db.run_sync(deletion_billing.resume, found)
     return True
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -69,7 +68,7 @@ def stop_at_period_end(session: Session, deletion: AccountDeletion) -> None:
         add_job(session, JOB, deletion.id, deletion.tenant_id)
 
 
-def resume(session: Any, deletion: AccountDeletion) -> bool:
+def resume(session: Session, deletion: AccountDeletion) -> bool:
     """The deletion was cancelled: the subscription continues as before. True when it had been stopped."""
     if deletion.billing not in (STOPPING, STOPPED):
         return False

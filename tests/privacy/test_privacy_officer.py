@@ -14,7 +14,7 @@ from landform.core import i18n
 from landform.core.mail import EmailMessage
 from landform.core.settings import get_settings
 from landform.privacy.cli import privacy_group
-from landform.privacy.fulfilment import remind_due
+from landform.privacy.deadlines import remind_due
 from landform.privacy.models import BreachIncident, PrivacyAuditEntry, PrivacyRequest
 from tests.conftest import PRIVACY_OFFICER
 from tests.privacy.conftest import code_in, text_of

@@ -1,35 +1,34 @@
-"""Privacy requests: asking, verifying the address, deadlines, fulfilment, the audit trail.
+"""Data-subject requests: the request itself, its kinds and states, the audit trail, and what the team does.
 
 A request belongs to a tenant (its portal at /privacy/{slug}) or, with tenant_id NULL, to the platform
 operator (/privacy). Requests are not `TenantScoped` (the platform's have no tenant), so every query
-here names the tenant itself: `_of(tenant_id)`.
+here names the tenant itself: `of_tenant(tenant_id)`.
 
 Identity is proven by the address alone: a signed link (valid a day, used once) or the six-digit code
-in the same e-mail. Nothing tells a requester whether the address is known: every request gets the
-same answer and the same e-mail, and an unknown address simply finds nothing to export or erase.
+in the same e-mail (portal/verification.py checks them). Nothing tells a requester whether the address
+is known: every request gets the same answer and the same e-mail, and an unknown address simply finds
+nothing to export or erase.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 from uuid import UUID
 
 import pendulum
 from advanced_alchemy.mixins.uuid import uuid7
-from babel.support import LazyProxy
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from landform.accounts.models import Tenant
 from landform.consent import services as consent
-from landform.core import i18n, security
+from landform.core import security
 from landform.core.db import utcnow
 from landform.core.i18n import gettext as _
 from landform.core.jobs.registry import add_job
@@ -38,21 +37,18 @@ from landform.core.settings import get_settings
 from landform.core.text import normalize_text
 from landform.crm_sink.models import Contact
 from landform.crm_sink.services import email_key
+from landform.privacy.labels import kind_labels
 from landform.privacy.models import (
     PrivacyAuditEntry,
-    PrivacyExport,
     PrivacyRequest,
     PrivacySettings,
     RequestKind,
     RequestStatus,
 )
-from landform.privacy.registry import EXPORT_DAYS
 
 PLATFORM = "_"  # the "slug" of the platform operator's own portal in links
 VERIFY_PURPOSE = "privacy-verify"
-EXPORT_PURPOSE = "privacy-export"
 VERIFY_HOURS = 24
-CODE_ATTEMPTS = 5
 DETAILS_LIMIT = 4000
 # Fulfilled by the software once the address is verified (unless the tenant wants to approve them).
 AUTOMATIC = {
@@ -68,9 +64,6 @@ BY_WORKER = {RequestKind.ACCESS, RequestKind.PORTABILITY, RequestKind.ERASURE, R
 # The platform's own requests are about tenant users' accounts: only the copy is automatic there.
 PLATFORM_AUTOMATIC = {RequestKind.ACCESS, RequestKind.PORTABILITY}
 CORRECTABLE = ("first_name", "last_name", "phone", "company_name", "job_title", "email")
-# The operator's privacy contact (LANDFORM_PRIVACY_EMAIL) is written to in English: there is no operator
-# user whose language could say otherwise.
-OPERATOR_LANGUAGE = i18n.DEFAULT_LANGUAGE
 
 
 class RequestInvalid(Exception):
@@ -89,68 +82,7 @@ class ActionRefused(Exception):
     """A dashboard action that does not fit the request's state; the message says why."""
 
 
-def kind_labels() -> dict[str, str]:
-    return {
-        RequestKind.ACCESS: _("A copy of my data (access)"),
-        RequestKind.RECTIFICATION: _("Correct my data (rectification)"),
-        RequestKind.ERASURE: _("Delete my data (erasure)"),
-        RequestKind.PORTABILITY: _("My data in a machine-readable file, for me or another organisation"),
-        RequestKind.WITHDRAWAL: _("Withdraw my consent"),
-        RequestKind.OBJECTION: _("Object to the use of my data"),
-        RequestKind.RESTRICTION: _("Limit the use of my data (restriction)"),
-        RequestKind.MINOR: _("Report a child's data collected without a parent's consent"),
-    }
-
-
-def lazy_kind_label(kind: RequestKind) -> LazyProxy:
-    """The kind's label, rendered in the language of the e-mail it is put in (not the caller's)."""
-    return LazyProxy(lambda: kind_labels()[kind], enable_cache=False)
-
-
-def status_labels() -> dict[str, str]:
-    return {
-        RequestStatus.UNVERIFIED: _("Address not confirmed yet"),
-        RequestStatus.AWAITING_APPROVAL: _("Waiting for your approval"),
-        RequestStatus.IN_PROGRESS: _("In progress"),
-        RequestStatus.DONE: _("Done"),
-        RequestStatus.REJECTED: _("Refused"),
-    }
-
-
-def action_labels() -> dict[str, str]:
-    """The audit trail's steps, as the dashboard shows them."""
-    return {
-        "requested": _("Request received"),
-        "verified": _("Address confirmed"),
-        "awaiting_approval": _("Waiting for approval"),
-        "queued_for_tenant": _("Waiting for the team"),
-        "approved": _("Approved"),
-        "fulfilment_started": _("Being carried out"),
-        "export_sent": _("Copy sent to the person"),
-        "export_sent_to_organisation": _("Copy sent to the organisation they named"),
-        "erased": _("Data erased; the person was told"),
-        "consent_withdrawn": _("Consent withdrawn; do not contact"),
-        "corrections_accepted": _("Corrections applied"),
-        "completed": _("Marked as done"),
-        "extended": _("Deadline extended by two months"),
-        "rejected": _("Refused"),
-        "reminder_7_days": _("Reminder: due in 7 days"),
-        "reminder_2_days": _("Reminder: due in 2 days"),
-    }
-
-
-def field_labels() -> dict[str, str]:
-    return {
-        "first_name": _("First name"),
-        "last_name": _("Last name"),
-        "email": _("E-mail address"),
-        "phone": _("Phone"),
-        "company_name": _("Company"),
-        "job_title": _("Job title"),
-    }
-
-
-def _of(tenant_id: UUID | None) -> ColumnElement[bool]:
+def of_tenant(tenant_id: UUID | None) -> ColumnElement[bool]:
     return PrivacyRequest.tenant_id.is_(None) if tenant_id is None else PrivacyRequest.tenant_id == tenant_id
 
 
@@ -158,7 +90,7 @@ def slug_of(tenant: Tenant | None) -> str:
     return tenant.slug if tenant else PLATFORM
 
 
-def audit(session: Any, request: PrivacyRequest, action: str, actor: str = "system") -> None:
+def audit(session: Session, request: PrivacyRequest, action: str, actor: str = "system") -> None:
     session.add(
         PrivacyAuditEntry(
             id=uuid7(),
@@ -171,7 +103,7 @@ def audit(session: Any, request: PrivacyRequest, action: str, actor: str = "syst
     )
 
 
-def _code_hash(request_id: UUID, code: str) -> str:
+def code_hash(request_id: UUID, code: str) -> str:
     key = get_settings().security.secret_keys[0].encode()
     return hmac.new(key, f"privacy-code:{request_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
@@ -248,7 +180,7 @@ def check_request(data: dict[str, str]) -> RequestForm:
     )
 
 
-def new_request(db: Any, tenant: Tenant | None, form: RequestForm, language: str) -> PrivacyRequest:
+def new_request(db: Session, tenant: Tenant | None, form: RequestForm, language: str) -> PrivacyRequest:
     """Store a checked request and send its verification e-mail (a link and a code)."""
     kind = form.kind
     request = PrivacyRequest(
@@ -265,7 +197,7 @@ def new_request(db: Any, tenant: Tenant | None, form: RequestForm, language: str
         corrections=form.corrections,
     )
     code = f"{secrets.randbelow(1_000_000):06d}"
-    request.code_hash = _code_hash(request.id, code)
+    request.code_hash = code_hash(request.id, code)
     db.add(request)
     audit(db, request, "requested", "person")
     slug = slug_of(tenant)
@@ -286,146 +218,24 @@ def new_request(db: Any, tenant: Tenant | None, form: RequestForm, language: str
     return request
 
 
-async def tenant_by_slug(db: AsyncSession, slug: str) -> Tenant | None:
-    """The tenant of a portal address, None for the platform's own; LookupError when there is none."""
-    if slug == PLATFORM:
-        return None
-    if not re.fullmatch(r"[a-z0-9-]{1,63}", slug):
-        raise LookupError(slug)  # no tenant has such an address; and never send it to the database
-    tenant = (await db.execute(select(Tenant).where(Tenant.slug == slug))).scalar_one_or_none()
-    if tenant is None:
-        raise LookupError(slug)
-    return tenant
-
-
-def read_verify_token(token: str, slug: str) -> UUID:
-    """The request a verification link is for; LinkInvalid if forged, a day old, or for another portal."""
-    try:
-        token_slug, request_id = security.unsign(VERIFY_PURPOSE, token, max_age=VERIFY_HOURS * 3600)
-        if token_slug != slug:
-            raise LinkInvalid("link of another portal")
-        return UUID(str(request_id))
-    except (security.TokenInvalid, ValueError, TypeError) as error:
-        raise LinkInvalid(str(error)) from error
-
-
-async def unverified(db: AsyncSession, tenant_id: UUID | None, request_id: UUID) -> PrivacyRequest:
-    request = (
-        await db.execute(select(PrivacyRequest).where(_of(tenant_id), PrivacyRequest.id == request_id))
-    ).scalar_one_or_none()
-    if request is None or request.status != RequestStatus.UNVERIFIED:
-        raise LinkInvalid("used or unknown")
-    if request.created_at < utcnow() - timedelta(hours=VERIFY_HOURS):
-        raise LinkInvalid("expired")
-    return request
-
-
-async def by_code(db: AsyncSession, tenant_id: UUID | None, address: str, code: str) -> PrivacyRequest:
-    """The unverified request this address and code confirm; LinkInvalid for a wrong or used-up code.
-
-    Each wrong code counts against every waiting request of the address; after five, only a new request
-    (a new code) helps. Portal routes are also rate-limited per visitor address.
-    """
-    try:
-        wanted = email_key(validate_email(address.strip()[:254], check_deliverability=False).normalized)
-    except EmailNotValidError as error:
-        raise LinkInvalid("not an address") from error
-    requests = list(
-        (
-            await db.execute(
-                select(PrivacyRequest)
-                .where(
-                    _of(tenant_id),
-                    PrivacyRequest.email_key == wanted,
-                    PrivacyRequest.status == RequestStatus.UNVERIFIED,
-                    PrivacyRequest.created_at >= utcnow() - timedelta(hours=VERIFY_HOURS),
-                )
-                .order_by(PrivacyRequest.created_at.desc())
-            )
-        ).scalars()
-    )
-    code = "".join(ch for ch in code if ch.isdigit())
-    for request in requests:
-        if request.code_attempts < CODE_ATTEMPTS and hmac.compare_digest(
-            request.code_hash, _code_hash(request.id, code)
-        ):
-            return request
-    for request in requests:
-        request.code_attempts += 1
-    raise LinkInvalid("wrong code")
-
-
-async def confirm(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | None) -> None:
-    """The person proved the address: the clock starts, and safe requests are fulfilled."""
-    now = utcnow()
-    request.verified_at = now
-    request.due_at = one_month_after(now)
-    request.code_hash = ""
-    audit(db, request, "verified", "person")
-    manual = await settings_for(db, request.tenant_id)
-    automatic = PLATFORM_AUTOMATIC if tenant is None else AUTOMATIC
-    if request.kind in automatic and not (manual and request.kind.value in manual.manual_kinds):
-        request.status = RequestStatus.IN_PROGRESS
-        await fulfil(db, request, tenant, actor="system")
-    elif request.kind in automatic:
-        request.status = RequestStatus.AWAITING_APPROVAL
-        audit(db, request, "awaiting_approval")
-    else:
-        request.status = RequestStatus.IN_PROGRESS
-        audit(db, request, "queued_for_tenant")
-        if tenant is None:
-            tell_privacy_contact(db, request)
-
-
-def mail_privacy_contact(db: Any, template: str, **context: Any) -> bool:
-    """Queue an e-mail to the operator's privacy contact (LANDFORM_PRIVACY_EMAIL); False if none is set.
-
-    These e-mails name what waits and by when, never who asked or what they wrote: that stays in the
-    database, for `landform privacy show <id>`.
-    """
-    address = get_settings().privacy.email
-    if not address:
-        return False
-    queue_email(db, to=address, template=template, language=OPERATOR_LANGUAGE, **context)
-    return True
-
-
-def tell_privacy_contact(db: Any, request: PrivacyRequest, *, days: int | None = None) -> bool:
-    """E-mail the operator's privacy contact about one of the platform's own requests; False if none is set.
-
-    `days` None: the request has just started to wait for them; else a reminder that it is due in `days`.
-    """
-    if request.tenant_id is not None or request.due_at is None:
-        raise ValueError("only a confirmed request to the platform itself goes to its privacy contact")
-    return mail_privacy_contact(
-        db,
-        "privacy_operator_request",
-        kind_label=lazy_kind_label(request.kind),
-        due_at=request.due_at,
-        days=days,
-        overdue=request.due_at < utcnow(),
-        request_id=str(request.id),
-    )
-
-
 async def fulfil(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | None, actor: str) -> None:
     """Do what was asked: the worker builds exports and erases; consent is withdrawn right here."""
     request.status = RequestStatus.IN_PROGRESS
     if request.kind in BY_WORKER:
         await db.run_sync(add_job, "privacy_fulfil", request.id, request.tenant_id)
-        audit(db, request, "fulfilment_started", actor)
+        await db.run_sync(audit, request, "fulfilment_started", actor)
         return
     if request.kind in (RequestKind.WITHDRAWAL, RequestKind.OBJECTION) and tenant is not None:
         contacts = (await db.execute(select(Contact).where(Contact.email_key == request.email_key))).scalars()
         for contact in list(contacts):
             await consent.withdraw_all(db, contact, consent.ConsentHow(method="portal"))
-        complete(db, request, tenant, actor=actor, action="consent_withdrawn")
+        await db.run_sync(complete, request, tenant, actor=actor, action="consent_withdrawn")
         return
-    audit(db, request, "queued_for_tenant", actor)
+    await db.run_sync(audit, request, "queued_for_tenant", actor)
 
 
 def complete(
-    db: Any, request: PrivacyRequest, tenant: Tenant | None, *, actor: str, action: str = "completed"
+    db: Session, request: PrivacyRequest, tenant: Tenant | None, *, actor: str, action: str = "completed"
 ) -> None:
     """Mark done and tell the person."""
     request.status = RequestStatus.DONE
@@ -444,7 +254,7 @@ def complete(
     )
 
 
-def extend(db: Any, request: PrivacyRequest, tenant: Tenant | None, reason: str, actor: str) -> None:
+def extend(db: Session, request: PrivacyRequest, tenant: Tenant | None, reason: str, actor: str) -> None:
     """Art. 12(3): once, by two more months, telling the person why."""
     reason = normalize_text(reason)[:2000]
     if not request.is_open or request.due_at is None:
@@ -471,7 +281,7 @@ def extend(db: Any, request: PrivacyRequest, tenant: Tenant | None, reason: str,
     )
 
 
-def reject(db: Any, request: PrivacyRequest, tenant: Tenant | None, reason: str, actor: str) -> None:
+def reject(db: Session, request: PrivacyRequest, tenant: Tenant | None, reason: str, actor: str) -> None:
     reason = normalize_text(reason)[:2000]
     if not request.is_open:
         raise ActionRefused(_("Only an open request can be refused."))
@@ -507,7 +317,7 @@ async def accept_corrections(db: AsyncSession, request: PrivacyRequest, tenant: 
             elif name == "email":
                 contact.email = value
                 contact.email_key = email_key(value)
-    complete(db, request, tenant, actor=actor, action="corrections_accepted")
+    await db.run_sync(complete, request, tenant, actor=actor, action="corrections_accepted")
     return len(contacts)
 
 
@@ -517,7 +327,7 @@ async def queue(db: AsyncSession, tenant_id: UUID) -> list[PrivacyRequest]:
         (
             await db.execute(
                 select(PrivacyRequest)
-                .where(_of(tenant_id), PrivacyRequest.status != RequestStatus.UNVERIFIED)
+                .where(of_tenant(tenant_id), PrivacyRequest.status != RequestStatus.UNVERIFIED)
                 .order_by(PrivacyRequest.due_at)
                 .limit(500)
             )
@@ -532,7 +342,7 @@ async def request_of(db: AsyncSession, tenant_id: UUID, request_id: UUID) -> Pri
     return (
         await db.execute(
             select(PrivacyRequest).where(
-                _of(tenant_id),
+                of_tenant(tenant_id),
                 PrivacyRequest.id == request_id,
                 PrivacyRequest.status != RequestStatus.UNVERIFIED,
             )
@@ -550,33 +360,3 @@ async def audit_trail(db: AsyncSession, request: PrivacyRequest) -> list[Privacy
             )
         ).scalars()
     )
-
-
-def export_link(slug: str, export_id: UUID) -> str:
-    return f"/privacy/{slug}/download?token={security.sign(EXPORT_PURPOSE, [slug, str(export_id)])}"
-
-
-async def export_for_download(
-    db: AsyncSession, slug: str, tenant_id: UUID | None, token: str
-) -> PrivacyExport:
-    try:
-        token_slug, export_id = security.unsign(EXPORT_PURPOSE, token, max_age=EXPORT_DAYS * 24 * 3600)
-        if token_slug != slug:
-            raise LinkInvalid("another portal")
-        wanted = UUID(str(export_id))
-    except (security.TokenInvalid, ValueError, TypeError) as error:
-        raise LinkInvalid(str(error)) from error
-    found = (
-        await db.execute(
-            select(PrivacyExport).where(
-                PrivacyExport.id == wanted,
-                PrivacyExport.tenant_id.is_(None)
-                if tenant_id is None
-                else PrivacyExport.tenant_id == tenant_id,
-                PrivacyExport.expires_at > utcnow(),
-            )
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        raise LinkInvalid("gone")
-    return found
