@@ -80,6 +80,7 @@ from landform.core.http import (
 from landform.core.jobs import start_handoff, stop_handoff
 from landform.core.logs import RequestLog, configure_logging
 from landform.core.migrate import ensure_current
+from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings, get_settings
 from landform.core.templating import environment
 from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
@@ -87,7 +88,7 @@ from landform.crm_sink.controllers import CompaniesController, ContactsControlle
 from landform.crm_sink.routing_controllers import RoutingController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.api import SubmissionsApi
-from landform.forms.controllers import FailOpenRateLimit, FormBuilderController, intake_router
+from landform.forms.controllers import FormBuilderController, intake_router
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.production import check_production

@@ -21,8 +21,8 @@ from landform.core import i18n
 from landform.core.db import scope_to_tenant, utcnow
 from landform.core.http import client_ip
 from landform.core.i18n import gettext as _
+from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
-from landform.forms.controllers import FailOpenRateLimit
 from landform.privacy import breaches, deletion, registry, services
 from landform.privacy.models import PrivacySettings, RequestKind, RequestStatus
 
