@@ -87,8 +87,10 @@ from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.crm_sink.routing_controllers import RoutingController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
-from landform.forms.api import SubmissionsApi
-from landform.forms.controllers import FormBuilderController, intake_router
+from landform.forms.builder.controllers import FormBuilderController
+from landform.forms.intake.api import SubmissionsApi
+from landform.forms.intake.controllers import intake_router
+from landform.forms.spam_folder.controllers import SpamFolderController
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.production import check_production
@@ -392,6 +394,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HostedPageController,
             domain_allowed,
             FormBuilderController,
+            SpamFolderController,
             intake_router(settings),
             ContactsController,
             AnalyticsController,

@@ -27,8 +27,8 @@ from landform.core.settings import Settings
 from landform.crm_sink.models import Company, Submission
 from landform.crm_sink.routing_models import Department, DepartmentMember, RoutingRule, RoutingSettings
 from landform.crm_sink.services import route_submission
+from landform.forms.builder.services import default_fields, new_form, publish
 from landform.forms.models import Form
-from landform.forms.services import default_fields, new_form, publish
 from landform.site import services as site_services
 from landform.site.models import Page
 from landform.site.services import publish_sync as publish_page

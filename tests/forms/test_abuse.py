@@ -100,7 +100,7 @@ def test_it_forgets_spam_after_thirty_days(client, db, owner, settings):
     from datetime import timedelta
 
     from landform.core.db import utcnow
-    from landform.forms.services import purge_old_spam_job
+    from landform.forms.spam_folder.services import purge_old_spam_job
 
     form = make_form(db, owner)
     for email in ("old@example.com", "new@example.com"):
