@@ -117,7 +117,7 @@ class FormBuilderController(Controller):
         """Make the draft the version visitors see."""
         form = await form_or_404(db, form_id)
         try:
-            version = services.publish(db, form, request.user.id)
+            version = await db.run_sync(services.publish, form, request.user.id)
         except services.FormInvalid as error:
             flash(request, str(error), category="error")
             return Redirect(f"/app/forms/{form.id}")

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from landform.consent import minors as consent_minors
@@ -301,8 +300,12 @@ def mark_changed(form: Form) -> None:
     form.draft_changed_at = utcnow()
 
 
-def publish(db: AsyncSession | Session, form: Form, user_id: UUID | None = None) -> FormVersion:
-    """Freeze the draft as the next version; visitors see it from now on (sync or async session)."""
+def publish(db: Session, form: Form, user_id: UUID | None = None) -> FormVersion:
+    """Freeze the draft as the next version; visitors see it from now on.
+
+    Synchronous: the demo and the tests' set-up publish with a plain session, the builder's screen
+    through `db.run_sync`.
+    """
     if not any(f["type"] == "email" for f in form.fields):
         raise FormInvalid(_("A form needs an e-mail field: the CRM knows people by their address."))
     number = (form.published_version or 0) + 1
