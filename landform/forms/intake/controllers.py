@@ -28,8 +28,9 @@ from landform.core.settings import Settings
 from landform.forms import progressive
 from landform.forms.embed import serve_embed_script
 from landform.forms.fields import SubmissionInvalid
-from landform.forms.intake import live, pipeline, spam
+from landform.forms.intake import pipeline, spam
 from landform.forms.intake.body import MAX_BODY, read_answers
+from landform.forms.intake.live import live_form
 from landform.forms.intake.origins import cors_headers, embedding_origin
 from landform.forms.intake.view import form_view
 from landform.forms.models import Form, FormVersion
@@ -47,7 +48,7 @@ class IntakeController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
     ) -> Template:
         """The form on a page of its own (the link for visitors without JavaScript)."""
-        form, version, tenant = await live.live_form(request, db_session, form_key)
+        form, version, tenant = await live_form(request, db_session, form_key)
         track.form_viewed(request, tenant.id, form.id)
         tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
         tracking["referrer"] = request.headers.get("referer", "")[:500]
@@ -66,7 +67,7 @@ class IntakeController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
     ) -> Response[Any]:
         """The form as JSON for the embed script, readable only by the websites the form allows."""
-        form, version, tenant = await live.live_form(request, db_session, form_key)
+        form, version, tenant = await live_form(request, db_session, form_key)
         origin = embedding_origin(request, form)
         track.form_viewed(request, tenant.id, form.id)
         language = get_language()
@@ -112,7 +113,7 @@ class IntakeController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
     ) -> Response[Any]:
         as_json = wants_json(request)
-        form, version, tenant = await live.live_form(request, db_session, form_key)
+        form, version, tenant = await live_form(request, db_session, form_key)
         origin = embedding_origin(request, form)
         language = get_language()
         # Read now: a rollback (a replayed token) expires the loaded rows.
