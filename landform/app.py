@@ -481,7 +481,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "analytics": analytics,
                 # Verified custom hosts: routing (site/hosts.py), the intake's origin check, canonical URLs.
                 "site_hosts": site_hosts,
-                # Sessions for handlers that open their own (the intake: forms/controllers.py).
+                # Sessions for handlers that open their own (the intake: forms/intake/controllers.py).
                 "db_sessions": alchemy.create_session_maker(),
             }
         ),
