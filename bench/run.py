@@ -338,7 +338,7 @@ def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
 
     import landform.models  # noqa: F401  (every table, for the mappers)
     from landform.core.db import sync_engine, utcnow
-    from landform.core.jobs import OutboxJob
+    from landform.core.jobs.models import OutboxJob
     from landform.core.settings import DatabaseSettings, get_settings
     from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
     from landform.worker import setup_broker
@@ -452,7 +452,7 @@ def seed_submissions(database_url: str, count: int) -> None:
 
     import landform.models  # noqa: F401  (every table, for the mappers)
     from landform.core.db import sync_engine, utcnow
-    from landform.core.jobs import OutboxJob
+    from landform.core.jobs.models import OutboxJob
     from landform.core.settings import DatabaseSettings
     from landform.crm_sink.models import Submission
     from landform.forms.models import Form

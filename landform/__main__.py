@@ -60,7 +60,7 @@ def worker_command(processes: int, threads: int, metrics_port: int) -> None:
 @click.command(name="demo")
 def demo_command() -> None:
     """Seed (or refresh) the demo tenant and print how to reach it, as one JSON object."""
-    from landform.demo import seed_demo
+    from landform.demo.seed import seed_demo
 
     settings = get_settings()
     if settings.ops.is_production:

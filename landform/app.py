@@ -44,7 +44,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.accounts.controllers import ApiKeyController, AuthController, PreferencesController
+from landform.accounts.controllers import (
+    MAILING_PATHS,
+    MAILS_PER_MINUTE,
+    ApiKeyController,
+    AuthController,
+    PreferencesController,
+)
 from landform.accounts.guards import api_key_identifier, provide_api_db
 from landform.accounts.models import User
 from landform.accounts.profile_controllers import ProfileController, SecurityController
@@ -72,20 +78,21 @@ from landform.core.http import (
     CountingRedisStore,
     LanguageMiddleware,
     RotatingSessionConfig,
+    client_ip,
     commit_if_used,
     custom_host,
     language_for,
     security_headers,
 )
-from landform.core.jobs import start_handoff, stop_handoff
+from landform.core.jobs.handoff import start_handoff, stop_handoff
 from landform.core.logs import RequestLog, configure_logging
 from landform.core.migrate import ensure_current
 from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings, get_settings
 from landform.core.templating import environment
 from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
+from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
-from landform.crm_sink.routing_controllers import RoutingController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
 from landform.forms.intake.api import SubmissionsApi
@@ -272,6 +279,27 @@ warnings.filterwarnings(
 )
 
 
+def account_router(settings: Settings) -> Router:
+    """Sign-up, log-in and reset, with a per-client limit on the forms that e-mail a typed address.
+
+    The log-in has its own throttle (accounts/throttle.py); the mailbox behind an address is guarded per
+    address (`mail_limits`) whichever client asks.
+    """
+    proxies = settings.server.trusted_proxies
+
+    async def sends_mail(request: Request[Any, Any, Any]) -> bool:
+        return request.method == "POST" and request.url.path in MAILING_PATHS
+
+    per_ip = RateLimitConfig(
+        rate_limit=("minute", MAILS_PER_MINUTE),
+        store="rate_limit_accounts",
+        identifier_for_request=lambda request: "accounts:" + client_ip(request, proxies),
+        check_throttle_handler=sends_mail,
+        middleware_class=FailOpenRateLimit,
+    )
+    return Router(path="/", route_handlers=[AuthController], middleware=[per_ip.middleware])
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """The Landform web app for these settings (default: from the environment)."""
     settings = settings or get_settings()
@@ -379,7 +407,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             HomeController,
-            AuthController,
+            account_router(settings),
             PreferencesController,
             DashboardController,
             ApiKeyController,

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 import landform.core.mail
-import landform.crm_sink.actors
+import landform.crm_sink.routing_job
 import landform.ops.jobs
 import landform.webhooks.actors
 from landform import hooks
@@ -24,7 +24,7 @@ from landform.site.models import Page
 from landform.webhooks import services as webhooks
 
 # The modules that declare background jobs (`@job`): every process that sends or runs jobs knows them all.
-JOB_MODULES = (landform.core.mail, landform.crm_sink.actors, landform.ops.jobs, landform.webhooks.actors)
+JOB_MODULES = (landform.core.mail, landform.crm_sink.routing_job, landform.ops.jobs, landform.webhooks.actors)
 
 
 def wire() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dramatiq
 from dramatiq import Worker
 
-from landform.core.jobs import configure_broker
+from landform.core.jobs.broker import configure_broker
 from landform.core.metrics import WorkerObservability
 from landform.core.settings import Settings
 from landform.ops.schedule import Scheduler, declare_periodic

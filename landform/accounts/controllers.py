@@ -26,6 +26,11 @@ from landform.core.db import scope_to_tenant, utcnow
 from landform.core.http import client_ip, rotate_session_id
 from landform.core.i18n import LANGUAGES
 from landform.core.i18n import gettext as _
+from landform.core.mail_limits import mail_limiter
+
+# The forms that e-mail whatever address is typed in, and how often a minute one client may send them.
+MAILING_PATHS = ("/signup", "/password/forgot")
+MAILS_PER_MINUTE = 5
 
 # How long the second step of a log-in (the code) may take after the password was right.
 SECOND_FACTOR_SECONDS = 5 * 60
@@ -95,7 +100,9 @@ class AuthController(Controller):
         }
         try:
             await services.sign_up(
-                db_session, services.SignUp(password=str(form.get("password", "")), **values)
+                db_session,
+                services.SignUp(password=str(form.get("password", "")), **values),
+                mail_limiter(request),
             )
         except services.AccountInvalid as error:
             return Template(
@@ -197,12 +204,17 @@ class AuthController(Controller):
             how = "totp"
         elif len(code) > 8 and await mfa.use_recovery_code(db_session, user, code):
             how = "recovery_code"
-            audit.record(
-                db_session, "recovery_code_used", tenant_id=user.tenant_id, subject=user, client=client
+            await db_session.run_sync(
+                audit.record, "recovery_code_used", tenant_id=user.tenant_id, subject=user, client=client
             )
         if not how:
-            audit.record(
-                db_session, "login_failed", tenant_id=user.tenant_id, subject=user, client=client, step="code"
+            await db_session.run_sync(
+                audit.record,
+                "login_failed",
+                tenant_id=user.tenant_id,
+                subject=user,
+                client=client,
+                step="code",
             )
             if await throttle.failed(user.email, client.ip):
                 await services.record_lockout(db_session, user, client)
@@ -231,7 +243,7 @@ class AuthController(Controller):
         user = await services.user_by_id(db_session, str(request.session.get("user_id")))
         sid = str(request.session.get("sid", ""))
         if user is not None and sid:
-            scope_to_tenant(db_session, user.tenant_id)
+            scope_to_tenant(db_session.sync_session, user.tenant_id)
             with contextlib.suppress(ValueError):
                 await sessions.revoke(db_session, user, UUID(sid))
             await db_session.commit()
@@ -245,11 +257,16 @@ class AuthController(Controller):
 
     @post("/password/forgot")
     async def forgot(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
-        """Send a reset link if the address has an account; answer the same either way."""
+        """Send a reset link if the address has an account; answer the same either way.
+
+        Also the same when the address had its reset links already (one per 10 minutes, a few a day):
+        an attacker learns nothing and the owner's mailbox is not flooded.
+        """
         form = await request.form()
         email = str(form.get("email", ""))
-        await services.request_password_reset(db_session, email)
-        await db_session.commit()
+        if await mail_limiter(request).allows(email, "password_reset"):
+            await db_session.run_sync(services.request_password_reset, email)
+            await db_session.commit()
         return Template("accounts/check_mail.html", context={"email": email, "purpose": "reset"})
 
     @get("/password/reset")

@@ -55,8 +55,8 @@ async def note_log_in(db: AsyncSession, user: User, client: ClientInfo) -> bool:
     db.add(KnownDevice(tenant_id=user.tenant_id, user_id=user.id, fingerprint=mark, last_seen_at=now))
     if not known:
         return False  # the first browser a user ever logs in from
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=user.email,
         template="new_device_login",
         language=user.language,
@@ -89,8 +89,8 @@ async def tell_locked_out(db: AsyncSession, user: User) -> bool:
     ).scalar_one()
     if recent:
         return False
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=user.email,
         template="account_locked",
         language=user.language,

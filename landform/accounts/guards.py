@@ -38,7 +38,7 @@ BUILDERS = (Role.OWNER, Role.ADMIN, Role.MARKETER)
 
 async def provide_tenant_db(db_session: AsyncSession, request: Request[User, Any, Any]) -> AsyncSession:
     """The request's database session, scoped to the logged-in user's tenant."""
-    scope_to_tenant(db_session, request.user.tenant_id)
+    scope_to_tenant(db_session.sync_session, request.user.tenant_id)
     return db_session
 
 
@@ -50,7 +50,7 @@ async def provide_api_db(db_session: AsyncSession, request: Request[Any, Any, An
     key = await tenant_for_api_key(db_session, secret.strip())
     if key is None:
         raise NotAuthorizedException(detail="This API key is not valid or has been revoked.")
-    scope_to_tenant(db_session, key.tenant_id)
+    scope_to_tenant(db_session.sync_session, key.tenant_id)
     return db_session
 
 

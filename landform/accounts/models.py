@@ -173,3 +173,15 @@ class AuditEvent(TenantScoped, Base):
     detail: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, info={"personal": False})
     ip_prefix: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})
     user_agent_family: Mapped[str] = mapped_column(String(64), default="", info={"personal": True})
+
+
+class PasswordResetRequest(Base):
+    """An address someone asked a reset link for: the job looks the account up, never the request.
+
+    So the request does the same work whether or not the address has an account (no timing to read),
+    and the row is deleted once its job has answered it.
+    """
+
+    __tablename__ = "password_reset_request"
+
+    email: Mapped[str] = mapped_column(String(320), info={"personal": True})

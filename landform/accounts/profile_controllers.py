@@ -157,8 +157,13 @@ class SecurityController(Controller):
             )
         user = request.user
         codes = await mfa.enable(db, user, secret)
-        audit.record(
-            db, "mfa_enabled", tenant_id=user.tenant_id, actor=user, subject=user, client=client_info(request)
+        await db.run_sync(
+            audit.record,
+            "mfa_enabled",
+            tenant_id=user.tenant_id,
+            actor=user,
+            subject=user,
+            client=client_info(request),
         )
         db.add(user)
         await db.commit()
@@ -178,8 +183,8 @@ class SecurityController(Controller):
             )
         user = request.user
         await mfa.disable(db, user)
-        audit.record(
-            db,
+        await db.run_sync(
+            audit.record,
             "mfa_disabled",
             tenant_id=user.tenant_id,
             actor=user,
@@ -214,8 +219,8 @@ class SecurityController(Controller):
         if row is None:
             raise NotFoundException()
         user = request.user
-        audit.record(
-            db,
+        await db.run_sync(
+            audit.record,
             "session_revoked",
             tenant_id=user.tenant_id,
             actor=user,
@@ -235,8 +240,8 @@ class SecurityController(Controller):
         user = request.user
         count = await sessions.revoke_all(db, user, keep=_current_sid(request))
         if count:
-            audit.record(
-                db,
+            await db.run_sync(
+                audit.record,
                 "session_revoked",
                 tenant_id=user.tenant_id,
                 actor=user,

@@ -11,21 +11,28 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from uuid import UUID
 
+from advanced_alchemy.mixins.uuid import uuid7
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from landform.accounts import audit, devices, passwords, sessions
-from landform.accounts.models import ApiKey, Role, Tenant, User, UserSession
+from landform.accounts.models import ApiKey, PasswordResetRequest, Role, Tenant, User, UserSession
 from landform.accounts.sessions import ClientInfo
 from landform.core import security
 from landform.core.db import scope_to_tenant, utcnow
 from landform.core.i18n import LANGUAGES
 from landform.core.i18n import gettext as _
+from landform.core.jobs.registry import add_job, job
 from landform.core.mail import queue_email
 from landform.core.text import normalize_text
+
+if TYPE_CHECKING:
+    from landform.core.mail_limits import MailLimiter  # imports web.py, which imports this module
 
 RESET_MAX_AGE = 3600
 CONFIRM_MAX_AGE = 7 * 24 * 3600
@@ -86,8 +93,13 @@ async def _user_by_email(db: AsyncSession, email: str) -> User | None:
     ).scalar_one_or_none()
 
 
-async def sign_up(db: AsyncSession, form: SignUp) -> None:
-    """Create a tenant and its owner, pending e-mail confirmation; or tell an existing owner by mail."""
+async def sign_up(db: AsyncSession, form: SignUp, limiter: MailLimiter | None = None) -> None:
+    """Create a tenant and its owner, pending e-mail confirmation; or tell an existing owner by mail.
+
+    When the address was mailed enough (`limiter`, asked once the form is valid) an existing owner is not
+    told again, and a new account's confirmation link comes with the next log-in. The password is hashed
+    either way, so an existing address costs the same time as a new one.
+    """
     errors: dict[str, str] = {}
     company = normalize_text(form.company)[:200]
     first_name = normalize_text(form.first_name)[:100]
@@ -109,10 +121,14 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     if errors:
         raise AccountInvalid(errors)
     language = form.language if form.language in LANGUAGES else "nl"
+    password_hash = security.hash_password(form.password)
+    mail = limiter is None or await limiter.allows(email, "signup")
     existing = await _user_by_email(db, email)
     if existing is not None:
-        queue_email(
-            db,
+        if not mail:
+            return
+        await db.run_sync(
+            queue_email,
             to=email,
             template="account_exists",
             language=existing.language,
@@ -126,11 +142,11 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     tenant = Tenant(slug=slug, name=company, default_language=language)
     db.add(tenant)
     await db.flush()
-    scope_to_tenant(db, tenant.id)
+    scope_to_tenant(db.sync_session, tenant.id)
     user = User(
         tenant_id=tenant.id,
         email=email,
-        password_hash=security.hash_password(form.password),
+        password_hash=password_hash,
         first_name=first_name,
         last_name=last_name,
         language=language,
@@ -138,9 +154,11 @@ async def sign_up(db: AsyncSession, form: SignUp) -> None:
     )
     db.add(user)
     await db.flush()
+    if not mail:
+        return
     token = security.sign("confirm-email", str(user.id))
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=email,
         template="confirm_email",
         language=language,
@@ -186,12 +204,14 @@ async def log_in(db: AsyncSession, email: str, password: str, client: ClientInfo
     user = await _user_by_email(db, address)
     if not security.verify_password(user.password_hash if user else None, password) or user is None:
         if user is not None:
-            audit.record(db, "login_failed", tenant_id=user.tenant_id, subject=user, client=client)
+            await db.run_sync(
+                audit.record, "login_failed", tenant_id=user.tenant_id, subject=user, client=client
+            )
         raise LoginFailed(user)
     if user.email_confirmed_at is None:
         token = security.sign("confirm-email", str(user.id))
-        queue_email(
-            db,
+        await db.run_sync(
+            queue_email,
             to=user.email,
             template="confirm_email",
             language=user.language,
@@ -208,8 +228,8 @@ async def log_in(db: AsyncSession, email: str, password: str, client: ClientInfo
 async def complete_log_in(db: AsyncSession, user: User, client: ClientInfo, *, how: str = "") -> UserSession:
     """Every factor checked: record the log-in and open a session row for this browser."""
     user.last_login_at = utcnow()
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "login_succeeded",
         tenant_id=user.tenant_id,
         subject=user,
@@ -223,20 +243,39 @@ async def complete_log_in(db: AsyncSession, user: User, client: ClientInfo, *, h
 async def record_lockout(db: AsyncSession, user: User, client: ClientInfo) -> None:
     """Log-ins to this account from this network are paused: audit it and tell the account's owner."""
     await devices.tell_locked_out(db, user)
-    audit.record(db, "lockout", tenant_id=user.tenant_id, subject=user, client=client)
+    await db.run_sync(audit.record, "lockout", tenant_id=user.tenant_id, subject=user, client=client)
 
 
-async def request_password_reset(db: AsyncSession, email: str) -> None:
+def request_password_reset(session: Session, email: str) -> None:
+    """Queue a reset link for `email`: the job mails it if the address has an account, else nothing.
+
+    The request only stores the address and its job, the same two rows for every address, so neither
+    the answer nor its timing tells whether there is an account.
+    """
+    reset = PasswordResetRequest(id=uuid7(), email=email.strip()[:320])
+    session.add(reset)
+    add_job(session, "answer_password_reset", reset.id, None)
+
+
+@job(max_retries=12, min_backoff=5_000, max_backoff=30 * 60_000, time_limit=60_000, max_age=24 * 3_600_000)
+def answer_password_reset(session: Session, request_id: UUID) -> None:
+    """Mail a reset link to the account at the requested address, if there is one; forget the request."""
+    reset = session.get(PasswordResetRequest, request_id)
+    if reset is None:
+        return  # answered already
+    session.delete(reset)
     try:
-        address = normalize_email(email)
+        address = normalize_email(reset.email)
     except AccountInvalid:
         return
-    user = await _user_by_email(db, address)
+    user = session.execute(
+        select(User).where(User.email == address).execution_options(all_tenants=True)
+    ).scalar_one_or_none()
     if user is None:
         return
     token = security.sign("password-reset", [str(user.id), security.password_fingerprint(user.password_hash)])
     queue_email(
-        db,
+        session,
         to=user.email,
         template="password_reset",
         language=user.language,
@@ -272,7 +311,7 @@ async def reset_password(
     # Following the link proves the address is theirs.
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     await sessions.revoke_all(db, user)
-    audit.record(db, "password_reset", tenant_id=user.tenant_id, subject=user, client=client)
+    await db.run_sync(audit.record, "password_reset", tenant_id=user.tenant_id, subject=user, client=client)
     return user
 
 
@@ -285,7 +324,9 @@ async def change_password(
     check_password(new, personal=(user.email,))
     user.password_hash = security.hash_password(new)
     signed_out = await sessions.revoke_all(db, user, keep=keep_session)
-    audit.record(db, "password_changed", tenant_id=user.tenant_id, subject=user, actor=user, client=client)
+    await db.run_sync(
+        audit.record, "password_changed", tenant_id=user.tenant_id, subject=user, actor=user, client=client
+    )
     return signed_out
 
 

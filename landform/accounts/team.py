@@ -29,6 +29,7 @@ from landform.core.i18n import LANGUAGES, lazy_gettext
 from landform.core.i18n import gettext as _
 from landform.core.images import ImageRefused, clean_image
 from landform.core.mail import queue_email
+from landform.core.mail_limits import MailLimiter
 from landform.core.text import normalize_text
 
 INVITE_PURPOSE = "team-invite"
@@ -100,20 +101,39 @@ async def pending_invitations(db: AsyncSession) -> list[Invitation]:
     )
 
 
-async def invite(db: AsyncSession, actor: User, email: str, role_name: str, client: ClientInfo) -> Invitation:
-    """Invite an address into the actor's team with a role; the e-mail carries a link valid for a week."""
+async def invite(
+    db: AsyncSession,
+    actor: User,
+    email: str,
+    role_name: str,
+    client: ClientInfo,
+    limiter: MailLimiter | None = None,
+) -> Invitation:
+    """Invite an address into the actor's team with a role; the e-mail carries a link valid for a week.
+
+    When the address was mailed enough for now (`limiter`) the earlier invitation stays, unchanged.
+    """
     address = normalize_email(email)
     role = _role(role_name)
     _may_grant(actor, role)
     if (await db.execute(select(User.id).where(User.email == address))).first() is not None:
         raise AccountInvalid({"email": _("This person is already in your team.")})
+    if limiter is not None and not await limiter.allows(address, f"invite:{actor.tenant_id}"):
+        raise AccountInvalid(
+            {
+                "email": _(
+                    "This address had an e-mail from us a few minutes ago, or many today, so we send no "
+                    "other now. An earlier invitation still works; or invite again later."
+                )
+            }
+        )
     # Inviting again replaces the earlier invitation, so only the newest link works.
     await db.execute(delete(Invitation).where(Invitation.email == address, Invitation.accepted_at.is_(None)))
     invitation = Invitation(tenant_id=actor.tenant_id, email=address, role=role, invited_by_id=actor.id)
     db.add(invitation)
     await db.flush()
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=address,
         template="team_invite",
         language=actor.tenant.default_language,
@@ -123,8 +143,8 @@ async def invite(db: AsyncSession, actor: User, email: str, role_name: str, clie
         role=ROLE_NAMES[role],  # lazy: translated in the e-mail's language
         token=security.sign(INVITE_PURPOSE, str(invitation.id)),
     )
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "invite_sent",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -147,8 +167,8 @@ async def revoke_invitation(
         raise NotFound()
     _may_grant(actor, invitation.role)
     await db.delete(invitation)
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "invite_revoked",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -240,7 +260,9 @@ async def accept_invitation(db: AsyncSession, token: str, data: dict[str, str], 
     user.tenant = tenant
     db.add(user)
     await db.flush()
-    audit.record(db, "invite_accepted", tenant_id=tenant.id, actor=user, subject=user, client=client)
+    await db.run_sync(
+        audit.record, "invite_accepted", tenant_id=tenant.id, actor=user, subject=user, client=client
+    )
     return user
 
 
@@ -266,8 +288,8 @@ async def change_role(
             raise NotAllowed(_("Every team needs an owner: make someone else owner first."))
     before = member.role
     member.role = role
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "role_changed",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -288,8 +310,8 @@ async def remove_member(db: AsyncSession, actor: User, member_id: UUID, client: 
             raise NotAllowed(_("Only an owner can remove an owner."))
         if await _owners(db) <= 1:
             raise NotAllowed(_("Every team needs an owner: make someone else owner first."))
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "member_removed",
         tenant_id=actor.tenant_id,
         actor=actor,

@@ -23,6 +23,7 @@ from landform.accounts.services import AccountInvalid
 from landform.core.http import read_upload
 from landform.core.i18n import gettext as _
 from landform.core.images import UPLOAD_BODY
+from landform.core.mail_limits import mail_limiter
 
 
 class TeamController(Controller):
@@ -64,7 +65,12 @@ class TeamController(Controller):
         await hooks.ensure_room.get()(db, "users")
         try:
             invitation = await team.invite(
-                db, request.user, values["email"], values["role"], client_info(request)
+                db,
+                request.user,
+                values["email"],
+                values["role"],
+                client_info(request),
+                mail_limiter(request),
             )
         except AccountInvalid as error:
             return Template(

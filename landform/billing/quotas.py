@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Index, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -29,17 +29,12 @@ from landform.billing.plans import FREE, PLANS, Plan, limit_label
 from landform.core import memo
 from landform.core.db import TenantScopeMissing, sync_session, utcnow
 from landform.core.i18n import gettext as _
-from landform.core.jobs import add_job
 from landform.core.settings import Settings
 from landform.crm_sink.models import Submission
+from landform.crm_sink.routing_job import enqueue_routing
 
 log = logging.getLogger(__name__)
 
-# Counting this month's leads reads the submissions of one tenant by time: this index makes that a
-# range scan. Declared here (not in crm_sink) because only the quota needs it.
-Index("ix_submission_tenant_created", Submission.tenant_id, Submission.created_at)
-
-ROUTING_JOB = "route_submission"
 # Why a lead is held: over the month's allowance, or (a minor's) waiting for a parent's consent.
 OVER_QUOTA = "quota"
 WAITING_FOR_PARENT = "parent"
@@ -177,7 +172,7 @@ async def must_hold(db: AsyncSession, submission: Submission) -> bool:
     return held
 
 
-def hold(db: Any, submission: Submission, reason: str = OVER_QUOTA) -> None:
+def hold(db: AsyncSession, submission: Submission, reason: str = OVER_QUOTA) -> None:
     """Hold a stored lead: over the month's allowance (routed once there is room), or waiting for a parent.
 
     A minor's lead waiting for a parent does not count against the month meanwhile.
@@ -215,7 +210,7 @@ def route_after_parent(session: Session, submission: Submission, now: datetime |
             "billing: lead %s held after a parent's consent, the month's allowance is used", submission.id
         )
     else:
-        add_job(session, ROUTING_JOB, submission.id, submission.tenant_id)
+        enqueue_routing(session, submission.id, submission.tenant_id)
     return held
 
 
@@ -236,7 +231,7 @@ def release_held(session: Session, tenant_id: UUID, now: datetime | None = None)
     held = list(session.execute(query.with_for_update()).scalars())
     for lead in held:
         lead.released_at = now
-        add_job(session, ROUTING_JOB, lead.submission_id, tenant_id)
+        enqueue_routing(session, lead.submission_id, tenant_id)
     if held:
         log.info("billing: released %d held leads of tenant %s", len(held), tenant_id)
     return len(held)

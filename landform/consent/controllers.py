@@ -138,7 +138,7 @@ class PublicConsentController(Controller):
 
     async def _contact(self, db: AsyncSession, token: str) -> tuple[Contact, Tenant]:
         tenant_id, contact_id = services.read_withdraw_token(token)
-        scope_to_tenant(db, tenant_id)
+        scope_to_tenant(db.sync_session, tenant_id)
         contact = (await db.execute(select(Contact).where(Contact.id == contact_id))).scalar_one_or_none()
         if contact is None:
             raise services.LinkInvalid("contact gone")
@@ -246,7 +246,7 @@ class CookieChoiceController(Controller):
         tenant = (await db.execute(select(Tenant).where(Tenant.slug == tenant_slug))).scalar_one_or_none()
         if tenant is None:
             raise NotFoundException()
-        scope_to_tenant(db, tenant.id)
+        scope_to_tenant(db.sync_session, tenant.id)
         return tenant
 
     @get("/")

@@ -107,7 +107,7 @@ class ConfirmConsentController(Controller):
 
     async def _load(self, db: AsyncSession, token: str) -> tuple[Submission, Tenant, dict[str, Any], bool]:
         tenant_id, submission_id = _read_token(token)
-        scope_to_tenant(db, tenant_id)
+        scope_to_tenant(db.sync_session, tenant_id)
         submission = (
             await db.execute(select(Submission).where(Submission.id == submission_id))
         ).scalar_one_or_none()

@@ -29,7 +29,7 @@ from landform.consent.services import ConsentHow, LinkInvalid, ticked_records
 from landform.core import security
 from landform.core.db import scope_to_tenant, sync_session, utcnow
 from landform.core.i18n import gettext as _
-from landform.core.jobs import OutboxJob
+from landform.core.jobs.models import OutboxJob
 from landform.core.mail import EmailMessage, queue_email
 from landform.core.settings import Settings
 from landform.crm_sink.models import Submission

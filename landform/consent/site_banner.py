@@ -65,7 +65,7 @@ class SiteBannerController(Controller):
         tenant = (await db.execute(select(Tenant).where(Tenant.slug == slug[:63]))).scalar_one_or_none()
         if tenant is None:
             raise NotFoundException(detail=_("There is no organisation with this address."))
-        scope_to_tenant(db, tenant.id)
+        scope_to_tenant(db.sync_session, tenant.id)
         origin = request.headers.get("origin", "")
         if origin not in await hooks.allowed_origins.get()(db):
             raise PermissionDeniedException(

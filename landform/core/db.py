@@ -55,8 +55,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def scope_to_tenant(session: Any, tenant_id: UUID) -> None:
-    """Bind a session (sync or async) to one tenant for the rest of its life."""
+def scope_to_tenant(session: Session, tenant_id: UUID) -> None:
+    """Bind a session to one tenant for the rest of its life.
+
+    An AsyncSession is scoped through its `sync_session`: the AsyncSession's `info` is that Session's.
+    """
     current = session.info.get("tenant_id")
     if current is not None and current != tenant_id:
         raise TenantScopeMissing("a session cannot change tenants")

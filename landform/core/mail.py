@@ -26,7 +26,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from landform.core import i18n, security
 from landform.core.db import GUID, Base, DateTimeUTC, utcnow
-from landform.core.jobs import PermanentJobError, add_job, job
+from landform.core.jobs.models import PermanentJobError
+from landform.core.jobs.registry import add_job, job
 from landform.core.personal_data import anonymize
 from landform.core.settings import get_settings
 from landform.core.templating import render
@@ -58,7 +59,7 @@ class EmailMessage(Base):
 
 
 def queue_email(
-    session: Any,
+    session: Session,
     *,
     to: str,
     template: str,

@@ -31,6 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import UniqueConstraint
 
 PERSONAL = "personal"
@@ -153,10 +154,10 @@ def unique_marker(column: Column[Any], row_id: Any) -> str:
     return marker[:length] if length else marker
 
 
-def anonymize(session: Any, table: Table, where: ColumnElement[bool]) -> int:
+def anonymize(session: Session, table: Table, where: ColumnElement[bool]) -> int:
     """Empty the personal columns of the rows of `table` matching `where`; how many rows.
 
-    Works in the caller's transaction (sync session or connection). The caller scopes `where` to a
+    Works in the caller's transaction. The caller scopes `where` to a
     tenant: Core statements on a table are not filtered by the tenant scope.
     """
     columns = personal_columns(table)
@@ -166,7 +167,7 @@ def anonymize(session: Any, table: Table, where: ColumnElement[bool]) -> int:
     plain = {c.name: erased_value(c) for c in columns if c not in unique}
     if not unique:
         result = session.execute(update(table).where(where).values(**plain))
-        return int(result.rowcount or 0)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
     ids = list(session.execute(select(table.c.id).where(where)).scalars())
     if not ids:
         return 0

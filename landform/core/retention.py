@@ -14,7 +14,7 @@ from litestar.stores.file import FileStore
 from sqlalchemy import delete
 
 from landform.core.db import sync_session, utcnow
-from landform.core.jobs import OutboxJob
+from landform.core.jobs.models import OutboxJob
 from landform.core.mail import EmailMessage
 from landform.core.settings import Settings
 

@@ -21,7 +21,9 @@ from landform.accounts.guards import MANAGERS, requires_role
 from landform.accounts.models import User
 from landform.core.db import sync_session
 from landform.core.i18n import gettext as _
-from landform.core.jobs import OutboxJob, configure_broker, is_dead, retry_job
+from landform.core.jobs.broker import configure_broker
+from landform.core.jobs.models import OutboxJob
+from landform.core.jobs.sweep import is_dead, retry_job
 from landform.core.settings import get_settings
 
 LIMIT = 200
@@ -60,7 +62,7 @@ class DeadLettersController(Controller):
         ).scalar_one_or_none()
         if row is None:
             raise NotFoundException()
-        retry_job(db_session, row)
+        await db_session.run_sync(retry_job, row)
         await db_session.commit()
         flash(request, _("The job runs again. If it fails again it comes back here."), category="success")
         return Redirect("/app/jobs")

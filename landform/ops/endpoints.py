@@ -26,7 +26,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.core.db import utcnow
-from landform.core.jobs import OutboxJob
+from landform.core.jobs.models import OutboxJob
 from landform.core.settings import Settings
 from landform.ops.health import HEARTBEAT_MAX_AGE_SECONDS, heartbeat_age, redis_client
 

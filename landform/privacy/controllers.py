@@ -21,6 +21,7 @@ from landform.core import i18n
 from landform.core.db import scope_to_tenant, utcnow
 from landform.core.http import client_ip
 from landform.core.i18n import gettext as _
+from landform.core.mail_limits import mail_limiter
 from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
 from landform.privacy import breaches, deletion, registry, services
@@ -50,7 +51,7 @@ async def _tenant(db: AsyncSession, slug: str) -> Tenant | None:
     except LookupError:
         raise NotFoundException() from None
     if tenant is not None:
-        scope_to_tenant(db, tenant.id)
+        scope_to_tenant(db.sync_session, tenant.id)
     return tenant
 
 
@@ -91,16 +92,23 @@ class PortalController(Controller):
 
     @post("/{slug:str}/requests", media_type=MediaType.HTML, status_code=200)
     async def ask(self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str) -> Template:
-        """Store the request and e-mail a link and code; the same answer whether the address is known."""
+        """Store the request and e-mail a link and code; the same answer whether the address is known.
+
+        The same answer too when the address was mailed for this kind of request within minutes (the first
+        link still works) or too often today: nothing is stored or sent then, so no one floods a mailbox.
+        """
         tenant = await _tenant(db_session, slug)
         data = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            services.new_request(db_session, tenant, data, i18n.get_language())
+            checked = services.check_request(data)
         except services.RequestInvalid as error:
             context = await _portal_context(db_session, tenant)
             context.update(values=data, errors=error.errors)
             return Template("privacy/portal.html", status_code=422, context=context)
-        await db_session.commit()
+        purpose = f"privacy:{services.slug_of(tenant)}:{checked.kind.value}"
+        if await mail_limiter(request).allows(checked.email, purpose):
+            services.new_request(db_session, tenant, checked, i18n.get_language())
+            await db_session.commit()
         return Template(
             "privacy/check_mail.html",
             context={"slug": slug, "organisation": tenant.name if tenant else "Landform"},

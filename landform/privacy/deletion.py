@@ -90,8 +90,8 @@ async def request_deletion(db: AsyncSession, user: User, *, only_me: bool = Fals
     db.add(deletion)
     if not only_me:
         await db.run_sync(lambda session: deletion_billing.stop_at_period_end(session, deletion))
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=user.email,
         template="account_deletion",
         language=user.language,

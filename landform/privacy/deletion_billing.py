@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from landform.billing import stripe_gateway
 from landform.billing.models import Subscription
 from landform.billing.services import ENDED, apply_subscription, subscription_row
-from landform.core.jobs import PermanentJobError, add_job, job
+from landform.core.jobs.models import PermanentJobError
+from landform.core.jobs.registry import add_job, job
 from landform.core.settings import get_settings
 from landform.privacy.models import AccountDeletion
 

@@ -29,7 +29,8 @@ from landform.consent.models import ConsentRecord, ParentalConsent, Purpose
 from landform.core import i18n
 from landform.core.csvfile import csv_text
 from landform.core.db import sync_session, utcnow
-from landform.core.jobs import OutboxJob, PermanentJobError, job
+from landform.core.jobs.models import OutboxJob, PermanentJobError
+from landform.core.jobs.registry import job
 from landform.core.mail import EmailMessage, queue_email
 from landform.core.personal_data import anonymize
 from landform.core.settings import Settings

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -31,7 +32,7 @@ from landform.consent import services as consent
 from landform.core import i18n, security
 from landform.core.db import utcnow
 from landform.core.i18n import gettext as _
-from landform.core.jobs import add_job
+from landform.core.jobs.registry import add_job
 from landform.core.mail import queue_email
 from landform.core.settings import get_settings
 from landform.core.text import normalize_text
@@ -196,8 +197,20 @@ def _email(value: str, field: str, errors: dict[str, str]) -> str:
         return ""
 
 
-def new_request(db: Any, tenant: Tenant | None, data: dict[str, str], language: str) -> PrivacyRequest:
-    """A request from the portal's form, with its verification e-mail; RequestInvalid when incomplete."""
+@dataclass(frozen=True)
+class RequestForm:
+    """The portal's request form, checked."""
+
+    email: str
+    kind: RequestKind
+    details: str
+    target_organisation: str
+    target_email: str
+    corrections: dict[str, str]
+
+
+def check_request(data: dict[str, str]) -> RequestForm:
+    """The portal's form read and checked; RequestInvalid, by field, when incomplete."""
     errors: dict[str, str] = {}
     address = _email(data.get("email", ""), "email", errors)
     try:
@@ -225,18 +238,31 @@ def new_request(db: Any, tenant: Tenant | None, data: dict[str, str], language: 
         errors["details"] = _("Tell us briefly what this is about, so it can be handled quickly.")
     if errors:
         raise RequestInvalid(errors)
+    return RequestForm(
+        email=address,
+        kind=kind,
+        details=details,
+        target_organisation=target_organisation if kind == RequestKind.PORTABILITY else "",
+        target_email=target_email,
+        corrections=corrections,
+    )
+
+
+def new_request(db: Any, tenant: Tenant | None, form: RequestForm, language: str) -> PrivacyRequest:
+    """Store a checked request and send its verification e-mail (a link and a code)."""
+    kind = form.kind
     request = PrivacyRequest(
         id=uuid7(),
         tenant_id=tenant.id if tenant else None,
         kind=kind,
         status=RequestStatus.UNVERIFIED,
-        email=address,
-        email_key=email_key(address),
+        email=form.email,
+        email_key=email_key(form.email),
         language=language,
-        details=details,
-        target_organisation=target_organisation if kind == RequestKind.PORTABILITY else "",
-        target_email=target_email,
-        corrections=corrections,
+        details=form.details,
+        target_organisation=form.target_organisation,
+        target_email=form.target_email,
+        corrections=form.corrections,
     )
     code = f"{secrets.randbelow(1_000_000):06d}"
     request.code_hash = _code_hash(request.id, code)
@@ -246,7 +272,7 @@ def new_request(db: Any, tenant: Tenant | None, data: dict[str, str], language: 
     token = security.sign(VERIFY_PURPOSE, [slug, str(request.id)])
     queue_email(
         db,
-        to=address,
+        to=form.email,
         template="privacy_verify",
         language=language,
         tenant_id=request.tenant_id,
@@ -386,7 +412,7 @@ async def fulfil(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | Non
     """Do what was asked: the worker builds exports and erases; consent is withdrawn right here."""
     request.status = RequestStatus.IN_PROGRESS
     if request.kind in BY_WORKER:
-        add_job(db, "privacy_fulfil", request.id, request.tenant_id)
+        await db.run_sync(add_job, "privacy_fulfil", request.id, request.tenant_id)
         audit(db, request, "fulfilment_started", actor)
         return
     if request.kind in (RequestKind.WITHDRAWAL, RequestKind.OBJECTION) and tenant is not None:

@@ -77,7 +77,7 @@ class HostedPageController(Controller):
         here = custom_host(request)
         if here is None or here.home_page_id is None or here.tenant_slug != tenant_slug:
             raise NotFoundException()
-        scope_to_tenant(db_session, here.tenant_id)
+        scope_to_tenant(db_session.sync_session, here.tenant_id)
         page_slug = await services.published_slug(db_session, here.home_page_id)
         if page_slug is None:
             raise NotFoundException()

@@ -73,7 +73,7 @@ async def live_page(db: AsyncSession, tenant_slug: str, page_slug: str) -> LiveP
     key = (tenant_slug, page_slug)
     found = pages.get(key)
     if found is not None:
-        scope_to_tenant(db, found.tenant.id)
+        scope_to_tenant(db.sync_session, found.tenant.id)
         return found
     tenant = await services.find_tenant(db, tenant_slug)
     published = await services.find_published(db, page_slug) if tenant else None

@@ -236,7 +236,7 @@ async def find_tenant(db: AsyncSession, tenant_slug: str) -> Tenant | None:
     """A tenant by its public slug; the session is scoped to it afterwards."""
     tenant = (await db.execute(select(Tenant).where(Tenant.slug == tenant_slug))).scalar_one_or_none()
     if tenant is not None:
-        scope_to_tenant(db, tenant.id)
+        scope_to_tenant(db.sync_session, tenant.id)
     return tenant
 
 

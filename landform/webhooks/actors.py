@@ -6,7 +6,7 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
-from landform.core.jobs import job
+from landform.core.jobs.registry import job
 from landform.webhooks import services
 
 

@@ -34,7 +34,8 @@ from landform.core import egress
 from landform.core.db import scope_to_tenant, utcnow
 from landform.core.egress import TargetRefused
 from landform.core.i18n import gettext as _
-from landform.core.jobs import OutboxJob, add_job
+from landform.core.jobs.models import OutboxJob
+from landform.core.jobs.registry import add_job
 from landform.core.personal_data import anonymize
 from landform.core.settings import Settings, WebhookSettings, get_settings
 from landform.crm_sink.models import Activity, Contact, ContactTag, Submission

@@ -35,3 +35,16 @@ def audit_kinds(db, tenant_id) -> list[str]:
             .execution_options(all_tenants=True)
         ).scalars()
     )
+
+
+def settled(db) -> None:
+    """Wait until the worker has done every job queued so far (so a mail not sent will not come later)."""
+    from landform.core.jobs.models import OutboxJob
+    from tests.conftest import wait_for
+
+    def idle() -> bool:
+        db.expire_all()
+        pending = select(OutboxJob.id).where(OutboxJob.done_at.is_(None), OutboxJob.failed_at.is_(None))
+        return db.execute(pending).first() is None
+
+    wait_for(idle)

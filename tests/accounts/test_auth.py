@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import uuid
 
-from sqlalchemy import select
+from litestar.testing import TestClient
+from sqlalchemy import Engine, event, select
 
-from landform.accounts.models import Role, Tenant, User
+from landform.accounts.models import PasswordResetRequest, Role, Tenant, User
+from landform.app import create_app
 from landform.core.mail import EmailMessage
+from tests.accounts.helpers import settled
 from tests.conftest import log_in, post_form, wait_for
 
 
@@ -158,3 +163,115 @@ def test_it_switches_the_dashboard_language_and_remembers_it(client, db, owner):
         select(User).where(User.id == owner.user_id).execution_options(all_tenants=True)
     ).scalar_one()
     assert user.language == "nl"
+
+
+def _statements_of(client, url: str, data: dict[str, str]) -> list[str]:
+    """The SQL the app's request ran (the worker's own statements are not the request's)."""
+    seen: list[str] = []
+
+    def note(conn, _cursor, statement, _parameters, _context, _many) -> None:
+        if conn.dialect.is_async:
+            seen.append(statement)
+
+    post_form(client, url, {})  # the CSRF cookie, and anything done once per process, before counting
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        assert post_form(client, url, data).status_code == 200
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_it_does_the_same_work_for_a_reset_of_a_known_and_an_unknown_address(client, owner):
+    known = _statements_of(client, "/password/forgot", {"email": owner.email})
+    unknown = _statements_of(client, "/password/forgot", {"email": "ghost@example.com"})
+    assert known == unknown
+    assert not [s for s in known if "user_account" in s]
+
+
+def test_it_answers_the_sixth_reset_a_minute_from_one_client_with_429(client):
+    for n in range(5):
+        assert post_form(client, "/password/forgot", {"email": f"p{n}@example.com"}).status_code == 200
+    refused = post_form(
+        client, "/password/forgot", {"email": "p6@example.com"}, headers={"accept-language": "nl"}
+    )
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 0
+    assert "Even rustig aan" in refused.text
+
+
+def test_it_mails_one_reset_link_however_many_clients_ask_within_minutes(settings, db, owner, inbox):
+    behind_proxy = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, trusted_proxies=("testclient",))
+    )
+    with TestClient(create_app(behind_proxy), base_url="http://testserver.local") as client:
+        answers = {
+            post_form(
+                client,
+                "/password/forgot",
+                {"email": owner.email},
+                headers={"x-forwarded-for": f"203.0.113.{n}"},
+            ).text
+            for n in range(4)
+        }
+        assert len(answers) == 1  # a limited request looks like the first
+        inbox.wait(owner.email)
+        settled(db)
+    assert len(inbox.to(owner.email)) == 1
+
+
+def test_it_tells_an_existing_owner_once_however_many_clients_sign_up_with_the_address(
+    settings, db, owner, inbox
+):
+    behind_proxy = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, trusted_proxies=("testclient",))
+    )
+    with TestClient(create_app(behind_proxy), base_url="http://testserver.local") as client:
+        for n in range(3):
+            response = post_form(
+                client,
+                "/signup",
+                {**SIGN_UP, "email": owner.email},
+                headers={"x-forwarded-for": f"203.0.113.{n}"},
+            )
+            assert response.status_code == 200
+        inbox.wait(owner.email)
+        settled(db)
+    assert len(inbox.to(owner.email)) == 1
+
+
+def test_on_redis_app_processes_share_the_limit_per_address(db, owner, monkeypatch):
+    """Production: two app processes on one Redis queue one reset for an address between them."""
+    from landform.core.settings import get_settings
+    from tests.conftest import REDIS_URL, redis_available
+
+    redis_available()
+    monkeypatch.setenv("LANDFORM_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("LANDFORM_QUEUE_NAMESPACE", f"landform-test-{uuid.uuid4().hex[:8]}")
+    get_settings.cache_clear()
+    with (
+        TestClient(create_app(get_settings()), base_url="http://testserver.local") as first,
+        TestClient(create_app(get_settings()), base_url="http://testserver.local") as second,
+    ):
+        for client in (first, second, first):
+            assert post_form(client, "/password/forgot", {"email": owner.email}).status_code == 200
+    db.expire_all()
+    assert len(db.execute(select(PasswordResetRequest)).scalars().all()) == 1
+
+
+def test_it_hashes_the_password_for_a_sign_up_with_a_known_address_too(client, owner, monkeypatch):
+    """The hash is most of a sign-up's time: skipping it for a known address would tell it by timing."""
+    from landform.core import security
+
+    hashed: list[str] = []
+    real = security.hash_password
+    monkeypatch.setattr(security, "hash_password", lambda password: hashed.append(password) or real(password))
+    post_form(client, "/signup", {**SIGN_UP, "email": owner.email})
+    post_form(client, "/signup", {**SIGN_UP, "email": "nobody-yet@example.com"})
+    assert hashed == [SIGN_UP["password"]] * 2
+
+
+def test_it_mails_the_confirmation_of_a_sign_up_corrected_after_an_error(client, db):
+    assert post_form(client, "/signup", {**SIGN_UP, "password": "short"}).status_code == 422
+    assert post_form(client, "/signup", SIGN_UP).status_code == 200
+    assert wait_for(lambda: _mail_to(db, "bea@brood.example.com"))

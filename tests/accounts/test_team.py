@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from landform.accounts.models import Invitation, Role, Tenant, User
 from landform.billing.models import Subscription
-from tests.accounts.helpers import audit_kinds, link_in, mail_to
+from tests.accounts.helpers import audit_kinds, link_in, mail_to, settled
 from tests.conftest import PASSWORD, Persona, log_in, make_user, post_form
 from tests.site.test_page_safety import png
 
@@ -257,3 +257,18 @@ def test_it_does_not_invite_someone_already_in_the_team(client, db, owner, marke
     response = post_form(client, "/app/team/invite", {"email": marketer.email.upper(), "role": "admin"})
     assert response.status_code == 422
     assert "already in your team" in response.text
+
+
+def test_it_does_not_mail_an_invitation_again_within_minutes(client, db, owner, inbox):
+    log_in(client, owner)
+    _invite(client, db)
+    again = post_form(client, "/app/team/invite", {"email": "nina@acme.example.com", "role": "admin"})
+    assert again.status_code == 422
+    assert "An earlier invitation still works" in again.text
+    inbox.wait("nina@acme.example.com")
+    settled(db)
+    assert len(inbox.to("nina@acme.example.com")) == 1
+    # The first invitation is kept, its link still the one that works.
+    db.expire_all()
+    invitations = db.execute(select(Invitation).execution_options(all_tenants=True)).scalars()
+    assert [i.role for i in invitations] == [Role.MARKETER]

@@ -113,7 +113,7 @@ def _tenant_a_more(db, owner, contact):
     db.flush()
     delivery = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, status="failed")
     from landform.core.db import utcnow
-    from landform.core.jobs import OutboxJob
+    from landform.core.jobs.models import OutboxJob
     from landform.crm_sink.models import Company
 
     company = Company(name="Acme BV")

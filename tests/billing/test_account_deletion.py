@@ -12,7 +12,8 @@ from sqlalchemy import select
 from landform.billing.models import Subscription
 from landform.billing.stripe_gateway import BillingUnavailable
 from landform.core.db import utcnow
-from landform.core.jobs import OutboxJob, run_job
+from landform.core.jobs.models import OutboxJob
+from landform.core.jobs.runner import run_job
 from landform.core.settings import get_settings
 from landform.privacy.deletion import run_due
 from landform.privacy.models import AccountDeletion

@@ -13,7 +13,7 @@ from landform.billing import plans, quotas
 from landform.billing.models import HeldLead, Subscription
 from landform.billing.quotas import release_held_job
 from landform.core.db import scope_to_tenant
-from landform.core.jobs import OutboxJob
+from landform.core.jobs.models import OutboxJob
 from landform.crm_sink.models import Contact, Submission
 from landform.forms.models import Form
 from tests.billing.conftest import PRICE_PRO, deliver, event

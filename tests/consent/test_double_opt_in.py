@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
+from litestar.testing import TestClient
 from sqlalchemy import select
 
+from landform.app import create_app
 from landform.consent.models import ConsentRecord
 from landform.core.mail import EmailMessage
+from landform.crm_sink.models import Submission
+from tests.accounts.helpers import settled
 from tests.conftest import wait_for
 from tests.consent.helpers import consent_form, contact_by_email, make_purpose, submit
 
@@ -68,3 +73,26 @@ def test_without_double_opt_in_the_box_is_recorded_at_once_and_no_mail_is_sent(c
 def test_a_forged_or_foreign_confirmation_link_is_refused(client, db, owner):
     assert client.get("/consent/confirm/?token=nonsense").status_code == 400
     assert client.post("/consent/confirm/", data={"token": "nonsense"}).status_code == 400
+
+
+def test_it_mails_one_confirmation_however_many_clients_send_the_form_with_one_address(
+    settings, db, owner, inbox
+):
+    """A flood of submissions naming one address sends one e-mail; every lead is still stored."""
+    purpose, text = make_purpose(db, owner)
+    purpose.double_opt_in = True
+    db.commit()
+    form = consent_form(db, owner, purpose, text)
+    behind_proxy = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, trusted_proxies=("testclient",))
+    )
+    with TestClient(create_app(behind_proxy), base_url="http://testserver.local") as client:
+        for n in range(3):
+            answers = {"first_name": "Anna", "email": "anna@example.com", "newsletter": "on"}
+            response = submit(client, form, answers, **{"x-forwarded-for": f"203.0.113.{n}"})
+            assert response.status_code == 201
+        inbox.wait("anna@example.com")
+        settled(db)
+    assert len(inbox.to("anna@example.com")) == 1
+    db.expire_all()
+    assert len(db.execute(select(Submission).execution_options(all_tenants=True)).scalars().all()) == 3

@@ -16,7 +16,7 @@ from landform.billing.quotas import release_held_job
 from landform.consent.minors import purge_expired_holds
 from landform.consent.models import ConsentRecord, ParentalConsent
 from landform.core.db import utcnow
-from landform.core.jobs import OutboxJob
+from landform.core.jobs.models import OutboxJob
 from landform.core.settings import get_settings
 from landform.crm_sink.models import Submission
 from landform.forms.models import Form

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from landform.core.db import scope_to_tenant
-from landform.crm_sink.routing_models import (
+from landform.crm_sink.assignment.models import (
     Department,
     DepartmentMember,
     FieldMapping,
@@ -149,7 +149,7 @@ def test_it_saves_a_forms_field_mapping(client, db, owner):
 
 def make_failed_job(db, persona):
     from landform.core.db import utcnow
-    from landform.core.jobs import OutboxJob
+    from landform.core.jobs.models import OutboxJob
 
     job = OutboxJob(
         actor_name="route_submission",

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from landform.core.db import utcnow
-from landform.core.jobs import OutboxJob
+from landform.core.jobs.models import OutboxJob
 from landform.crm_sink.models import Contact, Submission
 from landform.ops.dead_letters import jobs_group
 from tests.conftest import log_in, post_form, wait_for

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 import landform.ops.jobs  # noqa: F401  (the schedule)
 from landform.core.db import utcnow
-from landform.core.jobs import OutboxJob
+from landform.core.jobs.models import OutboxJob
 from landform.core.settings import get_settings
 from landform.ops import schedule
 from landform.ops.schedule import PeriodicJob, Scheduler, declare_periodic, scheduled_jobs

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
+from litestar.testing import TestClient
 from sqlalchemy import select, update
 
+from landform.app import create_app
 from landform.consent.models import ConsentRecord
 from landform.core.db import utcnow
 from landform.crm_sink.models import Contact
-from landform.privacy.models import BreachIncident, PrivacyRequest, RequestStatus
+from landform.privacy.models import BreachIncident, PrivacyRequest, RequestKind, RequestStatus
+from tests.accounts.helpers import settled
 from tests.conftest import make_form, wait_for
 from tests.consent.helpers import contact_by_email, submit
 from tests.privacy.conftest import code_in, link_in
@@ -173,3 +177,49 @@ def test_hostile_input_gets_a_clear_answer_never_a_500(client, owner):
         assert 400 <= response.status_code < 500, (url, response.status_code)
     page = client.post("/privacy/acme/breach", data={"description": "<script>alert(1)</script> lek"})
     assert "<script>alert(1)</script>" not in page.text
+
+
+def test_it_mails_one_address_once_per_kind_however_many_clients_ask(settings, db, owner, inbox):
+    """A flood aimed at one mailbox from many clients sends one e-mail; the answers do not tell."""
+    behind_proxy = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, trusted_proxies=("testclient",))
+    )
+    with TestClient(create_app(behind_proxy), base_url="http://testserver.local") as client:
+
+        def ask(kind: str, n: int) -> str:
+            response = client.post(
+                "/privacy/acme/requests?lang=en",
+                data={"email": KNOWN, "kind": kind},
+                headers={"x-forwarded-for": f"203.0.113.{n}"},
+            )
+            assert response.status_code == 200
+            return response.text
+
+        assert len({ask("access", n) for n in range(4)}) == 1
+        ask("erasure", 9)  # another kind of request is another e-mail
+        inbox.wait(KNOWN, "Confirm", count=2)
+        settled(db)
+    assert len(inbox.to(KNOWN, "Confirm")) == 2
+    assert sorted(r.kind.value for r in _requests(db)) == ["access", "erasure"]
+
+
+def test_it_sends_one_address_at_most_ten_e_mails_a_day(settings, db, owner, inbox):
+    """Twelve different requests (every kind, at two portals) for one address: ten e-mails, one answer."""
+    behind_proxy = dataclasses.replace(
+        settings, server=dataclasses.replace(settings.server, trusted_proxies=("testclient",))
+    )
+    asks = [(slug, kind.value) for slug in ("acme", "_") for kind in RequestKind][:12]
+    with TestClient(create_app(behind_proxy), base_url="http://testserver.local") as client:
+        answers: dict[str, set[str]] = {"acme": set(), "_": set()}
+        for n, (slug, kind) in enumerate(asks):
+            response = client.post(
+                f"/privacy/{slug}/requests?lang=en",
+                data={"email": KNOWN, "kind": kind, "details": "Please look into this."},
+                headers={"x-forwarded-for": f"203.0.113.{n}"},
+            )
+            assert response.status_code == 200
+            answers[slug].add(response.text)
+        inbox.wait(KNOWN, count=10)
+        settled(db)
+    assert [len(texts) for texts in answers.values()] == [1, 1]  # limited or not, the same answer
+    assert len(inbox.to(KNOWN)) == 10

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import Tenant
 from landform.core.i18n import get_language
+from landform.core.mail_limits import mail_limiter
 from landform.core.metrics import SUBMISSIONS
 from landform.crm_sink.api import problems
 from landform.forms.fields import SubmissionInvalid
@@ -67,6 +68,7 @@ class SubmissionsApi(Controller):
                 pipeline.SubmissionContext(source="api", language=get_language()),
                 tenant.country,
                 commit=True,
+                mail_limiter=mail_limiter(request),
             )
             await db.commit()
         except SubmissionInvalid as invalid:

@@ -22,6 +22,7 @@ from landform.consent import minors as consent_minors
 from landform.core.http import client_ip, custom_host, site_prefix, wants_json
 from landform.core.i18n import get_language, pick
 from landform.core.i18n import gettext as _
+from landform.core.mail_limits import mail_limiter
 from landform.core.metrics import SUBMISSIONS
 from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
@@ -147,6 +148,7 @@ class IntakeController(Controller):
                 nonce=token.nonce,
                 skip=visit.skip or frozenset(),
                 commit=True,
+                mail_limiter=mail_limiter(request),
             )
         except spam.Spam as suspected:
             log.info("intake: kept a submission to form %s as spam (%s)", form.id, suspected.reason)

@@ -60,7 +60,7 @@ async def live_form(
     here = custom_host(request)
     if here is not None and here.tenant_id != found[0].tenant_id:
         raise NotFoundException(detail=_("There is no form with this key."))
-    scope_to_tenant(db, found[0].tenant_id)
+    scope_to_tenant(db.sync_session, found[0].tenant_id)
     return found
 
 

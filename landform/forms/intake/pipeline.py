@@ -15,9 +15,10 @@ from landform.billing import quotas
 from landform.consent import double_opt_in
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
-from landform.core import jobs as outbox
 from landform.core.i18n import gettext as _
 from landform.core.i18n import pick
+from landform.core.mail_limits import MailLimiter
+from landform.crm_sink import routing_job
 from landform.crm_sink.models import Submission
 from landform.forms.fields import HIDDEN_SOURCES, SubmissionInvalid, clean_answers, consent_proof
 from landform.forms.models import Form, FormVersion
@@ -87,12 +88,16 @@ async def accept_submission(
     nonce: str | None = None,
     skip: frozenset[str] = frozenset(),
     commit: bool = False,
+    mail_limiter: MailLimiter | None = None,
 ) -> Submission:
     """Validate answers and store the submission with its routing job, in the caller's transaction.
 
+    `mail_limiter`: the double opt-in e-mail goes to an address once per 10 minutes (a person who sends
+    the form twice confirms with the first link) and 10 times a day, whoever submits it.
+
     `skip`: fields the visitor was not shown (a progressive form), so not asked for. `commit`: the
     caller writes nothing else with it, so it is committed before this returns; a lead that is routed
-    at once (the usual case) is then stored in one statement (`outbox.store_with_job`).
+    at once (the usual case) is then stored in one statement (`routing_job.store_with_routing`).
     """
     asked = [f for f in version.fields if f["name"] not in skip]
     values, contact_fields = clean_answers(asked, raw, country, block_disposable=form.block_disposable_email)
@@ -159,11 +164,13 @@ async def accept_submission(
     records = [] if parent_email else consent.ticked_records(submission, given, how)
     if commit and not held and not waiting:
         # The intake's hot path: the lead, its consent records and its routing job in one statement.
-        await outbox.store_with_job(db, [submission, *records], quotas.ROUTING_JOB)
+        await routing_job.store_with_routing(db, submission, records)
         return submission
     db.add(submission)
     if not held:
-        outbox.add_job(db, quotas.ROUTING_JOB, submission.id, submission.tenant_id)
+        # On the intake's path: enqueueing only adds the job row and notes it in the session's `info`
+        # (the same dict on the AsyncSession and its sync_session), so no run_sync is needed.
+        routing_job.enqueue_routing(db.sync_session, submission.id, submission.tenant_id)
     await db.flush()  # before the rows that refer to it (a hold has no relationship to order it by)
     if parent_email:
         tenant = await db.get_one(Tenant, form.tenant_id)
@@ -175,7 +182,10 @@ async def accept_submission(
         if held:
             quotas.hold(db, submission)
         db.add_all(records)
-        if waiting:
+        if waiting and (
+            mail_limiter is None
+            or await mail_limiter.allows(contact_fields["email"], f"double-opt-in:{form.tenant_id}")
+        ):
             tenant = await db.get_one(Tenant, form.tenant_id)
             double_opt_in.ask(
                 db,

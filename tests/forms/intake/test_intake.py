@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from landform.billing.models import Subscription
-from landform.core.jobs import OutboxJob
+from landform.core.jobs.models import OutboxJob
 from landform.crm_sink.models import Activity, Contact, Submission
 from tests.conftest import POSTGRES_ADMIN_URL, form_token, make_form, make_page, republish, wait_for
 

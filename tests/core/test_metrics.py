@@ -64,7 +64,7 @@ def test_it_counts_submissions_requests_and_routing(client, db, owner):
 def test_it_reports_jobs_waiting_in_the_outbox(client, db, owner, monkeypatch):
     form = make_form(db, owner)
     # The broker refuses every job: submissions are stored and wait in the outbox.
-    monkeypatch.setattr("landform.core.jobs._send", lambda actor_name, job_id: False)
+    monkeypatch.setattr("landform.core.jobs.handoff.send", lambda actor_name, job_id: False)
     for n in range(2):
         token = form_token(client, f"/f/{form.key}")
         client.post(

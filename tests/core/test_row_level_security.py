@@ -128,7 +128,7 @@ def _submission(db, persona, email: str):
 def test_the_batch_router_routes_each_tenants_share_as_the_application_role(
     settings, db, owner, stranger, app_role_url
 ):
-    from landform.crm_sink.routing import route_submissions
+    from landform.crm_sink.leads.writing import route_submissions
 
     ids = [_submission(db, owner, "ada@acme.example"), _submission(db, stranger, "stan@globex.example")]
     with sync_session(DatabaseSettings(url=app_role_url).sync_url) as worker:
@@ -143,7 +143,7 @@ def test_the_batch_router_routes_each_tenants_share_as_the_application_role(
 def test_the_contact_search_finds_only_the_tenants_own_as_the_application_role(
     settings, db, owner, stranger, app_role_url
 ):
-    from landform.crm_sink.records import ContactFilter, capped_count, contact_page
+    from landform.crm_sink.contacts.search import ContactFilter, capped_count, contact_page
 
     make_contact(db, owner, "ada@acme.example", last_name="Lovelace")
     make_contact(db, stranger, "ada@globex.example", last_name="Lovelace")
@@ -156,21 +156,21 @@ def test_the_contact_search_finds_only_the_tenants_own_as_the_application_role(
 def test_the_walk_for_a_common_term_finds_only_the_tenants_own_as_the_application_role(
     settings, db, owner, stranger, app_role_url, monkeypatch
 ):
-    from landform.crm_sink import records
+    from landform.crm_sink.contacts import search
 
     for n in range(3):
         make_contact(db, owner, f"mine{n}@acme.example", last_name="de Vries")
         make_contact(db, stranger, f"theirs{n}@globex.example", last_name="de Vries")
     ways: list[str] = []
-    search_page = records._search_page
+    search_page = search._search_page
 
     def noted(*args):
         rows, way = search_page(*args)
         ways.append(way)
         return rows, way
 
-    monkeypatch.setattr(records, "_search_page", noted)
+    monkeypatch.setattr(search, "_search_page", noted)
     with sync_session(DatabaseSettings(url=app_role_url).sync_url, tenant_id=owner.tenant_id) as session:
-        found, _next = records.contact_page(session, records.ContactFilter(q="de vries"), None, limit=2)
+        found, _next = search.contact_page(session, search.ContactFilter(q="de vries"), None, limit=2)
     assert ways == ["walk"]
     assert [contact.email for contact in found] == ["mine2@acme.example", "mine1@acme.example"]

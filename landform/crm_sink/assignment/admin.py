@@ -14,14 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.accounts.models import User
 from landform.core.i18n import gettext as _
 from landform.core.text import normalize_text
-from landform.crm_sink.normalize import COMPANY_TARGETS, CONTACT_TARGETS, TARGETS
-from landform.crm_sink.routing_models import (
+from landform.crm_sink.assignment.models import (
     Department,
     DepartmentMember,
     FieldMapping,
     RoutingRule,
     RoutingSettings,
 )
+from landform.crm_sink.fields import COMPANY_TARGETS, CONTACT_TARGETS, TARGETS
 from landform.hooks import FormSummary
 
 RANKS = range(1, 10)

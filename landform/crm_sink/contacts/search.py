@@ -1,28 +1,20 @@
-"""Working the CRM by hand: finding contacts (filters, keyset pages), editing contacts and companies,
-merging two contacts, the review queue of likely duplicates, and the CSV export.
-
-Routing (services.py) writes the CRM; this module is what people do with it afterwards.
-"""
+"""Finding contacts: the list's filters, keyset pages that stay index scans, capped counts and the search."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from uuid import UUID
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import (
     Boolean,
     ColumnElement,
     Select,
     String,
-    and_,
-    delete,
     exists,
     func,
     literal,
@@ -31,16 +23,12 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
-    update,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 
-from landform.core.csvfile import csv_text
-from landform.core.db import TenantScopeMissing, metadata, utcnow
-from landform.core.i18n import gettext as _
-from landform.crm_sink import normalize
-from landform.crm_sink.models import Activity, Company, Contact, ContactDuplicateDismissal, ContactTag
+from landform.core.db import TenantScopeMissing
+from landform.crm_sink.models import Company, Contact, ContactTag
 
 PAGE_SIZE = 50
 # Lists say "more than 10000" instead of counting a million rows on every page.
@@ -104,18 +92,6 @@ def _search_on_postgresql(element: _Search, compiler: Any, **kw: Any) -> str:
 
 
 SOURCES = ("page", "embed", "api", "import")
-GENDERS = ("female", "male", "other")
-
-
-class RecordInvalid(ValueError):
-    """What the user typed cannot be saved; `errors` by field name."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-# --- finding contacts ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -367,303 +343,3 @@ def company_search(term: str) -> ColumnElement[bool]:
 def all_tags(session: Session) -> list[str]:
     tags = select(ContactTag.tag).distinct().order_by(ContactTag.tag).limit(500)
     return list(session.execute(tags).scalars())
-
-
-# --- validation ------------------------------------------------------------------------------------
-
-
-def clean_email(text: str) -> str:
-    try:
-        return validate_email(text, check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise ValueError(_("Please enter a valid e-mail address, like name@example.com.")) from error
-
-
-CONTACT_TEXT = {
-    "first_name": 100,
-    "last_name": 100,
-    "job_title": 200,
-    "company_name": 200,
-    "description": 4000,
-}
-CONTACT_URLS = ("linkedin", "facebook", "twitter")
-
-
-def _clean(form: Any, limits: dict[str, int], errors: dict[str, str]) -> dict[str, str]:
-    values = {}
-    for name, limit in limits.items():
-        value = str(form.get(name) or "").strip()
-        if len(value) > limit:
-            errors[name] = _("At most %(count)d characters.", count=limit)
-        values[name] = value
-    return values
-
-
-def clean_contact(form: Any, region: str, owners: set[UUID]) -> dict[str, Any]:
-    """The validated values of the contact form (RecordInvalid lists what is wrong)."""
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = _clean(form, CONTACT_TEXT, errors)
-    checks = {"email": clean_email, "phone": lambda text: normalize.checked_phone(text, region)}
-    checks.update({name: normalize.checked_website for name in CONTACT_URLS})
-    for name, check in checks.items():
-        text = str(form.get(name) or "").strip()[:320]
-        try:
-            values[name] = check(text) if text else ""
-        except ValueError as error:
-            errors[name] = str(error)
-    if not values.get("email") and "email" not in errors:
-        errors["email"] = _("Please enter a valid e-mail address, like name@example.com.")
-    gender = str(form.get("gender") or "")
-    values["gender"] = gender if gender in GENDERS else ""
-    language = str(form.get("language") or "")
-    values["language"] = language if language in {"nl", "en"} else ""
-    owner = str(form.get("owner_id") or "")
-    try:
-        values["owner_id"] = UUID(owner) if owner else None
-    except ValueError:
-        values["owner_id"] = None
-    if values["owner_id"] is not None and values["owner_id"] not in owners:
-        errors["owner_id"] = _("Choose a user of your team.")
-    values["tags"] = sorted(
-        {tag.strip().casefold()[:64] for tag in str(form.get("tags") or "").split(",") if tag.strip()}
-    )[:50]
-    if errors:
-        raise RecordInvalid(errors)
-    return values
-
-
-def save_contact(session: Session, contact: Contact, values: dict[str, Any]) -> None:
-    """Apply the cleaned form; a changed address must not be another contact's (merge them instead)."""
-    key = values["email"].strip().casefold()
-    if key != contact.email_key:
-        taken = session.execute(select(Contact.id).where(Contact.email_key == key, Contact.id != contact.id))
-        if taken.first() is not None:
-            raise RecordInvalid(
-                {"email": _("Another contact has this e-mail address. Merge the two contacts instead.")}
-            )
-    for name, value in values.items():
-        if name != "tags":
-            setattr(contact, name, value)
-    contact.email_key = key
-    set_tags(session, contact, values["tags"])
-
-
-def set_tags(session: Session, contact: Contact, tags: list[str]) -> None:
-    mine = ContactTag.contact_id == contact.id
-    current = set(session.execute(select(ContactTag.tag).where(mine)).scalars())
-    wanted = set(tags)
-    if current - wanted:
-        session.execute(delete(ContactTag).where(mine, ContactTag.tag.in_(current - wanted)))
-    for tag in sorted(wanted - current):
-        session.add(ContactTag(contact_id=contact.id, tag=tag, tenant_id=contact.tenant_id))
-
-
-COMPANY_TEXT = {
-    "name": 200,
-    "address": 200,
-    "city": 100,
-    "visiting_address": 300,
-    "invoice_address": 300,
-    "description": 4000,
-}
-# What the company form edits: the model's attributes, not its table's columns (those include
-# advanced-alchemy's `sa_orm_sentinel`, which has no attribute of that name on the object).
-COMPANY_FIELDS = (
-    *COMPANY_TEXT,
-    "postcode",
-    "country",
-    "phone",
-    "vat_number",
-    "kvk_number",
-    "rsin",
-    "website",
-    "linkedin",
-    "facebook",
-    "twitter",
-    "size",
-)
-
-
-def clean_company(form: Any, region: str) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = _clean(form, COMPANY_TEXT, errors)
-    if not values["name"]:
-        errors["name"] = _("Enter the company's name.")
-    country = str(form.get("country") or region or "NL").strip().upper()[:2]
-    values["country"] = country if re.fullmatch(r"[A-Z]{2}", country) else ""
-    checks = {
-        "postcode": lambda text: normalize.checked_postcode(text, values["country"]),
-        "phone": lambda text: normalize.checked_phone(text, region),
-        "vat_number": lambda text: normalize.vat_number(text, region),
-        "kvk_number": normalize.kvk_number,
-        "rsin": normalize.rsin,
-        "website": normalize.checked_website,
-        "linkedin": normalize.checked_website,
-        "facebook": normalize.checked_website,
-        "twitter": normalize.checked_website,
-    }
-    for name, check in checks.items():
-        text = str(form.get(name) or "").strip()[:300]
-        try:
-            values[name] = check(text) if text else ""
-        except ValueError as error:
-            errors[name] = str(error)
-    size = str(form.get("size") or "").strip()
-    values["size"] = int(size) if size.isdigit() and len(size) < 8 else None
-    if size and values["size"] is None:
-        errors["size"] = _("Enter the number of employees, like 25.")
-    if errors:
-        raise RecordInvalid(errors)
-    host = (urlsplit(values["website"]).hostname or "").lower() if values["website"] else ""
-    values["domain"] = host.removeprefix("www.")
-    return values
-
-
-# --- merging ---------------------------------------------------------------------------------------
-
-MERGE_FIELDS = (
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company_name",
-    "company_id",
-    "job_title",
-    "gender",
-    "language",
-    "linkedin",
-    "facebook",
-    "twitter",
-    "description",
-    "owner_id",
-)
-
-
-def _contact_references() -> list[Any]:
-    """Every column of every table that points at a contact, whichever domain owns it.
-
-    Merging moves them all to the survivor: activities, submissions, tags, consent records, webhook
-    events, and whatever a later domain adds, without the CRM importing those domains.
-    """
-    columns = []
-    for table in metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table.name == "contact" and fk.column.name == "id" and table.name != "contact":
-                columns.append(fk.parent)
-    return columns
-
-
-def merge_contacts(
-    session: Session, survivor: Contact, other: Contact, take_from_other: set[str], merged_by: str
-) -> None:
-    """Fold `other` into `survivor` and delete it; `take_from_other` names the fields whose value wins."""
-    if survivor.id == other.id:
-        raise RecordInvalid({"_form": _("Choose two different contacts.")})
-    chosen = {name: getattr(other, name) for name in MERGE_FIELDS if name in take_from_other}
-    # A value only the other contact has is kept rather than lost.
-    for name in MERGE_FIELDS:
-        if name not in chosen and not getattr(survivor, name) and getattr(other, name):
-            chosen[name] = getattr(other, name)
-    # The survivor's tags win a clash; the rest move over with every other reference.
-    survivor_tags = select(ContactTag.tag).where(ContactTag.contact_id == survivor.id).scalar_subquery()
-    session.execute(
-        delete(ContactTag).where(ContactTag.contact_id == other.id, ContactTag.tag.in_(survivor_tags))
-    )
-    # Dismissed pairs with the other contact no longer mean anything: it is about to be gone.
-    session.execute(
-        delete(ContactDuplicateDismissal).where(
-            or_(
-                ContactDuplicateDismissal.contact_a_id == other.id,
-                ContactDuplicateDismissal.contact_b_id == other.id,
-            )
-        )
-    )
-    for column in _contact_references():
-        if column.table.name == ContactDuplicateDismissal.__tablename__:
-            continue
-        session.execute(update(column.table).where(column == other.id).values({column.name: survivor.id}))
-    do_not_contact = survivor.do_not_contact or other.do_not_contact
-    latest = max((m for m in (survivor.last_activity_at, other.last_activity_at) if m), default=None)
-    session.delete(other)
-    session.flush()  # the other address is free before the survivor may take it
-    for name, value in chosen.items():
-        setattr(survivor, name, value)
-    survivor.email_key = survivor.email.strip().casefold()
-    # Someone who asked not to be contacted under either record stays asked.
-    survivor.do_not_contact = do_not_contact
-    survivor.last_activity_at = latest
-    session.add(
-        Activity(
-            contact_id=survivor.id,
-            tenant_id=survivor.tenant_id,
-            kind="merged",
-            occurred_at=utcnow(),
-            details={"merged_contact_id": str(other.id), "by": merged_by},
-        )
-    )
-
-
-# --- likely duplicates -----------------------------------------------------------------------------
-
-
-def duplicate_pairs(session: Session, limit: int = 50) -> list[tuple[Contact, Contact, str]]:
-    """Pairs that are probably one person: the same phone number, or the same name at the same company.
-
-    Pairs a person dismissed are not offered again.
-    """
-    a, b = aliased(Contact), aliased(Contact)
-    same_phone = and_(a.phone != "", a.phone == b.phone)
-    same_company = or_(
-        and_(a.company_id.is_not(None), a.company_id == b.company_id),
-        and_(a.company_name != "", func.lower(a.company_name) == func.lower(b.company_name)),
-    )
-    same_name = and_(
-        a.last_name != "",
-        func.lower(a.first_name) == func.lower(b.first_name),
-        func.lower(a.last_name) == func.lower(b.last_name),
-        same_company,
-    )
-    dismissed = exists().where(
-        ContactDuplicateDismissal.contact_a_id == a.id, ContactDuplicateDismissal.contact_b_id == b.id
-    )
-    rows = session.execute(
-        select(a, b, same_phone)
-        .join(b, and_(a.tenant_id == b.tenant_id, a.id < b.id, or_(same_phone, same_name)))
-        .where(~dismissed)
-        .order_by(b.created_at.desc())
-        .limit(limit)
-    ).all()
-    return [(first, second, "phone" if phone else "name") for first, second, phone in rows]
-
-
-def dismiss_pair(session: Session, first: UUID, second: UUID, user_id: UUID) -> None:
-    low, high = sorted((first, second))
-    known = session.execute(
-        select(ContactDuplicateDismissal.id).where(
-            ContactDuplicateDismissal.contact_a_id == low, ContactDuplicateDismissal.contact_b_id == high
-        )
-    ).first()
-    if known is None:
-        session.add(ContactDuplicateDismissal(contact_a_id=low, contact_b_id=high, dismissed_by_id=user_id))
-
-
-# --- export ----------------------------------------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "id",
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company_name",
-    "job_title",
-    "language",
-    "source",
-    "created_at",
-    "last_activity_at",
-)
-
-
-def csv_rows(contacts: list[Contact], header: bool) -> str:
-    rows = ({name: getattr(contact, name) for name in EXPORT_COLUMNS} for contact in contacts)
-    return csv_text(EXPORT_COLUMNS, rows, header=header)

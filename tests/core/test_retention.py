@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from landform.core.db import utcnow
-from landform.core.jobs import OutboxJob
+from landform.core.jobs.models import OutboxJob
 from landform.core.mail import EmailMessage
 from landform.core.retention import purge_expired
 

@@ -22,7 +22,7 @@ from landform import hooks
 from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.core.i18n import gettext as _
-from landform.crm_sink import routing_admin as admin
+from landform.crm_sink.assignment import admin
 
 HOME = "/app/routing"
 
