@@ -301,7 +301,7 @@ def embed_script() -> list[Figure] | str:
     path = ROOT / "landform" / "static" / "embed.js"
     if not path.exists():
         return "embed.js gzipped bytes: not built yet"
-    from landform.forms.controllers import compact_script
+    from landform.forms.embed import compact_script
 
     size = len(gzip.compress(compact_script(path.read_text())))
     return [Figure("embed.js gzipped bytes (as served)", size, None, "<= 4096 B", size <= 4096)]

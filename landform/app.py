@@ -87,14 +87,17 @@ from landform.core.http import (
 from landform.core.jobs.handoff import start_handoff, stop_handoff
 from landform.core.logs import RequestLog, configure_logging
 from landform.core.migrate import ensure_current
+from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings, get_settings
 from landform.core.templating import environment
 from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
-from landform.forms.api import SubmissionsApi
-from landform.forms.controllers import FailOpenRateLimit, FormBuilderController, intake_router
+from landform.forms.builder.controllers import FormBuilderController
+from landform.forms.intake.api import SubmissionsApi
+from landform.forms.intake.controllers import intake_router
+from landform.forms.spam_folder.controllers import SpamFolderController
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.production import check_production
@@ -416,6 +419,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HostedPageController,
             domain_allowed,
             FormBuilderController,
+            SpamFolderController,
             intake_router(settings),
             ContactsController,
             AnalyticsController,
@@ -502,7 +506,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "analytics": analytics,
                 # Verified custom hosts: routing (site/hosts.py), the intake's origin check, canonical URLs.
                 "site_hosts": site_hosts,
-                # Sessions for handlers that open their own (the intake: forms/controllers.py).
+                # Sessions for handlers that open their own (the intake: forms/intake/controllers.py).
                 "db_sessions": alchemy.create_session_maker(),
             }
         ),

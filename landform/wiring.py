@@ -17,7 +17,7 @@ from landform import hooks
 from landform.analytics.controllers import journey_section
 from landform.billing.quotas import ensure_room
 from landform.consent import services as consent
-from landform.forms import services as forms
+from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
 from landform.site import services as site
 from landform.site.controllers import render_with_form

@@ -34,8 +34,8 @@ from landform.core import memo, security
 from landform.core.db import scope_to_tenant, sync_engine, sync_session, utcnow
 from landform.core.migrate import upgrade
 from landform.core.settings import DatabaseSettings, Settings, get_settings
+from landform.forms.builder.services import new_form, publish
 from landform.forms.models import Form
-from landform.forms.services import new_form, publish
 from landform.models import metadata
 from landform.ops import schedule
 from landform.site import services as site_services

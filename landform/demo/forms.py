@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from landform.consent.models import ConsentText, Purpose
 from landform.consent.services import new_purpose
+from landform.forms.builder.services import default_fields, new_form, publish
 from landform.forms.models import Form
-from landform.forms.services import default_fields, new_form, publish
 
 FORM_NAME = "Gratis dakscan"
 AGE_FORM_NAME = "Workshop zonneladers bouwen (12-18 jaar)"

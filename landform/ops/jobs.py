@@ -8,7 +8,7 @@ from landform.billing.services import end_grace_job
 from landform.consent.minors import purge_expired_holds_job
 from landform.core import retention
 from landform.core.jobs.sweep import sweep
-from landform.forms.services import purge_old_spam_job
+from landform.forms.spam_folder.services import purge_old_spam_job
 from landform.ops import backup, health
 from landform.ops.schedule import cron, every
 from landform.privacy import deadlines, deletion

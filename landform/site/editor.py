@@ -23,7 +23,7 @@ from landform.core.http import read_upload
 from landform.core.i18n import LANGUAGES
 from landform.core.i18n import gettext as _
 from landform.core.images import UPLOAD_BODY, ImageRefused
-from landform.forms import services as form_services
+from landform.forms.intake.view import form_view
 from landform.forms.models import Form
 from landform.site import blocks as page_blocks
 from landform.site import schedule, services, themes
@@ -362,7 +362,7 @@ class PageEditorController(Controller):
         if form_id:
             record = (await db.execute(select(Form).where(Form.id == UUID(form_id)))).scalar_one_or_none()
             if record is not None:
-                form = form_services.form_view(record.key, record, language=language, page_id=page.id)
+                form = form_view(record.key, record, language=language, page_id=page.id)
         context = await page_context(
             db, tenant, page, snapshot, form=form, theme_url=f"/app/pages/{page.id}/theme.css"
         )

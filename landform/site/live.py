@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.accounts.models import Tenant
 from landform.core.db import scope_to_tenant
 from landform.core.memo import Memo
-from landform.forms import services as form_services
+from landform.forms.intake import pipeline
 from landform.forms.models import Form, FormVersion
 from landform.site import blocks as page_blocks
 from landform.site import services
@@ -86,7 +86,7 @@ async def live_page(db: AsyncSession, tenant_slug: str, page_slug: str) -> LiveP
         if form_id
         else None
     )
-    form_version = await form_services.live_version(db, form) if form else None
+    form_version = await pipeline.live_version(db, form) if form else None
     images = await services.images(db, image_ids(version.snapshot))
     for row in (tenant, page, version, form, form_version):
         if row is not None:

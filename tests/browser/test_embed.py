@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from landform.core.db import sync_session
 from landform.core.settings import DatabaseSettings
-from landform.forms.controllers import embed_script
+from landform.forms.embed import embed_script
 from landform.forms.models import Form
 from tests.browser.chromium import ARTIFACTS, DESKTOP, PHONE
 from tests.browser.customer_site import EMBED_JS, CustomerSite, customer_site

@@ -17,8 +17,8 @@ from landform.core.db import scope_to_tenant
 from landform.core.http import client_ip
 from landform.core.i18n import gettext as _
 from landform.core.mail_limits import mail_limiter
+from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
-from landform.forms.controllers import FailOpenRateLimit
 from landform.privacy import breaches, deletion, registry, requests
 from landform.privacy.fulfilment.export import export_for_download
 from landform.privacy.labels import field_labels, kind_labels

@@ -17,9 +17,9 @@ from landform.core.i18n import get_language
 from landform.core.mail_limits import mail_limiter
 from landform.core.metrics import SUBMISSIONS
 from landform.crm_sink.api import problems
-from landform.forms import services
-from landform.forms.controllers import MAX_BODY, read_answers
 from landform.forms.fields import SubmissionInvalid
+from landform.forms.intake import pipeline
+from landform.forms.intake.body import MAX_BODY, read_answers
 from landform.forms.models import Form
 
 
@@ -54,18 +54,18 @@ class SubmissionsApi(Controller):
         if form is None:
             raise NotFoundException(detail="No form with this key in your account.")
         tenant = await db.get_one(Tenant, form.tenant_id)
-        version = await services.live_version(db, form)
+        version = await pipeline.live_version(db, form)
         if version is None:
             raise NotFoundException(detail="This form is not published yet.")
         try:
             raw = await read_answers(request)
-            submission = await services.accept_submission(
+            submission = await pipeline.accept_submission(
                 db,
                 form,
                 version,
                 version.number,
                 raw,
-                services.SubmissionContext(source="api", language=get_language()),
+                pipeline.SubmissionContext(source="api", language=get_language()),
                 tenant.country,
                 commit=True,
                 mail_limiter=mail_limiter(request),

@@ -100,7 +100,7 @@ def test_it_forgets_spam_after_thirty_days(client, db, owner, settings):
     from datetime import timedelta
 
     from landform.core.db import utcnow
-    from landform.forms.services import purge_old_spam_job
+    from landform.forms.spam_folder.services import purge_old_spam_job
 
     form = make_form(db, owner)
     for email in ("old@example.com", "new@example.com"):
@@ -180,7 +180,7 @@ def test_on_redis_the_limits_let_leads_through_when_redis_stops_answering(db, ow
         async def down(*_args, **_kwargs):
             raise ConnectionError("Redis is down")
 
-        monkeypatch.setattr("landform.forms.controllers.count_hits", down)
+        monkeypatch.setattr("landform.core.ratelimit.count_hits", down)
         statuses = [
             client.post(
                 f"/f/{form.key}", json={"first_name": "F", "email": "x@example.com", "_lf_token": token}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from landform.forms import live
+from landform.forms.intake import live
 from landform.forms.models import Form
 from tests.conftest import make_form, republish
 from tests.consent.helpers import submit
