@@ -171,7 +171,11 @@ def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rehearsal]:
         # The release step and the demo's rows run as the schema's owner; the processes as a role that
         # row-level security applies to, as docs/deploy.md asks.
         landform.command("db", "upgrade", timeout=60)
+        # `landform demo` refuses production (its log-in is public): the rehearsal's rows are seeded as on a
+        # staging copy, then every process runs in production.
+        landform.env["LANDFORM_ENV"] = "development"
         landform.demo = json.loads(landform.command("demo", timeout=60).strip().splitlines()[-1])
+        landform.env["LANDFORM_ENV"] = "production"
         _give_the_demo_tenant_a_custom_host(owner_url, landform.demo["tenant_slug"])
         landform.env["LANDFORM_DATABASE_URL"] = _as_app_role(owner_url)
 
