@@ -82,11 +82,10 @@ from landform.privacy.controllers import (
     PrivacyQueueController,
     portal_router,
 )
-from landform.site.controllers import (
-    HostedPageController,
-    PageEditorController,
-)
+from landform.site.block_editor import PageBlocksController
+from landform.site.controllers import HostedPageController
 from landform.site.domain_controllers import DomainsController, domain_allowed
+from landform.site.editor import PageEditorController
 from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.static_files import static_router, static_url
 from landform.web_errors import handle_http_error, handle_quota_exceeded, handle_server_error
@@ -226,6 +225,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SecurityController,
             DomainsController,
             PageEditorController,
+            PageBlocksController,
             HostedPageController,
             domain_allowed,
             FormBuilderController,
