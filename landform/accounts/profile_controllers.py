@@ -13,7 +13,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.accounts import audit, mfa, services, sessions, team
+from landform.accounts import audit, mfa, profiles, services, sessions
 from landform.accounts.controllers import client_info
 from landform.accounts.guards import provide_tenant_db
 from landform.accounts.models import User
@@ -49,7 +49,7 @@ class ProfileController(Controller):
     dependencies = {"db": Provide(provide_tenant_db)}
 
     def _context(self, values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-        return {"values": values, "errors": errors, "genders": GENDERS, "timezones": team.timezones()}
+        return {"values": values, "errors": errors, "genders": GENDERS, "timezones": profiles.timezones()}
 
     @get("/")
     async def profile(self, request: Request[User, Any, Any]) -> Template:
@@ -63,7 +63,7 @@ class ProfileController(Controller):
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         user = request.user
         try:
-            await team.update_profile(db, user, data, await read_upload(form, "photo"))
+            await profiles.update_profile(db, user, data, await read_upload(form, "photo"))
         except AccountInvalid as error:
             errors = {("photo" if k == "image" else k): v for k, v in error.errors.items()}
             return Template("accounts/profile.html", status_code=422, context=self._context(data, errors))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform import hooks
-from landform.accounts import audit, team
+from landform.accounts import audit, profiles, team
 from landform.accounts.controllers import begin_session, client_info
 from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import AccountImage, Role, User
@@ -197,7 +197,7 @@ class CompanyController(Controller):
         """The company's details."""
         return Template(
             "accounts/company.html",
-            context={"values": team.company_values(request.user.tenant), "errors": {}},
+            context={"values": profiles.company_values(request.user.tenant), "errors": {}},
         )
 
     @post("/company", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
@@ -207,7 +207,7 @@ class CompanyController(Controller):
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         tenant = request.user.tenant
         try:
-            await team.update_company(db, tenant, data, await read_upload(form, "logo"))
+            await profiles.update_company(db, tenant, data, await read_upload(form, "logo"))
         except AccountInvalid as error:
             return Template(
                 "accounts/company.html", status_code=422, context={"values": data, "errors": error.errors}

@@ -68,7 +68,7 @@ class PurposesController(Controller):
         """A new purpose with the first version of its consent text."""
         data = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            services.new_purpose(db, data)
+            await db.run_sync(services.new_purpose, data)
         except services.ConsentInvalid as error:
             return Template(
                 "consent/purposes.html",
@@ -104,7 +104,7 @@ class PurposesController(Controller):
         purpose, versions = found
         data = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            new_version = services.edit_purpose(db, purpose, versions[0], data)
+            new_version = await db.run_sync(services.edit_purpose, purpose, versions[0], data)
         except services.ConsentInvalid as error:
             return Template(
                 "consent/purpose.html",

@@ -16,6 +16,7 @@ from litestar.enums import MediaType
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from landform.accounts.models import Tenant
 from landform.consent import services
@@ -64,7 +65,7 @@ def pending(waiting: list[dict[str, Any]], how: services.ConsentHow) -> dict[str
 
 
 def ask(
-    session: Any,
+    session: Session,
     submission: Submission,
     *,
     to: str,

@@ -131,7 +131,7 @@ def parent_email_field(value: str, error: str, language: str, *, up_front: bool 
 
 
 def hold_for_parent(
-    session: Any,
+    session: Session,
     submission: Submission,
     parent_email: str,
     consents: list[dict[str, Any]],

@@ -96,7 +96,7 @@ def _texts(nl: str, en: str, limit: int) -> dict[str, str]:
     return {lang: texts[lang] or texts["en" if lang == "nl" else "nl"] for lang in LANGUAGES}
 
 
-def new_purpose(session: Any, data: dict[str, str]) -> Purpose:
+def new_purpose(session: Session, data: dict[str, str]) -> Purpose:
     """A purpose with its first text version, added to the session; ConsentInvalid when incomplete."""
     name = _texts(data.get("name_nl", ""), data.get("name_en", ""), NAME_LIMIT)
     text = _texts(data.get("text_nl", ""), data.get("text_en", ""), TEXT_LIMIT)
@@ -112,7 +112,7 @@ def new_purpose(session: Any, data: dict[str, str]) -> Purpose:
     return purpose
 
 
-def edit_purpose(session: Any, purpose: Purpose, current: ConsentText, data: dict[str, str]) -> bool:
+def edit_purpose(session: Session, purpose: Purpose, current: ConsentText, data: dict[str, str]) -> bool:
     """Rename in place; a changed text becomes a new version (records keep citing the old one).
 
     Returns whether a new version was made.

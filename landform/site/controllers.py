@@ -26,12 +26,11 @@ from landform.forms.intake.view import form_view
 from landform.forms.models import Form, FormVersion
 from landform.site import blocks as page_blocks
 from landform.site import services, themes
-from landform.site.editor import PageEditorController
 from landform.site.live import live_page
 from landform.site.models import Page, PageVersion, SiteImage
 from landform.site.views import address_for, page_context, theme_url
 
-__all__ = ["HostedPageController", "PageEditorController", "host_not_found", "render_with_form"]
+__all__ = ["HostedPageController", "host_not_found", "render_with_form"]
 
 YEAR = "public, max-age=31536000, immutable"
 

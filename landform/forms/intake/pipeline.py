@@ -174,8 +174,15 @@ async def accept_submission(
     await db.flush()  # before the rows that refer to it (a hold has no relationship to order it by)
     if parent_email:
         tenant = await db.get_one(Tenant, form.tenant_id)
+        # Only adds rows (the hold, its e-mail and job): no I/O, so the sync_session serves without run_sync.
         consent_minors.hold_for_parent(
-            db, submission, parent_email, ticked, how, tenant_name=tenant.name, form_name=form.name
+            db.sync_session,
+            submission,
+            parent_email,
+            ticked,
+            how,
+            tenant_name=tenant.name,
+            form_name=form.name,
         )
         quotas.hold(db, submission, quotas.WAITING_FOR_PARENT)
     else:
@@ -187,8 +194,9 @@ async def accept_submission(
             or await mail_limiter.allows(contact_fields["email"], f"double-opt-in:{form.tenant_id}")
         ):
             tenant = await db.get_one(Tenant, form.tenant_id)
+            # Only adds rows (the e-mail and its job): no I/O, so the sync_session serves without run_sync.
             double_opt_in.ask(
-                db,
+                db.sync_session,
                 submission,
                 to=contact_fields["email"],
                 language=context.language,
