@@ -28,6 +28,8 @@ lint: $(VENV)/.dev-installed-$(DEPS_HASH)
 	$(BIN)/ruff check landform tests bench
 	$(BIN)/ruff format --check landform tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/deptry .
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist); each has its own databases. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 3

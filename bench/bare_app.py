@@ -16,8 +16,8 @@ from litestar import Litestar, Request, Response, post
 from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, func
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from landform.db import GUID, create_app_engine
-from landform.settings import DatabaseSettings
+from landform.core.db import GUID, create_app_engine
+from landform.core.settings import DatabaseSettings
 
 metadata = MetaData()
 bench_submission = Table(

@@ -166,11 +166,11 @@ def measure(app_url: str, facts: dict[str, Any]) -> list[tuple[str, float, float
     from sqlalchemy import func, or_, select
 
     import landform.models  # noqa: F401  (every table, for the mappers)
-    from landform.crm_sink import records
+    from landform.core.db import sync_session
+    from landform.core.settings import DatabaseSettings
+    from landform.crm_sink.contacts import search
+    from landform.crm_sink.contacts.search import ContactFilter, Cursor
     from landform.crm_sink.models import Company, Contact
-    from landform.crm_sink.records import ContactFilter, Cursor
-    from landform.db import sync_session
-    from landform.settings import DatabaseSettings
 
     rows: list[tuple[str, float, float, int, float]] = []
     with sync_session(DatabaseSettings(url=app_url).sync_url, facts["tenant_id"]) as session:
@@ -181,8 +181,8 @@ def measure(app_url: str, facts: dict[str, Any]) -> list[tuple[str, float, float
             return lambda: session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
         def case(name: str, filters: ContactFilter, cursor: Cursor | None = None) -> None:
-            page_ms, _page = median_ms(lambda: records.contact_page(session, filters, cursor))
-            count_ms, _counted = median_ms(lambda: records.capped_count(session, filters))
+            page_ms, _page = median_ms(lambda: search.contact_page(session, filters, cursor))
+            count_ms, _counted = median_ms(lambda: search.capped_count(session, filters))
             exact_ms, total = median_ms(exact(filters.where()))
             rows.append((name, page_ms, count_ms, total, exact_ms))
 
@@ -194,8 +194,8 @@ def measure(app_url: str, facts: dict[str, Any]) -> list[tuple[str, float, float
             .limit(1)
         ).one()
         case(f"page at row {len_deep:,} (cursor)", ContactFilter(), Cursor(deep[0], deep[1]))
-        deepest = records.COUNT_CAP
-        offset_ms, _rows = median_ms(lambda: records.contact_offset_page(session, [], deepest, 50))
+        deepest = search.COUNT_CAP
+        offset_ms, _rows = median_ms(lambda: search.contact_offset_page(session, [], deepest, 50))
         rows.append((f"API offset {deepest:,} (the deepest allowed)", offset_ms, 0.0, 0, 0.0))
         # The offset paging as it was: one ORDER BY with NULLS LAST, which sorts every contact.
         ordered = (
@@ -208,11 +208,11 @@ def measure(app_url: str, facts: dict[str, Any]) -> list[tuple[str, float, float
         case("search: one person's full e-mail", ContactFilter(q=facts["rare_email"]))
         case("search: 'de vries' (a common name)", ContactFilter(q="de vries"))
         # The search as 0108 left it: every match from the trigram index, sorted, then the first page.
-        walk, records.SEARCH_WALK = records.SEARCH_WALK, 0
+        walk, search.SEARCH_WALK = search.SEARCH_WALK, 0
         for label, text in (("one e-mail", facts["rare_email"]), ("'de vries'", "de vries")):
-            page_ms, _page = median_ms(lambda q=text: records.contact_page(session, ContactFilter(q=q), None))
+            page_ms, _page = median_ms(lambda q=text: search.contact_page(session, ContactFilter(q=q), None))
             rows.append((f"  before: {label}, trigram index only", page_ms, 0.0, 0, 0.0))
-        records.SEARCH_WALK = walk
+        search.SEARCH_WALK = walk
         case(f"search: '{facts['company'][:14]}' (a company)", ContactFilter(q=facts["company"][:14]))
         case("filter: owner", ContactFilter(owner=str(facts["owner_id"])))
         case("filter: tag 'vip' (0.1%)", ContactFilter(tag="vip"))
@@ -228,11 +228,11 @@ def measure(app_url: str, facts: dict[str, Any]) -> list[tuple[str, float, float
             )
             old_ms, _rows = median_ms(exact([old]))
             rows.append((f"  before: {label} as three LIKEs, exact count", old_ms, 0.0, 0, 0.0))
-        search = [records.company_search(facts["company"][:14])]
-        page = select(Company).where(*search).order_by(Company.name, Company.id).limit(51)
+        by_name = [search.company_search(facts["company"][:14])]
+        page = select(Company).where(*by_name).order_by(Company.name, Company.id).limit(51)
         company_ms, _rows = median_ms(lambda: list(session.execute(page).scalars()))
-        company_count_ms, _n = median_ms(lambda: records.count_up_to(session, Company, search))
-        company_exact_ms, company_total = median_ms(exact(search, Company))
+        company_count_ms, _n = median_ms(lambda: search.count_up_to(session, Company, by_name))
+        company_exact_ms, company_total = median_ms(exact(by_name, Company))
         rows.append(
             (
                 "companies (20,000): search by name",

@@ -102,7 +102,7 @@ async def _measure(which: str, form_key: str, count: int, profile: str | None) -
         app, tokens = create_bare(), ["x" * 120] * (count + 100)
     else:
         from landform.app import create_app
-        from landform.forms.services import issue_token
+        from landform.forms.intake.spam import issue_token
 
         app = create_app()
         tokens = [issue_token(form_key) for _ in range(count + 100)]

@@ -301,7 +301,7 @@ def embed_script() -> list[Figure] | str:
     path = ROOT / "landform" / "static" / "embed.js"
     if not path.exists():
         return "embed.js gzipped bytes: not built yet"
-    from landform.forms.controllers import compact_script
+    from landform.forms.embed import compact_script
 
     size = len(gzip.compress(compact_script(path.read_text())))
     return [Figure("embed.js gzipped bytes (as served)", size, None, "<= 4096 B", size <= 4096)]
@@ -337,10 +337,10 @@ def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
     from sqlalchemy import delete, select, update
 
     import landform.models  # noqa: F401  (every table, for the mappers)
+    from landform.core.db import sync_engine, utcnow
+    from landform.core.jobs.models import OutboxJob
+    from landform.core.settings import DatabaseSettings, get_settings
     from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
-    from landform.db import sync_engine, utcnow
-    from landform.outbox import OutboxJob
-    from landform.settings import DatabaseSettings, get_settings
     from landform.worker import setup_broker
 
     settings = get_settings()
@@ -437,8 +437,8 @@ def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
 def _count_route_jobs(database_url: str) -> int:
     from sqlalchemy import text
 
-    from landform.db import sync_engine
-    from landform.settings import DatabaseSettings
+    from landform.core.db import sync_engine
+    from landform.core.settings import DatabaseSettings
 
     with sync_engine(DatabaseSettings(url=database_url).sync_url).connect() as connection:
         query = "SELECT count(*) FROM outbox_job WHERE actor_name = 'route_submission'"
@@ -451,11 +451,11 @@ def seed_submissions(database_url: str, count: int) -> None:
     from sqlalchemy import insert, select
 
     import landform.models  # noqa: F401  (every table, for the mappers)
+    from landform.core.db import sync_engine, utcnow
+    from landform.core.jobs.models import OutboxJob
+    from landform.core.settings import DatabaseSettings
     from landform.crm_sink.models import Submission
-    from landform.db import sync_engine, utcnow
     from landform.forms.models import Form
-    from landform.outbox import OutboxJob
-    from landform.settings import DatabaseSettings
 
     engine = sync_engine(DatabaseSettings(url=database_url).sync_url)
     with engine.begin() as connection:

@@ -11,11 +11,12 @@ from typing import Any
 import click
 from litestar.cli.main import litestar_group
 
+from landform.core.settings import get_settings
 from landform.ops.cli import backup_command, restore_command
 from landform.ops.dead_letters import jobs_group
 from landform.ops.production import ProductionMisconfigured, check_production
 from landform.privacy.cli import privacy_group
-from landform.settings import get_settings
+from landform.wiring import wire
 
 
 @click.group(name="db")
@@ -27,7 +28,7 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
-    from landform.migrate import upgrade
+    from landform.core.migrate import upgrade
 
     settings = get_settings()
     upgrade(settings, revision)
@@ -52,14 +53,14 @@ def worker_command(processes: int, threads: int, metrics_port: int) -> None:
         # Each process writes its counts into this directory; the fork process serves their sum.
         os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="landform-metrics-"))
         os.environ["LANDFORM_WORKER_METRICS_PORT"] = str(metrics_port)
-        argv += ["--fork-function", "landform.ops.metrics:serve_worker_metrics"]
+        argv += ["--fork-function", "landform.core.metrics:serve_worker_metrics"]
     sys.exit(dramatiq_main(make_argument_parser().parse_args(argv)))
 
 
 @click.command(name="demo")
 def demo_command() -> None:
     """Seed (or refresh) the demo tenant and print how to reach it, as one JSON object."""
-    from landform.demo import seed_demo
+    from landform.demo.seed import seed_demo
 
     settings = get_settings()
     if settings.ops.is_production:
@@ -88,6 +89,7 @@ def _check_before_serving(run: click.Command) -> None:
 
 
 def main() -> None:
+    wire()  # the CLI's commands (privacy, jobs, demo) use the hooks the app and workers use
     _check_before_serving(litestar_group.commands["run"])
     settings = get_settings()
     os.environ.setdefault("LITESTAR_APP", "landform.app:create_app")

@@ -14,14 +14,14 @@ from litestar.response import Redirect, Response, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import provide_tenant_db
 from landform.accounts.models import User
 from landform.billing import quotas
+from landform.core.db import utcnow
+from landform.core.mail import EmailMessage
 from landform.crm_sink.models import Contact, Submission
-from landform.db import utcnow
 from landform.forms.models import Form
-from landform.mail import EmailMessage
 from landform.site.models import Page
-from landform.web import provide_tenant_db
 
 
 class HomeController(Controller):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from landform.ops.heap import freeze_startup_heap
-from landform.ops.logs import configure_logging
+from landform.core.heap import freeze_startup_heap
+from landform.core.logs import configure_logging
+from landform.core.settings import get_settings
 from landform.ops.production import check_production
 from landform.ops.schedule import RunSchedule
-from landform.settings import get_settings
 from landform.worker import setup_broker
 
 check_production(get_settings(), worker=True)

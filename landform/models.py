@@ -15,18 +15,18 @@ from landform.accounts.models import (
 from landform.analytics.models import TrafficDay, Visit
 from landform.billing.models import HeldLead, StripeEvent, Subscription
 from landform.consent.models import ConsentRecord, ConsentText, ParentalConsent, Purpose
-from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
-from landform.crm_sink.routing_models import (
+from landform.core.db import metadata
+from landform.core.jobs.models import OutboxJob
+from landform.core.mail import EmailMessage
+from landform.crm_sink.assignment.models import (
     Department,
     DepartmentMember,
     FieldMapping,
     RoutingRule,
     RoutingSettings,
 )
-from landform.db import metadata
+from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from landform.forms.models import Form, FormVersion, SpamSubmission
-from landform.mail import EmailMessage
-from landform.outbox import OutboxJob
 from landform.privacy.models import (
     AccountDeletion,
     BreachIncident,

@@ -5,20 +5,18 @@ from __future__ import annotations
 import dramatiq
 from dramatiq import Worker
 
-import landform.crm_sink.actors
-import landform.mail
-import landform.ops.jobs
-import landform.webhooks.actors  # noqa: F401  (registers deliver_email, deliver_webhook, the periodic jobs)
-from landform.ops.metrics import WorkerObservability
+from landform.core.jobs.broker import configure_broker
+from landform.core.metrics import WorkerObservability
+from landform.core.settings import Settings
 from landform.ops.schedule import Scheduler, declare_periodic
-from landform.outbox import configure_broker
-from landform.settings import Settings
+from landform.wiring import wire
 
 __all__ = ["EmbeddedWorker", "setup_broker"]
 
 
 def setup_broker(settings: Settings) -> dramatiq.Broker:
     """The broker for this process, with every job and periodic job declared on it."""
+    wire()
     broker = configure_broker(settings)
     declare_periodic(broker)
     broker.add_middleware(WorkerObservability())

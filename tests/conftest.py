@@ -29,18 +29,20 @@ from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-import landform.ops.jobs  # noqa: F401  (registers every periodic job before a test filters the schedule)
-from landform import memo, security
 from landform.accounts.models import Role, Tenant, User
-from landform.db import scope_to_tenant, sync_engine, sync_session, utcnow
+from landform.core import memo, security
+from landform.core.db import scope_to_tenant, sync_engine, sync_session, utcnow
+from landform.core.migrate import upgrade
+from landform.core.settings import DatabaseSettings, Settings, get_settings
+from landform.forms.builder.services import new_form, publish
 from landform.forms.models import Form
-from landform.forms.services import new_form, publish
-from landform.migrate import upgrade
 from landform.models import metadata
 from landform.ops import schedule
-from landform.settings import DatabaseSettings, Settings, get_settings
 from landform.site import services as site_services
 from landform.site.models import Page
+from landform.wiring import wire
+
+wire()  # tests call the domains' services directly, as the app and workers do once wired
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_ADMIN_URL = os.environ.get(

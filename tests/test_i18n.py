@@ -15,8 +15,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from landform import i18n
-from landform.templating import environment
+from landform.core import i18n
+from landform.core.templating import environment
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "landform" / "translations"

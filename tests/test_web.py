@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from landform.app import create_app, static_url
-from landform.settings import get_settings
+from landform.app import create_app
+from landform.core.settings import get_settings
+from landform.static_files import static_url
 from tests.conftest import form_token, make_form, make_page
 
 

@@ -7,16 +7,16 @@ browser family, not the address or the full User-Agent.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from babel.support import LazyProxy
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from landform.accounts.models import AuditEvent, User
 from landform.accounts.sessions import ClientInfo
-from landform.i18n import lazy_gettext
+from landform.core.i18n import lazy_gettext
 
 KINDS: dict[str, LazyProxy] = {
     "login_succeeded": lazy_gettext("Logged in"),
@@ -37,7 +37,7 @@ KINDS: dict[str, LazyProxy] = {
 
 
 def record(
-    db: Any,
+    db: Session,
     kind: str,
     *,
     tenant_id: UUID,
@@ -47,7 +47,7 @@ def record(
     client: ClientInfo | None = None,
     **detail: str,
 ) -> AuditEvent:
-    """Add one event to the session (sync or async); the caller's transaction commits it."""
+    """Add one event to the session; the caller's transaction commits it."""
     if kind not in KINDS:
         raise ValueError(f"unknown audit event kind {kind!r}")
     event = AuditEvent(

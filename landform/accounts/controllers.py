@@ -16,16 +16,17 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import security
 from landform.accounts import audit, mfa, services, sessions
+from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import ApiKey, User
 from landform.accounts.sessions import ClientInfo
 from landform.accounts.throttle import LoginThrottle
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import LANGUAGES
-from landform.i18n import gettext as _
-from landform.mail_limits import mail_limiter
-from landform.web import MANAGERS, client_ip, provide_tenant_db, requires_role, rotate_session_id
+from landform.core import security
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.http import client_ip, rotate_session_id
+from landform.core.i18n import LANGUAGES
+from landform.core.i18n import gettext as _
+from landform.core.mail_limits import mail_limiter
 
 # The forms that e-mail whatever address is typed in, and how often a minute one client may send them.
 MAILING_PATHS = ("/signup", "/password/forgot")
@@ -203,12 +204,17 @@ class AuthController(Controller):
             how = "totp"
         elif len(code) > 8 and await mfa.use_recovery_code(db_session, user, code):
             how = "recovery_code"
-            audit.record(
-                db_session, "recovery_code_used", tenant_id=user.tenant_id, subject=user, client=client
+            await db_session.run_sync(
+                audit.record, "recovery_code_used", tenant_id=user.tenant_id, subject=user, client=client
             )
         if not how:
-            audit.record(
-                db_session, "login_failed", tenant_id=user.tenant_id, subject=user, client=client, step="code"
+            await db_session.run_sync(
+                audit.record,
+                "login_failed",
+                tenant_id=user.tenant_id,
+                subject=user,
+                client=client,
+                step="code",
             )
             if await throttle.failed(user.email, client.ip):
                 await services.record_lockout(db_session, user, client)
@@ -237,7 +243,7 @@ class AuthController(Controller):
         user = await services.user_by_id(db_session, str(request.session.get("user_id")))
         sid = str(request.session.get("sid", ""))
         if user is not None and sid:
-            scope_to_tenant(db_session, user.tenant_id)
+            scope_to_tenant(db_session.sync_session, user.tenant_id)
             with contextlib.suppress(ValueError):
                 await sessions.revoke(db_session, user, UUID(sid))
             await db_session.commit()
@@ -259,7 +265,7 @@ class AuthController(Controller):
         form = await request.form()
         email = str(form.get("email", ""))
         if await mail_limiter(request).allows(email, "password_reset"):
-            services.request_password_reset(db_session, email)
+            await db_session.run_sync(services.request_password_reset, email)
             await db_session.commit()
         return Template("accounts/check_mail.html", context={"email": email, "purpose": "reset"})
 

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.accounts.models import AuditEvent, KnownDevice, User
 from landform.accounts.sessions import ClientInfo
 from landform.accounts.throttle import WINDOW_SECONDS
-from landform.db import utcnow
-from landform.mail import queue_email
-from landform.settings import get_settings
+from landform.core.db import utcnow
+from landform.core.mail import queue_email
+from landform.core.settings import get_settings
 
 SESSIONS_PAGE = "/app/me/security/"
 # One lock-out e-mail per user per hour: an attacker trying from many networks must not flood the inbox.
@@ -55,8 +55,8 @@ async def note_log_in(db: AsyncSession, user: User, client: ClientInfo) -> bool:
     db.add(KnownDevice(tenant_id=user.tenant_id, user_id=user.id, fingerprint=mark, last_seen_at=now))
     if not known:
         return False  # the first browser a user ever logs in from
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=user.email,
         template="new_device_login",
         language=user.language,
@@ -89,8 +89,8 @@ async def tell_locked_out(db: AsyncSession, user: User) -> bool:
     ).scalar_one()
     if recent:
         return False
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=user.email,
         template="account_locked",
         language=user.language,

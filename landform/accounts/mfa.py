@@ -19,7 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import RecoveryCode, User
-from landform.db import utcnow
+from landform.core.db import utcnow
 
 ISSUER = "Landform"
 RECOVERY_CODES = 10

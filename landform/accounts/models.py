@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from landform.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 
 
 class Role(enum.StrEnum):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import Role, User
-from landform.mail import queue_email
+from landform.core.mail import queue_email
 
 
 def tell_team(

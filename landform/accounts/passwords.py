@@ -12,7 +12,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from landform.i18n import gettext as _
+from landform.core.i18n import gettext as _
 
 PASSWORD_MIN = 12
 # ASVS asks to allow at least 64; argon2 hashes any length in the same time, the cap only stops abuse.

@@ -13,14 +13,15 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n, security
-from landform.accounts import audit, mfa, services, sessions, team
+from landform.accounts import audit, mfa, profiles, services, sessions
 from landform.accounts.controllers import client_info
+from landform.accounts.guards import provide_tenant_db
 from landform.accounts.models import User
 from landform.accounts.services import GENDERS, AccountInvalid
-from landform.i18n import gettext as _
-from landform.images import UPLOAD_BODY
-from landform.web import provide_tenant_db, read_upload
+from landform.core import i18n, security
+from landform.core.http import read_upload
+from landform.core.i18n import gettext as _
+from landform.core.images import UPLOAD_BODY
 
 
 def _current_sid(request: Request[Any, Any, Any]) -> UUID | None:
@@ -48,7 +49,7 @@ class ProfileController(Controller):
     dependencies = {"db": Provide(provide_tenant_db)}
 
     def _context(self, values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-        return {"values": values, "errors": errors, "genders": GENDERS, "timezones": team.timezones()}
+        return {"values": values, "errors": errors, "genders": GENDERS, "timezones": profiles.timezones()}
 
     @get("/")
     async def profile(self, request: Request[User, Any, Any]) -> Template:
@@ -62,7 +63,7 @@ class ProfileController(Controller):
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         user = request.user
         try:
-            await team.update_profile(db, user, data, await read_upload(form, "photo"))
+            await profiles.update_profile(db, user, data, await read_upload(form, "photo"))
         except AccountInvalid as error:
             errors = {("photo" if k == "image" else k): v for k, v in error.errors.items()}
             return Template("accounts/profile.html", status_code=422, context=self._context(data, errors))
@@ -156,8 +157,13 @@ class SecurityController(Controller):
             )
         user = request.user
         codes = await mfa.enable(db, user, secret)
-        audit.record(
-            db, "mfa_enabled", tenant_id=user.tenant_id, actor=user, subject=user, client=client_info(request)
+        await db.run_sync(
+            audit.record,
+            "mfa_enabled",
+            tenant_id=user.tenant_id,
+            actor=user,
+            subject=user,
+            client=client_info(request),
         )
         db.add(user)
         await db.commit()
@@ -177,8 +183,8 @@ class SecurityController(Controller):
             )
         user = request.user
         await mfa.disable(db, user)
-        audit.record(
-            db,
+        await db.run_sync(
+            audit.record,
             "mfa_disabled",
             tenant_id=user.tenant_id,
             actor=user,
@@ -213,8 +219,8 @@ class SecurityController(Controller):
         if row is None:
             raise NotFoundException()
         user = request.user
-        audit.record(
-            db,
+        await db.run_sync(
+            audit.record,
             "session_revoked",
             tenant_id=user.tenant_id,
             actor=user,
@@ -234,8 +240,8 @@ class SecurityController(Controller):
         user = request.user
         count = await sessions.revoke_all(db, user, keep=_current_sid(request))
         if count:
-            audit.record(
-                db,
+            await db.run_sync(
+                audit.record,
                 "session_revoked",
                 tenant_id=user.tenant_id,
                 actor=user,

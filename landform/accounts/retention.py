@@ -8,8 +8,8 @@ from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import AuditEvent, Invitation, KnownDevice, UserSession
-from landform.db import sync_session, utcnow
-from landform.settings import Settings
+from landform.core.db import sync_session, utcnow
+from landform.core.settings import Settings
 
 # A session cookie lives 14 days (app.py); a row seen longer ago than that can never be used again.
 SESSION_ROWS = timedelta(days=14)

@@ -20,19 +20,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import security
 from landform.accounts import audit, devices, passwords, sessions
 from landform.accounts.models import ApiKey, PasswordResetRequest, Role, Tenant, User, UserSession
 from landform.accounts.sessions import ClientInfo
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import LANGUAGES
-from landform.i18n import gettext as _
-from landform.mail import queue_email
-from landform.outbox import add_job, job
-from landform.text import normalize_text
+from landform.core import security
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.i18n import LANGUAGES
+from landform.core.i18n import gettext as _
+from landform.core.jobs.registry import add_job, job
+from landform.core.mail import queue_email
+from landform.core.text import normalize_text
 
 if TYPE_CHECKING:
-    from landform.mail_limits import MailLimiter  # imports web.py, which imports this module
+    from landform.core.mail_limits import MailLimiter  # imports web.py, which imports this module
 
 RESET_MAX_AGE = 3600
 CONFIRM_MAX_AGE = 7 * 24 * 3600
@@ -127,8 +127,8 @@ async def sign_up(db: AsyncSession, form: SignUp, limiter: MailLimiter | None = 
     if existing is not None:
         if not mail:
             return
-        queue_email(
-            db,
+        await db.run_sync(
+            queue_email,
             to=email,
             template="account_exists",
             language=existing.language,
@@ -142,7 +142,7 @@ async def sign_up(db: AsyncSession, form: SignUp, limiter: MailLimiter | None = 
     tenant = Tenant(slug=slug, name=company, default_language=language)
     db.add(tenant)
     await db.flush()
-    scope_to_tenant(db, tenant.id)
+    scope_to_tenant(db.sync_session, tenant.id)
     user = User(
         tenant_id=tenant.id,
         email=email,
@@ -157,8 +157,8 @@ async def sign_up(db: AsyncSession, form: SignUp, limiter: MailLimiter | None = 
     if not mail:
         return
     token = security.sign("confirm-email", str(user.id))
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=email,
         template="confirm_email",
         language=language,
@@ -204,12 +204,14 @@ async def log_in(db: AsyncSession, email: str, password: str, client: ClientInfo
     user = await _user_by_email(db, address)
     if not security.verify_password(user.password_hash if user else None, password) or user is None:
         if user is not None:
-            audit.record(db, "login_failed", tenant_id=user.tenant_id, subject=user, client=client)
+            await db.run_sync(
+                audit.record, "login_failed", tenant_id=user.tenant_id, subject=user, client=client
+            )
         raise LoginFailed(user)
     if user.email_confirmed_at is None:
         token = security.sign("confirm-email", str(user.id))
-        queue_email(
-            db,
+        await db.run_sync(
+            queue_email,
             to=user.email,
             template="confirm_email",
             language=user.language,
@@ -226,8 +228,8 @@ async def log_in(db: AsyncSession, email: str, password: str, client: ClientInfo
 async def complete_log_in(db: AsyncSession, user: User, client: ClientInfo, *, how: str = "") -> UserSession:
     """Every factor checked: record the log-in and open a session row for this browser."""
     user.last_login_at = utcnow()
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "login_succeeded",
         tenant_id=user.tenant_id,
         subject=user,
@@ -241,18 +243,18 @@ async def complete_log_in(db: AsyncSession, user: User, client: ClientInfo, *, h
 async def record_lockout(db: AsyncSession, user: User, client: ClientInfo) -> None:
     """Log-ins to this account from this network are paused: audit it and tell the account's owner."""
     await devices.tell_locked_out(db, user)
-    audit.record(db, "lockout", tenant_id=user.tenant_id, subject=user, client=client)
+    await db.run_sync(audit.record, "lockout", tenant_id=user.tenant_id, subject=user, client=client)
 
 
-def request_password_reset(db: AsyncSession, email: str) -> None:
+def request_password_reset(session: Session, email: str) -> None:
     """Queue a reset link for `email`: the job mails it if the address has an account, else nothing.
 
     The request only stores the address and its job, the same two rows for every address, so neither
     the answer nor its timing tells whether there is an account.
     """
     reset = PasswordResetRequest(id=uuid7(), email=email.strip()[:320])
-    db.add(reset)
-    add_job(db, "answer_password_reset", reset.id, None)
+    session.add(reset)
+    add_job(session, "answer_password_reset", reset.id, None)
 
 
 @job(max_retries=12, min_backoff=5_000, max_backoff=30 * 60_000, time_limit=60_000, max_age=24 * 3_600_000)
@@ -309,7 +311,7 @@ async def reset_password(
     # Following the link proves the address is theirs.
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     await sessions.revoke_all(db, user)
-    audit.record(db, "password_reset", tenant_id=user.tenant_id, subject=user, client=client)
+    await db.run_sync(audit.record, "password_reset", tenant_id=user.tenant_id, subject=user, client=client)
     return user
 
 
@@ -322,7 +324,9 @@ async def change_password(
     check_password(new, personal=(user.email,))
     user.password_hash = security.hash_password(new)
     signed_out = await sessions.revoke_all(db, user, keep=keep_session)
-    audit.record(db, "password_changed", tenant_id=user.tenant_id, subject=user, actor=user, client=client)
+    await db.run_sync(
+        audit.record, "password_changed", tenant_id=user.tenant_id, subject=user, actor=user, client=client
+    )
     return signed_out
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import User, UserSession
-from landform.db import utcnow
+from landform.core.db import utcnow
 
 # Writing "last seen" on every request would turn every page view into a write.
 LAST_SEEN_PRECISION = timedelta(minutes=1)

@@ -1,4 +1,4 @@
-"""Teams: invitations by signed e-mail link, roles, removing members; each person's profile and the company's.
+"""Teams: invitations by signed e-mail link, roles, removing members (profiles: profiles.py).
 
 Who may do what: owners and admins manage the team, but only an owner may make someone an owner or
 change or remove an owner (that is handing over the company), and the last owner can never be
@@ -7,30 +7,22 @@ demoted or removed. Nobody removes themselves here.
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
-from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
-import phonenumbers
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from stdnum import exceptions as stdnum_errors
-from stdnum.eu import vat
 
-from landform import security
 from landform.accounts import audit
 from landform.accounts.models import AccountImage, Invitation, Role, Tenant, User
-from landform.accounts.services import GENDERS, AccountInvalid, check_password, normalize_email
+from landform.accounts.services import AccountInvalid, check_password, normalize_email
 from landform.accounts.sessions import ClientInfo
-from landform.db import utcnow
-from landform.i18n import LANGUAGES, lazy_gettext
-from landform.i18n import gettext as _
-from landform.images import ImageRefused, clean_image
-from landform.mail import queue_email
-from landform.mail_limits import MailLimiter
-from landform.text import normalize_text
+from landform.core import security
+from landform.core.db import utcnow
+from landform.core.i18n import LANGUAGES, lazy_gettext
+from landform.core.i18n import gettext as _
+from landform.core.mail import queue_email
+from landform.core.mail_limits import MailLimiter
+from landform.core.text import normalize_text
 
 INVITE_PURPOSE = "team-invite"
 INVITE_MAX_AGE = 7 * 24 * 3600
@@ -40,18 +32,6 @@ ROLE_NAMES = {
     Role.MARKETER: lazy_gettext("Marketer"),
     Role.SALES_REP: lazy_gettext("Sales rep"),
 }
-COMPANY_LIMITS = {
-    "name": 200,
-    "address": 200,
-    "postcode": 16,
-    "city": 100,
-    "province": 100,
-    "country": 2,
-    "phone": 32,
-    "website": 300,
-    "vat_number": 20,
-    "description": 2000,
-}
 
 
 class NotAllowed(Exception):
@@ -60,13 +40,6 @@ class NotAllowed(Exception):
 
 class NotFound(Exception):
     """No such member or invitation in this tenant."""
-
-
-@cache
-def timezones() -> list[str]:
-    return sorted(
-        zone for zone in zoneinfo.available_timezones() if "/" in zone and not zone.startswith("Etc/")
-    )
 
 
 def _role(raw: str) -> Role:
@@ -132,8 +105,8 @@ async def invite(
     invitation = Invitation(tenant_id=actor.tenant_id, email=address, role=role, invited_by_id=actor.id)
     db.add(invitation)
     await db.flush()
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=address,
         template="team_invite",
         language=actor.tenant.default_language,
@@ -143,8 +116,8 @@ async def invite(
         role=ROLE_NAMES[role],  # lazy: translated in the e-mail's language
         token=security.sign(INVITE_PURPOSE, str(invitation.id)),
     )
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "invite_sent",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -167,8 +140,8 @@ async def revoke_invitation(
         raise NotFound()
     _may_grant(actor, invitation.role)
     await db.delete(invitation)
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "invite_revoked",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -260,7 +233,9 @@ async def accept_invitation(db: AsyncSession, token: str, data: dict[str, str], 
     user.tenant = tenant
     db.add(user)
     await db.flush()
-    audit.record(db, "invite_accepted", tenant_id=tenant.id, actor=user, subject=user, client=client)
+    await db.run_sync(
+        audit.record, "invite_accepted", tenant_id=tenant.id, actor=user, subject=user, client=client
+    )
     return user
 
 
@@ -286,8 +261,8 @@ async def change_role(
             raise NotAllowed(_("Every team needs an owner: make someone else owner first."))
     before = member.role
     member.role = role
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "role_changed",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -308,8 +283,8 @@ async def remove_member(db: AsyncSession, actor: User, member_id: UUID, client: 
             raise NotAllowed(_("Only an owner can remove an owner."))
         if await _owners(db) <= 1:
             raise NotAllowed(_("Every team needs an owner: make someone else owner first."))
-    audit.record(
-        db,
+    await db.run_sync(
+        audit.record,
         "member_removed",
         tenant_id=actor.tenant_id,
         actor=actor,
@@ -322,105 +297,3 @@ async def remove_member(db: AsyncSession, actor: User, member_id: UUID, client: 
     # Their sessions, recovery codes go with them (ON DELETE CASCADE); what they made stays, unattributed.
     await db.delete(member)
     return member
-
-
-async def _store_image(db: AsyncSession, tenant_id: UUID, data: bytes, replaces: UUID | None) -> UUID:
-    try:
-        clean = clean_image(data)
-    except ImageRefused as error:
-        raise AccountInvalid({"image": str(error)}) from error
-    image = AccountImage(tenant_id=tenant_id, content_type=clean.content_type, data=clean.data)
-    db.add(image)
-    if replaces is not None:
-        await db.execute(delete(AccountImage).where(AccountImage.id == replaces))
-    await db.flush()
-    return image.id
-
-
-async def update_profile(db: AsyncSession, user: User, data: dict[str, str], photo: bytes | None) -> None:
-    """The user's own name, gender, language, timezone and photo."""
-    errors: dict[str, str] = {}
-    first_name = normalize_text(data.get("first_name"))[:100]
-    last_name = normalize_text(data.get("last_name"))[:100]
-    if not first_name:
-        errors["first_name"] = _("Please fill in your first name.")
-    if not last_name:
-        errors["last_name"] = _("Please fill in your last name.")
-    gender = data.get("gender", "")
-    if gender and gender not in GENDERS:
-        errors["gender"] = _("Choose one of the options, or leave it empty.")
-    language = data.get("language", "")
-    if language not in LANGUAGES:
-        errors["language"] = _("Choose one of the languages.")
-    timezone = data.get("timezone", "")
-    if timezone not in timezones():
-        errors["timezone"] = _("Choose a time zone from the list.")
-    if photo:
-        try:
-            clean_image(photo)
-        except ImageRefused as error:
-            errors["photo"] = str(error)
-    if errors:
-        raise AccountInvalid(errors)
-    user.first_name, user.last_name = first_name, last_name
-    user.gender = gender or None
-    user.language, user.timezone = language, timezone
-    if photo:
-        user.photo_id = await _store_image(db, user.tenant_id, photo, user.photo_id)
-    elif data.get("remove_photo") and user.photo_id:
-        old, user.photo_id = user.photo_id, None
-        await db.flush()
-        await db.execute(delete(AccountImage).where(AccountImage.id == old))
-
-
-def _website(raw: str) -> str:
-    if not raw:
-        return ""
-    url = raw if "://" in raw else f"https://{raw}"
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
-        raise ValueError(raw)
-    return url
-
-
-def company_values(tenant: Tenant) -> dict[str, Any]:
-    return {name: getattr(tenant, name) or "" for name in COMPANY_LIMITS}
-
-
-async def update_company(db: AsyncSession, tenant: Tenant, data: dict[str, str], logo: bytes | None) -> None:
-    """The company profile: the seed's company fields, checked (VAT number, phone, website) and stored."""
-    values = {name: normalize_text(data.get(name))[:limit] for name, limit in COMPANY_LIMITS.items()}
-    errors: dict[str, str] = {}
-    if not values["name"]:
-        errors["name"] = _("Please fill in the company's name.")
-    values["country"] = values["country"].upper() or "NL"
-    if len(values["country"]) != 2 or not values["country"].isalpha():
-        errors["country"] = _("Use the two-letter country code, like NL or BE.")
-    if values["vat_number"]:
-        try:
-            values["vat_number"] = vat.validate(values["vat_number"])
-        except stdnum_errors.ValidationError:
-            errors["vat_number"] = _("This is not a valid EU VAT number, like NL123456789B01.")
-    if values["phone"]:
-        try:
-            number = phonenumbers.parse(values["phone"], values["country"] or "NL")
-            if not phonenumbers.is_valid_number(number):
-                raise ValueError(values["phone"])
-            values["phone"] = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-        except (phonenumbers.NumberParseException, ValueError):
-            errors["phone"] = _("This is not a valid phone number.")
-    try:
-        values["website"] = _website(values["website"])
-    except ValueError:
-        errors["website"] = _("Enter the website's address, like https://www.example.com.")
-    if logo:
-        try:
-            clean_image(logo)
-        except ImageRefused as error:
-            errors["logo"] = str(error)
-    if errors:
-        raise AccountInvalid(errors)
-    for name, value in values.items():
-        setattr(tenant, name, value)
-    if logo:
-        tenant.logo_id = await _store_image(db, tenant.id, logo, tenant.logo_id)

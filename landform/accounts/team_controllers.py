@@ -14,14 +14,16 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.accounts import audit, team
+from landform import hooks
+from landform.accounts import audit, profiles, team
 from landform.accounts.controllers import begin_session, client_info
+from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import AccountImage, Role, User
 from landform.accounts.services import AccountInvalid
-from landform.i18n import gettext as _
-from landform.images import UPLOAD_BODY
-from landform.mail_limits import mail_limiter
-from landform.web import MANAGERS, provide_tenant_db, read_upload, requires_role
+from landform.core.http import read_upload
+from landform.core.i18n import gettext as _
+from landform.core.images import UPLOAD_BODY
+from landform.core.mail_limits import mail_limiter
 
 
 class TeamController(Controller):
@@ -59,10 +61,8 @@ class TeamController(Controller):
         """Send an invitation by e-mail."""
         form = await request.form()
         values = {"email": str(form.get("email", "")), "role": str(form.get("role", ""))}
-        # The plan's user limit (billing registers the check in app state; accounts does not import billing).
-        room_for = request.app.state.get("ensure_room")
-        if room_for is not None:
-            await room_for(db, "users")
+        # The plan's user limit (billing fills the hook; accounts does not import billing).
+        await hooks.ensure_room.get()(db, "users")
         try:
             invitation = await team.invite(
                 db,
@@ -197,7 +197,7 @@ class CompanyController(Controller):
         """The company's details."""
         return Template(
             "accounts/company.html",
-            context={"values": team.company_values(request.user.tenant), "errors": {}},
+            context={"values": profiles.company_values(request.user.tenant), "errors": {}},
         )
 
     @post("/company", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
@@ -207,7 +207,7 @@ class CompanyController(Controller):
         data = {k: v for k, v in form.items() if isinstance(v, str)}
         tenant = request.user.tenant
         try:
-            await team.update_company(db, tenant, data, await read_upload(form, "logo"))
+            await profiles.update_company(db, tenant, data, await read_upload(form, "logo"))
         except AccountInvalid as error:
             return Template(
                 "accounts/company.html", status_code=422, context={"values": data, "errors": error.errors}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from litestar.stores.base import Store
 
-from landform.settings import get_settings
+from landform.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 

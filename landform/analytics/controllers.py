@@ -13,23 +13,17 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform import hooks
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.analytics import charts, services
-from landform.crm_sink.models import Contact, Submission
-from landform.db import utcnow
-from landform.forms.models import Form
-from landform.i18n import get_language
-from landform.i18n import gettext as _
-from landform.site.models import Page
-from landform.web import BUILDERS, provide_tenant_db, requires_role
+from landform.core.db import utcnow
+from landform.core.i18n import gettext as _
+from landform.crm_sink.models import Submission
 
 
-def page_title(page: Page) -> str:
-    language = get_language()
-    for code in (language, "nl", "en"):
-        title = (page.content or {}).get(code, {}).get("title")
-        if title:
-            return str(title)
-    return page.slug
+async def titles(db: AsyncSession) -> dict[str, dict[UUID, str]]:
+    """The tenant's pages and forms by id, named (site and forms fill `hooks.traffic_titles`)."""
+    return dict([await named(db) for named in hooks.traffic_titles])
 
 
 class AnalyticsController(Controller):
@@ -50,8 +44,8 @@ class AnalyticsController(Controller):
     ) -> Template:
         """The report for the last 7, 30 or 90 days, for everything or one page or form."""
         days = days if days in services.RANGES else 30
-        pages = {p.id: p for p in (await db.execute(select(Page).order_by(Page.slug))).scalars()}
-        forms = {f.id: f for f in (await db.execute(select(Form).order_by(Form.name))).scalars()}
+        named = await titles(db)
+        pages, forms = named.get("page", {}), named.get("form", {})
         if (page is not None and page not in pages) or (form is not None and form not in forms):
             raise NotFoundException()
         report = await services.report(db, utcnow().date(), days, page_id=page, form_id=form)
@@ -79,24 +73,18 @@ class AnalyticsController(Controller):
                 "ranges": services.RANGES,
                 "page_id": page,
                 "form_id": form,
-                "pages": {pid: page_title(p) for pid, p in pages.items()},
-                "forms": {fid: f.name for fid, f in forms.items()},
+                "pages": pages,
+                "forms": forms,
             },
         )
 
 
-async def journey_section(db: AsyncSession, contact: Contact) -> tuple[str, dict[str, Any]]:
+async def journey_section(db: AsyncSession, contact: hooks.ContactRef) -> tuple[str, dict[str, Any]]:
     """The pages a contact saw before and after signing up, if they allowed analytics cookies."""
     contexts = (
         await db.execute(select(Submission.context).where(Submission.contact_id == contact.id))
     ).scalars()
     visitor_ids = sorted({c["visitor_id"] for c in contexts if c and c.get("visitor_id")})
     visits = await services.journey(db, visitor_ids)
-    titles = {}
-    if visits:
-        page_ids = {v.page_id for v in visits if v.page_id}
-        titles = {
-            p.id: page_title(p)
-            for p in (await db.execute(select(Page).where(Page.id.in_(page_ids)))).scalars()
-        }
-    return "analytics/_journey.html", {"visits": visits, "titles": titles}
+    pages = (await titles(db)).get("page", {}) if visits else {}
+    return "analytics/_journey.html", {"visits": visits, "titles": pages}

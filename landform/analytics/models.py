@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from landform.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 
 PAGE = "page"
 FORM = "form"

@@ -18,16 +18,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.eu import vat
 
+from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.billing import quotas, services, stripe_gateway
 from landform.billing.models import Subscription
 from landform.billing.plans import FEATURES, LIMITS, PAID, PLANS, feature_label, limit_label
-from landform.db import utcnow
-from landform.i18n import get_language
-from landform.i18n import gettext as _
-from landform.settings import Settings
-from landform.text import normalize_text
-from landform.web import MANAGERS, provide_tenant_db, requires_role
+from landform.core.db import utcnow
+from landform.core.i18n import get_language
+from landform.core.i18n import gettext as _
+from landform.core.settings import Settings
+from landform.core.text import normalize_text
 
 log = logging.getLogger(__name__)
 

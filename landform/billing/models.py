@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from landform.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 
 
 class Subscription(TenantScoped, Base):

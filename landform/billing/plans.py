@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from babel.support import LazyProxy
 
-from landform.i18n import gettext as _
-from landform.settings import StripeSettings
+from landform.core.i18n import gettext as _
+from landform.core.settings import StripeSettings
 
 # What a plan limits; the names are also the keys of a tenant's usage.
 LIMITS = ("leads_per_month", "pages", "forms", "users")

@@ -14,50 +14,36 @@ the same way (reason "parent"); the parent's consent releases it through the sam
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Index, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import memo
+from landform import hooks
 from landform.accounts.models import User
 from landform.billing.models import HeldLead, Subscription
 from landform.billing.plans import FREE, PLANS, Plan, limit_label
+from landform.core import memo
+from landform.core.db import TenantScopeMissing, sync_session, utcnow
+from landform.core.i18n import gettext as _
+from landform.core.settings import Settings
 from landform.crm_sink.models import Submission
-from landform.db import TenantScopeMissing, sync_session, utcnow
-from landform.i18n import gettext as _
-from landform.outbox import add_job
-from landform.settings import Settings
+from landform.crm_sink.routing_job import enqueue_routing
 
 log = logging.getLogger(__name__)
 
-# Counting this month's leads reads the submissions of one tenant by time: this index makes that a
-# range scan. Declared here (not in crm_sink) because only the quota needs it.
-Index("ix_submission_tenant_created", Submission.tenant_id, Submission.created_at)
-
-ROUTING_JOB = "route_submission"
 # Why a lead is held: over the month's allowance, or (a minor's) waiting for a parent's consent.
 OVER_QUOTA = "quota"
 WAITING_FOR_PARENT = "parent"
 
-# Models whose rows a plan limits, by the name of the limit. Domains register theirs with
-# `@counted_as(...)`, so billing counts them without importing the domains that own them.
-COUNTED: dict[str, Any] = {"users": User}
-_Model = TypeVar("_Model")
 
-
-def counted_as(kind: str) -> Callable[[type[_Model]], type[_Model]]:
-    """Class decorator: rows of this model count against the plan's `kind` limit."""
-
-    def register(model: type[_Model]) -> type[_Model]:
-        COUNTED[kind] = model
-        return model
-
-    return register
+def _counted() -> dict[str, Any]:
+    """Models whose rows a plan limits, by the name of the limit: users here, pages and forms from
+    `hooks.counted_rows` (billing does not import the domains that own them)."""
+    return {"users": User, **dict(hooks.counted_rows)}
 
 
 class QuotaExceeded(Exception):
@@ -165,7 +151,7 @@ def _must_hold(session: Session, new: UUID | None = None) -> tuple[bool, Plan]:
 
 
 # Each tenant's plan as this process last read it, for at most `memo.lifetime()` seconds (see
-# landform/memo.py): every hosted page, form view and submission asks whether the plan shows the
+# landform/core/memo.py): every hosted page, form view and submission asks whether the plan shows the
 # "Made with Landform" link or limits the month's leads. A plan change made in this process is seen at
 # once; one made elsewhere (a Stripe webhook on another app server, the worker ending a grace period)
 # within that time. A limited plan's hold decision is still counted exactly for every lead.
@@ -186,7 +172,7 @@ async def must_hold(db: AsyncSession, submission: Submission) -> bool:
     return held
 
 
-def hold(db: Any, submission: Submission, reason: str = OVER_QUOTA) -> None:
+def hold(db: AsyncSession, submission: Submission, reason: str = OVER_QUOTA) -> None:
     """Hold a stored lead: over the month's allowance (routed once there is room), or waiting for a parent.
 
     A minor's lead waiting for a parent does not count against the month meanwhile.
@@ -224,7 +210,7 @@ def route_after_parent(session: Session, submission: Submission, now: datetime |
             "billing: lead %s held after a parent's consent, the month's allowance is used", submission.id
         )
     else:
-        add_job(session, ROUTING_JOB, submission.id, submission.tenant_id)
+        enqueue_routing(session, submission.id, submission.tenant_id)
     return held
 
 
@@ -245,7 +231,7 @@ def release_held(session: Session, tenant_id: UUID, now: datetime | None = None)
     held = list(session.execute(query.with_for_update()).scalars())
     for lead in held:
         lead.released_at = now
-        add_job(session, ROUTING_JOB, lead.submission_id, tenant_id)
+        enqueue_routing(session, lead.submission_id, tenant_id)
     if held:
         log.info("billing: released %d held leads of tenant %s", len(held), tenant_id)
     return len(held)
@@ -274,12 +260,12 @@ def count(session: Session, kind: str) -> int:
     """How many rows of a limited kind the scoped tenant has (leads: routed this month)."""
     if kind == "leads_per_month":
         return leads_routed_this_month(session)
-    model = COUNTED[kind]
+    model = _counted()[kind]
     return int(session.execute(select(func.count(model.id))).scalar_one())
 
 
 def usage(session: Session) -> dict[str, int]:
-    return {kind: count(session, kind) for kind in ("leads_per_month", *COUNTED)}
+    return {kind: count(session, kind) for kind in ("leads_per_month", *_counted())}
 
 
 def check_room(session: Session, kind: str) -> None:

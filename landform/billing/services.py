@@ -9,7 +9,6 @@ recorded but ignored, and a cancelled subscription never comes back to life.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -17,14 +16,15 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from landform import hooks
 from landform.accounts.models import Role, Tenant
 from landform.accounts.notices import tell_team
 from landform.billing import stripe_gateway
 from landform.billing.models import StripeEvent, Subscription
 from landform.billing.plans import FREE, Plan, plan_for_price
 from landform.billing.quotas import plan_of, release_held
-from landform.db import scope_to_tenant, sync_session, utcnow
-from landform.settings import Settings, StripeSettings
+from landform.core.db import scope_to_tenant, sync_session, utcnow
+from landform.core.settings import Settings, StripeSettings
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,6 @@ PAYING = {"active", "trialing", "past_due"}
 ENDED = {"canceled", "incomplete_expired"}
 # A tenant in one of these states may start a new subscription, whose events then take over.
 REPLACEABLE = ENDED | {"none", "unpaid", "incomplete"}
-
-# Called with (session scoped to the tenant, tenant id, plan before, plan after) when a subscription
-# change moves a tenant to another plan; domains whose features a plan switches on register here
-# (webhooks resumes what waited), so billing never imports them.
-plan_changed: list[Callable[[Session, UUID, Plan, Plan], None]] = []
 
 
 def subscription_row(session: Session, tenant_id: UUID) -> Subscription:
@@ -121,7 +116,7 @@ def apply_subscription(
         row.grace_until = None
     after = plan_of(row)
     if after != before:
-        for hook in plan_changed:
+        for hook in hooks.plan_changed:
             hook(session, row.tenant_id, before, after)
     if _more_leads(after, before):
         session.flush()

@@ -13,7 +13,7 @@ from typing import Any
 import stripe
 
 from landform.billing.plans import Plan
-from landform.settings import StripeSettings
+from landform.core.settings import StripeSettings
 
 # Tests put a client here that answers Checkout and the portal (which localstripe lacks) from recorded
 # responses; None is the SDK's own HTTP client.

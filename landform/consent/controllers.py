@@ -17,13 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import i18n
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import Tenant, User
 from landform.consent import cookies, minors, services
+from landform.core import i18n
+from landform.core.db import scope_to_tenant
+from landform.core.http import client_ip, site_prefix
+from landform.core.i18n import gettext as _
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant
-from landform.i18n import gettext as _
-from landform.web import BUILDERS, client_ip, provide_tenant_db, requires_role, site_prefix
 
 
 def _how(request: Request[Any, Any, Any], method: str) -> services.ConsentHow:
@@ -67,7 +68,7 @@ class PurposesController(Controller):
         """A new purpose with the first version of its consent text."""
         data = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            services.new_purpose(db, data)
+            await db.run_sync(services.new_purpose, data)
         except services.ConsentInvalid as error:
             return Template(
                 "consent/purposes.html",
@@ -103,7 +104,7 @@ class PurposesController(Controller):
         purpose, versions = found
         data = {k: str(v) for k, v in (await request.form()).items()}
         try:
-            new_version = services.edit_purpose(db, purpose, versions[0], data)
+            new_version = await db.run_sync(services.edit_purpose, purpose, versions[0], data)
         except services.ConsentInvalid as error:
             return Template(
                 "consent/purpose.html",
@@ -137,7 +138,7 @@ class PublicConsentController(Controller):
 
     async def _contact(self, db: AsyncSession, token: str) -> tuple[Contact, Tenant]:
         tenant_id, contact_id = services.read_withdraw_token(token)
-        scope_to_tenant(db, tenant_id)
+        scope_to_tenant(db.sync_session, tenant_id)
         contact = (await db.execute(select(Contact).where(Contact.id == contact_id))).scalar_one_or_none()
         if contact is None:
             raise services.LinkInvalid("contact gone")
@@ -245,7 +246,7 @@ class CookieChoiceController(Controller):
         tenant = (await db.execute(select(Tenant).where(Tenant.slug == tenant_slug))).scalar_one_or_none()
         if tenant is None:
             raise NotFoundException()
-        scope_to_tenant(db, tenant.id)
+        scope_to_tenant(db.sync_session, tenant.id)
         return tenant
 
     @get("/")

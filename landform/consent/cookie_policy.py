@@ -15,9 +15,9 @@ from litestar.response import Redirect
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import Tenant, User
-from landform.i18n import gettext as _
-from landform.web import MANAGERS, provide_tenant_db, requires_role
+from landform.core.i18n import gettext as _
 
 
 class CookiePolicyController(Controller):

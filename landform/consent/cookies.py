@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from landform.consent.services import ConsentHow, new_record
-from landform.i18n import gettext as _
-from landform.i18n import pick
+from landform.core.i18n import gettext as _
+from landform.core.i18n import pick
 
 COOKIE_NAME = "lf_consent"
 CHOICE_MAX_AGE = 183 * 24 * 3600  # six months: long enough not to nag, short enough to ask again
@@ -134,7 +136,7 @@ def allowed(choice: CookieChoice | None, *, gpc: bool) -> frozenset[str]:
 
 
 def record_choice(
-    session: Any, *, tenant_id: UUID, choice: CookieChoice, language: str, how: ConsentHow, gpc: bool
+    session: AsyncSession, *, tenant_id: UUID, choice: CookieChoice, language: str, how: ConsentHow, gpc: bool
 ) -> None:
     """A ledger record per optional category, given or refused, without a contact (a visitor is anonymous)."""
     for category in OPTIONAL:

@@ -16,17 +16,18 @@ from litestar.enums import MediaType
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
-from landform import security
 from landform.accounts.models import Tenant
 from landform.consent import services
 from landform.consent.models import ConsentRecord, Purpose
+from landform.core import security
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.http import client_ip
+from landform.core.i18n import gettext as _
+from landform.core.i18n import pick
+from landform.core.mail import queue_email
 from landform.crm_sink.models import Submission
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import gettext as _
-from landform.i18n import pick
-from landform.mail import queue_email
-from landform.web import client_ip
 
 CONFIRM_PURPOSE = "consent-confirm"
 CONFIRM_DAYS = 30
@@ -64,7 +65,7 @@ def pending(waiting: list[dict[str, Any]], how: services.ConsentHow) -> dict[str
 
 
 def ask(
-    session: Any,
+    session: Session,
     submission: Submission,
     *,
     to: str,
@@ -107,7 +108,7 @@ class ConfirmConsentController(Controller):
 
     async def _load(self, db: AsyncSession, token: str) -> tuple[Submission, Tenant, dict[str, Any], bool]:
         tenant_id, submission_id = _read_token(token)
-        scope_to_tenant(db, tenant_id)
+        scope_to_tenant(db.sync_session, tenant_id)
         submission = (
             await db.execute(select(Submission).where(Submission.id == submission_id))
         ).scalar_one_or_none()

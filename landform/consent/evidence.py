@@ -23,12 +23,12 @@ from litestar.response import Stream, Template
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.consent import services
 from landform.consent.models import ConsentRecord, ConsentText, Purpose
+from landform.core.csvfile import csv_chunks
+from landform.core.db import utcnow
 from landform.crm_sink.models import Contact
-from landform.csvfile import csv_chunks
-from landform.db import utcnow
-from landform.web import BUILDERS, provide_tenant_db, requires_role
 
 RECORD_COLUMNS = (
     "record_id",

@@ -21,18 +21,18 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from landform import security
 from landform.accounts.models import Tenant
 from landform.billing import quotas
 from landform.billing.models import HeldLead
 from landform.consent.models import ParentalConsent
 from landform.consent.services import ConsentHow, LinkInvalid, ticked_records
+from landform.core import security
+from landform.core.db import scope_to_tenant, sync_session, utcnow
+from landform.core.i18n import gettext as _
+from landform.core.jobs.models import OutboxJob
+from landform.core.mail import EmailMessage, queue_email
+from landform.core.settings import Settings
 from landform.crm_sink.models import Submission
-from landform.db import scope_to_tenant, sync_session, utcnow
-from landform.i18n import gettext as _
-from landform.mail import EmailMessage, queue_email
-from landform.outbox import OutboxJob
-from landform.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def parent_email_field(value: str, error: str, language: str, *, up_front: bool 
 
 
 def hold_for_parent(
-    session: Any,
+    session: Session,
     submission: Submission,
     parent_email: str,
     consents: list[dict[str, Any]],

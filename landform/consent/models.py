@@ -9,8 +9,8 @@ from uuid import UUID
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 from landform.crm_sink.models import Submission
-from landform.db import GUID, Base, DateTimeUTC, TenantScoped
 
 
 class Purpose(TenantScoped, Base):

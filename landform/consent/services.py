@@ -10,20 +10,20 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, attributes
 
-from landform import security
+from landform import hooks
 from landform.consent.models import ConsentRecord, ConsentText, Purpose
-from landform.crm_sink import routing
+from landform.core import security
+from landform.core.db import utcnow
+from landform.core.i18n import LANGUAGES, pick
+from landform.core.i18n import gettext as _
+from landform.core.mail import WITHDRAW_PURPOSE
+from landform.core.settings import get_settings
+from landform.core.text import normalize_text
 from landform.crm_sink.models import Contact, Submission
-from landform.db import utcnow
-from landform.i18n import LANGUAGES, pick
-from landform.i18n import gettext as _
-from landform.mail import WITHDRAW_PURPOSE
-from landform.settings import get_settings
-from landform.text import normalize_text
 
 NAME_LIMIT = 120
 TEXT_LIMIT = 1000
@@ -96,7 +96,7 @@ def _texts(nl: str, en: str, limit: int) -> dict[str, str]:
     return {lang: texts[lang] or texts["en" if lang == "nl" else "nl"] for lang in LANGUAGES}
 
 
-def new_purpose(session: Any, data: dict[str, str]) -> Purpose:
+def new_purpose(session: Session, data: dict[str, str]) -> Purpose:
     """A purpose with its first text version, added to the session; ConsentInvalid when incomplete."""
     name = _texts(data.get("name_nl", ""), data.get("name_en", ""), NAME_LIMIT)
     text = _texts(data.get("text_nl", ""), data.get("text_en", ""), TEXT_LIMIT)
@@ -112,7 +112,7 @@ def new_purpose(session: Any, data: dict[str, str]) -> Purpose:
     return purpose
 
 
-def edit_purpose(session: Any, purpose: Purpose, current: ConsentText, data: dict[str, str]) -> bool:
+def edit_purpose(session: Session, purpose: Purpose, current: ConsentText, data: dict[str, str]) -> bool:
     """Rename in place; a changed text becomes a new version (records keep citing the old one).
 
     Returns whether a new version was made.
@@ -280,7 +280,7 @@ def _link_records(session: Session, routed: list[tuple[UUID, UUID]]) -> None:
     )
 
 
-def _fill_in_contacts(session: Session, _context: Any) -> None:
+def fill_in_contacts(session: Session, _context: Any) -> None:
     """A submission given its contact through the ORM (rather than by the batch router)."""
     _link_records(
         session,
@@ -294,12 +294,8 @@ def _fill_in_contacts(session: Session, _context: Any) -> None:
     )
 
 
-def _link_routed(session: Session, _tenant_id: UUID, routed: list[tuple[UUID, UUID]]) -> None:
+def link_routed(session: Session, _tenant_id: UUID, routed: list[tuple[UUID, UUID]]) -> None:
     _link_records(session, routed)
-
-
-event.listen(Session, "after_flush", _fill_in_contacts)
-routing.after_routing.append(_link_routed)
 
 
 def read_withdraw_token(token: str) -> tuple[UUID, UUID]:
@@ -364,8 +360,8 @@ async def withdraw_all(db: AsyncSession, contact: Contact, how: ConsentHow) -> l
     return records
 
 
-async def contact_section(db: AsyncSession, contact: Contact) -> tuple[str, dict[str, Any]]:
-    """The consent part of a contact's page (registered in app.py; the CRM does not know consent)."""
+async def contact_section(db: AsyncSession, contact: hooks.ContactRef) -> tuple[str, dict[str, Any]]:
+    """The consent part of a contact's page (`hooks.contact_sections`; the CRM does not know consent)."""
     records = (
         await db.execute(
             select(ConsentRecord, Purpose, ConsentText)

@@ -20,13 +20,13 @@ from litestar.exceptions import ClientException, NotFoundException, PermissionDe
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
+from landform import hooks
 from landform.accounts.models import Tenant
 from landform.consent import cookies, services
-from landform.db import scope_to_tenant
-from landform.forms.models import Form
-from landform.i18n import gettext as _
-from landform.web import client_ip, script_response
+from landform.core import i18n
+from landform.core.db import scope_to_tenant
+from landform.core.http import client_ip, script_response
+from landform.core.i18n import gettext as _
 
 CHOICES_JS = Path(__file__).parent.parent / "static" / "choices.js"
 
@@ -65,12 +65,9 @@ class SiteBannerController(Controller):
         tenant = (await db.execute(select(Tenant).where(Tenant.slug == slug[:63]))).scalar_one_or_none()
         if tenant is None:
             raise NotFoundException(detail=_("There is no organisation with this address."))
-        scope_to_tenant(db, tenant.id)
+        scope_to_tenant(db.sync_session, tenant.id)
         origin = request.headers.get("origin", "")
-        allowed = {
-            o for allowed in (await db.execute(select(Form.allowed_origins))).scalars() for o in allowed or []
-        }
-        if origin not in allowed:
+        if origin not in await hooks.allowed_origins.get()(db):
             raise PermissionDeniedException(
                 detail=_("This website may not show %(name)s's cookie banner.", name=tenant.name)
             )

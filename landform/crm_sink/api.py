@@ -20,9 +20,10 @@ from litestar.params import Parameter
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.crm_sink import records, services
+from landform.crm_sink import services
+from landform.crm_sink.contacts import search
+from landform.crm_sink.contacts.search import ContactFilter, Cursor
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
-from landform.crm_sink.records import ContactFilter, Cursor
 
 CURSOR = Parameter(default="", max_length=200, description="`next_cursor` of the previous page")
 
@@ -98,8 +99,8 @@ class ContactPage(msgspec.Struct):
     total: Annotated[
         int,
         msgspec.Meta(
-            description=f"How many contacts match, counted up to {records.COUNT_CAP:,}: when more match, "
-            f"this is {records.COUNT_CAP:,} and `total_capped` is true"
+            description=f"How many contacts match, counted up to {search.COUNT_CAP:,}: when more match, "
+            f"this is {search.COUNT_CAP:,} and `total_capped` is true"
         ),
     ]
     limit: int
@@ -109,7 +110,7 @@ class ContactPage(msgspec.Struct):
     ] = None
     total_capped: Annotated[
         bool,
-        msgspec.Meta(description=f"More than {records.COUNT_CAP:,} contacts match (`total` stops there)"),
+        msgspec.Meta(description=f"More than {search.COUNT_CAP:,} contacts match (`total` stops there)"),
     ] = False
 
 
@@ -238,7 +239,7 @@ class ContactsApi(Controller):
         offset: int = Parameter(
             default=0,
             ge=0,
-            le=records.COUNT_CAP,
+            le=search.COUNT_CAP,
             description="Older paging, up to 10,000; use `cursor` beyond",
         ),
     ) -> ContactPage:
@@ -250,21 +251,21 @@ class ContactsApi(Controller):
         if email is not None:
             conditions.append(Contact.email_key == services.email_key(email))
         query = select(Contact).where(*conditions)
-        counted = await db.run_sync(records.count_up_to, Contact, conditions)
+        counted = await db.run_sync(search.count_up_to, Contact, conditions)
         next_cursor = None
         if offset and not cursor:
-            contacts = await db.run_sync(records.contact_offset_page, conditions, offset, limit)
+            contacts = await db.run_sync(search.contact_offset_page, conditions, offset, limit)
         elif email is not None:
             contacts = list((await db.execute(query.limit(limit))).scalars())  # one address: one contact
         else:
             position = Cursor.decode(cursor)
-            contacts, position = await db.run_sync(records.contact_page, filters, position, limit)
+            contacts, position = await db.run_sync(search.contact_page, filters, position, limit)
             next_cursor = position.encode() if position else None
         tags = await _tags(db, [c.id for c in contacts])
         return ContactPage(
             data=[ContactOut.of(c, tags.get(c.id)) for c in contacts],
-            total=min(counted, records.COUNT_CAP),
-            total_capped=counted > records.COUNT_CAP,
+            total=min(counted, search.COUNT_CAP),
+            total_capped=counted > search.COUNT_CAP,
             limit=limit,
             offset=offset,
             next_cursor=next_cursor,
@@ -315,7 +316,7 @@ class CompaniesApi(Controller):
         """Companies, newest first, optionally by name, KvK number, VAT number or web domain."""
         query = select(Company)
         if q:
-            query = query.where(records.company_search(q))
+            query = query.where(search.company_search(q))
         if kvk_number:
             query = query.where(Company.kvk_number == kvk_number)
         if vat_number:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
 
@@ -15,21 +15,27 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Stream, Template
 from sqlalchemy import literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
+from landform import hooks
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import Role, User
-from landform.crm_sink import records, services
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.i18n import gettext as _
+from landform.crm_sink import fields, services
+from landform.crm_sink.contacts import duplicates, edit, export, merge, search
+from landform.crm_sink.contacts.edit import RecordInvalid
+from landform.crm_sink.contacts.search import ContactFilter, Cursor
 from landform.crm_sink.models import Company, Contact, ContactTag, Submission
-from landform.crm_sink.records import ContactFilter, Cursor, RecordInvalid
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import gettext as _
-from landform.web import BUILDERS, provide_tenant_db, requires_role
-from landform.webhooks import services as webhooks
 
-PAGE_SIZE = records.PAGE_SIZE
+PAGE_SIZE = search.PAGE_SIZE
 UserRequest = Request[User, Any, Any]
 
+
 # A section another domain adds to a contact's page: (template, context), registered in app.py.
-ContactSection = Callable[[AsyncSession, Contact], Awaitable[tuple[str, dict[str, Any]]]]
+def _tell_contact_changed(session: Session, contact: Contact) -> None:
+    for changed in hooks.contact_changed:
+        changed(session, contact)
 
 
 async def _contact_or_404(db: AsyncSession, contact_id: UUID) -> Contact:
@@ -70,20 +76,20 @@ class ContactsController(Controller):
     async def index(self, request: HTMXRequest, db: AsyncSession, cursor: str = "") -> Template:
         """Contacts, most recently active first, filtered by search, owner, tag, consent and source."""
         filters = ContactFilter.of(request.query_params)
-        contacts, next_cursor = await db.run_sync(records.contact_page, filters, Cursor.decode(cursor))
-        total = await db.run_sync(records.capped_count, filters)
+        contacts, next_cursor = await db.run_sync(search.contact_page, filters, Cursor.decode(cursor))
+        total = await db.run_sync(search.capped_count, filters)
         owners = {user.id: user for user in await _team(db)}
         context = {
             "contacts": contacts,
             "filters": filters,
             "q": filters.q,
             "total": total,
-            "capped": total > records.COUNT_CAP,
+            "capped": total > search.COUNT_CAP,
             "next_cursor": next_cursor.encode() if next_cursor else "",
             "first_page": not cursor,
             "owners": owners,
-            "tags": await db.run_sync(records.all_tags),
-            "sources": records.SOURCES,
+            "tags": await db.run_sync(search.all_tags),
+            "sources": search.SOURCES,
         }
         if request.htmx and request.htmx.target == "contact-results":
             return Template("crm_sink/_contact_rows.html", context=context)
@@ -108,12 +114,12 @@ class ContactsController(Controller):
         async def lines() -> AsyncIterator[str]:
             # Its own session: the request's is closed once the response starts.
             async with AsyncSession(bind=bind, expire_on_commit=False) as session:
-                scope_to_tenant(session, tenant_id)
+                scope_to_tenant(session.sync_session, tenant_id)
                 cursor: Cursor | None = None
                 header = True
                 while True:
-                    page, cursor = await session.run_sync(records.contact_page, filters, cursor, 1000)
-                    yield records.csv_rows(page, header)
+                    page, cursor = await session.run_sync(search.contact_page, filters, cursor, 1000)
+                    yield export.csv_rows(page, header)
                     header = False
                     if cursor is None:
                         return
@@ -128,7 +134,7 @@ class ContactsController(Controller):
     @get("/duplicates", guards=[requires_role(*BUILDERS)])
     async def duplicates(self, db: AsyncSession) -> Template:
         """Likely duplicates for a person to merge or dismiss."""
-        pairs = await db.run_sync(records.duplicate_pairs)
+        pairs = await db.run_sync(duplicates.duplicate_pairs)
         return Template("crm_sink/duplicates.html", context={"pairs": pairs})
 
     @post("/duplicates/dismiss", guards=[requires_role(*BUILDERS)])
@@ -142,7 +148,7 @@ class ContactsController(Controller):
         found = (await db.execute(select(Contact.id).where(Contact.id.in_([first, second])))).all()
         if len(found) != 2:
             raise NotFoundException()
-        await db.run_sync(records.dismiss_pair, first, second, request.user.id)
+        await db.run_sync(duplicates.dismiss_pair, first, second, request.user.id)
         await db.commit()
         flash(request, _("Dismissed: these two will not be suggested again."), category="success")
         return Redirect("/app/contacts/duplicates")
@@ -180,7 +186,6 @@ class ContactsController(Controller):
                 )
             ).scalars()
         )
-        sections: list[ContactSection] = request.app.state.get("contact_sections", [])
         return Template(
             "crm_sink/contact.html",
             context={
@@ -191,7 +196,7 @@ class ContactsController(Controller):
                 "may_edit": _may_edit(request.user, contact),
                 "activities": activities,
                 "submissions": submissions,
-                "sections": [await section(db, contact) for section in sections],
+                "sections": [await section(db, contact) for section in hooks.contact_sections],
             },
         )
 
@@ -201,7 +206,7 @@ class ContactsController(Controller):
         if values is None:
             mine = ContactTag.contact_id == contact.id
             tags = (await db.execute(select(ContactTag.tag).where(mine))).scalars()
-            values = {name: getattr(contact, name) or "" for name in records.MERGE_FIELDS}
+            values = {name: getattr(contact, name) or "" for name in merge.MERGE_FIELDS}
             values["tags"] = ", ".join(sorted(tags))
         return {"contact": contact, "values": values, "errors": {}, "team": await _team(db), **extra}
 
@@ -222,13 +227,13 @@ class ContactsController(Controller):
         form = await request.form()
         team = {user.id for user in await _team(db)}
         try:
-            values = records.clean_contact(form, _region(request), team)
-            await db.run_sync(records.save_contact, contact, values)
+            values = edit.clean_contact(form, _region(request), team)
+            await db.run_sync(edit.save_contact, contact, values)
         except RecordInvalid as invalid:
             context = await self._edit_context(db, contact, dict(form), errors=invalid.errors)
             return Template("crm_sink/contact_edit.html", status_code=422, context=context)
         await db.flush()
-        await db.run_sync(webhooks.contact_changed, contact)
+        await db.run_sync(_tell_contact_changed, contact)
         await db.commit()
         flash(request, _("Saved."), category="success")
         return Redirect(f"/app/contacts/{contact.id}")
@@ -245,7 +250,7 @@ class ContactsController(Controller):
                 raise NotFoundException() from None
         candidates: list[Contact] = []
         if q and other_contact is None:
-            candidates, _next = await db.run_sync(records.contact_page, ContactFilter(q=q[:200]), None, 10)
+            candidates, _next = await db.run_sync(search.contact_page, ContactFilter(q=q[:200]), None, 10)
             candidates = [c for c in candidates if c.id != contact.id]
         return Template(
             "crm_sink/merge.html",
@@ -254,7 +259,7 @@ class ContactsController(Controller):
                 "other": other_contact,
                 "candidates": candidates,
                 "q": q,
-                "fields": records.MERGE_FIELDS,
+                "fields": merge.MERGE_FIELDS,
                 "team": {user.id: user for user in await _team(db)},
             },
         )
@@ -268,14 +273,14 @@ class ContactsController(Controller):
             other = await _contact_or_404(db, UUID(str(form.get("other_id"))))
         except ValueError:
             raise NotFoundException() from None
-        take = {name for name in records.MERGE_FIELDS if form.get(f"take_{name}") == "other"}
+        take = {name for name in merge.MERGE_FIELDS if form.get(f"take_{name}") == "other"}
         try:
-            await db.run_sync(records.merge_contacts, contact, other, take, request.user.full_name)
+            await db.run_sync(merge.merge_contacts, contact, other, take, request.user.full_name)
         except RecordInvalid as invalid:
             flash(request, invalid.errors["_form"], category="error")
             return Redirect(f"/app/contacts/{contact.id}")
         await db.flush()
-        await db.run_sync(webhooks.contact_changed, contact)
+        await db.run_sync(_tell_contact_changed, contact)
         await db.commit()
         flash(request, _("Merged. Everything of both contacts is on this page now."), category="success")
         return Redirect(f"/app/contacts/{contact.id}")
@@ -292,8 +297,8 @@ class CompaniesController(Controller):
     async def index(self, db: AsyncSession, q: str = "", after: str = "") -> Template:
         """Companies by name, 50 at a time (keyset on name and id), and how many match (up to a cap)."""
         term = q.strip()[:200]
-        matching = [records.company_search(term)] if term else []
-        total = await db.run_sync(records.count_up_to, Company, matching)
+        matching = [search.company_search(term)] if term else []
+        total = await db.run_sync(search.count_up_to, Company, matching)
         query = select(Company).where(*matching).order_by(Company.name, Company.id).limit(PAGE_SIZE + 1)
         name, _sep, ident = after.partition("|")
         try:
@@ -314,7 +319,7 @@ class CompaniesController(Controller):
                 "q": term,
                 "next_after": next_after,
                 "total": total,
-                "capped": total > records.COUNT_CAP,
+                "capped": total > search.COUNT_CAP,
             },
         )
 
@@ -341,7 +346,7 @@ class CompaniesController(Controller):
     async def edit(self, db: AsyncSession, company_id: UUID) -> Template:
         """The company form."""
         company = await _company_or_404(db, company_id)
-        values = {name: getattr(company, name) for name in records.COMPANY_FIELDS}
+        values = {name: getattr(company, name) for name in fields.COMPANY_FIELDS}
         values = {k: ("" if v is None else v) for k, v in values.items()}
         context = {"company": company, "values": values, "errors": {}}
         return Template("crm_sink/company_edit.html", context=context)
@@ -352,7 +357,7 @@ class CompaniesController(Controller):
         company = await _company_or_404(db, company_id)
         form = await request.form()
         try:
-            values = records.clean_company(form, _region(request))
+            values = edit.clean_company(form, _region(request))
         except RecordInvalid as invalid:
             return Template(
                 "crm_sink/company_edit.html",

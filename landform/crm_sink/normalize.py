@@ -14,70 +14,11 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat
 from stdnum.nl import bsn, postcode
 
-from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext
-
-# Every CRM field a form's answer can fill ("contact.x" or "company.x"), with its label.
-CONTACT_TARGETS = {
-    "first_name": lazy_gettext("First name"),
-    "last_name": lazy_gettext("Last name"),
-    "phone": lazy_gettext("Phone number"),
-    "job_title": lazy_gettext("Job title"),
-    "gender": lazy_gettext("Gender"),
-    "language": lazy_gettext("Language"),
-    "company_name": lazy_gettext("Company name"),
-    "linkedin": "LinkedIn",
-    "facebook": "Facebook",
-    "twitter": "Twitter",
-    "description": lazy_gettext("Description"),
-}
-COMPANY_TARGETS = {
-    "address": lazy_gettext("Address"),
-    "postcode": lazy_gettext("Postcode"),
-    "city": lazy_gettext("City"),
-    "country": lazy_gettext("Country (two letters)"),
-    "phone": lazy_gettext("Phone number"),
-    "vat_number": lazy_gettext("VAT number"),
-    "kvk_number": lazy_gettext("KvK number"),
-    "rsin": "RSIN",
-    "visiting_address": lazy_gettext("Visiting address"),
-    "invoice_address": lazy_gettext("Invoice address"),
-    "website": lazy_gettext("Website"),
-    "linkedin": "LinkedIn",
-    "facebook": "Facebook",
-    "twitter": "Twitter",
-    "description": lazy_gettext("Description"),
-    "size": lazy_gettext("Number of employees"),
-}
-TARGETS = [f"contact.{name}" for name in CONTACT_TARGETS] + [f"company.{name}" for name in COMPANY_TARGETS]
-
-# Where the intake's CRM fields (`Submission.contact_fields`) go when a form has no mapping of its own.
-DEFAULT_TARGETS = {
-    "first_name": "contact.first_name",
-    "last_name": "contact.last_name",
-    "phone": "contact.phone",
-    "company_name": "contact.company_name",
-    "job_title": "contact.job_title",
-    "vat_number": "company.vat_number",
-    "kvk_number": "company.kvk_number",
-    "rsin": "company.rsin",
-    "website": "company.website",
-}
+from landform.core.i18n import gettext as _
+from landform.crm_sink.fields import COMPANY_WIDTHS, CONTACT_WIDTHS
 
 # Column widths, so an over-long answer is cut rather than refused by the database.
-_LIMITS = {
-    "first_name": 100,
-    "last_name": 100,
-    "phone": 32,
-    "gender": 16,
-    "language": 8,
-    "postcode": 16,
-    "city": 100,
-    "address": 200,
-    "company_name": 200,
-    "job_title": 200,
-    "description": 4000,
-}
+_LIMITS = {**COMPANY_WIDTHS, **CONTACT_WIDTHS}
 _DEFAULT_LIMIT = 300
 
 

@@ -12,10 +12,11 @@ from typing import Any
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from email_validator import EmailNotValidError, validate_email
 
+from landform.core.i18n import gettext as _
+from landform.core.i18n import lazy_gettext, pick
+from landform.core.text import normalize_text
 from landform.crm_sink import normalize
-from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext, pick
-from landform.text import normalize_text
+from landform.crm_sink.fields import LEAD_FIELDS
 
 FIELD_TYPES = {
     "text": lazy_gettext("Text"),
@@ -47,16 +48,8 @@ TEXT_TARGETS = {
     "company_name": lazy_gettext("Company"),
     "job_title": lazy_gettext("Job title"),
 }
-# Field types that fill a CRM field by what they are.
-TYPE_TARGETS = {
-    "email": "email",
-    "phone": "phone",
-    "company_name": "company_name",
-    "vat_number": "vat_number",
-    "kvk_number": "kvk_number",
-    "rsin": "rsin",
-    "website": "website",
-}
+# Field types that fill a CRM field by what they are: those named as a field the CRM takes of a lead.
+TYPE_TARGETS = {kind: kind for kind in FIELD_TYPES if kind == "email" or kind in LEAD_FIELDS}
 
 # What a hidden field carries; the page fills it from its own URL and referrer.
 HIDDEN_SOURCES = {

@@ -14,11 +14,9 @@ from uuid import UUID
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from landform.billing.quotas import counted_as
-from landform.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 
 
-@counted_as("forms")
 class Form(TenantScoped, Base):
     """A form visitors fill in, on a hosted page or through the embed script."""
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from landform import security
+from landform.core import security
+from landform.crm_sink.fields import LEAD_FIELDS
 from landform.forms.fields import TYPE_TARGETS
 
 COOKIE_PREFIX = "lf_known_"
@@ -62,7 +63,8 @@ def target_of(item: dict[str, Any]) -> str:
     return TYPE_TARGETS.get(item["type"]) or (item.get("maps_to") or "" if item["type"] == "text" else "")
 
 
-_TARGETS = {"first_name", "last_name", "company_name", "job_title", *TYPE_TARGETS.values()}
+# The CRM fields a form can fill: the e-mail address and what the CRM takes of a lead.
+_TARGETS = {"email", *LEAD_FIELDS}
 
 
 def plan(fields: list[dict[str, Any]], known: frozenset[str]) -> frozenset[str]:

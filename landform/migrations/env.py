@@ -3,8 +3,8 @@
 from alembic import context
 
 import landform.models
-from landform.db import sync_engine
-from landform.settings import get_settings
+from landform.core.db import sync_engine
+from landform.core.settings import get_settings
 
 config = context.config
 target_metadata = landform.models.metadata

@@ -31,7 +31,7 @@ from psycopg import sql
 from sqlalchemy import create_engine, func, inspect, select, table
 from sqlalchemy.engine import make_url
 
-from landform.settings import DatabaseSettings, Settings
+from landform.core.settings import DatabaseSettings, Settings
 
 log = logging.getLogger(__name__)
 

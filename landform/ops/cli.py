@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from landform.core.settings import get_settings
 from landform.ops import backup
-from landform.settings import get_settings
 
 
 @click.command(name="backup")

@@ -17,12 +17,14 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import MANAGERS, requires_role
 from landform.accounts.models import User
-from landform.db import sync_session
-from landform.i18n import gettext as _
-from landform.outbox import OutboxJob, is_dead, retry_job
-from landform.settings import get_settings
-from landform.web import MANAGERS, requires_role
+from landform.core.db import sync_session
+from landform.core.i18n import gettext as _
+from landform.core.jobs.broker import configure_broker
+from landform.core.jobs.models import OutboxJob
+from landform.core.jobs.sweep import is_dead, retry_job
+from landform.core.settings import get_settings
 
 LIMIT = 200
 UserRequest = Request[User, Any, Any]
@@ -60,7 +62,7 @@ class DeadLettersController(Controller):
         ).scalar_one_or_none()
         if row is None:
             raise NotFoundException()
-        retry_job(db_session, row)
+        await db_session.run_sync(retry_job, row)
         await db_session.commit()
         flash(request, _("The job runs again. If it fails again it comes back here."), category="success")
         return Redirect("/app/jobs")
@@ -96,9 +98,7 @@ def retry_command(job_id: UUID) -> None:
         row = session.execute(select(OutboxJob).where(OutboxJob.id == job_id, is_dead())).scalar_one_or_none()
         if row is None:
             raise click.ClickException(f"no dead job {job_id}")
-        from landform.worker import setup_broker
-
-        setup_broker(get_settings())
+        configure_broker(get_settings())  # every job is known: the CLI wired the domains at start-up
         retry_job(session, row)
         session.commit()
     click.echo(f"job {job_id} sent again")

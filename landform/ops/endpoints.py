@@ -25,10 +25,10 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.db import utcnow
+from landform.core.db import utcnow
+from landform.core.jobs.models import OutboxJob
+from landform.core.settings import Settings
 from landform.ops.health import HEARTBEAT_MAX_AGE_SECONDS, heartbeat_age, redis_client
-from landform.outbox import OutboxJob
-from landform.settings import Settings
 
 
 def _redis_answers(url: str) -> bool:

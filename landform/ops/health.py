@@ -12,7 +12,7 @@ from functools import lru_cache
 import redis
 from anyio import to_thread
 
-from landform.settings import Settings
+from landform.core.settings import Settings
 
 HEARTBEAT_SECONDS = 10.0
 # Six missed beats: a worker busy with a burst still answers well within this.

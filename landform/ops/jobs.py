@@ -6,12 +6,12 @@ from landform.accounts.retention import purge_account_records_job
 from landform.billing.quotas import release_held_job
 from landform.billing.services import end_grace_job
 from landform.consent.minors import purge_expired_holds_job
-from landform.forms.services import purge_old_spam_job
-from landform.ops import backup, health, retention
+from landform.core import retention
+from landform.core.jobs.sweep import sweep
+from landform.forms.spam_folder.services import purge_old_spam_job
+from landform.ops import backup, health
 from landform.ops.schedule import cron, every
-from landform.outbox import sweep
-from landform.privacy import deletion
-from landform.privacy import fulfilment as privacy
+from landform.privacy import deadlines, deletion
 from landform.site import domain_checks
 from landform.site import schedule as page_schedule
 
@@ -25,8 +25,8 @@ cron("spam_purge", "47 * * * *")(purge_old_spam_job)
 cron("billing_release_held", "1 * * * *")(release_held_job)
 cron("billing_end_grace", "21 * * * *")(end_grace_job)
 cron("accounts_purge", "27 * * * *")(purge_account_records_job)
-cron("privacy_reminders", "23 * * * *")(privacy.remind_due)
-cron("privacy_purge", "53 * * * *")(privacy.purge_expired)
+cron("privacy_reminders", "23 * * * *")(deadlines.remind_due)
+cron("privacy_purge", "53 * * * *")(deadlines.purge_expired)
 cron("account_deletion", "13 * * * *")(deletion.run_due)
 # Scheduled publishes go live within a minute; a tick that waited longer is dropped, the next does the same.
 every("pages_scheduled_publish", seconds=60, max_retries=0, time_limit=5 * 60_000, max_age=120_000)(

@@ -10,7 +10,7 @@ import os
 
 from email_validator import EmailNotValidError, validate_email
 
-from landform.settings import DEVELOPMENT_SECRET, Settings
+from landform.core.settings import DEVELOPMENT_SECRET, Settings
 
 MIN_SECRET_LENGTH = 32
 ENVIRONMENTS = ("development", "production")

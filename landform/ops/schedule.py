@@ -27,8 +27,8 @@ import pendulum
 from periodiq import CronSpec
 from periodiq import cron as parse_cron
 
+from landform.core.settings import Settings, get_settings
 from landform.ops.health import redis_client
-from landform.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

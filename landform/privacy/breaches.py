@@ -11,15 +11,16 @@ from babel.support import LazyProxy
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from landform.accounts.models import Role, Tenant
 from landform.accounts.notices import tell_team
-from landform.db import utcnow
-from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext
+from landform.core.db import utcnow
+from landform.core.i18n import gettext as _
+from landform.core.i18n import lazy_gettext
+from landform.core.text import normalize_text
 from landform.privacy.models import BreachIncident, BreachLogEntry
-from landform.privacy.services import mail_privacy_contact
-from landform.text import normalize_text
+from landform.privacy.operator_contact import mail_privacy_contact
 
 NOTIFY_WITHIN = timedelta(hours=72)
 
@@ -43,7 +44,7 @@ class BreachInvalid(Exception):
 
 
 def report(
-    db: Any, tenant: Tenant | None, data: dict[str, str], *, source: str, reporter: str = ""
+    db: Session, tenant: Tenant | None, data: dict[str, str], *, source: str, reporter: str = ""
 ) -> BreachIncident:
     """Open an incident (the clock starts now) and tell the tenant's owners and admins."""
     errors: dict[str, str] = {}
@@ -87,7 +88,7 @@ async def notify_managers(db: AsyncSession, tenant: Tenant, incident: BreachInci
     )
 
 
-def notify_operator(db: Any, incident: BreachIncident) -> bool:
+def notify_operator(db: Session, incident: BreachIncident) -> bool:
     """E-mail the operator's privacy contact at once: a breach was reported to Landform itself.
 
     Only the deadline and the incident's id: the report (and who sent it) is read with
@@ -137,7 +138,9 @@ def steps_done(incident: BreachIncident) -> list[str]:
     return [key for key, _label in CHECKLIST if incident.checklist.get(key)]
 
 
-def update(db: Any, incident: BreachIncident, author: str, data: dict[str, Any], ticked: list[str]) -> None:
+def update(
+    db: Session, incident: BreachIncident, author: str, data: dict[str, Any], ticked: list[str]
+) -> None:
     """Tick steps, add a log line, close or reopen; every change is logged with who made it (`author`)."""
     now = utcnow()
     lines = []

@@ -9,9 +9,11 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from landform import i18n
-from landform.db import sync_session
-from landform.privacy import breaches, services
+from landform.core import i18n
+from landform.core.db import sync_session
+from landform.core.settings import get_settings
+from landform.privacy import breaches
+from landform.privacy.labels import action_labels, field_labels, kind_labels, status_labels
 from landform.privacy.models import (
     OPEN_STATUSES,
     BreachIncident,
@@ -20,7 +22,8 @@ from landform.privacy.models import (
     PrivacyRequest,
     RequestStatus,
 )
-from landform.settings import get_settings
+from landform.privacy.operator_contact import OPERATOR_LANGUAGE
+from landform.privacy.requests import complete
 
 # Who acted, in a request's audit trail and a breach's log: the operator has no dashboard user.
 OPERATOR = "operator"
@@ -30,7 +33,7 @@ OPERATOR = "operator"
 def privacy_group() -> None:
     """Requests and breach reports sent to Landform itself through /privacy."""
     # Labels shown and the log lines a service writes (e.g. "Closed") are in the operator's language.
-    i18n.set_language(services.OPERATOR_LANGUAGE)
+    i18n.set_language(OPERATOR_LANGUAGE)
 
 
 def _when(moment: datetime | None) -> str:
@@ -92,7 +95,7 @@ def done_command(request_id: str, note: str) -> None:
         if request is None or not request.is_open:
             raise click.ClickException("no open platform request with that id")
         request.outcome = note.strip()[:2000]
-        services.complete(session, request, None, actor=OPERATOR)
+        complete(session, request, None, actor=OPERATOR)
         session.commit()
     click.echo("done; the person has been told")
 
@@ -148,8 +151,8 @@ def _platform_incident(session: Session, incident_id: UUID) -> BreachIncident | 
 
 def _show_request(session: Session, request: PrivacyRequest) -> None:
     click.echo(f"Request {request.id}")
-    click.echo(f"Kind:      {services.kind_labels()[request.kind]}")
-    click.echo(f"Status:    {services.status_labels()[request.status]}")
+    click.echo(f"Kind:      {kind_labels()[request.kind]}")
+    click.echo(f"Status:    {status_labels()[request.status]}")
     language = i18n.LANGUAGE_NAMES.get(request.language, request.language)
     click.echo(f"From:      {request.email} (writes in {language})")
     click.echo(f"Received:  {_when(request.created_at)}")
@@ -160,7 +163,7 @@ def _show_request(session: Session, request: PrivacyRequest) -> None:
         click.echo(f"Finished:  {_when(request.completed_at)}")
     if request.target_organisation or request.target_email:
         click.echo(f"Send to:   {request.target_organisation} <{request.target_email}>")
-    fields = services.field_labels()
+    fields = field_labels()
     for field, value in request.corrections.items():
         click.echo(f"Correct:   {fields.get(field, field)} -> {value}")
     click.echo("\nDetails:")
@@ -173,7 +176,7 @@ def _show_request(session: Session, request: PrivacyRequest) -> None:
         .where(PrivacyAuditEntry.request_id == request.id)
         .order_by(PrivacyAuditEntry.occurred_at, PrivacyAuditEntry.id)
     ).scalars()
-    labels = services.action_labels()
+    labels = action_labels()
     click.echo("\nHistory:")
     for entry in trail:
         click.echo(f"  {_when(entry.occurred_at)}  {labels.get(entry.action, entry.action)}  ({entry.actor})")

@@ -20,15 +20,14 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from landform import security
 from landform.accounts.models import Role, Tenant, User
-from landform.db import sync_session, utcnow
-from landform.mail import EmailMessage, queue_email
-from landform.models import metadata
-from landform.personal_data import anonymize, personal_columns
+from landform.core import security
+from landform.core.db import metadata, sync_session, utcnow
+from landform.core.mail import EmailMessage, queue_email
+from landform.core.personal_data import anonymize, personal_columns
+from landform.core.settings import Settings
 from landform.privacy import deletion_billing
 from landform.privacy.models import AccountDeletion, PrivacyExport
-from landform.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +90,8 @@ async def request_deletion(db: AsyncSession, user: User, *, only_me: bool = Fals
     db.add(deletion)
     if not only_me:
         await db.run_sync(lambda session: deletion_billing.stop_at_period_end(session, deletion))
-    queue_email(
-        db,
+    await db.run_sync(
+        queue_email,
         to=user.email,
         template="account_deletion",
         language=user.language,
@@ -141,7 +140,7 @@ async def cancel(
     if found is None:
         return False
     found.cancelled_at = utcnow()
-    deletion_billing.resume(db, found)
+    await db.run_sync(deletion_billing.resume, found)
     return True
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -24,9 +23,10 @@ from sqlalchemy.orm import Session
 from landform.billing import stripe_gateway
 from landform.billing.models import Subscription
 from landform.billing.services import ENDED, apply_subscription, subscription_row
-from landform.outbox import PermanentJobError, add_job, job
+from landform.core.jobs.models import PermanentJobError
+from landform.core.jobs.registry import add_job, job
+from landform.core.settings import get_settings
 from landform.privacy.models import AccountDeletion
-from landform.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def stop_at_period_end(session: Session, deletion: AccountDeletion) -> None:
         add_job(session, JOB, deletion.id, deletion.tenant_id)
 
 
-def resume(session: Any, deletion: AccountDeletion) -> bool:
+def resume(session: Session, deletion: AccountDeletion) -> bool:
     """The deletion was cancelled: the subscription continues as before. True when it had been stopped."""
     if deletion.billing not in (STOPPING, STOPPED):
         return False

@@ -1,7 +1,7 @@
 """Data-subject requests with their audit trail, exports, a tenant's privacy settings, breach incidents.
 
 Requests and incidents belong to a tenant, or (tenant_id NULL) to the platform operator itself, so
-they are not `TenantScoped`: every query names the tenant explicitly (see services.py).
+they are not `TenantScoped`: every query names the tenant explicitly (see requests.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from uuid import UUID
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from landform.db import GUID, Base, DateTimeUTC
+from landform.core.db import GUID, Base, DateTimeUTC
 
 
 class RequestKind(enum.StrEnum):

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from babel.support import LazyProxy
 
 from landform.consent.minors import HOLD_DAYS
-from landform.i18n import lazy_gettext
-from landform.ops.retention import DONE_JOBS_KEPT, SENT_EMAILS_KEPT
+from landform.core.i18n import lazy_gettext
+from landform.core.retention import DONE_JOBS_KEPT, SENT_EMAILS_KEPT
 
 EXPORT_DAYS = 7
 UNVERIFIED_DAYS = 7

@@ -17,9 +17,9 @@ from typing import Any
 import nh3
 from markdown_it import MarkdownIt
 
-from landform.i18n import LANGUAGES, lazy_gettext
-from landform.i18n import gettext as _
-from landform.text import normalize_text
+from landform.core.i18n import LANGUAGES, lazy_gettext
+from landform.core.i18n import gettext as _
+from landform.core.text import normalize_text
 
 
 class BlockInvalid(Exception):

@@ -15,23 +15,22 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
 from landform.accounts.models import Tenant
 from landform.analytics import track
 from landform.consent import cookies
-from landform.db import scope_to_tenant
+from landform.core import i18n
+from landform.core.db import scope_to_tenant
+from landform.core.http import CustomHost, custom_host, hosted_csp, public_path, public_url, site_prefix
 from landform.forms import progressive
-from landform.forms import services as form_services
+from landform.forms.intake.view import form_view
 from landform.forms.models import Form, FormVersion
 from landform.site import blocks as page_blocks
 from landform.site import services, themes
-from landform.site.editor import PageEditorController
 from landform.site.live import live_page
 from landform.site.models import Page, PageVersion, SiteImage
 from landform.site.views import address_for, page_context, theme_url
-from landform.web import CustomHost, custom_host, hosted_csp, public_path, public_url, site_prefix
 
-__all__ = ["HostedPageController", "PageEditorController", "host_not_found", "render_with_form"]
+__all__ = ["HostedPageController", "host_not_found", "render_with_form"]
 
 YEAR = "public, max-age=31536000, immutable"
 
@@ -47,9 +46,7 @@ def live_form(
     """The page's form as a visitor first sees it, and the origin of its thank-you redirect if any."""
     if record is None or version is None:
         return None, None
-    view = form_services.form_view(
-        record.key, version, language=language, page_id=page_id, tracking=tracking, visit=visit
-    )
+    view = form_view(record.key, version, language=language, page_id=page_id, tracking=tracking, visit=visit)
     target = urlsplit(version.redirect_url) if version.redirect_url else None
     return view, f"{target.scheme}://{target.netloc}" if target else None
 
@@ -79,7 +76,7 @@ class HostedPageController(Controller):
         here = custom_host(request)
         if here is None or here.home_page_id is None or here.tenant_slug != tenant_slug:
             raise NotFoundException()
-        scope_to_tenant(db_session, here.tenant_id)
+        scope_to_tenant(db_session.sync_session, here.tenant_id)
         page_slug = await services.published_slug(db_session, here.home_page_id)
         if page_slug is None:
             raise NotFoundException()

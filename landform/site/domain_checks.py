@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from landform.accounts.models import Role, Tenant
 from landform.accounts.notices import tell_team
-from landform.db import sync_session, utcnow
-from landform.settings import Settings
+from landform.core.db import sync_session, utcnow
+from landform.core.settings import Settings
 from landform.site import domains
 from landform.site.models import SiteDomain
 

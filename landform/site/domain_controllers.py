@@ -13,15 +13,15 @@ from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.billing import quotas
-from landform.i18n import gettext as _
-from landform.settings import Settings
+from landform.core import i18n
+from landform.core.i18n import gettext as _
+from landform.core.settings import Settings
 from landform.site import domains
 from landform.site.hosts import SiteHosts
 from landform.site.models import Page
-from landform.web import BUILDERS, provide_tenant_db, requires_role
 
 FEATURE = "custom_domains"
 

@@ -26,10 +26,10 @@ from anyio import to_thread
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import egress
-from landform.db import utcnow
-from landform.i18n import gettext as _
-from landform.settings import Settings
+from landform.core import egress
+from landform.core.db import utcnow
+from landform.core.i18n import gettext as _
+from landform.core.settings import Settings
 from landform.site.models import Page, SiteDomain
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The dashboard's page builder: settings, blocks (add, edit, move, remove), theme, brand, publishing."""
+"""The dashboard's page builder: a page's settings, theme and publishing; the brand (blocks: block_editor)."""
 
 from __future__ import annotations
 
@@ -15,35 +15,40 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.billing import quotas
-from landform.forms import services as form_services
+from landform.core import i18n
+from landform.core.http import read_upload
+from landform.core.i18n import LANGUAGES
+from landform.core.i18n import gettext as _
+from landform.core.images import UPLOAD_BODY, ImageRefused
+from landform.forms.intake.view import form_view
 from landform.forms.models import Form
-from landform.i18n import LANGUAGES
-from landform.i18n import gettext as _
-from landform.images import UPLOAD_BODY, ImageRefused
 from landform.site import blocks as page_blocks
 from landform.site import schedule, services, themes
 from landform.site.models import Page
 from landform.site.views import page_context
-from landform.web import BUILDERS, provide_tenant_db, read_upload, requires_role
 
 Raw = dict[str, str]
 
 
-async def _page_or_404(db: AsyncSession, page_id: UUID) -> Page:
+async def page_or_404(db: AsyncSession, page_id: UUID) -> Page:
+    """The tenant's page, or 404."""
     page = (await db.execute(select(Page).where(Page.id == page_id))).scalar_one_or_none()
     if page is None:
         raise NotFoundException()
     return page
 
 
-async def _forms(db: AsyncSession) -> list[Form]:
+async def tenant_forms(db: AsyncSession) -> list[Form]:
+    """The tenant's forms, by name: what a form block can show."""
     return list((await db.execute(select(Form).order_by(Form.name))).scalars())
 
 
-async def _read(request: Request[User, Any, Any], db: AsyncSession, upload_field: str) -> tuple[Raw, Raw]:
+async def read_posted(
+    request: Request[User, Any, Any], db: AsyncSession, upload_field: str
+) -> tuple[Raw, Raw]:
     """The posted fields as text, an uploaded image stored and standing in as its id; and upload errors."""
     form = await request.form()
     raw = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -81,51 +86,52 @@ def block_values(block: dict[str, Any]) -> Raw:
     return values
 
 
+async def editor_page(
+    request: Request[User, Any, Any],
+    db: AsyncSession,
+    page: Page,
+    *,
+    status_code: int = 200,
+    **overrides: Any,
+) -> Template:
+    """The builder for one page; `overrides` replace parts of what it shows (a refused edit's values)."""
+    brand = await services.brand_theme(db)
+    theme = themes.resolve(brand, page.theme or {})
+    context: dict[str, Any] = {
+        "page": page,
+        "values": _settings_values(page),
+        "errors": {},
+        "forms": await tenant_forms(db),
+        "specs": page_blocks.BLOCKS,
+        "block_values": {b["id"]: block_values(b) for b in page.blocks},
+        "block_errors": {},
+        "problems": page_blocks.publish_problems(page.blocks),
+        "images": await services.images(db),
+        "theme_values": dict(page.theme or {}),
+        "theme_errors": {},
+        "theme": theme,
+        "brand": themes.resolve(brand, {}),
+        "checks": themes.contrast_checks(theme),
+        "preview_css": _preview_css(theme),
+        "preview_settings": themes.preview_settings(),
+        "fonts": themes.FONTS,
+        "buttons": themes.BUTTONS,
+        "versions": await services.versions(db, page),
+        "social_size": services.SOCIAL_IMAGE_SIZE,
+        "schedule_value": schedule.local_value(page.publish_at, request.user.timezone),
+        "schedule_errors": {},
+    }
+    context.update(overrides)
+    return Template("site/edit.html", status_code=status_code, context=context)
+
+
 class PageEditorController(Controller):
-    """The dashboard's pages: list, create, build from blocks, theme, publish, roll back, unpublish."""
+    """The dashboard's pages: list, create, settings, theme, publish, roll back, preview; the brand."""
 
     path = "/app/pages"
     include_in_schema = False
     guards = [requires_role(*BUILDERS)]
     dependencies = {"db": Provide(provide_tenant_db)}
-
-    async def _editor(
-        self,
-        request: Request[User, Any, Any],
-        db: AsyncSession,
-        page: Page,
-        *,
-        status_code: int = 200,
-        **overrides: Any,
-    ) -> Template:
-        brand = await services.brand_theme(db)
-        theme = themes.resolve(brand, page.theme or {})
-        context: dict[str, Any] = {
-            "page": page,
-            "values": _settings_values(page),
-            "errors": {},
-            "forms": await _forms(db),
-            "specs": page_blocks.BLOCKS,
-            "block_values": {b["id"]: block_values(b) for b in page.blocks},
-            "block_errors": {},
-            "problems": page_blocks.publish_problems(page.blocks),
-            "images": await services.images(db),
-            "theme_values": dict(page.theme or {}),
-            "theme_errors": {},
-            "theme": theme,
-            "brand": themes.resolve(brand, {}),
-            "checks": themes.contrast_checks(theme),
-            "preview_css": _preview_css(theme),
-            "preview_settings": themes.preview_settings(),
-            "fonts": themes.FONTS,
-            "buttons": themes.BUTTONS,
-            "versions": await services.versions(db, page),
-            "social_size": services.SOCIAL_IMAGE_SIZE,
-            "schedule_value": schedule.local_value(page.publish_at, request.user.timezone),
-            "schedule_errors": {},
-        }
-        context.update(overrides)
-        return Template("site/edit.html", status_code=status_code, context=context)
 
     @get("/")
     async def index(self, db: AsyncSession) -> Template:
@@ -150,7 +156,7 @@ class PageEditorController(Controller):
                 raise services.PageInvalid({"slug": _("Another page already uses this address.")})
         except services.PageInvalid as error:
             return Template("site/new.html", status_code=422, context={"values": raw, "errors": error.errors})
-        forms = await _forms(db)
+        forms = await tenant_forms(db)
         services.set_blocks(page, services.starter_blocks(forms[0].id if forms else None))
         db.add(page)
         await db.flush()
@@ -162,13 +168,13 @@ class PageEditorController(Controller):
     @get("/{page_id:uuid}")
     async def edit(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Template:
         """The builder for one page."""
-        return await self._editor(request, db, await _page_or_404(db, page_id))
+        return await editor_page(request, db, await page_or_404(db, page_id))
 
     @post("/{page_id:uuid}", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
     async def update(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
         """Save the address, titles, search texts, social image and noindex; old addresses redirect."""
-        page = await _page_or_404(db, page_id)
-        raw, upload_errors = await _read(request, db, "social_image_upload")
+        page = await page_or_404(db, page_id)
+        raw, upload_errors = await read_posted(request, db, "social_image_upload")
         if raw.get("social_image_upload"):
             raw["social_image_id"] = raw["social_image_upload"]  # a new upload is the one chosen
         image_ids = set(await services.images(db))
@@ -182,85 +188,18 @@ class PageEditorController(Controller):
                 raise services.PageInvalid({"slug": _("Another page already uses this address.")})
         except services.PageInvalid as error:
             await db.commit()  # an accepted upload stays in the image library, to pick after the fix
-            return await self._editor(request, db, page, status_code=422, values=raw, errors=error.errors)
+            return await editor_page(request, db, page, status_code=422, values=raw, errors=error.errors)
         services.apply_settings(page, raw, image_ids)
         await services.remember_old_slug(db, page, old_slug)
         await db.commit()
         flash(request, _("Page saved. Publish it to show the changes to visitors."), category="success")
         return Redirect(f"/app/pages/{page.id}")
 
-    @post("/{page_id:uuid}/blocks", media_type=MediaType.HTML)
-    async def add_block(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
-        """Add an empty block at the end, above the footer."""
-        page = await _page_or_404(db, page_id)
-        kind = str((await request.form()).get("type", ""))
-        try:
-            block = page_blocks.new_block(kind)
-        except page_blocks.BlockInvalid:
-            flash(request, _("Choose a kind of block."), category="error")
-            return Redirect(f"/app/pages/{page.id}")
-        services.set_blocks(page, page_blocks.insert(page.blocks, block))
-        await db.commit()
-        return Redirect(f"/app/pages/{page.id}#block-{block['id']}")
-
-    @post(
-        "/{page_id:uuid}/blocks/{block_id:str}", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY
-    )
-    async def edit_block(
-        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID, block_id: str
-    ) -> Any:
-        """Save one block's texts and settings (with an image upload for image blocks)."""
-        page = await _page_or_404(db, page_id)
-        block = next((b for b in page.blocks if b["id"] == block_id), None)
-        if block is None:
-            raise NotFoundException()
-        raw, upload_errors = await _read(request, db, "image_id" if block["type"] == "image" else "")
-        try:
-            if upload_errors:
-                raise page_blocks.BlockInvalid(upload_errors)
-            forms = {str(f.id) for f in await _forms(db)}
-            edited = page_blocks.apply_block_edit(block, raw, forms, set(await services.images(db)))
-        except page_blocks.BlockInvalid as error:
-            return await self._editor(
-                request,
-                db,
-                page,
-                status_code=422,
-                block_values={**{b["id"]: block_values(b) for b in page.blocks}, block_id: raw},
-                block_errors={block_id: error.errors},
-            )
-        services.set_blocks(page, [edited if b["id"] == block_id else b for b in page.blocks])
-        await db.commit()
-        flash(request, _("Block saved."), category="success")
-        return Redirect(f"/app/pages/{page.id}#block-{block_id}")
-
-    @post("/{page_id:uuid}/blocks/{block_id:str}/move", media_type=MediaType.HTML)
-    async def move_block(
-        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID, block_id: str
-    ) -> Redirect:
-        """Move a block one place up or down."""
-        page = await _page_or_404(db, page_id)
-        step = -1 if (await request.form()).get("direction") == "up" else 1
-        services.set_blocks(page, page_blocks.move(page.blocks, block_id, step))
-        await db.commit()
-        return Redirect(f"/app/pages/{page.id}#block-{block_id}")
-
-    @post("/{page_id:uuid}/blocks/{block_id:str}/remove", media_type=MediaType.HTML)
-    async def remove_block(
-        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID, block_id: str
-    ) -> Redirect:
-        """Remove a block from the draft (published versions keep it)."""
-        page = await _page_or_404(db, page_id)
-        services.set_blocks(page, [b for b in page.blocks if b["id"] != block_id])
-        await db.commit()
-        flash(request, _("Block removed."), category="success")
-        return Redirect(f"/app/pages/{page.id}#blocks")
-
     @post("/{page_id:uuid}/theme", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
     async def save_theme(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
         """This page's own colours, font, buttons and logo; empty fields follow the brand."""
-        page = await _page_or_404(db, page_id)
-        raw, upload_errors = await _read(request, db, "logo_id")
+        page = await page_or_404(db, page_id)
+        raw, upload_errors = await read_posted(request, db, "logo_id")
         if raw.get("remove_logo"):
             raw["logo_id"] = ""  # the brand's logo again
         try:
@@ -268,7 +207,7 @@ class PageEditorController(Controller):
                 raise themes.ThemeInvalid(upload_errors)
             page.theme = themes.clean_theme(raw, allow_empty=True, image_ids=set(await services.images(db)))
         except themes.ThemeInvalid as error:
-            return await self._editor(
+            return await editor_page(
                 request, db, page, status_code=422, theme_values=raw, theme_errors=error.errors
             )
         await db.commit()
@@ -278,11 +217,11 @@ class PageEditorController(Controller):
     @post("/{page_id:uuid}/publish", media_type=MediaType.HTML)
     async def publish(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
         """Publish the draft as a new version."""
-        page = await _page_or_404(db, page_id)
+        page = await page_or_404(db, page_id)
         try:
             version = await services.publish(db, page, request.user.id)
         except services.PageInvalid as error:
-            return await self._editor(request, db, page, status_code=422, problems=error.errors)
+            return await editor_page(request, db, page, status_code=422, problems=error.errors)
         await db.commit()
         flash(request, _("Version %(number)d is live.", number=version.number), category="success")
         return Redirect(f"/app/pages/{page.id}")
@@ -292,12 +231,12 @@ class PageEditorController(Controller):
         self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID
     ) -> Any:
         """Publish the draft, as it is then, at a moment in the user's time zone."""
-        page = await _page_or_404(db, page_id)
+        page = await page_or_404(db, page_id)
         raw = str((await request.form()).get("publish_at", ""))
         try:
             moment = schedule.parse_moment(raw, request.user.timezone)
         except services.PageInvalid as error:
-            return await self._editor(
+            return await editor_page(
                 request, db, page, status_code=422, schedule_value=raw, schedule_errors=error.errors
             )
         schedule.schedule(page, moment, request.user.id)
@@ -311,7 +250,7 @@ class PageEditorController(Controller):
         self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID
     ) -> Redirect:
         """Drop the scheduled publish; the draft stays as it is."""
-        page = await _page_or_404(db, page_id)
+        page = await page_or_404(db, page_id)
         schedule.cancel(page)
         await db.commit()
         flash(request, _("The scheduled publish is cancelled."), category="success")
@@ -322,7 +261,7 @@ class PageEditorController(Controller):
         self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID, number: int
     ) -> Redirect:
         """Publish a copy of an earlier version."""
-        page = await _page_or_404(db, page_id)
+        page = await page_or_404(db, page_id)
         version = await services.roll_back(db, page, number, request.user.id)
         if version is None:
             raise NotFoundException()
@@ -337,7 +276,7 @@ class PageEditorController(Controller):
     @post("/{page_id:uuid}/unpublish")
     async def unpublish(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Redirect:
         """Take the page offline; its address answers 404 until published again."""
-        page = await _page_or_404(db, page_id)
+        page = await page_or_404(db, page_id)
         services.unpublish(page)
         await db.commit()
         flash(request, _("The page is offline."), category="success")
@@ -346,7 +285,7 @@ class PageEditorController(Controller):
     @get("/{page_id:uuid}/preview")
     async def preview(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Template:
         """How the draft looks to a visitor (its form shows the form's draft)."""
-        page = await _page_or_404(db, page_id)
+        page = await page_or_404(db, page_id)
         snapshot = {
             "blocks": page.blocks,
             "theme": themes.resolve(await services.brand_theme(db), page.theme or {}),
@@ -361,7 +300,7 @@ class PageEditorController(Controller):
         if form_id:
             record = (await db.execute(select(Form).where(Form.id == UUID(form_id)))).scalar_one_or_none()
             if record is not None:
-                form = form_services.form_view(record.key, record, language=language, page_id=page.id)
+                form = form_view(record.key, record, language=language, page_id=page.id)
         context = await page_context(
             db, tenant, page, snapshot, form=form, theme_url=f"/app/pages/{page.id}/theme.css"
         )
@@ -370,7 +309,7 @@ class PageEditorController(Controller):
     @get("/{page_id:uuid}/theme.css", media_type="text/css")
     async def preview_theme(self, db: AsyncSession, page_id: UUID) -> Response[str]:
         """The draft theme, for the preview."""
-        page = await _page_or_404(db, page_id)
+        page = await page_or_404(db, page_id)
         theme = themes.resolve(await services.brand_theme(db), page.theme or {})
         return Response(
             themes.stylesheet(theme), media_type="text/css", headers={"cache-control": "no-store"}
@@ -395,7 +334,7 @@ class PageEditorController(Controller):
     @post("/brand", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
     async def save_brand(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
         """Save the brand (with a logo upload); pages show it from their next publish."""
-        raw, upload_errors = await _read(request, db, "logo_id")
+        raw, upload_errors = await read_posted(request, db, "logo_id")
         if raw.get("remove_logo"):
             raw["logo_id"] = ""
         try:

@@ -27,8 +27,8 @@ from landform.accounts.models import Tenant
 from landform.billing.models import Subscription
 from landform.billing.plans import PLANS
 from landform.billing.quotas import FREE
+from landform.core.http import CUSTOM_HOST, CustomHost
 from landform.site.models import SiteDomain
-from landform.web import CUSTOM_HOST, CustomHost
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 A view of a landing page needs its tenant, the page and its published version, the form on it with its
 live version, and the sizes of its images. They are kept by (tenant slug, page slug) for at most
-`SECONDS` (see `landform/memo.py`: a change made in this process applies at once, one made in another
+`SECONDS` (see `landform/core/memo.py`: a change made in this process applies at once, one made in another
 within `SECONDS`), with the page's blocks as shown in each language order, which a version (immutable)
 determines. Only published pages are kept: an unknown address is looked up every time.
 """
@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.models import Tenant
-from landform.db import scope_to_tenant
-from landform.forms import services as form_services
+from landform.core.db import scope_to_tenant
+from landform.core.memo import Memo
+from landform.forms.intake import pipeline
 from landform.forms.models import Form, FormVersion
-from landform.memo import Memo
 from landform.site import blocks as page_blocks
 from landform.site import services
 from landform.site.models import Page, PageVersion, SiteImage
@@ -73,7 +73,7 @@ async def live_page(db: AsyncSession, tenant_slug: str, page_slug: str) -> LiveP
     key = (tenant_slug, page_slug)
     found = pages.get(key)
     if found is not None:
-        scope_to_tenant(db, found.tenant.id)
+        scope_to_tenant(db.sync_session, found.tenant.id)
         return found
     tenant = await services.find_tenant(db, tenant_slug)
     published = await services.find_published(db, page_slug) if tenant else None
@@ -86,7 +86,7 @@ async def live_page(db: AsyncSession, tenant_slug: str, page_slug: str) -> LiveP
         if form_id
         else None
     )
-    form_version = await form_services.live_version(db, form) if form else None
+    form_version = await pipeline.live_version(db, form) if form else None
     images = await services.images(db, image_ids(version.snapshot))
     for row in (tenant, page, version, form, form_version):
         if row is not None:

@@ -9,11 +9,9 @@ from uuid import UUID
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from landform.billing.quotas import counted_as
-from landform.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 
 
-@counted_as("pages")
 class Page(TenantScoped, Base):
     """A landing page at /p/{tenant_slug}/{slug}; what visitors see is its live PageVersion."""
 

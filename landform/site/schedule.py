@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from landform.db import sync_session, utcnow
-from landform.i18n import gettext as _
-from landform.settings import Settings
+from landform.core.db import sync_session, utcnow
+from landform.core.i18n import gettext as _
+from landform.core.settings import Settings
 from landform.site import services
 from landform.site.models import Page
 

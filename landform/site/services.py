@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import Tenant
-from landform.db import scope_to_tenant, utcnow
-from landform.i18n import LANGUAGES
-from landform.i18n import gettext as _
-from landform.images import clean_image
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.i18n import LANGUAGES, get_language
+from landform.core.i18n import gettext as _
+from landform.core.images import clean_image
+from landform.core.text import normalize_text
 from landform.site import blocks as page_blocks
 from landform.site import themes
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
-from landform.text import normalize_text
 
 SEO_FIELDS = {"title": 120, "seo_description": 300, "social_image_alt": 200}
 # What link previews (Facebook, LinkedIn, X, chat apps) draw best: 1.91:1, at least this large.
@@ -236,7 +236,7 @@ async def find_tenant(db: AsyncSession, tenant_slug: str) -> Tenant | None:
     """A tenant by its public slug; the session is scoped to it afterwards."""
     tenant = (await db.execute(select(Tenant).where(Tenant.slug == tenant_slug))).scalar_one_or_none()
     if tenant is not None:
-        scope_to_tenant(db, tenant.id)
+        scope_to_tenant(db.sync_session, tenant.id)
     return tenant
 
 
@@ -311,3 +311,19 @@ async def save_brand(db: AsyncSession, theme: dict[str, str]) -> None:
         db.add(SiteBrand(theme=theme))
     else:
         brand.theme = theme
+
+
+def page_title(page: Page) -> str:
+    """A page's title in the reader's language, else in either, else its slug."""
+    language = get_language()
+    for code in (language, "nl", "en"):
+        title = (page.content or {}).get(code, {}).get("title")
+        if title:
+            return str(title)
+    return page.slug
+
+
+async def page_titles(db: AsyncSession) -> tuple[str, dict[UUID, str]]:
+    """The tenant's pages by slug, titled (for analytics' reports)."""
+    pages = (await db.execute(select(Page).order_by(Page.slug))).scalars()
+    return "page", {page.id: page_title(page) for page in pages}

@@ -12,8 +12,8 @@ import json
 import re
 from typing import Any
 
-from landform.i18n import gettext as _
-from landform.i18n import lazy_gettext
+from landform.core.i18n import gettext as _
+from landform.core.i18n import lazy_gettext
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 COLOURS = ("primary", "text", "background")

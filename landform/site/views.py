@@ -8,16 +8,16 @@ from typing import Any
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform import i18n
 from landform.accounts.models import Tenant
 from landform.billing import quotas
 from landform.consent import cookies
-from landform.settings import get_settings
+from landform.core import i18n
+from landform.core.http import TenantHosts, custom_host, site_prefix
+from landform.core.settings import get_settings
 from landform.site import blocks as page_blocks
 from landform.site import services, themes
 from landform.site.live import LivePage, image_ids
 from landform.site.models import Page, PageVersion
-from landform.web import TenantHosts, custom_host, site_prefix
 
 
 async def page_context(

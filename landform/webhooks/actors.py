@@ -6,12 +6,12 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
-from landform.outbox import job
-from landform.webhooks import services
+from landform.core.jobs.registry import job
+from landform.webhooks import delivery
 
 
 # Failures of the receiver are not errors of the job: the attempt is logged and the next one scheduled
-# (see services.deliver). dramatiq's own retries only cover our side failing (database, a crash).
+# (see delivery.deliver). dramatiq's own retries only cover our side failing (database, a crash).
 @job(max_retries=5, min_backoff=5_000, max_backoff=5 * 60_000, time_limit=60_000, max_age=24 * 3600_000)
 def deliver_webhook(session: Session, delivery_id: UUID) -> None:
-    services.deliver(session, delivery_id)
+    delivery.deliver(session, delivery_id)

@@ -14,10 +14,11 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
-from landform.i18n import gettext as _
-from landform.web import MANAGERS, provide_tenant_db, requires_role
-from landform.webhooks import services
+from landform.core.i18n import gettext as _
+from landform.webhooks import endpoints, events
+from landform.webhooks.delivery import resend
 from landform.webhooks.models import (
     EVENT_TYPES,
     WebhookAttempt,
@@ -48,7 +49,7 @@ async def _cleaned(request: UserRequest) -> tuple[dict[str, Any], tuple[str, str
     }
     settings = request.app.state.settings.webhooks
     # Resolving the host name blocks: off the event loop.
-    return values, await anyio.to_thread.run_sync(services.clean_endpoint, values, settings)
+    return values, await anyio.to_thread.run_sync(endpoints.clean_endpoint, values, settings)
 
 
 class WebhooksController(Controller):
@@ -77,19 +78,19 @@ class WebhooksController(Controller):
     @get("/")
     async def index(self, db: AsyncSession) -> Template:
         """The endpoints and a form to add one (or, on a plan without webhooks, what to do about it)."""
-        allowed = await db.run_sync(services.allowed)
+        allowed = await db.run_sync(endpoints.allowed)
         return Template("webhooks/index.html", context=self._list(await self._endpoints(db), allowed))
 
     @post("/")
     async def create(self, request: UserRequest, db: AsyncSession) -> Template:
         """Add an endpoint and show its signing secret this once."""
-        if not await db.run_sync(services.allowed):
+        if not await db.run_sync(endpoints.allowed):
             return Template(
                 "webhooks/index.html", status_code=403, context=self._list(await self._endpoints(db), False)
             )
         try:
             values, (url, description, events) = await _cleaned(request)
-        except services.WebhookInvalid as invalid:
+        except endpoints.WebhookInvalid as invalid:
             form = await request.form()
             values = {**dict(form), "events": form.getall("events") if "events" in form else []}
             return Template(
@@ -98,7 +99,7 @@ class WebhooksController(Controller):
                 context=self._list(await self._endpoints(db), True, values=values, errors=invalid.errors),
             )
         endpoint = WebhookEndpoint(
-            url=url, description=description, events=events, secret=services.new_secret()
+            url=url, description=description, events=events, secret=endpoints.new_secret()
         )
         db.add(endpoint)
         await db.commit()
@@ -136,7 +137,7 @@ class WebhooksController(Controller):
                 attempts.setdefault(attempt.delivery_id, []).append(attempt)
         return {
             "endpoint": endpoint,
-            "allowed": await db.run_sync(services.allowed),
+            "allowed": await db.run_sync(endpoints.allowed),
             "event_types": EVENT_TYPES,
             "values": {"url": endpoint.url, "description": endpoint.description, "events": endpoint.events},
             "errors": {},
@@ -151,7 +152,7 @@ class WebhooksController(Controller):
         endpoint = await _endpoint_or_404(db, endpoint_id)
         try:
             _values, (url, description, events) = await _cleaned(request)
-        except services.WebhookInvalid as invalid:
+        except endpoints.WebhookInvalid as invalid:
             form = await request.form()
             values = {**dict(form), "events": form.getall("events") if "events" in form else []}
             context = await self._detail(db, endpoint, values=values, errors=invalid.errors)
@@ -174,7 +175,7 @@ class WebhooksController(Controller):
     async def rotate(self, db: AsyncSession, endpoint_id: UUID) -> Template:
         """A new signing secret, shown once; the old one stops working at once."""
         endpoint = await _endpoint_or_404(db, endpoint_id)
-        endpoint.secret = services.new_secret()
+        endpoint.secret = endpoints.new_secret()
         await db.commit()
         context = await self._detail(db, endpoint, secret=endpoint.secret)
         return Template("webhooks/endpoint.html", context=context)
@@ -183,9 +184,9 @@ class WebhooksController(Controller):
     async def send_test(self, request: UserRequest, db: AsyncSession, endpoint_id: UUID) -> Redirect:
         """Queue a `webhook.test` event for this endpoint only."""
         endpoint = await _endpoint_or_404(db, endpoint_id)
-        if not await db.run_sync(services.allowed):
+        if not await db.run_sync(endpoints.allowed):
             return self._not_in_plan(request, f"/app/webhooks/{endpoint.id}")
-        await db.run_sync(services.queue_test_event, endpoint)
+        await db.run_sync(events.queue_test_event, endpoint)
         await db.commit()
         flash(request, _("A test event is on its way. Its delivery appears below."), category="success")
         return Redirect(f"/app/webhooks/{endpoint.id}")
@@ -194,7 +195,7 @@ class WebhooksController(Controller):
     async def enable(self, request: UserRequest, db: AsyncSession, endpoint_id: UUID) -> Redirect:
         """Switch an endpoint back on; events that waited for it are sent."""
         endpoint = await _endpoint_or_404(db, endpoint_id)
-        await db.run_sync(services.enable, endpoint)
+        await db.run_sync(endpoints.enable, endpoint)
         await db.commit()
         flash(request, _("The webhook is on again."), category="success")
         return Redirect(f"/app/webhooks/{endpoint.id}")
@@ -217,9 +218,9 @@ class WebhooksController(Controller):
         ).scalar_one_or_none()
         if delivery is None:
             raise NotFoundException()
-        if not await db.run_sync(services.allowed):
+        if not await db.run_sync(endpoints.allowed):
             return self._not_in_plan(request, f"/app/webhooks/{delivery.endpoint_id}")
-        await db.run_sync(services.resend, delivery)
+        await db.run_sync(resend, delivery)
         await db.commit()
         flash(request, _("The event is sent again."), category="success")
         return Redirect(f"/app/webhooks/{delivery.endpoint_id}")

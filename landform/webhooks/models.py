@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from landform.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 
 EVENT_TYPES = ("contact.created", "contact.updated", "submission.routed")
 PERSONAL = {"personal": True}

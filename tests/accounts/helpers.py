@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from landform.accounts.models import AuditEvent
-from landform.mail import EmailMessage
+from landform.core.mail import EmailMessage
 
 
 def mail_to(db, address: str) -> list[EmailMessage]:
@@ -39,7 +39,7 @@ def audit_kinds(db, tenant_id) -> list[str]:
 
 def settled(db) -> None:
     """Wait until the worker has done every job queued so far (so a mail not sent will not come later)."""
-    from landform.outbox import OutboxJob
+    from landform.core.jobs.models import OutboxJob
     from tests.conftest import wait_for
 
     def idle() -> bool:

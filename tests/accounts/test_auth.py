@@ -11,7 +11,7 @@ from sqlalchemy import Engine, event, select
 
 from landform.accounts.models import PasswordResetRequest, Role, Tenant, User
 from landform.app import create_app
-from landform.mail import EmailMessage
+from landform.core.mail import EmailMessage
 from tests.accounts.helpers import settled
 from tests.conftest import log_in, post_form, wait_for
 
@@ -133,7 +133,7 @@ def test_it_resets_a_password_once_by_mailed_link(client, db, owner):
 
 def test_it_refuses_a_forged_or_expired_reset_link(client, owner, monkeypatch):
     assert client.get("/password/reset?token=forged").status_code == 400
-    from landform import security
+    from landform.core import security
 
     token = security.sign("password-reset", [str(owner.user_id), "x" * 16])
     assert client.get(f"/password/reset?token={token}").status_code == 400
@@ -242,7 +242,7 @@ def test_it_tells_an_existing_owner_once_however_many_clients_sign_up_with_the_a
 
 def test_on_redis_app_processes_share_the_limit_per_address(db, owner, monkeypatch):
     """Production: two app processes on one Redis queue one reset for an address between them."""
-    from landform.settings import get_settings
+    from landform.core.settings import get_settings
     from tests.conftest import REDIS_URL, redis_available
 
     redis_available()
@@ -261,7 +261,7 @@ def test_on_redis_app_processes_share_the_limit_per_address(db, owner, monkeypat
 
 def test_it_hashes_the_password_for_a_sign_up_with_a_known_address_too(client, owner, monkeypatch):
     """The hash is most of a sign-up's time: skipping it for a known address would tell it by timing."""
-    from landform import security
+    from landform.core import security
 
     hashed: list[str] = []
     real = security.hash_password

@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from landform.accounts.models import Role, Tenant, User
 from landform.accounts.notices import tell_team
 from landform.billing.plans import FREE
-from landform.db import sync_session
-from landform.mail import EmailMessage
+from landform.core.db import sync_session
+from landform.core.mail import EmailMessage
 from tests.conftest import make_user
 
 

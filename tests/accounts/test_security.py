@@ -248,7 +248,7 @@ def test_it_forgets_ended_sessions_expired_invitations_and_year_old_events(clien
 
     from landform.accounts.models import Invitation
     from landform.accounts.retention import purge_account_records_job
-    from landform.db import utcnow
+    from landform.core.db import utcnow
 
     log_in(client, owner)
     post_form(client, "/app/team/invite", {"email": "late@example.com", "role": "marketer"})

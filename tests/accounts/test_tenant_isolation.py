@@ -8,8 +8,8 @@ import pytest
 from litestar.routes import HTTPRoute
 from sqlalchemy import select
 
+from landform.core.db import TenantScopeMissing, scope_to_tenant, sync_session
 from landform.crm_sink.models import Contact
-from landform.db import TenantScopeMissing, scope_to_tenant, sync_session
 from landform.forms.models import SpamSubmission
 from tests.conftest import form_token, log_in, make_form, make_page, post_form, wait_for
 from tests.consent.helpers import make_purpose
@@ -81,7 +81,7 @@ def _tenant_a_objects(client, db, owner):
 
 
 def _privacy_objects(db, owner):
-    from landform.db import utcnow
+    from landform.core.db import utcnow
     from landform.privacy.models import BreachIncident, PrivacyRequest, RequestKind, RequestStatus
 
     now = utcnow()
@@ -112,9 +112,9 @@ def _tenant_a_more(db, owner, contact):
     db.add_all([endpoint, event])
     db.flush()
     delivery = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, status="failed")
+    from landform.core.db import utcnow
+    from landform.core.jobs.models import OutboxJob
     from landform.crm_sink.models import Company
-    from landform.db import utcnow
-    from landform.outbox import OutboxJob
 
     company = Company(name="Acme BV")
     job = OutboxJob(

@@ -18,7 +18,7 @@ import pytest
 import stripe
 
 from landform.billing import stripe_gateway
-from landform.settings import Settings, get_settings
+from landform.core.settings import Settings, get_settings
 from tests.conftest import unavailable
 
 WEBHOOK_SECRET = "whsec_test_landform"

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from landform.billing.models import Subscription
 from landform.billing.stripe_gateway import BillingUnavailable
-from landform.db import utcnow
-from landform.outbox import OutboxJob, run_job
+from landform.core.db import utcnow
+from landform.core.jobs.models import OutboxJob
+from landform.core.jobs.runner import run_job
+from landform.core.settings import get_settings
 from landform.privacy.deletion import run_due
 from landform.privacy.models import AccountDeletion
-from landform.settings import get_settings
 from tests.billing.conftest import PRICE_PRO, stripe_client, use_localstripe
 from tests.conftest import log_in, post_form, wait_for
 from tests.privacy.conftest import link_in

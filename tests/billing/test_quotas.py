@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from landform.billing import plans, quotas
 from landform.billing.models import HeldLead, Subscription
 from landform.billing.quotas import release_held_job
+from landform.core.db import scope_to_tenant
+from landform.core.jobs.models import OutboxJob
 from landform.crm_sink.models import Contact, Submission
-from landform.db import scope_to_tenant
 from landform.forms.models import Form
-from landform.outbox import OutboxJob
 from tests.billing.conftest import PRICE_PRO, deliver, event
 from tests.conftest import log_in, make_form, make_page, post_form, wait_for
 from tests.consent.helpers import submit

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from landform.billing import stripe_gateway
 from landform.billing.models import Subscription
 from landform.billing.services import end_grace_job
-from landform.db import scope_to_tenant, utcnow
-from landform.mail import EmailMessage
+from landform.core.db import scope_to_tenant, utcnow
+from landform.core.mail import EmailMessage
 from tests.billing.conftest import (
     PRICE_BUSINESS,
     PRICE_PRO,

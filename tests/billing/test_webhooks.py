@@ -8,7 +8,7 @@ from dataclasses import replace
 from sqlalchemy import func, select
 
 from landform.billing.models import StripeEvent, Subscription
-from landform.db import scope_to_tenant
+from landform.core.db import scope_to_tenant
 from tests.billing.conftest import PRICE_BUSINESS, PRICE_PRO, deliver, event, signature
 
 

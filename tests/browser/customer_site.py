@@ -50,7 +50,7 @@ footer { text-align: center; font: 13px Verdana, sans-serif; color: #8a7d70; pad
 
 
 def integrity() -> str:
-    from landform.forms.controllers import embed_script
+    from landform.forms.embed import embed_script
 
     return embed_script()[1]
 

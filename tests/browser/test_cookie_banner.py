@@ -13,8 +13,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from landform.accounts.models import Tenant
-from landform.db import sync_session
-from landform.settings import DatabaseSettings
+from landform.core.db import sync_session
+from landform.core.settings import DatabaseSettings
 from landform.site import blocks as page_blocks
 from landform.site import services as site_services
 from landform.site.models import Page as LandingPage

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from landform.accounts.models import Tenant
 from landform.billing.models import Subscription
-from landform.db import scope_to_tenant, sync_session
-from landform.settings import DatabaseSettings
+from landform.core.db import scope_to_tenant, sync_session
+from landform.core.settings import DatabaseSettings
 from tests.browser.chromium import ARTIFACTS, DESKTOP, PHONE, launch_chromium
 from tests.browser.customer_site import customer_site
 from tests.browser.test_demo_journey import horizontal_overflow, log_in

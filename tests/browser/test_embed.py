@@ -25,10 +25,10 @@ from playwright.sync_api import (
 )
 from sqlalchemy import select
 
-from landform.db import sync_session
-from landform.forms.controllers import embed_script
+from landform.core.db import sync_session
+from landform.core.settings import DatabaseSettings
+from landform.forms.embed import embed_script
 from landform.forms.models import Form
-from landform.settings import DatabaseSettings
 from tests.browser.chromium import ARTIFACTS, DESKTOP, PHONE
 from tests.browser.customer_site import EMBED_JS, CustomerSite, customer_site
 from tests.server import RunningLandform, landform_server

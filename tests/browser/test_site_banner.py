@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 
 from landform.accounts.models import Tenant
 from landform.consent.models import ConsentRecord
-from landform.db import sync_session
+from landform.core.db import sync_session
+from landform.core.settings import DatabaseSettings
 from landform.forms.models import Form
-from landform.settings import DatabaseSettings
 from tests.browser.chromium import DESKTOP, PHONE
 from tests.browser.customer_site import CustomerSite, customer_site
 from tests.server import RunningLandform, landform_server

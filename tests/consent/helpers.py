@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landform.consent.models import ConsentText, Purpose
+from landform.core.db import scope_to_tenant
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant
 from landform.forms.models import Form
 from tests.conftest import Persona, form_token, make_form, republish
 

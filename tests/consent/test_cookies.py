@@ -10,7 +10,7 @@ from sqlalchemy import select
 from landform.accounts.models import Tenant
 from landform.consent import cookies
 from landform.consent.models import ConsentRecord
-from landform.db import scope_to_tenant
+from landform.core.db import scope_to_tenant
 from landform.site import blocks as page_blocks
 from landform.site import services as site_services
 from landform.site.models import Page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from landform.demo import seed_demo
+from landform.demo.seed import seed_demo
 from tests.conftest import form_token
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from landform.app import create_app
 from landform.consent.models import ConsentRecord
+from landform.core.mail import EmailMessage
 from landform.crm_sink.models import Submission
-from landform.mail import EmailMessage
 from tests.accounts.helpers import settled
 from tests.conftest import wait_for
 from tests.consent.helpers import consent_form, contact_by_email, make_purpose, submit

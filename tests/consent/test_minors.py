@@ -15,12 +15,12 @@ from landform.billing import plans, quotas
 from landform.billing.quotas import release_held_job
 from landform.consent.minors import purge_expired_holds
 from landform.consent.models import ConsentRecord, ParentalConsent
+from landform.core.db import utcnow
+from landform.core.jobs.models import OutboxJob
+from landform.core.settings import get_settings
 from landform.crm_sink.models import Submission
-from landform.db import utcnow
 from landform.forms.models import Form
 from landform.models import metadata
-from landform.outbox import OutboxJob
-from landform.settings import get_settings
 from tests.conftest import form_token, log_in, make_form, post_form, republish, wait_for
 from tests.consent.helpers import consent_form, contact_by_email, make_purpose
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from landform.consent.models import ConsentRecord, ConsentText, LedgerIsAppendOnly, Purpose
 from landform.consent.services import browser_family
-from landform.db import scope_to_tenant
+from landform.core.db import scope_to_tenant
 from tests.conftest import log_in, post_form, republish, wait_for
 from tests.consent.helpers import NEWSLETTER_EN, consent_form, contact_by_email, make_purpose, submit
 

@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 
 from landform.consent.models import ConsentRecord
+from landform.core.db import scope_to_tenant
+from landform.core.mail import EmailMessage, queue_email
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant
-from landform.mail import EmailMessage, queue_email
 from tests.conftest import wait_for
 from tests.consent.helpers import consent_form, contact_by_email, make_purpose, submit
 
@@ -130,7 +130,7 @@ def test_it_offers_mailboxes_a_one_click_unsubscribe_that_withdraws(client, db, 
 def test_it_dates_identifies_and_marks_every_email_as_automated(client, db, owner, inbox):
     from email.utils import parsedate_to_datetime
 
-    from landform.db import utcnow
+    from landform.core.db import utcnow
 
     queued = queue_email(
         db, to="owner@acme.example.com", template="password_reset", language="en", first_name="O", token="x"

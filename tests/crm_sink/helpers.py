@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from landform.core.db import utcnow
 from landform.crm_sink.models import Company, Contact, ContactTag
-from landform.db import utcnow
 
 
 def _arrange_for(db: Session, persona: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 
-from landform.settings import get_settings
+from landform.core.settings import get_settings
 from tests.conftest import form_token, make_form, wait_for
 from tests.crm_sink.helpers import make_company, make_contact, make_many
 from tests.crm_sink.test_api import _api_key
@@ -101,16 +101,16 @@ def test_it_limits_requests_per_key_with_headers_and_a_json_429(settings, db, ow
 
 
 def test_it_counts_contacts_up_to_a_cap_and_says_when_there_are_more(client, db, owner, monkeypatch):
-    from landform.crm_sink import records
+    from landform.crm_sink.contacts import search
 
     fields = client.get("/api/v1/schema/openapi.json").json()["components"]["schemas"]["ContactPage"]
     assert "10,000" in fields["properties"]["total"]["description"]
     make_many(db, owner, 30)
     auth = {"Authorization": f"Bearer {_api_key(client, owner)}"}
-    monkeypatch.setattr(records, "COUNT_CAP", 25)
+    monkeypatch.setattr(search, "COUNT_CAP", 25)
     page = client.get("/api/v1/contacts", headers=auth, params={"limit": 10}).json()
     assert (page["total"], page["total_capped"]) == (25, True)
-    monkeypatch.setattr(records, "COUNT_CAP", 30)
+    monkeypatch.setattr(search, "COUNT_CAP", 30)
     page = client.get("/api/v1/contacts", headers=auth, params={"limit": 10}).json()
     assert (page["total"], page["total_capped"]) == (30, False)
     too_deep = client.get("/api/v1/contacts", headers=auth, params={"offset": 10_001})

@@ -12,10 +12,12 @@ from dramatiq import Worker
 from litestar.testing import TestClient
 from sqlalchemy import func, select
 
+from landform.core.db import utcnow
+from landform.core.jobs.models import OutboxJob
+from landform.core.jobs.runner import run_job
+from landform.core.jobs.sweep import sweep
+from landform.core.settings import get_settings
 from landform.crm_sink.models import Activity, Contact, Submission
-from landform.db import utcnow
-from landform.outbox import OutboxJob, run_job, sweep
-from landform.settings import get_settings
 from tests.conftest import REDIS_URL, form_token, make_form, redis_available, wait_for
 
 
@@ -119,7 +121,7 @@ def test_it_keeps_submissions_while_the_broker_is_down_and_routes_them_later(
 
 
 def test_every_job_states_its_retries_and_time_and_age_limits(settings):
-    from landform.outbox import PermanentJobError
+    from landform.core.jobs.models import PermanentJobError
     from landform.worker import setup_broker
 
     broker = setup_broker(settings)
@@ -132,9 +134,9 @@ def test_every_job_states_its_retries_and_time_and_age_limits(settings):
 def test_a_submission_that_can_never_be_routed_fails_once_and_the_rest_of_its_batch_is_routed(
     client, db, owner, monkeypatch
 ):
-    from landform import outbox
+    from landform.core.jobs import handoff
 
-    monkeypatch.setattr(outbox, "_send", lambda *_args: True)  # the broker "loses" both messages
+    monkeypatch.setattr(handoff, "send", lambda *_args: True)  # the broker "loses" both messages
     form = make_form(db, owner)
     _submit(client, form, "bad@example.com")
     _submit(client, form, "good@example.com")

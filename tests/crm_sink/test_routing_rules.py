@@ -5,16 +5,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from landform.accounts.models import Role, Tenant
-from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
-from landform.crm_sink.routing import route_submissions
-from landform.crm_sink.routing_models import (
+from landform.core.db import scope_to_tenant
+from landform.crm_sink.assignment.models import (
     Department,
     DepartmentMember,
     FieldMapping,
     RoutingRule,
     RoutingSettings,
 )
-from landform.db import scope_to_tenant
+from landform.crm_sink.leads.writing import route_submissions
+from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from tests.conftest import form_token, make_form, make_user, republish, wait_for
 
 EXTRA_FIELDS = [
@@ -291,9 +291,9 @@ def test_it_tags_contacts_and_records_form_page_utm_and_consent_on_the_timeline(
 def test_a_batch_with_one_address_twice_makes_one_contact_and_is_idempotent(client, db, owner, monkeypatch):
     form = _form(db, owner, tags=["x"])
     # Stop the in-process worker from routing, so one batch sees them all.
-    from landform import outbox
+    from landform.core.jobs import handoff
 
-    monkeypatch.setattr(outbox, "_send", lambda *_args: True)
+    monkeypatch.setattr(handoff, "send", lambda *_args: True)
     for n in range(3):
         _submit(client, form, "Same@Example.com", first_name=f"Try{n}")
     _submit(client, form, "bad-row@example.com")
@@ -344,8 +344,8 @@ def test_a_marketer_sets_the_tags_a_form_adds_in_its_settings(client, db, owner,
 def test_concurrent_batches_never_give_two_leads_the_same_turn(client, db, owner, settings, monkeypatch):
     import threading
 
-    from landform import outbox
-    from landform.db import sync_session
+    from landform.core.db import sync_session
+    from landform.core.jobs import handoff
 
     if settings.database.is_sqlite:
         return  # SQLite runs one writer at a time; the race only exists on PostgreSQL
@@ -353,7 +353,7 @@ def test_concurrent_batches_never_give_two_leads_the_same_turn(client, db, owner
     sales = _department(db, owner, "Sales", (ann.user_id, 1), (bob.user_id, 1))
     _rule(db, owner, sales, 0)
     form = _form(db, owner)
-    monkeypatch.setattr(outbox, "_send", lambda *_args: True)  # nothing routes until the batches below
+    monkeypatch.setattr(handoff, "send", lambda *_args: True)  # nothing routes until the batches below
     for n in range(20):
         _submit(client, form, f"race{n}@example.com")
     ids = list(db.execute(select(Submission.id).execution_options(all_tenants=True)).scalars())
@@ -378,13 +378,13 @@ def test_concurrent_batches_never_give_two_leads_the_same_turn(client, db, owner
 def test_concurrent_batches_naming_the_same_company_create_it_once(client, db, owner, settings, monkeypatch):
     import threading
 
-    from landform import outbox
-    from landform.db import sync_session
+    from landform.core.db import sync_session
+    from landform.core.jobs import handoff
 
     if settings.database.is_sqlite:
         return  # SQLite runs one writer at a time; the race only exists on PostgreSQL
     form = _form(db, owner)
-    monkeypatch.setattr(outbox, "_send", lambda *_args: True)  # nothing routes until the batches below
+    monkeypatch.setattr(handoff, "send", lambda *_args: True)  # nothing routes until the batches below
     for n in range(16):
         answers = {"company": "Bakker Bouw"} if n % 4 else {}  # some only match by their domain
         _submit(client, form, f"race{n}@bakker-bouw.nl", **answers)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from landform.crm_sink.routing_models import (
+from landform.core.db import scope_to_tenant
+from landform.crm_sink.assignment.models import (
     Department,
     DepartmentMember,
     FieldMapping,
     RoutingRule,
     RoutingSettings,
 )
-from landform.db import scope_to_tenant
 from tests.conftest import log_in, make_form, post_form
 
 
@@ -148,8 +148,8 @@ def test_it_saves_a_forms_field_mapping(client, db, owner):
 
 
 def make_failed_job(db, persona):
-    from landform.db import utcnow
-    from landform.outbox import OutboxJob
+    from landform.core.db import utcnow
+    from landform.core.jobs.models import OutboxJob
 
     job = OutboxJob(
         actor_name="route_submission",

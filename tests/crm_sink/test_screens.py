@@ -7,8 +7,8 @@ import re
 from sqlalchemy import select
 
 from landform.consent.models import ConsentRecord
+from landform.core.db import utcnow
 from landform.crm_sink.models import Activity, Contact, ContactDuplicateDismissal, ContactTag, Submission
-from landform.db import utcnow
 from tests.conftest import log_in, post_form
 from tests.crm_sink.helpers import make_company, make_contact, make_many
 
@@ -52,7 +52,8 @@ def test_it_filters_by_owner_tag_consent_and_source(client, db, owner, sales_rep
 
 
 def test_it_pages_and_searches_companies_by_name_with_a_count(client, db, owner, stranger, monkeypatch):
-    from landform.crm_sink import controllers, records
+    from landform.crm_sink import controllers
+    from landform.crm_sink.contacts import search
 
     for n in range(7):
         make_company(db, owner, f"Bakkerij {n}")
@@ -71,7 +72,7 @@ def test_it_pages_and_searches_companies_by_name_with_a_count(client, db, owner,
             break
         url = match.group(1).replace("&amp;", "&")
     assert seen == [f"Bakkerij {n}" for n in range(7)]
-    monkeypatch.setattr(records, "COUNT_CAP", 5)
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
     assert "More than 5 companies" in client.get("/app/companies/").text
 
 

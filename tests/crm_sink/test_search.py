@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from landform.crm_sink import records
+from landform.core.db import sync_session, utcnow
+from landform.crm_sink.contacts import search
+from landform.crm_sink.contacts.search import ContactFilter, Cursor
 from landform.crm_sink.models import Contact
-from landform.crm_sink.records import ContactFilter, Cursor
-from landform.db import sync_session, utcnow
 from tests.crm_sink.helpers import make_contact
 
 
@@ -52,7 +52,7 @@ def _matching(contacts: list[Contact], q: str) -> list[Contact]:
 def _every_page(session: Any, q: str) -> list[list[str]]:
     pages, cursor = [], None
     for _ in range(60):
-        page, cursor = records.contact_page(session, ContactFilter(q=q), cursor, limit=4)
+        page, cursor = search.contact_page(session, ContactFilter(q=q), cursor, limit=4)
         pages.append([contact.email for contact in page])
         if cursor is None:
             return pages
@@ -80,40 +80,40 @@ def test_it_gives_the_same_pages_walking_the_list_as_from_the_trigram_index(
     settings, crowd, owner, monkeypatch, q, walk, first_way
 ):
     ways: list[str] = []
-    search_page = records._search_page
+    search_page = search._search_page
 
     def noted(*args: Any) -> Any:
         rows, way = search_page(*args)
         ways.append(way)
         return rows, way
 
-    monkeypatch.setattr(records, "_search_page", noted)
+    monkeypatch.setattr(search, "_search_page", noted)
     expected = _in_list_order(_matching(crowd, q))
     with sync_session(settings.database.sync_url, tenant_id=owner.tenant_id) as session:
         # At one in three, a walk of 20 contacts finds the 5 a page of 4 needs (one more: is there a next?).
-        monkeypatch.setattr(records, "SEARCH_WALK", walk)
-        monkeypatch.setattr(records, "SEARCH_WALK_FAR", 30)
+        monkeypatch.setattr(search, "SEARCH_WALK", walk)
+        monkeypatch.setattr(search, "SEARCH_WALK_FAR", 30)
         walked = _every_page(session, q)
         assert ways[0] == first_way
         if first_way != "index":  # every full page of the common term came from a walk
             assert len([way for way in ways if way != "index"]) >= len(walked) - 1
         ways.clear()
-        monkeypatch.setattr(records, "SEARCH_WALK", 0)
+        monkeypatch.setattr(search, "SEARCH_WALK", 0)
         indexed = _every_page(session, q)
         assert set(ways) == {"index"}
-        assert records.capped_count(session, ContactFilter(q=q)) == len(expected)
+        assert search.capped_count(session, ContactFilter(q=q)) == len(expected)
     assert walked == indexed
     assert [email for page in walked for email in page] == expected
 
 
 def test_it_starts_the_walk_after_the_cursor_and_keeps_the_other_filters(settings, crowd, owner, monkeypatch):
-    monkeypatch.setattr(records, "SEARCH_WALK", 20)
+    monkeypatch.setattr(search, "SEARCH_WALK", 20)
     common = _in_list_order(_matching(crowd, "de vries"))
     middle = crowd[30]  # a "de Vries" with an activity, sharing its moment with crowd[31]
     with sync_session(settings.database.sync_url, tenant_id=owner.tenant_id) as session:
         cursor = Cursor(middle.last_activity_at, middle.id)
-        after, _next = records.contact_page(session, ContactFilter(q="de vries"), cursor, limit=3)
-        refused, _next = records.contact_page(session, ContactFilter(q="de vries", consent="dnc"), None)
+        after, _next = search.contact_page(session, ContactFilter(q="de vries"), cursor, limit=3)
+        refused, _next = search.contact_page(session, ContactFilter(q="de vries", consent="dnc"), None)
     position = common.index(middle.email)
     assert [c.email for c in after] == common[position + 1 : position + 4]
     dnc = [c for c in _matching(crowd, "de vries") if c.do_not_contact]
@@ -122,8 +122,8 @@ def test_it_starts_the_walk_after_the_cursor_and_keeps_the_other_filters(setting
 
 
 def test_it_stops_counting_a_search_past_the_cap(settings, crowd, owner, monkeypatch):
-    monkeypatch.setattr(records, "COUNT_CAP", 5)
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
     with sync_session(settings.database.sync_url, tenant_id=owner.tenant_id) as session:
-        assert records.capped_count(session, ContactFilter(q="de vries")) == 6  # shown as "more than 5"
-        assert records.capped_count(session, ContactFilter(q="lovelace")) == 1
-        assert records.capped_count(session, ContactFilter(q="de vries", consent="dnc")) == 4
+        assert search.capped_count(session, ContactFilter(q="de vries")) == 6  # shown as "more than 5"
+        assert search.capped_count(session, ContactFilter(q="lovelace")) == 1
+        assert search.capped_count(session, ContactFilter(q="de vries", consent="dnc")) == 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from landform import i18n
+from landform.core import i18n
 from landform.forms.fields import SubmissionInvalid, asks_special_category, clean_answers
 
 

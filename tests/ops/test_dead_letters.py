@@ -7,10 +7,10 @@ from datetime import timedelta
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
+from landform.core.db import utcnow
+from landform.core.jobs.models import OutboxJob
 from landform.crm_sink.models import Contact, Submission
-from landform.db import utcnow
 from landform.ops.dead_letters import jobs_group
-from landform.outbox import OutboxJob
 from tests.conftest import log_in, post_form, wait_for
 
 

@@ -10,9 +10,9 @@ import pytest
 from dramatiq import Worker
 from litestar.testing import TestClient
 
+from landform.core.settings import get_settings
 from landform.ops.health import redis_client
 from landform.ops.schedule import Scheduler
-from landform.settings import get_settings
 from tests.conftest import REDIS_URL, redis_available, wait_for
 
 

@@ -8,9 +8,9 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from landform.accounts.models import Role
-from landform.mail import EmailMessage
+from landform.core.mail import EmailMessage
+from landform.core.settings import get_settings
 from landform.ops.production import ProductionMisconfigured, check_production, production_problems
-from landform.settings import get_settings
 from tests.conftest import make_tenant, make_user
 
 GOOD = {
@@ -118,7 +118,7 @@ def test_it_refuses_development_only_switches(monkeypatch):
 
 def _outbox_with_a_reset_link(settings, db, monkeypatch, environment: str) -> TestClient:
     from landform import app as app_module
-    from landform.mail import queue_email
+    from landform.core.mail import queue_email
 
     user = make_user(db, make_tenant(db, "acme", "Acme"), "owner@acme.example.com", Role.OWNER)
     queue_email(db, to=user.email, template="password_reset", language="en", first_name="O", token="t0k3n")

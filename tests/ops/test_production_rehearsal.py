@@ -30,8 +30,8 @@ from sqlalchemy import select
 
 from landform.accounts.models import Tenant
 from landform.billing.models import Subscription
-from landform.db import sync_session
-from landform.settings import DatabaseSettings
+from landform.core.db import sync_session
+from landform.core.settings import DatabaseSettings
 from landform.site.models import SiteDomain
 from tests.conftest import (
     POSTGRES_ADMIN_URL,

@@ -11,11 +11,11 @@ from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import select
 
 import landform.ops.jobs  # noqa: F401  (the schedule)
-from landform.db import utcnow
+from landform.core.db import utcnow
+from landform.core.jobs.models import OutboxJob
+from landform.core.settings import get_settings
 from landform.ops import schedule
 from landform.ops.schedule import PeriodicJob, Scheduler, declare_periodic, scheduled_jobs
-from landform.outbox import OutboxJob
-from landform.settings import get_settings
 from tests.conftest import REDIS_URL, form_token, make_form, redis_available, wait_for
 
 

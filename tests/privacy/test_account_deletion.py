@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import select
 
 from landform.accounts.models import User
-from landform.db import utcnow
+from landform.core.db import utcnow
 from landform.privacy.deletion import run_due
 from landform.privacy.models import AccountDeletion
 from tests.conftest import log_in, make_form, post_form, wait_for

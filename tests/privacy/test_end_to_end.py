@@ -10,8 +10,8 @@ import zipfile
 from sqlalchemy import func, select
 
 from landform.consent.models import ConsentRecord
+from landform.core.mail import EmailMessage
 from landform.crm_sink.models import Activity, Contact, Submission
-from landform.mail import EmailMessage
 from landform.privacy.models import PrivacyRequest, RequestStatus
 from tests.conftest import wait_for
 from tests.consent.helpers import consent_form, contact_by_email, make_purpose, submit

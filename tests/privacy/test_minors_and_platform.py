@@ -47,7 +47,7 @@ def test_the_platform_portal_gives_a_dashboard_user_a_copy_of_their_account(clie
 
 def test_the_platform_copy_of_an_owner_lists_what_stripe_holds(db, owner, marketer):
     from landform.billing.models import Subscription
-    from landform.privacy.fulfilment import collect
+    from landform.privacy.fulfilment.export import collect
 
     db.add(Subscription(tenant_id=owner.tenant_id, plan="pro", status="active", stripe_customer_id="cus_123"))
     db.commit()

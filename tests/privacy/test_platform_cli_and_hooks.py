@@ -9,11 +9,13 @@ from advanced_alchemy.mixins.uuid import uuid7
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from landform import hooks
 from landform.accounts.models import Tenant
+from landform.core.db import scope_to_tenant, utcnow
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant, utcnow
-from landform.privacy import breaches, fulfilment, services
+from landform.privacy import breaches, requests
 from landform.privacy.cli import privacy_group
+from landform.privacy.fulfilment import erase, export
 from landform.privacy.models import BreachIncident, BreachLogEntry, PrivacyRequest, RequestKind, RequestStatus
 from tests.privacy.conftest import code_in
 
@@ -42,8 +44,8 @@ def _request(db, tenant_id: UUID | None = None) -> PrivacyRequest:
         due_at=utcnow() + timedelta(days=30),
     )
     db.add(request)
-    services.audit(db, request, "requested", "person")
-    services.audit(db, request, "verified", "person")
+    requests.audit(db, request, "requested", "person")
+    requests.audit(db, request, "verified", "person")
     db.commit()
     return request
 
@@ -184,12 +186,13 @@ def test_other_domains_add_to_the_export_and_the_erasure(db, owner, monkeypatch)
         seen.append((tenant_id, key, contact_ids))
         return 3
 
-    monkeypatch.setattr(fulfilment, "export_sections", [deliveries])
-    monkeypatch.setattr(fulfilment, "erasers", [erase_deliveries])
+    sections, erasers = hooks.Hook("export_sections"), hooks.Hook("erasers")
+    sections.add(deliveries)
+    erasers.add(erase_deliveries)
+    monkeypatch.setattr(hooks, "export_sections", sections)
+    monkeypatch.setattr(hooks, "erasers", erasers)
     tenant = db.get_one(Tenant, owner.tenant_id)
-    assert (
-        fulfilment.collect(db, tenant, "a@example.org")["webhook_deliveries"][0]["email"] == "a@example.org"
-    )
-    counts = fulfilment.erase_person(db, owner.tenant_id, "a@example.org")
+    assert export.collect(db, tenant, "a@example.org")["webhook_deliveries"][0]["email"] == "a@example.org"
+    counts = erase.erase_person(db, owner.tenant_id, "a@example.org")
     assert counts["erase_deliveries"] == 3
     assert seen == [(owner.tenant_id, "a@example.org", [contact.id])]

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from landform.app import create_app
 from landform.consent.models import ConsentRecord
+from landform.core.db import utcnow
 from landform.crm_sink.models import Contact
-from landform.db import utcnow
 from landform.privacy.models import BreachIncident, PrivacyRequest, RequestKind, RequestStatus
 from tests.accounts.helpers import settled
 from tests.conftest import make_form, wait_for

@@ -10,12 +10,12 @@ import time_machine
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from landform import i18n
-from landform.mail import EmailMessage
+from landform.core import i18n
+from landform.core.mail import EmailMessage
+from landform.core.settings import get_settings
 from landform.privacy.cli import privacy_group
-from landform.privacy.fulfilment import remind_due
+from landform.privacy.deadlines import remind_due
 from landform.privacy.models import BreachIncident, PrivacyAuditEntry, PrivacyRequest
-from landform.settings import get_settings
 from tests.conftest import PRIVACY_OFFICER
 from tests.privacy.conftest import code_in, text_of
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from landform.core.db import utcnow
 from landform.crm_sink.models import Contact
-from landform.db import utcnow
-from landform.privacy.fulfilment import purge_expired, remind_due
+from landform.privacy.deadlines import purge_expired, remind_due
 from landform.privacy.models import (
     BreachIncident,
     BreachLogEntry,

@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from landform.accounts.models import Role, Tenant, User
 from landform.billing.models import Subscription
-from landform.db import scope_to_tenant, sync_session, utcnow
-from landform.mail import EmailMessage
-from landform.settings import DomainSettings, get_settings
+from landform.core.db import scope_to_tenant, sync_session, utcnow
+from landform.core.mail import EmailMessage
+from landform.core.settings import DomainSettings, get_settings
 from landform.site.domain_checks import recheck_verified
 from landform.site.domains import check_domain, prove
 from landform.site.models import Page, SiteDomain, SiteImage

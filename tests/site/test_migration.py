@@ -10,9 +10,9 @@ from litestar.testing import TestClient
 from sqlalchemy import text
 
 from landform.app import create_app
-from landform.db import sync_engine
-from landform.migrate import upgrade
-from landform.settings import DatabaseSettings, Settings, get_settings
+from landform.core.db import sync_engine
+from landform.core.migrate import upgrade
+from landform.core.settings import DatabaseSettings, Settings, get_settings
 
 
 def test_it_turns_an_old_page_into_blocks_and_a_live_version(tmp_path: Path, monkeypatch) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from landform.images import MAX_BYTES, inspect_image
+from landform.core.images import MAX_BYTES, inspect_image
 from landform.site import services
 from landform.site.blocks import new_block
 from landform.site.models import Page, SiteImage

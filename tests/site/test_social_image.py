@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from landform.db import scope_to_tenant, sync_session
-from landform.settings import get_settings
+from landform.core.db import scope_to_tenant, sync_session
+from landform.core.settings import get_settings
 from landform.site.models import Page, SiteImage
 from tests.conftest import log_in, make_page, post_form
 from tests.site.test_page_safety import png

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from landform.billing import plans, quotas
-from landform.settings import Settings, get_settings
+from landform.core.settings import Settings, get_settings
 
 
 @dataclass

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from landform.accounts.models import Role, Tenant
+from landform.core.db import sync_session
+from landform.core.mail import EmailMessage
 from landform.crm_sink.models import Contact
-from landform.db import sync_session
-from landform.mail import EmailMessage
-from landform.webhooks import services
+from landform.webhooks import endpoints
 from landform.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.conftest import form_token, log_in, make_form, make_user, post_form, wait_for
 
@@ -162,7 +162,7 @@ def test_switching_off_tells_the_owners_only_in_their_language(client, db, setti
     add_endpoint(client, receiver, events=["contact.created"])
     with sync_session(settings.database.sync_url, owner.tenant_id) as session:
         endpoint = session.execute(select(WebhookEndpoint)).scalar_one()
-        services._disable(session, endpoint, "6 failed attempts in a row", settings)
+        endpoints.disable(session, endpoint, "6 failed attempts in a row", settings)
         session.commit()
     mails = all_rows(db, EmailMessage)
     assert [m.recipient for m in mails] == [owner.email]

@@ -12,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from landform import egress
-from landform.settings import WebhookSettings
-from landform.webhooks import services
+from landform.core import egress
+from landform.core.egress import TargetRefused
+from landform.core.settings import WebhookSettings
+from landform.webhooks import delivery, events
+from landform.webhooks.endpoints import check_target
 from landform.webhooks.models import WebhookEndpoint, WebhookEvent
-from landform.webhooks.services import TargetRefused, check_target
 from tests.conftest import log_in, post_form
 
 STRICT = WebhookSettings(allow_private_targets=False, timeout_seconds=1.0)
@@ -141,8 +142,8 @@ def test_it_never_connects_to_the_private_address_a_host_rebinds_to(listener, mo
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     url = f"https://rebind.example:{listener.port}/hook"
     endpoint = WebhookEndpoint(url=url, secret="whsec_test", tenant_id=uuid.uuid4())
-    event = WebhookEvent(id=uuid.uuid4(), type=services.TEST_EVENT, payload={"id": "1"})
-    attempt = services._post(endpoint, event, STRICT)
+    event = WebhookEvent(id=uuid.uuid4(), type=events.TEST_EVENT, payload={"id": "1"})
+    attempt = delivery._post(endpoint, event, STRICT)
     assert attempt.error and attempt.status_code is None
     assert not listener(), "the request went to the address the host rebound to"
 

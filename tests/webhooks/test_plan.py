@@ -10,8 +10,8 @@ from sqlalchemy import select
 from landform.billing import plans, quotas
 from landform.billing.models import Subscription
 from landform.billing.services import apply_subscription
-from landform.db import scope_to_tenant, sync_session
-from landform.settings import get_settings
+from landform.core.db import scope_to_tenant, sync_session
+from landform.core.settings import get_settings
 from landform.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.conftest import log_in, make_form, post_form, wait_for
 from tests.webhooks.test_delivery import add_endpoint, all_rows, submit

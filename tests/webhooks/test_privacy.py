@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from landform.core.db import scope_to_tenant
 from landform.crm_sink.models import Contact
-from landform.db import scope_to_tenant
-from landform.webhooks import services
+from landform.webhooks import events
 from landform.webhooks.models import WebhookEvent
 from tests.conftest import log_in, make_form, wait_for
 from tests.webhooks.test_delivery import add_endpoint, all_rows, submit
@@ -19,14 +19,14 @@ def test_the_copy_lists_events_sent_about_the_person_and_erasure_empties_them(cl
     wait_for(lambda: len(receiver.of_type("submission.routed")) == 2)
     scope_to_tenant(db, owner.tenant_id)
 
-    name, rows = services.privacy_export(db, owner.tenant_id, "ada@example.com")
+    name, rows = events.privacy_export(db, owner.tenant_id, "ada@example.com")
     assert name == "webhook_deliveries"
     assert {row["type"] for row in rows} == {"contact.created", "submission.routed"}
     assert all(row["sent_to"][0]["url"] == receiver.url for row in rows)
     assert "bert@example.com" not in str(rows)
 
     ada = next(c for c in all_rows(db, Contact) if c.email == "ada@example.com")
-    assert services.webhook_events(db, owner.tenant_id, "ada@example.com", [ada.id]) == 2
+    assert events.webhook_events(db, owner.tenant_id, "ada@example.com", [ada.id]) == 2
     db.commit()
     payloads = {str(e.payload) for e in all_rows(db, WebhookEvent) if e.contact_id == ada.id}
     assert payloads == {"{}"}

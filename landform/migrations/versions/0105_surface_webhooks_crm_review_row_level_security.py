@@ -1,7 +1,7 @@
 """webhooks, duplicate dismissals, row-level security
 
 Webhook endpoints, events, deliveries and attempts; the pairs of contacts a person said are different
-people; and on PostgreSQL row-level security, enabled and forced on every tenant table (landform/rls.py).
+people; and on PostgreSQL row-level security, enabled and forced on every tenant table (landform/core/rls.py).
 
 Revision ID: 0105_surface
 Revises: 0006
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from landform import rls
+from landform.core import rls
 import advanced_alchemy.types
 
 revision: str = '0105_surface'

@@ -11,7 +11,7 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-from landform import rls
+from landform.core import rls
 
 revision: str = "0106_domains"
 down_revision: str | None = "0105_surface"

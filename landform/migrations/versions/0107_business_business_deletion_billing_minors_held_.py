@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import advanced_alchemy.types
-from landform import rls
+from landform.core import rls
 
 revision: str = '0107_business'
 down_revision: str | None = '0106_domains'

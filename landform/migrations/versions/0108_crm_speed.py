@@ -46,7 +46,7 @@ def _trigrams_available(connection: sa.Connection) -> bool:
     return True
 
 
-# The tenant rule of landform/rls.py, as of this revision.
+# The tenant rule of landform/core/rls.py, as of this revision.
 TENANT_RULE = (
     "(tenant_id = nullif(current_setting('landform.tenant_id', true), '')::uuid"
     " OR current_setting('landform.all_tenants', true) = 'on')"

@@ -29,7 +29,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-# The tenant rule of landform/rls.py and the search of 0108, as of this revision.
+# The tenant rule of landform/core/rls.py and the search of 0108, as of this revision.
 TENANT_RULE = (
     "(tenant_id = nullif(current_setting('landform.tenant_id', true), '')::uuid"
     " OR current_setting('landform.all_tenants', true) = 'on')"

@@ -1,0 +1,1 @@
+"""Plumbing that knows no domain: settings, database, security, mail, HTTP, jobs."""

@@ -1,0 +1,1 @@
+"""Owner assignment: the rules, departments, ranks and fallback owner that choose a lead's owner."""

@@ -1,0 +1,1 @@
+"""Working the CRM by hand: finding, editing, merging, de-duplicating and exporting contacts."""

@@ -1,0 +1,1 @@
+"""The worker's lead writing: submissions read as leads, their companies matched, the CRM written."""

@@ -1,0 +1,225 @@
+"""The builder's screens: the list of forms, the builder, the preview and publishing."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.enums import MediaType
+from litestar.exceptions import NotFoundException
+from litestar.plugins.flash import flash
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
+from landform.accounts.models import User
+from landform.billing import quotas
+from landform.consent import services as consent
+from landform.core.i18n import get_language
+from landform.core.i18n import gettext as _
+from landform.crm_sink.models import Submission
+from landform.forms.builder import services
+from landform.forms.embed import embed_script
+from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS
+from landform.forms.intake.view import form_view
+from landform.forms.models import Form
+
+
+async def form_or_404(db: AsyncSession, form_id: UUID) -> Form:
+    form = (await db.execute(select(Form).where(Form.id == form_id))).scalar_one_or_none()
+    if form is None:
+        raise NotFoundException()
+    return form
+
+
+def _builder_context(
+    request: Request[Any, Any, Any], form: Form, errors: dict[str, str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    _body, integrity = embed_script()
+    base = request.app.state.settings.server.base_url
+    snippet = (
+        f'<script src="{base}/embed.js" data-landform-form="{form.key}" integrity="{integrity}" '
+        f'crossorigin="anonymous" async></script>\n'
+        f'<noscript><a href="{base}/f/{form.key}">{form.name}</a></noscript>'
+    )
+    return {
+        "form": form,
+        "errors": errors or {},
+        "field_types": FIELD_TYPES,
+        "text_targets": TEXT_TARGETS,
+        "hidden_sources": HIDDEN_SOURCES,
+        "with_options": WITH_OPTIONS,
+        "snippet": snippet,
+        "purposes": [],
+        **extra,
+    }
+
+
+class FormBuilderController(Controller):
+    """The dashboard's form list and builder."""
+
+    path = "/app/forms"
+    include_in_schema = False
+    guards = [requires_role(*BUILDERS)]
+    dependencies = {"db": Provide(provide_tenant_db)}
+
+    @get("/")
+    async def index(self, db: AsyncSession) -> Template:
+        """All forms, with how many submissions each has had."""
+        counts = select(Submission.form_id, func.count().label("n")).group_by(Submission.form_id).subquery()
+        rows = (
+            await db.execute(
+                select(Form, func.coalesce(counts.c.n, 0))
+                .outerjoin(counts, counts.c.form_id == Form.id)
+                .order_by(Form.created_at.desc())
+            )
+        ).all()
+        return Template("forms/list.html", context={"rows": rows, "errors": {}})
+
+    @post("/", media_type=MediaType.HTML)
+    async def create(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        """A new form with first name, last name and e-mail to start from."""
+        data = await request.form()
+        try:
+            form = services.new_form(str(data.get("name", "")))
+            await quotas.ensure_room(db, "forms")
+        except services.FormInvalid as error:
+            flash(request, str(error), category="error")
+            return Redirect("/app/forms")
+        db.add(form)
+        await db.commit()
+        return Redirect(f"/app/forms/{form.id}")
+
+    @get("/{form_id:uuid}")
+    async def edit(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Template:
+        """The builder."""
+        form = await form_or_404(db, form_id)
+        return Template(
+            "forms/edit.html", context=_builder_context(request, form, purposes=await consent.purposes(db))
+        )
+
+    @get("/{form_id:uuid}/preview")
+    async def preview(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Template:
+        """The draft as a visitor would see it, before publishing."""
+        form = await form_or_404(db, form_id)
+        view = form_view(form.key, form, language=get_language())
+        return Template(
+            "forms/hosted_form.html",
+            context={"tenant": request.user.tenant, "title": form.name, "form": view, "preview": True},
+        )
+
+    @post("/{form_id:uuid}/publish")
+    async def publish(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Redirect:
+        """Make the draft the version visitors see."""
+        form = await form_or_404(db, form_id)
+        try:
+            version = await db.run_sync(services.publish, form, request.user.id)
+        except services.FormInvalid as error:
+            flash(request, str(error), category="error")
+            return Redirect(f"/app/forms/{form.id}")
+        await db.commit()
+        flash(request, _("Version %(n)d is live.", n=version.number), category="success")
+        return Redirect(f"/app/forms/{form.id}")
+
+    @post("/{form_id:uuid}/settings", media_type=MediaType.HTML)
+    async def save_settings(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Any:
+        """Name, button text, thank-you message or address, allowed websites, disposable addresses."""
+        form = await form_or_404(db, form_id)
+        data = {k: str(v) for k, v in (await request.form()).items()}
+        try:
+            services.update_settings(form, data)
+        except services.FormInvalid as error:
+            # The service checks before it changes anything; the 422 rolls the transaction back.
+            return Template(
+                "forms/edit.html",
+                status_code=422,
+                context=_builder_context(
+                    request,
+                    form,
+                    {"settings": str(error)},
+                    submitted=data,
+                    purposes=await consent.purposes(db),
+                ),
+            )
+        services.mark_changed(form)
+        await db.commit()
+        flash(request, _("Saved. Publish to show the changes to visitors."), category="success")
+        return Redirect(f"/app/forms/{form.id}")
+
+    async def _after_field_change(
+        self,
+        request: HTMXRequest,
+        db: AsyncSession,
+        form: Form,
+        error: services.FormInvalid | None,
+        submitted: dict[str, str] | None = None,
+    ) -> Any:
+        # The service checks before it changes anything, so on an error the form is as it was.
+        if error is None:
+            services.mark_changed(form)
+            await db.commit()
+        context = _builder_context(
+            request,
+            form,
+            {"fields": str(error)} if error else {},
+            submitted=submitted or {},
+            purposes=await consent.purposes(db),
+        )
+        if request.htmx:
+            return Template("forms/_fields.html", context=context, status_code=422 if error else 200)
+        if error:
+            return Template("forms/edit.html", context=context, status_code=422)
+        return Redirect(f"/app/forms/{form.id}")
+
+    @post("/{form_id:uuid}/fields", media_type=MediaType.HTML)
+    async def add_field(self, request: HTMXRequest, db: AsyncSession, form_id: UUID) -> Any:
+        """Add a field at the end."""
+        form = await form_or_404(db, form_id)
+        data = {k: str(v) for k, v in (await request.form()).items()}
+        purpose = await consent.purpose_choice(db, data["purpose_id"]) if data.get("purpose_id") else None
+        error = None
+        try:
+            services.add_field(form, data, purpose)
+        except services.FormInvalid as invalid:
+            error = invalid
+        return await self._after_field_change(request, db, form, error, data if error else None)
+
+    @post("/{form_id:uuid}/fields/{name:str}", media_type=MediaType.HTML)
+    async def edit_field(self, request: HTMXRequest, db: AsyncSession, form_id: UUID, name: str) -> Any:
+        """Change a field's labels, help, placeholder, options and settings."""
+        form = await form_or_404(db, form_id)
+        data = {k: str(v) for k, v in (await request.form()).items()}
+        purpose = await consent.purpose_choice(db, data["purpose_id"]) if data.get("purpose_id") else None
+        error = None
+        try:
+            services.update_field(form, name, data, purpose)
+        except services.FormInvalid as invalid:
+            error = invalid
+        return await self._after_field_change(request, db, form, error)
+
+    @post("/{form_id:uuid}/fields/{name:str}/remove", media_type=MediaType.HTML)
+    async def remove_field(self, request: HTMXRequest, db: AsyncSession, form_id: UUID, name: str) -> Any:
+        """Take a field off the form (answers already given are kept)."""
+        form = await form_or_404(db, form_id)
+        error = None
+        try:
+            services.remove_field(form, name)
+        except services.FormInvalid as invalid:
+            error = invalid
+        return await self._after_field_change(request, db, form, error)
+
+    @post("/{form_id:uuid}/fields/{name:str}/move", media_type=MediaType.HTML)
+    async def move_field(self, request: HTMXRequest, db: AsyncSession, form_id: UUID, name: str) -> Any:
+        """Move a field one place up or down."""
+        form = await form_or_404(db, form_id)
+        data = await request.form()
+        error = None
+        try:
+            services.move_field(form, name, -1 if data.get("direction") == "up" else 1)
+        except services.FormInvalid as invalid:
+            error = invalid
+        return await self._after_field_change(request, db, form, error)

@@ -1,0 +1,34 @@
+"""The embed script (/embed.js) a website includes to show a form, and its Subresource Integrity hash."""
+
+from __future__ import annotations
+
+import hashlib
+from base64 import b64encode
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Response, get
+
+from landform.core.http import script_response
+
+EMBED_JS = Path(__file__).parent.parent / "static" / "embed.js"
+
+
+def compact_script(source: str) -> bytes:
+    """The script as served: without comment lines and indentation (the source stays readable)."""
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//")).encode()
+
+
+@cache
+def embed_script() -> tuple[bytes, str]:
+    """The embed script and its Subresource Integrity hash (read once per process)."""
+    body = compact_script(EMBED_JS.read_text()) if EMBED_JS.exists() else b""
+    return body, "sha384-" + b64encode(hashlib.sha384(body).digest()).decode()
+
+
+@get("/embed.js", include_in_schema=False, cache=False)
+async def serve_embed_script(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """The embed script: cached for a day, revalidated by ETag, loadable with Subresource Integrity."""
+    return script_response(request, *embed_script())

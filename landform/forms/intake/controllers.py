@@ -1,0 +1,306 @@
+"""The intake over HTTP: the hosted form, the form for the embed script, and `POST /f/{key}`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.enums import MediaType
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.response import Redirect, Template
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from landform import hooks
+from landform.accounts.models import Tenant
+from landform.analytics import track
+from landform.billing import quotas
+from landform.consent import minors as consent_minors
+from landform.core.http import client_ip, custom_host, site_prefix, wants_json
+from landform.core.i18n import get_language, pick
+from landform.core.i18n import gettext as _
+from landform.core.mail_limits import mail_limiter
+from landform.core.metrics import SUBMISSIONS
+from landform.core.ratelimit import FailOpenRateLimit
+from landform.core.settings import Settings
+from landform.forms import progressive
+from landform.forms.embed import serve_embed_script
+from landform.forms.fields import SubmissionInvalid
+from landform.forms.intake import pipeline, spam
+from landform.forms.intake.body import MAX_BODY, read_answers
+from landform.forms.intake.live import live_form
+from landform.forms.intake.origins import cors_headers, embedding_origin
+from landform.forms.intake.view import form_view
+from landform.forms.models import Form, FormVersion
+
+log = logging.getLogger(__name__)
+
+
+class IntakeController(Controller):
+    """Where visitors' submissions arrive: from hosted pages, the embed script, or any HTTP client."""
+
+    include_in_schema = False
+
+    @get("/f/{form_key:str}")
+    async def hosted_form(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
+    ) -> Template:
+        """The form on a page of its own (the link for visitors without JavaScript)."""
+        form, version, tenant = await live_form(request, db_session, form_key)
+        track.form_viewed(request, tenant.id, form.id)
+        tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
+        tracking["referrer"] = request.headers.get("referer", "")[:500]
+        return Template(
+            "forms/hosted_form.html",
+            context={
+                "tenant": tenant,
+                "title": form.name,
+                "form": form_view(form.key, version, language=get_language(), tracking=tracking),
+                "branding": await quotas.shows_branding(db_session),
+            },
+        )
+
+    @get("/f/{form_key:str}/embed", cache=False)
+    async def embed_definition(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
+    ) -> Response[Any]:
+        """The form as JSON for the embed script, readable only by the websites the form allows."""
+        form, version, tenant = await live_form(request, db_session, form_key)
+        origin = embedding_origin(request, form)
+        track.form_viewed(request, tenant.id, form.id)
+        language = get_language()
+        view = form_view(form.key, version, language=language)
+        if form.requires_age_check:
+            view["fields"].append(consent_minors.parent_email_field("", "", language, up_front=True))
+        # Served from the tenant's custom host, the form posts there too (first-party for ad blockers).
+        here = custom_host(request)
+        base = here.origin if here else request.app.state.settings.server.base_url
+        body = {
+            **{k: view[k] for k in ("key", "fields", "submit_label", "token", "token_field", "honeypot")},
+            "action": f"{base}{view['action']}",
+            "hosted_url": f"{base}/f/{form.key}",
+            "language": language,
+            "title": form.name,
+            "messages": {
+                "invalid": _("Some answers need another look. They are marked below."),
+                "network": _("Your details could not be sent. Check your connection and try again."),
+                "sending": _("Sending…"),
+                "too_many": _("Too many attempts. Please wait a minute and try again."),
+                "optional": _("optional"),
+                "fallback": _("Open the form"),
+            },
+        }
+        if await quotas.shows_branding(db_session):
+            body["badge"] = {"text": _("Made with Landform"), "url": f"{base}/"}
+        return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})
+
+    @post(
+        "/f/{form_key:str}", exclude_from_csrf=True, request_max_body_size=MAX_BODY, media_type=MediaType.HTML
+    )
+    async def submit(self, request: Request[Any, Any, Any], form_key: str) -> Response[Any]:
+        """Accept a submission: 2xx once stored with its routing job, 422 with an error per field.
+
+        A session of its own instead of the injected one: most submissions never use it (the form is in
+        the process's memory, the lead is written in one statement on a connection of its own), and the
+        injected session's provision and its commit at send time were some 8% of the intake's CPU.
+        """
+        async with request.app.state.db_sessions() as db_session:
+            return await self._accept(request, db_session, form_key)
+
+    async def _accept(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
+    ) -> Response[Any]:
+        as_json = wants_json(request)
+        form, version, tenant = await live_form(request, db_session, form_key)
+        origin = embedding_origin(request, form)
+        language = get_language()
+        # Read now: a rollback (a replayed token) expires the loaded rows.
+        accepted = self._accepted(version, tenant, as_json, origin)
+        raw: dict[str, Any] = {}
+        token_nonce: str | None = None
+        context = pipeline.SubmissionContext(
+            source="embed" if origin else "form",
+            language=language,
+            extra={"embed_host": origin} if origin else {},
+            ip=client_ip(request, request.app.state.settings.server.trusted_proxies),
+            user_agent=request.headers.get("user-agent", "")[:500],
+        )
+        visit = progressive.Visit()
+        try:
+            raw = await read_answers(request)
+            token = spam.check_bot_signals(form, raw)
+            token_nonce, visit = token.nonce, token.visit
+            if token.page_id and not origin:
+                context.source, context.page_id = "page", token.page_id
+                if visit.visitor_id:  # analytics consent: their journey shows on the contact's page
+                    context.extra["visitor_id"] = visit.visitor_id
+            submission = await pipeline.accept_submission(
+                db_session,
+                form,
+                version,
+                version.number,
+                raw,
+                context,
+                tenant.country,
+                nonce=token.nonce,
+                skip=visit.skip or frozenset(),
+                commit=True,
+                mail_limiter=mail_limiter(request),
+            )
+        except spam.Spam as suspected:
+            log.info("intake: kept a submission to form %s as spam (%s)", form.id, suspected.reason)
+            SUBMISSIONS.labels("spam").inc()
+            spam.keep_spam(db_session, form, version.number, raw, suspected.reason, context)
+            await db_session.commit()
+            return accepted
+        except IntegrityError:
+            # The token's nonce is unique: this exact filled-in form was stored already. Any other
+            # integrity error is a bug and must surface, not pass for a duplicate.
+            await db_session.rollback()
+            if token_nonce is None or not await pipeline.nonce_used(db_session, token_nonce):
+                raise
+            return accepted
+        except SubmissionInvalid as invalid:
+            # Nothing was added to the session; the 422 rolls the transaction back.
+            SUBMISSIONS.labels("invalid").inc()
+            if context.page_id and not as_json:
+                page = await self._invalid_on_page(
+                    request,
+                    db_session,
+                    context.page_id,
+                    form,
+                    version,
+                    raw,
+                    invalid.errors,
+                    language,
+                    visit,
+                )
+                if page is not None:
+                    return page
+            return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin, visit)
+        if visit.functional and context.page_id and not origin:
+            # Remember which fields they answered (not the answers), for the tenant's pages only.
+            known = visit.known | progressive.answered(submission.contact_fields)
+            accepted.set_cookie(
+                progressive.cookie_name(tenant.id),
+                progressive.known_cookie_value(tenant.id, known),
+                max_age=progressive.MAX_AGE,
+                path=site_prefix(request, tenant.slug) + "/",
+                secure=request.app.state.settings.server.secure_cookies,
+                httponly=True,
+                samesite="lax",
+            )
+        log.debug("intake: accepted submission %s to form %s", submission.id, form.id)
+        SUBMISSIONS.labels("accepted").inc()
+        utm = track.submission_utm(version.fields, submission.data, request.headers.get("referer", ""))
+        track.submitted(request, tenant.id, form.id, context.page_id, utm)
+        if submission.context.get("parent_asked"):
+            held = _(
+                "Thank you! We have e-mailed your parent or guardian. Once they agree, you are signed up."
+            )
+            return self._accepted(version, tenant, as_json, origin, held)
+        return accepted
+
+    def _accepted(
+        self, version: FormVersion, tenant: Tenant, as_json: bool, origin: str | None, held: str = ""
+    ) -> Response[Any]:
+        message = held or pick(version.thank_you) or _("Thank you! We have received your details.")
+        if as_json:
+            return Response(
+                {
+                    "status": "accepted",
+                    "message": message,
+                    "redirect_url": None if held else version.redirect_url,
+                },
+                status_code=201,
+                headers=cors_headers(origin),
+                media_type=MediaType.JSON,
+            )
+        if version.redirect_url and not held:
+            return Redirect(version.redirect_url, status_code=303)
+        return Template("forms/thank_you.html", context={"message": message, "tenant": tenant})
+
+    def _invalid(
+        self,
+        form: Form,
+        version: FormVersion,
+        tenant: Tenant,
+        as_json: bool,
+        raw: dict[str, Any],
+        errors: dict[str, str],
+        language: str,
+        origin: str | None,
+        visit: progressive.Visit,
+    ) -> Response[Any]:
+        if as_json:
+            return Response(
+                {"status": "invalid", "errors": errors},
+                status_code=422,
+                headers=cors_headers(origin),
+                media_type=MediaType.JSON,
+            )
+        values = {k: v for k, v in raw.items() if isinstance(v, str)}
+        return Template(
+            "forms/hosted_form.html",
+            status_code=422,
+            context={
+                "tenant": tenant,
+                "title": form.name,
+                "form": form_view(
+                    form.key, version, language=language, values=values, errors=errors, visit=visit
+                ),
+            },
+        )
+
+    async def _invalid_on_page(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        page_id: UUID,
+        form: Form,
+        version: FormVersion,
+        raw: dict[str, Any],
+        errors: dict[str, str],
+        language: str,
+        visit: progressive.Visit,
+    ) -> Response[Any] | None:
+        """The landing page again, with the errors in its form, so the visitor stays where they were."""
+        values = {k: v for k, v in raw.items() if isinstance(v, str)}
+        view = form_view(
+            form.key, version, language=language, values=values, errors=errors, page_id=page_id, visit=visit
+        )
+        # `forms` may not import `site`: the landing page comes through a hook (not a dependency, which
+        # Litestar would resolve on every submission for a page only an invalid one shows).
+        return await hooks.page_renderer.get()(request, db, page_id, view)
+
+
+def intake_router(settings: Settings) -> Router:
+    """The public form routes with their rate limits (per visitor address and per form)."""
+    proxies = settings.server.trusted_proxies
+
+    async def is_submission(request: Request[Any, Any, Any]) -> bool:
+        # Async on purpose: Litestar runs a plain function on a worker thread, a hop on every request.
+        return request.method == "POST"
+
+    per_ip = RateLimitConfig(
+        rate_limit=("minute", settings.security.intake_limit_per_ip),
+        store="rate_limit_ip",
+        identifier_for_request=lambda request: "ip:" + client_ip(request, proxies),
+        check_throttle_handler=is_submission,
+        middleware_class=FailOpenRateLimit,
+    )
+    per_form = RateLimitConfig(
+        rate_limit=("minute", settings.security.intake_limit_per_form),
+        store="rate_limit_form",
+        identifier_for_request=lambda request: "form:" + str(request.path_params.get("form_key", ""))[:32],
+        check_throttle_handler=is_submission,
+        middleware_class=FailOpenRateLimit,
+    )
+    return Router(
+        path="/",
+        route_handlers=[IntakeController, serve_embed_script],
+        middleware=[DefineMiddleware(FailOpenRateLimit, config=per_ip, also=(per_form,))],
+    )

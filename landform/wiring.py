@@ -1,0 +1,64 @@
+"""Where the domains are joined: `wire()` fills every extension point of `landform/hooks.py`.
+
+The app factory, the worker processes and the CLI call it at start-up; it may run more than once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+import landform.core.mail
+import landform.crm_sink.routing_job
+import landform.ops.jobs
+import landform.privacy.fulfilment.job
+import landform.webhooks.actors
+from landform import hooks
+from landform.analytics.controllers import journey_section
+from landform.billing.quotas import ensure_room
+from landform.consent import services as consent
+from landform.forms.builder import catalog as forms
+from landform.forms.models import Form
+from landform.site import services as site
+from landform.site.controllers import render_with_form
+from landform.site.models import Page
+from landform.webhooks import endpoints as webhook_endpoints
+from landform.webhooks import events as webhook_events
+
+# The modules that declare background jobs (`@job`): every process that sends or runs jobs knows them all.
+JOB_MODULES = (
+    landform.core.mail,
+    landform.crm_sink.routing_job,
+    landform.ops.jobs,
+    landform.privacy.fulfilment.job,
+    landform.webhooks.actors,
+)
+
+
+def wire() -> None:
+    """Fill every hook point (idempotent)."""
+    # A routed lead: consent records learn their contact first, then webhooks tell the tenant's systems.
+    hooks.after_routing.add(consent.link_routed)
+    hooks.after_routing.add(webhook_events.after_routing)
+    hooks.contact_changed.add(webhook_events.contact_changed)
+    hooks.contact_sections.add(consent.contact_section)
+    hooks.contact_sections.add(journey_section)
+    hooks.form_catalog.fill(forms.form_catalog)
+
+    hooks.plan_changed.add(webhook_endpoints.resume_after_upgrade)
+    hooks.counted_rows.add(("pages", Page))
+    hooks.counted_rows.add(("forms", Form))
+    hooks.ensure_room.fill(ensure_room)
+
+    hooks.allowed_origins.fill(forms.allowed_origins)
+    hooks.traffic_titles.add(site.page_titles)
+    hooks.traffic_titles.add(forms.form_titles)
+    hooks.page_renderer.fill(render_with_form)
+
+    hooks.export_sections.add(webhook_events.privacy_export)
+    hooks.erasers.add(webhook_events.webhook_events)
+
+    # A submission given its contact through the ORM (a parent's consent, a merge) links its consent
+    # records in the same flush; the batch router does the same through `after_routing`.
+    if not event.contains(Session, "after_flush", consent.fill_in_contacts):
+        event.listen(Session, "after_flush", consent.fill_in_contacts)
