@@ -225,7 +225,7 @@ def host_not_found(here: CustomHost) -> Template:
 
 
 async def render_with_form(
-    request: Request[Any, Any, Any], db: AsyncSession, page_id: UUID, form_view: dict[str, Any]
+    request: Request[Any, Any, Any], db: AsyncSession, page_id: UUID, view: dict[str, Any]
 ) -> Response[Any] | None:
     """A published page showing a given form state (errors and answers), for the intake's 422."""
     page = (
@@ -241,7 +241,7 @@ async def render_with_form(
         tenant,
         page,
         version.snapshot,
-        form=form_view,
+        form=view,
         theme_url=theme_url(tenant, version, address.prefix),
         address=address,
     )
