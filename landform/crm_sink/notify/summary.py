@@ -44,6 +44,7 @@ def summarize(session: Session, submission_id: UUID) -> LeadSummary:
     tenant = session.get_one(Tenant, submission.tenant_id)
     context = submission.context or {}
     data = submission.data or {}
+    known = {contact.email, contact.phone} - {""}
     return LeadSummary(
         tenant_name=tenant.name,
         name=f"{contact.first_name} {contact.last_name}".strip(),
@@ -53,7 +54,8 @@ def summarize(session: Session, submission_id: UUID) -> LeadSummary:
         form_name=str(context.get("form_name", "")),
         source=str(context.get("source", "")),
         where=str(data.get("page_url") or context.get("embed_host") or ""),
-        answers=shown_answers(data, context),
+        # The address and phone number are listed on their own, as links.
+        answers=[(label, value) for label, value in shown_answers(data, context) if value not in known],
         contact_url=f"{get_settings().server.base_url}/app/contacts/{contact.id}",
         owner_id=contact.owner_id,
         do_not_contact=contact.do_not_contact,
