@@ -16,6 +16,7 @@ from stdnum.eu import vat
 
 from landform.accounts.models import LEAD_NOTIFICATIONS, AccountImage, Tenant, User
 from landform.accounts.services import GENDERS, AccountInvalid
+from landform.core.db import utcnow
 from landform.core.i18n import LANGUAGES
 from landform.core.i18n import gettext as _
 from landform.core.images import ImageRefused, clean_image
@@ -87,7 +88,9 @@ async def update_profile(db: AsyncSession, user: User, data: dict[str, str], pho
     user.first_name, user.last_name = first_name, last_name
     user.gender = gender or None
     user.language, user.timezone = language, timezone
-    user.lead_notifications = notifications
+    if notifications != user.lead_notifications:
+        # A digest chosen now starts from now: the leads before it were mailed one by one already.
+        user.lead_notifications, user.lead_digest_at = notifications, utcnow()
     if photo:
         user.photo_id = await _store_image(db, user.tenant_id, photo, user.photo_id)
     elif data.get("remove_photo") and user.photo_id:

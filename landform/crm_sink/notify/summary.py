@@ -53,7 +53,8 @@ def summarize(session: Session, submission_id: UUID) -> LeadSummary:
         company=contact.company_name,
         form_name=str(context.get("form_name", "")),
         source=str(context.get("source", "")),
-        where=str(data.get("page_url") or context.get("embed_host") or ""),
+        # The page without its query string (UTM data and the like are the form's bookkeeping).
+        where=str(data.get("page_url") or context.get("embed_host") or "").split("?", 1)[0],
         # The address and phone number are listed on their own, as links.
         answers=[(label, value) for label, value in shown_answers(data, context) if value not in known],
         contact_url=f"{get_settings().server.base_url}/app/contacts/{contact.id}",
