@@ -50,9 +50,11 @@ def after_routing(session: Session, tenant_id: UUID, routed: list[tuple[UUID, UU
     """The router's hook: a confirmation job for each routed lead whose form asks for one."""
     if not routed:
         return
+    # Only the forms that ask for it: most leads' contexts are never read back here.
     rows = session.connection().execute(
         select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.context).where(
-            _SUBMISSIONS.c.id.in_([sid for sid, _cid in routed])
+            _SUBMISSIONS.c.id.in_([sid for sid, _cid in routed]),
+            _SUBMISSIONS.c.context[CONFIRM_KEY].as_boolean(),
         )
     )
     for submission_id, context in rows:

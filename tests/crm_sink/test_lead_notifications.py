@@ -56,7 +56,10 @@ def _mails_to(db, address):
     db.expire_all()
     return list(
         db.execute(
-            select(EmailMessage).where(EmailMessage.recipient == address).execution_options(all_tenants=True)
+            select(EmailMessage)
+            .where(EmailMessage.recipient == address)
+            .order_by(EmailMessage.created_at, EmailMessage.id)
+            .execution_options(all_tenants=True)
         ).scalars()
     )
 

@@ -12,7 +12,7 @@ from landform.core.jobs.registry import add_job
 from landform.crm_sink.assignment.models import RoutingSettings
 from landform.crm_sink.models import Contact
 from landform.crm_sink.notify.chat import CHATS, post_lead_to_chat
-from landform.crm_sink.notify.owner_mail import IMMEDIATELY, notify_lead_owner
+from landform.crm_sink.notify.owner_mail import IMMEDIATELY, notify_lead_owners
 
 _CONTACTS = Contact.__table__
 _USERS = User.__table__
@@ -44,6 +44,6 @@ def after_routing(session: Session, tenant_id: UUID, routed: list[tuple[UUID, UU
         if contact is None:
             continue
         if contact.lead_notifications == IMMEDIATELY:
-            add_job(session, notify_lead_owner.__name__, submission_id, tenant_id)
+            add_job(session, notify_lead_owners.__name__, submission_id, tenant_id)
         if to_chat and not contact.do_not_contact:
             add_job(session, post_lead_to_chat.__name__, submission_id, tenant_id)
