@@ -197,3 +197,19 @@ def test_a_new_accounts_owner_gets_the_leads_no_rule_places(client, db):
     contact = wait_for(lambda: contact_by_email(db, "kees@example.com"))
     assert contact.owner_id == user.id
     assert db.get(Contact, contact.id).owner_id == user.id
+
+
+def test_the_owners_email_about_a_person_goes_with_their_erasure(client, db, owner, inbox):
+    from landform.privacy.fulfilment.erase import erase_person
+
+    rep = _rep(db, owner)
+    submit(client, _form(db, owner), {"first_name": "Anna", "last_name": "Smit", "email": "anna@example.com"})
+    inbox.wait(rep.email)
+    [mail] = wait_for(lambda: [m for m in _mails_to(db, rep.email) if m.sent_at])
+    assert "anna@example.com" in mail.body_text
+    scope_to_tenant(db, owner.tenant_id)
+    erase_person(db, owner.tenant_id, "anna@example.com")
+    db.commit()
+    db.expire_all()
+    mail = db.get_one(EmailMessage, mail.id)
+    assert "anna" not in (mail.recipient + mail.subject + mail.body_text + mail.body_html).casefold()
