@@ -51,15 +51,16 @@ def after_routing(session: Session, tenant_id: UUID, routed: list[tuple[UUID, UU
     if not routed:
         return
     # Only the forms that ask for it: most leads' contexts are never read back here.
-    rows = session.connection().execute(
-        select(_SUBMISSIONS.c.id, _SUBMISSIONS.c.context).where(
+    asking = session.connection().scalars(
+        select(_SUBMISSIONS.c.id).where(
             _SUBMISSIONS.c.id.in_([sid for sid, _cid in routed]),
             _SUBMISSIONS.c.context[CONFIRM_KEY].as_boolean(),
         )
     )
-    for submission_id, context in rows:
-        if (context or {}).get(CONFIRM_KEY) and not (context or {}).get(AWAITING_KEY):
-            add_job(session, send_visitor_copy.__name__, submission_id, tenant_id)
+    # A lead still waiting for its double opt-in is skipped by the job; one routed late (held for the plan)
+    # whose person confirmed already is sent now.
+    for submission_id in asking:
+        add_job(session, send_visitor_copy.__name__, submission_id, tenant_id)
 
 
 def after_double_opt_in(session: Session, submission: Submission) -> None:
