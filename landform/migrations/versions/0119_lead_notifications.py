@@ -1,14 +1,23 @@
 """After the lead: the owner's notification preference, the form's visitor confirmation, the team channel.
 
+An account of one person that has no fallback owner gets that person as one: its unmatched leads went to
+nobody (new accounts get it at sign-up).
+
 Revision ID: 0119_lead_notifications
 Revises: 0113_password_reset_requests
 """
 
 from collections.abc import Sequence
 
+from datetime import UTC, datetime
+from uuid import uuid4
+
 import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
+
+GUID = advanced_alchemy.types.guid.GUID(length=16)
+WHEN = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
 
 revision: str = "0119_lead_notifications"
 down_revision: str | None = "0113_password_reset_requests"
@@ -29,6 +38,34 @@ def upgrade() -> None:
     with op.batch_alter_table("routing_settings") as batch:
         batch.add_column(sa.Column("chat_webhook_url", sa.String(length=2000), server_default="", nullable=False))
         batch.add_column(sa.Column("chat_kind", sa.String(length=16), server_default="", nullable=False))
+    _one_person_accounts_get_their_leads()
+
+
+def _one_person_accounts_get_their_leads() -> None:
+    users = sa.table("user_account", sa.column("id", GUID), sa.column("tenant_id", GUID))
+    settings = sa.table(
+        "routing_settings",
+        sa.column("id", GUID),
+        sa.column("tenant_id", GUID),
+        sa.column("fallback_owner_id", GUID),
+        sa.column("created_at", WHEN),
+        sa.column("updated_at", WHEN),
+    )
+    bind = op.get_bind()
+    configured = sa.select(settings.c.tenant_id)
+    people: dict[object, list[object]] = {}
+    for user_id, tenant_id in bind.execute(
+        sa.select(users.c.id, users.c.tenant_id).where(users.c.tenant_id.not_in(configured))
+    ):
+        people.setdefault(tenant_id, []).append(user_id)
+    now = datetime.now(UTC)
+    rows = [
+        {"id": uuid4(), "tenant_id": tenant_id, "fallback_owner_id": ids[0], "created_at": now, "updated_at": now}
+        for tenant_id, ids in people.items()
+        if len(ids) == 1
+    ]
+    if rows:
+        bind.execute(settings.insert(), rows)
 
 
 def downgrade() -> None:
