@@ -87,9 +87,9 @@ from landform.site.block_editor import PageBlocksController
 from landform.site.controllers import HostedPageController
 from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.editor import PageEditorController
+from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.site.starters import catalog as page_starters
 from landform.site.starters.controllers import PageStarterController
-from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.static_files import static_router, static_url
 from landform.web_errors import handle_http_error, handle_quota_exceeded, handle_server_error
 from landform.web_sessions import session_auth, store_factory

@@ -1,4 +1,4 @@
-"""Draw the page templates' illustrations and gallery thumbnails (landform/site/starters/images/).
+"""Draw the page templates' illustrations and the gallery's thumbnails of them.
 
 Run `.venv/bin/python tools/starter_illustrations.py` after changing a drawing; the WebP files it writes
 are committed, so nothing is drawn or fetched when the app runs. Flat shapes on a soft gradient, drawn
@@ -13,7 +13,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
-OUT = Path(__file__).resolve().parent.parent / "landform" / "site" / "starters" / "images"
+ROOT = Path(__file__).resolve().parent.parent / "landform"
+OUT = ROOT / "site" / "starters" / "images"  # copied into a tenant's images when a page starts from one
+THUMBS = ROOT / "static" / "starters"  # the gallery's previews, served as static files
 W, H = 1200, 750
 S = 2  # supersampling
 Colour = tuple[int, int, int]
@@ -57,7 +59,9 @@ class Canvas:
 
         def draw(d: ImageDraw.ImageDraw) -> None:
             if kind == "ellipse":
-                d.ellipse(scaled, fill=None if width else 255, outline=255 if width else None, width=int(width * S))
+                d.ellipse(
+                    scaled, fill=None if width else 255, outline=255 if width else None, width=int(width * S)
+                )
             else:
                 d.rounded_rectangle(
                     scaled,
@@ -70,7 +74,9 @@ class Canvas:
         self._layer(draw, alpha=alpha)
         self.image.paste(Image.new("RGB", self.image.size, hex_colour(colour)), (0, 0), self._mask)
 
-    def soft(self, box: tuple[float, float, float, float], colour: str, blur: float = 30, alpha: int = 90) -> None:
+    def soft(
+        self, box: tuple[float, float, float, float], colour: str, blur: float = 30, alpha: int = 90
+    ) -> None:
         """A blurred blob: light and depth behind the objects."""
         self._layer(lambda d: d.ellipse(tuple(v * S for v in box), fill=255), blur=blur, alpha=alpha)
         self.image.paste(Image.new("RGB", self.image.size, hex_colour(colour)), (0, 0), self._mask)
@@ -87,7 +93,9 @@ class Canvas:
             r = width / 2
             self.shape("ellipse", (x - r, y - r, x + r, y + r), colour, alpha=alpha)
 
-    def card(self, box: tuple[float, float, float, float], colour: str = "#ffffff", radius: float = 28) -> None:
+    def card(
+        self, box: tuple[float, float, float, float], colour: str = "#ffffff", radius: float = 28
+    ) -> None:
         x0, y0, x1, y1 = box
         self.soft((x0 + 10, y0 + 30, x1 + 10, y1 + 40), "#1b2440", blur=22, alpha=55)
         self.shape("rect", box, colour, radius=radius)
@@ -134,7 +142,9 @@ def quote() -> Canvas:
     for row in range(3):
         for col in range(3):
             x, y = 200 + col * 45, 405 + row * 45
-            c.shape("rect", (x, y, x + 32, y + 32), "#ff9f43" if (row, col) == (2, 2) else "#4a5a8a", radius=8)
+            c.shape(
+                "rect", (x, y, x + 32, y + 32), "#ff9f43" if (row, col) == (2, 2) else "#4a5a8a", radius=8
+            )
     return c
 
 
@@ -243,7 +253,10 @@ def waiting_list() -> Canvas:
     def rot(px: float, py: float) -> tuple[float, float]:
         cx, cy = 600, 380
         dx, dy = px - cx, py - cy
-        return (cx + dx * math.cos(angle) - dy * math.sin(angle), cy + dx * math.sin(angle) + dy * math.cos(angle))
+        return (
+            cx + dx * math.cos(angle) - dy * math.sin(angle),
+            cy + dx * math.sin(angle) + dy * math.cos(angle),
+        )
 
     c.polygon([rot(x, y) for x, y in ((600, 420), (560, 560), (600, 620), (640, 560))], "#ffb340")
     c.polygon([rot(x, y) for x, y in ((600, 460), (580, 560), (600, 590), (620, 560))], "#ff6a3d")
@@ -271,7 +284,13 @@ def youth_workshop() -> Canvas:
     c.card((300, 160, 800, 480), "#233056", radius=22)
     c.shape("rect", (330, 190, 770, 450), "#2e3f72", radius=12)
     for i, (x, w, colour) in enumerate(
-        ((360, 160, "#ffd66b"), (400, 220, "#7fd1b3"), (400, 140, "#ff8a65"), (360, 120, "#ffd66b"), (400, 260, "#8fb5ff"))
+        (
+            (360, 160, "#ffd66b"),
+            (400, 220, "#7fd1b3"),
+            (400, 140, "#ff8a65"),
+            (360, 120, "#ffd66b"),
+            (400, 260, "#8fb5ff"),
+        )
     ):
         y = 220 + i * 44
         c.shape("rect", (x, y, x + w, y + 22), colour, radius=11)
@@ -301,7 +320,11 @@ def job_interest() -> Canvas:
     c = Canvas("#eef2f7", "#dde5ef")
     backdrop(c, "#b8c9e8", "#b9ead7")
     # three people
-    for x, colour, skin in ((380, "#1f9d74", "#f1c7a6"), (600, "#2f5bd3", "#8d5a3b"), (820, "#ff8a65", "#e0a57c")):
+    for x, colour, skin in (
+        (380, "#1f9d74", "#f1c7a6"),
+        (600, "#2f5bd3", "#8d5a3b"),
+        (820, "#ff8a65", "#e0a57c"),
+    ):
         big = x == 600
         r = 70 if big else 58
         top = 190 if big else 250
@@ -348,10 +371,16 @@ def thumbnail(name: str, art: Image.Image, accent: Colour) -> None:
     d.rounded_rectangle((24 * S, 262 * S, 456 * S, 346 * S), radius=12 * S, fill=(244, 246, 250))
     for i in range(2):
         y = (274 + i * 24) * S
-        d.rounded_rectangle((40 * S, y, 300 * S, y + 16 * S), radius=5 * S, outline=(190, 198, 214), width=2 * S, fill=(255, 255, 255))
+        d.rounded_rectangle(
+            (40 * S, y, 300 * S, y + 16 * S),
+            radius=5 * S,
+            outline=(190, 198, 214),
+            width=2 * S,
+            fill=(255, 255, 255),
+        )
     d.rounded_rectangle((330 * S, 318 * S, 440 * S, 338 * S), radius=10 * S, fill=accent)
     final = thumb.resize((tw, th), Image.Resampling.LANCZOS)
-    final.save(OUT / f"{name}-thumb.webp", "WEBP", quality=82, method=6)
+    final.save(THUMBS / f"{name}.webp", "WEBP", quality=82, method=6)
 
 
 ACCENTS = {
@@ -368,10 +397,11 @@ ACCENTS = {
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    THUMBS.mkdir(parents=True, exist_ok=True)
     for name, draw in DRAWINGS.items():
         art = draw().save(name)
         thumbnail(name, art, hex_colour(ACCENTS[name]))
-        print(name, (OUT / f"{name}.webp").stat().st_size, (OUT / f"{name}-thumb.webp").stat().st_size)
+        print(name, (OUT / f"{name}.webp").stat().st_size, (THUMBS / f"{name}.webp").stat().st_size)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ class FormStarter:
 
     @property
     def questions(self) -> list[str]:
-        """What the form asks, in the reader's language: a preview of its fields (consent boxes by purpose)."""
+        """What the form asks in the reader's language, a preview of its fields (consent by purpose)."""
         language = "nl" if get_language() == "nl" else "en"
         purposes = _data()["purposes"]
         return [

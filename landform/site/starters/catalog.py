@@ -51,6 +51,11 @@ class PageStarter:
         return found
 
     @property
+    def thumbnail(self) -> str:
+        """The gallery's preview: a static file (static/starters/), drawn with the illustration."""
+        return f"starters/{self.key}.webp"
+
+    @property
     def age_check(self) -> bool:
         return self.form.age_check
 
@@ -72,10 +77,6 @@ def find(key: str) -> PageStarter | None:
 
 def illustration(starter: PageStarter) -> bytes:
     return (IMAGES / f"{starter.key}.webp").read_bytes()
-
-
-def thumbnail(starter: PageStarter) -> bytes:
-    return (IMAGES / f"{starter.key}-thumb.webp").read_bytes()
 
 
 def settings(starter: PageStarter, image_id: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The "new page" screen's actions: start a page from a template or blank; the templates' previews.
+"""The "new page" screen's action: start a page from a template, or blank.
 
 The screen itself (GET /app/pages/new, site/new.html) is the page editor's route; the gallery it shows
 comes from `catalog.gallery`, which the app gives the templates as `page_starters`.
@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, post
 from litestar.di import Provide
 from litestar.enums import MediaType
-from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +26,7 @@ BLANK = "blank"
 
 
 class PageStarterController(Controller):
-    """Pages started from the gallery; every template's preview picture."""
+    """Pages started from the gallery."""
 
     path = "/app/pages"
     include_in_schema = False
@@ -53,24 +52,16 @@ class PageStarterController(Controller):
         else:
             flash(
                 request,
-                _("Page created from the template “%(name)s”, with its form. Make it yours, then publish it.",
-                  name=starter.title),
+                _(
+                    "Page created from “%(name)s”, with its form. Make it yours, then publish it.",
+                    name=starter.title,
+                ),
                 category="success",
             )
         return Redirect(f"/app/pages/{page.id}")
 
-    @get("/templates/{key:str}")
-    async def preview(self, key: str) -> Response[bytes]:
-        """A template's thumbnail for the gallery."""
-        starter = catalog.find(key)
-        if starter is None:
-            raise NotFoundException()
-        return Response(
-            catalog.thumbnail(starter),
-            media_type="image/webp",
-            headers={"cache-control": "private, max-age=86400"},
-        )
-
 
 def _again(raw: dict[str, str], key: str, errors: dict[str, str]) -> Template:
-    return Template("site/new.html", status_code=422, context={"values": {**raw, "starter": key}, "errors": errors})
+    return Template(
+        "site/new.html", status_code=422, context={"values": {**raw, "starter": key}, "errors": errors}
+    )

@@ -18,7 +18,9 @@ EN = {"Accept-Language": "en-GB,en;q=0.8"}
 
 def _forms(db: Any) -> list[Form]:
     db.expire_all()
-    return list(db.execute(select(Form).order_by(Form.created_at).execution_options(all_tenants=True)).scalars())
+    return list(
+        db.execute(select(Form).order_by(Form.created_at).execution_options(all_tenants=True)).scalars()
+    )
 
 
 def test_it_offers_every_form_template_and_a_blank_form(client, marketer):
@@ -70,7 +72,12 @@ def test_it_uses_the_tenants_own_purpose_of_that_name(client, db, owner):
     post_form(
         client,
         "/app/consent/purposes/",
-        {"name_nl": "Nieuwsbrief", "name_en": "Newsletter", "text_nl": "Ja, mail me.", "text_en": "Yes, mail me."},
+        {
+            "name_nl": "Nieuwsbrief",
+            "name_en": "Newsletter",
+            "text_nl": "Ja, mail me.",
+            "text_en": "Yes, mail me.",
+        },
     )
     post_form(client, "/app/forms/new", {"starter": "newsletter", "name": "Signup"})
     form = _forms(db)[-1]
