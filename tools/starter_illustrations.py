@@ -356,29 +356,34 @@ DRAWINGS: dict[str, Callable[[], Canvas]] = {
 
 
 def thumbnail(name: str, art: Image.Image, accent: Colour) -> None:
-    """The gallery's preview: a small page (hero, picture, a form) in the template's colours."""
-    tw, th = 480, 360
+    """The gallery's preview: a small page in the template's colours, its illustration beside the hero."""
+    tw, th, hero = 480, 360, 200
     thumb = Image.new("RGB", (tw * S, th * S), (255, 255, 255))
+    picture = art.resize((int(hero * S * W / H), hero * S), Image.Resampling.LANCZOS)
+    left = tw * S - picture.width
+    # The hero's background: the illustration's left edge, drawn out to the page's left side.
+    edge = picture.crop((0, 0, 1, picture.height)).resize((left + 4, picture.height))
+    thumb.paste(edge, (0, 0))
+    thumb.paste(picture, (left, 0))
+    r, g, b = picture.getpixel((2, picture.height // 3))  # type: ignore[misc]
+    ink = (255, 255, 255) if 0.2126 * r + 0.7152 * g + 0.0722 * b < 120 else (31, 41, 51)
     d = ImageDraw.Draw(thumb)
-    band = art.resize((tw * S, int(tw * S * H / W)), Image.Resampling.LANCZOS).crop((0, 0, tw * S, 190 * S))
-    thumb.paste(band, (0, 0))
-    d.rounded_rectangle((24 * S, 26 * S, 250 * S, 46 * S), radius=10 * S, fill=(255, 255, 255))
-    d.rounded_rectangle((24 * S, 56 * S, 190 * S, 68 * S), radius=6 * S, fill=(255, 255, 255))
-    d.rounded_rectangle((24 * S, 84 * S, 120 * S, 108 * S), radius=12 * S, fill=accent)
-    for i, width in enumerate((300, 260, 280)):
-        y = (206 + i * 16) * S
-        d.rounded_rectangle((24 * S, y, (24 + width) * S, y + 8 * S), radius=4 * S, fill=(214, 220, 232))
-    d.rounded_rectangle((24 * S, 262 * S, 456 * S, 346 * S), radius=12 * S, fill=(244, 246, 250))
-    for i in range(2):
-        y = (274 + i * 24) * S
-        d.rounded_rectangle(
-            (40 * S, y, 300 * S, y + 16 * S),
-            radius=5 * S,
-            outline=(190, 198, 214),
-            width=2 * S,
-            fill=(255, 255, 255),
-        )
-    d.rounded_rectangle((330 * S, 318 * S, 440 * S, 338 * S), radius=10 * S, fill=accent)
+
+    def bar(x0: float, y0: float, x1: float, y1: float, fill: Colour, outline: Colour | None = None) -> None:
+        box = (x0 * S, y0 * S, x1 * S, y1 * S)
+        d.rounded_rectangle(box, radius=(y1 - y0) / 2 * S, fill=fill, outline=outline, width=2 * S)
+
+    bar(22, 50, 150, 64, ink)
+    bar(22, 72, 120, 86, ink)
+    for i, width in enumerate((118, 100)):
+        bar(22, 100 + i * 12, 22 + width, 106 + i * 12, tuple(round(c * 0.55 + 110 * 0.45) for c in ink))
+    bar(22, 140, 98, 160, accent)
+    for i, width in enumerate((290, 250, 270)):
+        bar(22, 218 + i * 14, 22 + width, 225 + i * 14, (214, 220, 232))
+    d.rounded_rectangle((22 * S, 270 * S, 458 * S, 346 * S), radius=12 * S, fill=(244, 246, 250))
+    bar(38, 282, 290, 298, (255, 255, 255), (190, 198, 214))
+    bar(38, 306, 290, 322, (255, 255, 255), (190, 198, 214))
+    bar(334, 318, 442, 336, accent)
     final = thumb.resize((tw, th), Image.Resampling.LANCZOS)
     final.save(THUMBS / f"{name}.webp", "WEBP", quality=82, method=6)
 
@@ -389,7 +394,7 @@ ACCENTS = {
     "download": "#e55b3c",
     "event": "#6c4ce0",
     "newsletter": "#1a8fb5",
-    "waiting_list": "#263a78",
+    "waiting_list": "#ff6a3d",
     "youth_workshop": "#e07b00",
     "job_interest": "#2f5bd3",
 }

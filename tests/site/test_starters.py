@@ -62,13 +62,15 @@ def test_it_shows_the_gallery_with_a_preview_per_template(client, marketer):
     assert screen.status_code == 200
     assert len(catalog.gallery()) >= 8
     for starter in catalog.gallery():
-        assert f'value="{starter.key}"' in screen.text
+        assert f'href="/app/pages/new?template={starter.key}"' in screen.text
         thumbnail = re.search(rf'src="(/static/starters/{starter.key}.webp[^"]*)"', screen.text)
         assert thumbnail, starter.key
         picture = client.get(thumbnail[1])
         assert picture.status_code == 200 and picture.headers["content-type"] == "image/webp"
     assert "Event or webinar registration" in screen.text and "Blank page" in screen.text
-    assert 'value="event" checked' in client.get("/app/pages/new?template=event").text
+    chosen = client.get("/app/pages/new?template=event").text
+    assert '<input type="hidden" name="starter" value="event">' in chosen
+    assert 'placeholder="webinar-registration"' not in chosen and 'placeholder="aanmelden-webinar"' in chosen
     assert "Evenement of webinar" in client.get("/app/pages/new?lang=nl").text
 
 
@@ -116,7 +118,7 @@ def test_a_template_keeps_what_the_marketer_typed_and_refuses_a_taken_address(
     assert page.content["nl"]["title"] == "Schrijf je in voor de nieuwsbrief"
     again = post_form(client, "/app/pages/start", {"starter": "newsletter", "slug": "news"}, headers=EN)
     assert again.status_code == 422 and "Another page already uses this address." in again.text
-    assert 'value="newsletter" checked' in again.text
+    assert '<input type="hidden" name="starter" value="newsletter">' in again.text
     post_form(client, "/app/pages/start", {"starter": "newsletter"})  # no address: the template's, free
     assert _page(db, "nieuwsbrief").id != page.id
     post_form(client, "/app/pages/start", {"starter": "newsletter"})

@@ -22,7 +22,14 @@ BLANK = "blank"
 
 
 def _context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    return {"starters": starters.catalogue(), "values": values, "errors": errors}
+    key = values.get("starter", "")
+    return {
+        "starters": starters.catalogue(),
+        "chosen": starters.find(key),
+        "blank": key == BLANK,
+        "values": values,
+        "errors": errors,
+    }
 
 
 class FormStarterController(Controller):
@@ -35,9 +42,8 @@ class FormStarterController(Controller):
 
     @get("/")
     async def choose(self, request: Request[User, Any, Any]) -> Template:
-        """The templates, with the one asked for in `?template=` chosen."""
-        chosen = request.query_params.get("template", "")
-        values = {"starter": chosen if starters.find(chosen) else BLANK}
+        """The templates; with `?template=` (a template's key, or blank) the chosen one, to name and start."""
+        values = {"starter": request.query_params.get("template", "")}
         return Template("forms/new.html", context=_context(values, {}))
 
     @post("/", media_type=MediaType.HTML)

@@ -29,10 +29,11 @@ def test_it_offers_every_form_template_and_a_blank_form(client, marketer):
     assert screen.status_code == 200
     assert len(starters.catalogue()) >= 8
     for starter in starters.catalogue():
-        assert f'value="{starter.key}"' in screen.text
+        assert f'href="/app/forms/new?template={starter.key}"' in screen.text
     assert "Youth workshop (with age check)" in screen.text and "Blank form" in screen.text
-    assert 'value="blank" checked' in screen.text
-    assert 'value="event" checked' in client.get("/app/forms/new?template=event").text
+    chosen = client.get("/app/forms/new?template=youth_workshop", headers=EN).text
+    assert '<input type="hidden" name="starter" value="youth_workshop">' in chosen
+    assert "<li>Date of birth</li>" in chosen and "a parent or guardian is asked for consent" in chosen
     assert 'href="/app/forms/new"' in client.get("/app/forms/").text
 
 
