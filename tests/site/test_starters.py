@@ -168,3 +168,21 @@ def test_another_tenant_sees_nothing_of_a_page_made_from_a_template(client, db, 
 def test_a_sales_rep_cannot_start_a_page(client, sales_rep):
     log_in(client, sales_rep)
     assert post_form(client, "/app/pages/start", {"starter": "event"}).status_code == 403
+
+
+def test_every_template_is_complete_in_both_languages_and_ships_its_pictures():
+    from landform.core.images import clean_image
+    from landform.site import blocks, services
+
+    for starter in catalog.gallery():
+        assert services.SLUG.match(starter.slug("nl")) and services.SLUG.match(starter.slug("en"))
+        for name in ("name", "summary", "title", "seo_description", "image_alt"):
+            assert starter.spec[name]["nl"] and starter.spec[name]["en"], (starter.key, name)
+            assert starter.spec[name]["nl"] != starter.spec[name]["en"], (starter.key, name)
+        for spec in starter.spec["blocks"]:
+            assert set(spec["nl"]) == set(spec["en"]) == set(blocks.BLOCKS[spec["type"]].texts), spec
+            for text, value in spec["nl"].items():
+                assert bool(value) == bool(spec["en"][text]), (starter.key, spec["type"], text)
+        picture = clean_image(catalog.illustration(starter))
+        assert (picture.width, picture.height) == (1200, 750)
+        assert starter.form.key == starter.form_key

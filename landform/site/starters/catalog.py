@@ -94,7 +94,9 @@ def blocks(starter: PageStarter, form_id: str, image_id: str) -> list[dict[str, 
     built = []
     for spec in starter.spec["blocks"]:
         block = page_blocks.new_block(spec["type"])
-        raw: dict[str, str] = {}
+        # A new block's own defaults first (as the editor posts them back), so data the template does not
+        # name keeps the value a marketer's new block would have.
+        raw = {name: ("on" if value is True else str(value or "")) for name, value in block["data"].items()}
         for name, value in spec.get("data", {}).items():
             raw[name] = {FORM: form_id, ILLUSTRATION: image_id}.get(value, value)
         for lang in LANGUAGES:
