@@ -149,6 +149,11 @@ async def brand_theme(db: AsyncSession) -> dict[str, str]:
     return dict(brand.theme) if brand else {}
 
 
+async def embed_stylesheet(db: AsyncSession) -> str:
+    """The brand for an embedded form: colours, font and corners as custom properties of its shadow host."""
+    return themes.stylesheet(await brand_theme(db), ":host")
+
+
 async def _next_number(db: AsyncSession, page: Page) -> int:
     latest = (
         await db.execute(select(func.max(PageVersion.number)).where(PageVersion.page_id == page.id))
