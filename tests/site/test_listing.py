@@ -20,7 +20,9 @@ def test_duplicate_makes_a_draft_copy_at_a_free_address(client, db, marketer):
     response = post_form(client, f"/app/pages/{page.id}/duplicate", follow_redirects=False)
     copy = _pages(db)["offer-copy"]
     assert response.headers["location"] == f"/app/pages/{copy.id}"
-    assert copy.content["en"]["title"] == "Offer (copy)" and copy.content["nl"]["title"] == "Aanbieding (kopie)"
+    assert (
+        copy.content["en"]["title"] == "Offer (copy)" and copy.content["nl"]["title"] == "Aanbieding (kopie)"
+    )
     assert copy.blocks == page.blocks and copy.form_id == form.id
     assert copy.published_at is None and copy.published_version is None
     post_form(client, f"/app/pages/{page.id}/duplicate")
@@ -55,7 +57,10 @@ def test_only_a_never_published_page_is_deleted(client, db, owner):
     assert "Archive it instead" in client.get(f"/app/pages/{live.id}/delete").text
     post_form(client, f"/app/pages/{live.id}/delete")
     assert "live" in _pages(db)
-    assert "Delete this page?" in client.get(f"/app/pages/{draft.id}/delete", headers={"Accept-Language": "en"}).text
+    assert (
+        "Delete this page?"
+        in client.get(f"/app/pages/{draft.id}/delete", headers={"Accept-Language": "en"}).text
+    )
     response = post_form(client, f"/app/pages/{draft.id}/delete", follow_redirects=False)
     assert response.headers["location"] == "/app/pages/"
     assert set(_pages(db)) == {"live"}

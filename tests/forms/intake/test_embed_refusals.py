@@ -52,14 +52,22 @@ def test_the_same_website_is_counted_once_a_minute_per_process(client, db, owner
     assert [r.attempts for r in _refusals(db)] == [1]
 
 
-def test_it_keeps_at_most_a_cap_of_websites_per_form_and_ignores_made_up_origins(client, db, owner, monkeypatch):
+def test_it_keeps_at_most_a_cap_of_websites_per_form_and_ignores_made_up_origins(
+    client, db, owner, monkeypatch
+):
     monkeypatch.setattr(embed_refusals, "CAP", 3)
     form = make_form(db, owner)
     for n in range(6):
-        assert client.get(f"/f/{form.key}/embed", headers={"Origin": f"https://s{n}.example"}).status_code == 403
+        assert (
+            client.get(f"/f/{form.key}/embed", headers={"Origin": f"https://s{n}.example"}).status_code == 403
+        )
     for junk in ("https://x.example/path", "javascript:alert(1)", "https://" + "a" * 300 + ".example"):
         client.get(f"/f/{form.key}/embed", headers={"Origin": junk})
-    assert [r.origin for r in _refusals(db)] == ["https://s0.example", "https://s1.example", "https://s2.example"]
+    assert [r.origin for r in _refusals(db)] == [
+        "https://s0.example",
+        "https://s1.example",
+        "https://s2.example",
+    ]
 
 
 def test_allow_adds_the_website_and_dismiss_stops_offering_it(client, db, owner, marketer, sales_rep):
@@ -78,7 +86,9 @@ def test_allow_adds_the_website_and_dismiss_stops_offering_it(client, db, owner,
         client, f"/app/forms/{form.id}/refusals/{allowed.id}/allow", {"back": "form"}, follow_redirects=False
     )
     assert response.headers["location"] == f"/app/forms/{form.id}#embed"
-    response = post_form(client, f"/app/forms/{form.id}/refusals/{dismissed.id}/dismiss", follow_redirects=False)
+    response = post_form(
+        client, f"/app/forms/{form.id}/refusals/{dismissed.id}/dismiss", follow_redirects=False
+    )
     assert response.headers["location"] == "/app/forms/"
     db.expire_all()
     assert db.get(Form, form.id).allowed_origins == [SITE]
