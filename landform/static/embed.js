@@ -143,7 +143,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
       form.onsubmit = e => { e.preventDefault(); btn.disabled || submit().catch(warn) };
       // "Made with Landform", on plans that keep it
       const b = def.badge;
-      box.append(def.title ? h('h2', {}, def.title) : '', form, status, b && h('p', { class: 'm' }, h('a', { href: b.url, target: '_blank', rel: 'noopener' }, b.text)));
+      box.append(def.title ? h('h2', {}, def.title) : '', form, status, b ? h('p', { class: 'm' }, h('a', { href: b.url, target: '_blank', rel: 'noopener' }, b.text)) : '');
     }).catch(e => {
       // not loadable here: link to the hosted form
       warn(e);
