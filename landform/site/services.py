@@ -141,6 +141,7 @@ def _publish_snapshot(page: Page, snapshot: dict[str, Any], number: int, user_id
     version = PageVersion(page_id=page.id, number=number, snapshot=snapshot, published_by_id=user_id)
     page.published_version = number
     page.published_at = utcnow()
+    page.archived_at = None  # a live page is never hidden in the archive
     return version
 
 

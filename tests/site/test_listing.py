@@ -76,3 +76,14 @@ def test_a_sales_rep_cannot_and_another_tenant_gets_404(client, db, owner, sales
         assert post_form(client, f"/app/pages/{page.id}/{action}").status_code == 404
     assert client.get(f"/app/pages/{page.id}/archive").status_code == 404
     assert set(_pages(db)) == {"eigen"} and _pages(db)["eigen"].published_at is not None
+
+
+def test_publishing_an_archived_page_brings_it_back_on_the_list(client, db, owner):
+    page = make_page(db, owner, make_form(db, owner), slug="terug")
+    log_in(client, owner)
+    post_form(client, f"/app/pages/{page.id}/archive")
+    assert _pages(db)["terug"].archived_at is not None
+    post_form(client, f"/app/pages/{page.id}/publish")
+    back = _pages(db)["terug"]
+    assert back.archived_at is None and back.published_at is not None
+    assert "/terug" in client.get("/app/pages/").text

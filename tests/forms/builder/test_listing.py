@@ -93,3 +93,13 @@ def test_a_sales_rep_cannot_and_another_tenant_gets_404(client, db, owner, sales
         assert post_form(client, f"/app/forms/{form.id}/{action}").status_code == 404
     assert client.get(f"/app/forms/{form.id}/delete").status_code == 404
     assert list(_forms(db)) == ["Geheim"] and _forms(db)["Geheim"].archived_at is None
+
+
+def test_publishing_an_archived_form_reopens_it(client, db, owner):
+    form = make_form(db, owner, "Najaar")
+    log_in(client, owner)
+    post_form(client, f"/app/forms/{form.id}/archive")
+    assert client.get(f"/f/{form.key}").status_code == 404
+    post_form(client, f"/app/forms/{form.id}/publish")
+    assert _forms(db)["Najaar"].archived_at is None
+    assert client.get(f"/f/{form.key}").status_code == 200
