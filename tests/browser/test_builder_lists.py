@@ -23,7 +23,13 @@ from tests.server import RunningLandform, landform_server
 
 pytestmark = pytest.mark.browser
 
-BRAND = {"primary": "#6b21a8", "text": "#1d2939", "background": "#ffffff", "font": "serif", "buttons": "square"}
+BRAND = {
+    "primary": "#6b21a8",
+    "text": "#1d2939",
+    "background": "#ffffff",
+    "font": "serif",
+    "buttons": "square",
+}
 SIZES = [(PHONE, "phone"), (DESKTOP, "desktop")]
 
 
@@ -31,7 +37,9 @@ SIZES = [(PHONE, "phone"), (DESKTOP, "desktop")]
 def server(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLandform]:
     with landform_server(tmp_path_factory.mktemp("lists")) as running:
         with sync_session(DatabaseSettings(url=running.env["LANDFORM_DATABASE_URL"]).sync_url) as db:
-            query = select(Form).where(Form.key == running.demo["form_key"]).execution_options(all_tenants=True)
+            query = (
+                select(Form).where(Form.key == running.demo["form_key"]).execution_options(all_tenants=True)
+            )
             form = db.execute(query).scalar_one()
             scope_to_tenant(db, form.tenant_id)
             brand = db.execute(select(SiteBrand)).scalar_one_or_none() or SiteBrand(tenant_id=form.tenant_id)
@@ -178,7 +186,9 @@ def test_without_javascript_the_snippet_is_a_text_box_to_copy_by_hand(
         expect(page.locator("button[data-copy]")).to_be_hidden()
         # The menu opens without a script too.
         page.locator("summary.nav-toggle").click()
-        expect(page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Contacten")).to_be_visible()
+        expect(
+            page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Contacten")
+        ).to_be_visible()
     finally:
         context.close()
 
