@@ -1,6 +1,6 @@
 /* Copy buttons: <button data-copy="ID"> copies the text of the element with that id and says so in the
    nearest [data-copy-status] (an aria-live region). Without this script the button stays hidden and the
-   text box is selected and copied by hand. Dashboard only. */
+   text box is selected and copied by hand. Every dashboard page loads it (layout/app.html); hosted pages never. */
 (() => {
   const wire = button => {
     if (button.dataset.copyWired) return;
@@ -24,6 +24,6 @@
   };
   const start = () => document.querySelectorAll('button[data-copy]').forEach(wire);
   start();
-  // hx-boost swaps the body without running deferred scripts again
+  // hx-boost swaps the body and runs no script in it: wire what each swap brings
   document.addEventListener('htmx:afterSettle', start);
 })();

@@ -52,6 +52,8 @@ def test_archive_closes_the_form_keeps_its_leads_and_restore_reopens_it(client, 
 
     post_form(client, f"/app/forms/{form.id}/archive")
     assert _forms(db)["Beurs 2026"].archived_at is not None
+    screen = client.get(f"/app/forms/{form.id}?lang=en").text
+    assert "This form is archived" in screen
     assert "Beurs 2026" not in client.get("/app/forms/").text
     assert "Beurs 2026" in client.get("/app/forms/?archived=true").text
     assert client.get(f"/f/{form.key}").status_code == 404
