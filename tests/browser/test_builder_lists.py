@@ -266,3 +266,20 @@ def test_the_lists_and_the_form_screen_pass_axe(
         expect(page.get_by_text("De pagina is verwijderd.")).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_theme_panel_draws_live_after_a_boosted_link(browser: Browser, server: RunningLandform) -> None:
+    context = browser.new_context(viewport=PHONE, locale="nl-NL")
+    try:
+        page = context.new_page()
+        log_in(page, server)
+        page.goto(f"{server.base_url}/app/pages/")
+        page.get_by_role("link", name="Huisstijl").click()  # htmx swaps the body
+        expect(page.locator(".colour-picker")).to_have_count(3)
+        page.fill("#t-primary", "#0b4f8a")
+        accent = page.locator("[data-theme-preview]").evaluate("el => el.style.getPropertyValue('--accent')")
+        assert accent == "#0b4f8a"
+        box = page.locator("#t-primary").bounding_box()
+        assert box is not None and box["width"] >= 120, "the hex value has no room"
+    finally:
+        context.close()
