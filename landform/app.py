@@ -73,6 +73,7 @@ from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
+from landform.forms.builder.listing import FormListController
 from landform.forms.builder.starter_screens import FormStarterController
 from landform.forms.intake.api import SubmissionsApi
 from landform.forms.intake.controllers import intake_router
@@ -88,6 +89,7 @@ from landform.site.controllers import HostedPageController
 from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.editor import PageEditorController
 from landform.site.hosts import CustomHostRouter, SiteHosts
+from landform.site.listing import PageListController
 from landform.site.starters import catalog as page_starters
 from landform.site.starters.controllers import PageStarterController
 from landform.static_files import static_router, static_url
@@ -228,11 +230,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileController,
             SecurityController,
             DomainsController,
+            PageListController,
             PageEditorController,
             PageStarterController,
             PageBlocksController,
             HostedPageController,
             domain_allowed,
+            FormListController,
             FormBuilderController,
             FormStarterController,
             SpamFolderController,
