@@ -1,7 +1,7 @@
 """The dashboard's getting-started checklist: when the tenant hid it.
 
 Revision ID: 0116_getting_started_hidden
-Revises: 0113_password_reset_requests
+Revises: 0118_embed_refusals_archive
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0116_getting_started_hidden"
-down_revision: str | None = "0113_password_reset_requests"
+down_revision: str | None = "0118_embed_refusals_archive"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
