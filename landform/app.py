@@ -87,6 +87,7 @@ from landform.site.controllers import HostedPageController
 from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.editor import PageEditorController
 from landform.site.hosts import CustomHostRouter, SiteHosts
+from landform.site.media_controllers import MediaController
 from landform.static_files import static_router, static_url
 from landform.web_errors import handle_http_error, handle_quota_exceeded, handle_server_error
 from landform.web_sessions import session_auth, store_factory
@@ -225,6 +226,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SecurityController,
             DomainsController,
             PageEditorController,
+            MediaController,
             PageBlocksController,
             HostedPageController,
             domain_allowed,

@@ -174,7 +174,9 @@ async def _hosted_page(
     headers = {
         "vary": "Accept-Language",
         "cache-control": "no-store",
-        "content-security-policy": hosted_csp(redirect_origin or "", scripts=True),
+        "content-security-policy": hosted_csp(
+            redirect_origin or "", scripts=True, frames=page_blocks.frame_hosts(version.snapshot["blocks"])
+        ),
     }
     if version.snapshot.get("noindex"):
         headers["x-robots-tag"] = "noindex"
