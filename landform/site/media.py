@@ -82,7 +82,8 @@ async def usage(db: AsyncSession) -> dict[str, list[Use]]:
     )
     live = {row.page_id: row.snapshot for row in live_rows}
     for page in pages:
-        title, url = services.page_title(page), f"/app/pages/{page.id}"
+        # Titles repeat (a page and its copy); the address tells them apart.
+        title, url = f"{services.page_title(page)} (/{page.slug})", f"/app/pages/{page.id}"
         draft = _ids_in(page.blocks or [], page.theme or {}, page.social_image_id)
         snapshot = live.get(page.id)
         shown = (

@@ -122,7 +122,8 @@ class MediaController(Controller):
         try:
             await media.delete(db, image)
         except media.ImageInUse as in_use:
-            return await self._screen(db, status_code=409, image_errors={"id": image.id, "uses": in_use.uses})
+            # 422 like every refused form: the dashboard's htmx swaps it in (base.html's responseHandling).
+            return await self._screen(db, status_code=422, image_errors={"id": image.id, "uses": in_use.uses})
         await db.commit()
         flash(request, _("Image deleted."), category="success")
         return Redirect("/app/media/")

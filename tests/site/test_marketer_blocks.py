@@ -4,6 +4,7 @@ video that waits for the visitor's consent; each checked field by field and rend
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 from typing import Any
 
@@ -218,7 +219,7 @@ def test_it_refuses_a_wrong_value_by_field_in_the_marketers_language(
         response = post_form(client, f"/app/pages/{page.id}/blocks/{block_id}?lang={lang}", posted)
         assert response.status_code == 422
         error = re.search(
-            rf'<p class="error"[^>]*>([^<]*)</p>', response.text[response.text.index(f"block-{block_id}") :]
+            r'<p class="error"[^>]*>([^<]*)</p>', response.text[response.text.index(f"block-{block_id}") :]
         )
         assert error and message in error.group(1), (lang, error and error.group(1))
     db.expire_all()
@@ -293,7 +294,7 @@ def test_it_renders_every_new_block_in_dutch_and_english(client, db, owner, imag
     assert "Toestaan en de YouTube-video laden" in nl and "Allow and load the YouTube video" in en
     # The heading order a screen reader walks: h1, then h2 per section, h3 inside columns.
     levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", en.split("<main", 1)[1].split("</main>")[0])]
-    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
 
 
 def test_the_video_waits_for_marketing_consent_and_the_csp_names_only_its_player(client, db, owner, images):
@@ -369,7 +370,7 @@ def test_a_page_with_every_block_stays_under_40_kb_gzipped(client, db, owner, im
 
 
 def test_publishing_asks_for_what_the_new_blocks_need(client, db, owner, images):
-    photo, logos = images
+    _photo, logos = images
     page = make_page(db, owner, None, published=False)
     unnamed = new_block("logos")
     unnamed["data"]["image_ids"] = logos
