@@ -27,7 +27,7 @@ from landform.site.blocks import new_block
 from landform.site.models import Page as LandingPage
 from landform.site.models import SiteImage
 from tests.browser.chromium import ARTIFACTS, DESKTOP, PHONE, axe_violations
-from tests.browser.test_demo_journey import horizontal_overflow, open_page
+from tests.browser.test_demo_journey import UNLABELLED_INPUTS, horizontal_overflow, open_page
 from tests.server import RunningLandform, landform_server
 from tests.site.test_marketer_blocks import every_new_block
 
@@ -249,5 +249,40 @@ def test_the_media_library_is_accessible(
         shot(page, f"media-refused-{name}.png")
         # The refusal is a 422 (as every refused form here), which Chromium logs; nothing else may go wrong.
         assert [p for p in watch.problems if "status of 422" not in p] == []
+    finally:
+        context.close()
+
+
+def _log_in(page: Page, server: RunningLandform) -> None:
+    page.goto(f"{server.base_url}/login")
+    page.fill("#f-email", server.demo["login_email"])
+    page.fill("#f-password", server.demo["login_password"])
+    page.locator("form[action='/login'] button").click()
+    page.wait_for_url("**/app**")
+
+
+def test_the_no_js_block_form_edits_a_video_and_a_row_of_logos(
+    browser: Browser, server: RunningLandform
+) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="nl-NL", java_script_enabled=False)
+    try:
+        page, _watch = open_page(context, server)
+        _log_in(page, server)
+        page.goto(f"{server.base_url}/app/pages/")
+        page.get_by_role("link", name="Zonwering").first.click()
+        video = page.locator(".block-card", has=page.locator("[name=video_url]"))
+        video.locator("[name=video_url]").fill("https://dailymotion.com/video/x1")
+        video.locator("button.primary").click()
+        video = page.locator(".block-card", has=page.locator("[name=video_url]"))
+        expect(video.locator(".error")).to_contain_text("YouTube of Vimeo")
+        assert page.evaluate(UNLABELLED_INPUTS) == []
+        video.locator("[name=video_url]").fill("https://vimeo.com/76979871")
+        video.locator("button.primary").click()
+        logos = page.locator(".block-card", has=page.locator("[name=image_ids_1]"))
+        logos.locator("[name=image_ids_1]").select_option(index=0)  # the first logo taken out
+        logos.locator("button.primary").click()
+        shot(page, "editor-no-js-new-blocks-1280.png")
+        logos = page.locator(".block-card", has=page.locator("[name=image_ids_1]"))
+        expect(logos.locator("[name=image_ids_3]")).to_have_value("")  # two logos left, in order
     finally:
         context.close()
