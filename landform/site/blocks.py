@@ -22,7 +22,7 @@ from markdown_it import MarkdownIt
 from landform.core.i18n import LANGUAGES, lazy_gettext
 from landform.core.i18n import gettext as _
 from landform.core.text import normalize_text
-from landform.site.video import PLAYER_HOSTS, parse_video
+from landform.site.video import parse_video
 
 
 class BlockInvalid(Exception):
@@ -118,23 +118,8 @@ BLOCKS: dict[str, BlockSpec] = {
 
 # A button or footer link: a web address, a place on this page (#form), or a path on this site.
 LINK = re.compile(r"^(https?://[^\s<>\"']+|#[A-Za-z][\w-]{0,60}|/[^\s<>\"'/][^\s<>\"']*)$")
-_ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "a",
-    "ul",
-    "ol",
-    "li",
-    "h2",
-    "h3",
-    "h4",
-    "blockquote",
-    "code",
-    "pre",
-    "hr",
-}
+_TEXT_TAGS = {"p", "br", "strong", "em", "a", "code"}
+_ALLOWED_TAGS = {*_TEXT_TAGS, "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "pre", "hr"}
 
 
 def new_block(kind: str) -> dict[str, Any]:
@@ -264,14 +249,6 @@ def _unnamed_logos(block: dict[str, Any]) -> bool:
     count = len(image_list(block["data"].get("image_ids")))
     names = [len(_lines(str(entry.get("names", "")))) for entry in block.get("text", {}).values()]
     return not count or not any(n >= count for n in names)
-
-
-def frame_hosts(blocks: list[dict[str, Any]]) -> list[str]:
-    """The player hosts a page's video blocks need in its CSP's frame-src (none for most pages)."""
-    found = (
-        parse_video(str(b.get("data", {}).get("video_url") or "")) for b in blocks if b.get("type") == "video"
-    )
-    return sorted({PLAYER_HOSTS[video.provider] for video in found if video is not None})
 
 
 def insert(blocks: list[dict[str, Any]], block: dict[str, Any]) -> list[dict[str, Any]]:

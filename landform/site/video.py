@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 # The hosts a page's CSP lets its video frames come from, by provider.
@@ -70,3 +71,11 @@ def parse_video(address: str) -> Video | None:
     else:
         return None
     return Video("youtube", candidate) if _YOUTUBE_ID.match(candidate) else None
+
+
+def frame_hosts(blocks: list[dict[str, Any]]) -> list[str]:
+    """The player hosts a page's video blocks need in its CSP's frame-src (none for most pages)."""
+    found = (
+        parse_video(str(b.get("data", {}).get("video_url") or "")) for b in blocks if b.get("type") == "video"
+    )
+    return sorted({PLAYER_HOSTS[video.provider] for video in found if video is not None})
