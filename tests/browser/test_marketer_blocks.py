@@ -286,3 +286,49 @@ def test_the_no_js_block_form_edits_a_video_and_a_row_of_logos(
         expect(logos.locator("[name=image_ids_3]")).to_have_value("")  # two logos left, in order
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("viewport", "name"), [(PHONE, "390"), (DESKTOP, "1280")])
+def test_the_picker_chooses_and_uploads_inside_a_dashboard_page(
+    browser: Browser, server: RunningLandform, viewport: ViewportSize, name: str
+) -> None:
+    context = browser.new_context(viewport=viewport, locale="nl-NL")  # the demo user reads Dutch
+    try:
+        page, watch = open_page(context, server)
+        _log_in(page, server)
+        page.goto(f"{server.base_url}/app/media/")
+        # As the page editor includes it: fetched into a form, then processed by htmx.
+        page.evaluate(
+            """async () => {
+                const html = await (await fetch('/app/media/picker?name=background_image_id')).text();
+                const form = document.createElement('form');
+                form.innerHTML = html;
+                document.querySelector('main').prepend(form);
+                htmx.process(form);
+            }"""
+        )
+        picker = page.locator(".media-picker")
+        expect(picker.get_by_role("radio", name="Een terras met zonwering")).to_be_visible()
+        picker.get_by_role("radio", name="Een terras met zonwering").check()
+        assert axe_violations(page) == []
+        shot(page, f"media-picker-{name}.png")
+        before = picker.get_by_role("radio").count()
+        picker.get_by_label("Nieuwe afbeelding uploaden").set_input_files(
+            files=[
+                {
+                    "name": "new.png",
+                    "mimeType": "image/png",
+                    "buffer": _picture(300, 200, ("#fde68a", "#92400e")),
+                }
+            ]
+        )
+        picker.get_by_role("button", name="Uploaden", exact=True).click()
+        expect(page.locator(".media-picker").get_by_role("radio")).to_have_count(before + 1)
+        checked = page.locator(".media-picker input[type=radio]:checked")
+        expect(checked).to_have_count(1)
+        assert checked.get_attribute("value") != page.locator(".media-picker input[type=radio]").nth(
+            0
+        ).get_attribute("value")
+        assert watch.problems == []
+    finally:
+        context.close()
