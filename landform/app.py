@@ -73,6 +73,7 @@ from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
+from landform.forms.builder.listing import FormListController
 from landform.forms.intake.api import SubmissionsApi
 from landform.forms.intake.controllers import intake_router
 from landform.forms.spam_folder.controllers import SpamFolderController
@@ -87,6 +88,7 @@ from landform.site.controllers import HostedPageController
 from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.editor import PageEditorController
 from landform.site.hosts import CustomHostRouter, SiteHosts
+from landform.site.listing import PageListController
 from landform.site.media_controllers import MediaController
 from landform.static_files import static_router, static_url
 from landform.web_errors import handle_http_error, handle_quota_exceeded, handle_server_error
@@ -225,11 +227,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileController,
             SecurityController,
             DomainsController,
+            PageListController,
             PageEditorController,
             MediaController,
             PageBlocksController,
             HostedPageController,
             domain_allowed,
+            FormListController,
             FormBuilderController,
             SpamFolderController,
             intake_router(settings),
