@@ -1,7 +1,7 @@
 """The media library: an image's alt text per language, kept on the image so every page can reuse it.
 
 Revision ID: 0117_site_image_alt_texts
-Revises: 0113_password_reset_requests
+Revises: 0118_embed_refusals_archive
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0117_site_image_alt_texts"
-down_revision: str | None = "0113_password_reset_requests"
+down_revision: str | None = "0118_embed_refusals_archive"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
