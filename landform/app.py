@@ -92,6 +92,7 @@ from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.site.listing import PageListController
 from landform.site.starters import catalog as page_starters
 from landform.site.starters.controllers import PageStarterController
+from landform.site.media_controllers import MediaController
 from landform.static_files import static_router, static_url
 from landform.web_errors import handle_http_error, handle_quota_exceeded, handle_server_error
 from landform.web_sessions import session_auth, store_factory
@@ -233,6 +234,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageListController,
             PageEditorController,
             PageStarterController,
+            MediaController,
             PageBlocksController,
             HostedPageController,
             domain_allowed,

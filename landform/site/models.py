@@ -86,6 +86,11 @@ class SiteImage(TenantScoped, Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary, info={"personal": True})
+    # What the image shows, per language ({"nl": ..., "en": ...}): the default alt text wherever it is used.
+    # Personal: a marketer may name the person in a photo.
+    alt: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default="{}", info={"personal": True}
+    )
 
 
 class SiteBrand(TenantScoped, Base):

@@ -296,9 +296,9 @@ async def store_image(db: AsyncSession, data: bytes) -> SiteImage:
     return image
 
 
-async def images(db: AsyncSession, only: set[str] | None = None) -> dict[str, dict[str, int]]:
-    """The tenant's images (or `only` these of them) by id: their sizes, without their bytes."""
-    query = select(SiteImage.id, SiteImage.width, SiteImage.height)
+async def images(db: AsyncSession, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The tenant's images (or `only` these of them) by id: their sizes and alt texts, without their bytes."""
+    query = select(SiteImage.id, SiteImage.width, SiteImage.height, SiteImage.alt)
     if only is not None:
         wanted = []
         for image_id in only:
@@ -308,7 +308,7 @@ async def images(db: AsyncSession, only: set[str] | None = None) -> dict[str, di
                 continue
         query = query.where(SiteImage.id.in_(wanted))
     rows = await db.execute(query)
-    return {str(row.id): {"width": row.width, "height": row.height} for row in rows}
+    return {str(row.id): {"width": row.width, "height": row.height, "alt": row.alt or {}} for row in rows}
 
 
 async def save_brand(db: AsyncSession, theme: dict[str, str]) -> None:

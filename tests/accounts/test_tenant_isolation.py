@@ -134,7 +134,14 @@ def _tenant_a_more(db, owner, contact):
     domain = SiteDomain(tenant_id=owner.tenant_id, host="go.acme.example.nl", token="t", status="verified")
     db.add(domain)
     db.commit()
+    from landform.site.models import SiteImage
+    from tests.site.test_page_safety import png
+
+    image = SiteImage(tenant_id=owner.tenant_id, content_type="image/png", width=3, height=2, data=png())
+    db.add(image)
+    db.commit()
     return {
+        "site_image_id": image.id,
         "domain_id": domain.id,
         "endpoint_id": endpoint.id,
         "delivery_id": delivery.id,
