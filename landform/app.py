@@ -90,9 +90,9 @@ from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.editor import PageEditorController
 from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.site.listing import PageListController
+from landform.site.media_controllers import MediaController
 from landform.site.starters import catalog as page_starters
 from landform.site.starters.controllers import PageStarterController
-from landform.site.media_controllers import MediaController
 from landform.static_files import static_router, static_url
 from landform.web_errors import handle_http_error, handle_quota_exceeded, handle_server_error
 from landform.web_sessions import session_auth, store_factory
