@@ -73,6 +73,7 @@ from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
+from landform.forms.builder.draft_controllers import FormDraftController
 from landform.forms.intake.api import SubmissionsApi
 from landform.forms.intake.controllers import intake_router
 from landform.forms.spam_folder.controllers import SpamFolderController
@@ -229,6 +230,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HostedPageController,
             domain_allowed,
             FormBuilderController,
+            FormDraftController,
             SpamFolderController,
             intake_router(settings),
             ContactsController,

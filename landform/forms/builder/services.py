@@ -297,7 +297,9 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
 
 
 def mark_changed(form: Form) -> None:
+    """Note a change to the draft; the new revision tells an open builder its copy is stale."""
     form.draft_changed_at = utcnow()
+    form.draft_revision = (form.draft_revision or 0) + 1
 
 
 def publish(db: Session, form: Form, user_id: UUID | None = None) -> FormVersion:

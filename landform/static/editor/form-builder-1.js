@@ -1,0 +1,486 @@
+/* The form builder, version 1 (no build step): the side panel edits the draft as the marketer works,
+   the canvas shows it as visitors will see it (drawn by the server with the hosted form's template),
+   autosave with a revision check (a second tab is told before it overwrites), undo and redo.
+   The builder works without it: templates/forms/_builder.html posts plain forms. */
+(() => {
+  const root = document.querySelector('[data-form-builder]');
+  if (!root || root.dataset.ready) return;
+  root.dataset.ready = '1';
+  const T = JSON.parse(root.querySelector('[data-builder-texts]').textContent);
+  const LANGS = Object.keys(T.languages);
+  const csrf = (document.querySelector('input[name="_csrf_token"]') || {}).value || '';
+  const fmt = (text, values) => text.replace(/%\((\w+)\)[sd]/g, (_m, k) => String(values[k] ?? ''));
+  const $ = (selector, scope = root) => scope.querySelector(selector);
+  const h = (tag, attrs = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === false || v == null) continue;
+      if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? '' : v);
+    }
+    node.append(...children.filter(c => c != null && c !== false));
+    return node;
+  };
+  const CHECKS = ['checkbox', 'consent'];
+  const OPTIONS = ['select', 'radio'];
+  const ALWAYS_ASKED = ['email', 'consent', 'date_of_birth', 'hidden'];
+  const headers = { 'content-type': 'application/json', accept: 'application/json', 'x-csrftoken': csrf };
+
+  const bar = $('[data-builder-bar]');
+  const panel = $('[data-builder-panel]');
+  const outline = $('[data-outline]');
+  const frame = $('[data-canvas]');
+  const stateLine = $('[data-save-state]');
+  const undoButton = $('[data-undo]');
+  const redoButton = $('[data-redo]');
+  const conflictBox = $('[data-conflict]');
+  const publishForm = document.querySelector('[data-publish-form]');
+  const announcer = h('p', { class: 'visually-hidden', 'aria-live': 'polite' });
+  panel.append(announcer);
+
+  let state = null; // {fields, submit_label}: the draft as the marketer sees it
+  let revision = 0; // the stored draft's revision this copy started from
+  let lang = LANGS.includes(document.documentElement.lang) ? document.documentElement.lang : LANGS[0];
+  let selected = null;
+  let errors = {};
+  let dirty = false;
+  let saving = null;
+  let saveTimer = null;
+  let conflict = false;
+  let lastGroup = null;
+  let lastGroupAt = 0;
+  let counter = 0;
+  const past = [];
+  const future = [];
+  const names = {}; // machine names the server gave new fields, by their key here
+
+  const say = text => { announcer.textContent = ''; setTimeout(() => { announcer.textContent = text; }, 30); };
+  const status = (text, kind = '') => { stateLine.textContent = text; stateLine.dataset.kind = kind; };
+  const textOf = (f, part, code = lang) => ((f[part] || {})[code] || '').trim();
+  const anyText = (f, part) => LANGS.map(c => textOf(f, part, c)).find(Boolean) || '';
+  const title = f => (f.type === 'hidden' ? `${T.hidden}: ${T.sources[f.source] || f.source}` : textOf(f, 'label') || anyText(f, 'label') || T.types[f.type]);
+  const missing = f => (f.type === 'hidden' ? [] : LANGS.filter(c => ['label', 'help', 'placeholder'].some(p => anyText(f, p) && !textOf(f, p, c))));
+  const find = key => state.fields.findIndex(f => f.key === key);
+
+  // Changes: every one is remembered for undo; typing in one box counts as one change until a pause.
+  const remember = () => {
+    past.push(JSON.stringify(state));
+    if (past.length > 100) past.shift();
+    future.length = 0;
+  };
+  const change = (mutate, group = null, { panelToo = true } = {}) => {
+    const now = Date.now();
+    if (!group || group !== lastGroup || now - lastGroupAt > 1500) remember();
+    lastGroup = group;
+    lastGroupAt = now;
+    mutate();
+    dirty = true;
+    if (panelToo) renderPanel();
+    else { renderHistory(); refreshItem(selected); }
+    redraw();
+    scheduleSave();
+  };
+  const travel = (from, to) => {
+    if (!from.length) return;
+    to.push(JSON.stringify(state));
+    state = JSON.parse(from.pop());
+    lastGroup = null;
+    if (selected && find(selected) < 0) selected = null;
+    const focused = document.activeElement && document.activeElement.id;
+    dirty = true;
+    renderPanel();
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+    redraw();
+    scheduleSave();
+  };
+  const undo = () => travel(past, future);
+  const redo = () => travel(future, past);
+
+  // Autosave: a pause after the last change, at most one save in flight, the revision checked.
+  const scheduleSave = () => {
+    clearTimeout(saveTimer);
+    if (!conflict) saveTimer = setTimeout(save, 800);
+  };
+  const payload = () => JSON.stringify({
+    revision,
+    submit_label: state.submit_label,
+    fields: state.fields.map(f => ({ ...f, name: f.name || names[f.key] || '' })),
+  });
+  const save = async () => {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    if (conflict || !dirty) return;
+    if (saving) { await saving.catch(() => {}); return save(); }
+    dirty = false;
+    status(T.saving, 'busy');
+    let response;
+    let body = {};
+    saving = fetch(root.dataset.draftUrl, { method: 'POST', headers, body: payload() });
+    try {
+      response = await saving;
+      body = await response.json().catch(() => ({}));
+    } catch {
+      dirty = true;
+      status(fmt(T.not_saved, { why: T.offline }), 'error');
+      saveTimer = setTimeout(save, 5000);
+      return;
+    } finally {
+      saving = null;
+    }
+    if (response.status === 409) {
+      dirty = true;
+      showConflict(body);
+      return;
+    }
+    if (typeof body.revision === 'number') revision = body.revision;
+    for (const [key, name] of Object.entries(body.renamed || {})) {
+      names[key] = name;
+      for (const f of state.fields) if (f.key === key) f.name = name;
+    }
+    errors = body.errors || {};
+    if ('can_publish' in body) setPublish(body.can_publish);
+    renderErrors();
+    if (response.ok) status(dirty ? T.saving : T.saved, dirty ? 'busy' : 'ok');
+    else if (typeof body.revision === 'number') status(fmt(T.not_saved, { why: T.field_problem }), 'error');
+    else status(fmt(T.not_saved, { why: Object.values(errors)[0] || response.statusText }), 'error');
+    if (dirty) scheduleSave();
+  };
+  const flush = async () => {
+    if (saveTimer || dirty) await save();
+    else if (saving) await saving.catch(() => {});
+  };
+  const saveOnLeaving = () => {
+    if (!root.isConnected || !dirty || conflict) return;
+    dirty = false;
+    fetch(root.dataset.draftUrl, { method: 'POST', headers, body: payload(), keepalive: true });
+  };
+
+  const showConflict = body => {
+    conflict = true;
+    const when = body.saved_at ? new Date(body.saved_at).toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' }) : '';
+    $('[data-conflict-text]').textContent = fmt(T.conflict, { who: body.saved_by || T.someone, when });
+    conflictBox.hidden = false;
+    conflictBox.dataset.revision = body.revision;
+    status(fmt(T.not_saved, { why: T.conflict_why }), 'error');
+    $('[data-conflict-keep]').focus();
+  };
+  $('[data-conflict-keep]').addEventListener('click', () => {
+    revision = Number(conflictBox.dataset.revision);
+    conflict = false;
+    conflictBox.hidden = true;
+    dirty = true;
+    save();
+  });
+  $('[data-conflict-reload]').addEventListener('click', () => window.location.reload());
+
+  const setPublish = can => {
+    const button = document.querySelector('[data-publish]');
+    if (button) button.disabled = !can;
+    const badge = document.querySelector('[data-unpublished]');
+    if (badge) badge.hidden = !can;
+  };
+
+  // The canvas: the server draws the draft with the visitor's template; clicking a field selects it.
+  const canvas = () => { try { return frame.contentDocument; } catch { return null; } };
+  const fit = () => {
+    const doc = canvas();
+    if (doc && doc.documentElement) frame.style.height = `${doc.documentElement.scrollHeight}px`;
+  };
+  const highlight = () => {
+    const doc = canvas();
+    if (!doc) return;
+    for (const node of doc.querySelectorAll('[data-field]')) {
+      if (node.dataset.field === selected) node.setAttribute('data-selected', '');
+      else node.removeAttribute('data-selected');
+    }
+  };
+  const wireCanvas = () => {
+    const doc = canvas();
+    if (!doc || !doc.body || doc.body.dataset.wired) return;
+    doc.body.dataset.wired = '1';
+    const fieldOf = event => event.target.closest && event.target.closest('[data-field]');
+    doc.addEventListener('click', event => {
+      const node = fieldOf(event);
+      if (!node) return;
+      event.preventDefault();
+      select(node.dataset.field, { focus: true });
+    }, true);
+    doc.addEventListener('focusin', event => {
+      const node = fieldOf(event);
+      if (node && node.dataset.field !== selected) select(node.dataset.field);
+    });
+    doc.addEventListener('submit', event => event.preventDefault(), true);
+    highlight();
+    fit();
+  };
+  frame.addEventListener('load', () => { wireCanvas(); if (state) redraw(); });
+  let drawn = 0;
+  let drawTimer = null;
+  const redraw = () => { clearTimeout(drawTimer); drawTimer = setTimeout(draw, 40); };
+  const draw = async () => {
+    const ticket = ++drawn;
+    const body = JSON.stringify({ fields: state.fields, submit_label: state.submit_label, language: lang });
+    const response = await fetch(root.dataset.canvasUrl, { method: 'POST', headers: { ...headers, accept: 'text/html' }, body }).catch(() => null);
+    if (!response || !response.ok || ticket !== drawn) return;
+    const html = await response.text();
+    const doc = canvas();
+    const old = doc && doc.querySelector('form.lf-form');
+    if (!old || ticket !== drawn) return;
+    const template = doc.createElement('template');
+    template.innerHTML = html;
+    const form = template.content.querySelector('form.lf-form');
+    if (!form) return;
+    old.replaceWith(form);
+    doc.documentElement.lang = lang;
+    highlight();
+    fit();
+  };
+
+  // The side panel.
+  const select = (key, { focus = false } = {}) => {
+    selected = key;
+    renderPanel();
+    highlight();
+    if (key === '_submit') {
+      const input = $('#fe-submit');
+      if (focus && input) { input.focus(); input.select(); }
+      return;
+    }
+    const field = key && state.fields[find(key)];
+    if (!field) return;
+    say(fmt(T.selected, { label: title(field) }));
+    const editor = $('#field-editor');
+    if (focus && editor) {
+      const first = editor.querySelector('input, textarea, select, button');
+      if (first) first.focus({ preventScroll: true });
+      editor.scrollIntoView({ block: 'nearest' });
+    }
+  };
+  const move = (key, to, how = 'button') => {
+    const from = find(key);
+    if (from < 0 || to < 0 || to >= state.fields.length || to === from) return;
+    change(() => state.fields.splice(to, 0, ...state.fields.splice(from, 1)));
+    const item = outline.querySelector(`li[data-key="${CSS.escape(key)}"]`);
+    const again = how === 'button' && item && item.querySelector(`[data-move="${to < from ? 'up' : 'down'}"]:not(:disabled)`);
+    (again || (item && item.querySelector('.outline-select')) || outline).focus();
+    say(fmt(T.moved, { label: title(state.fields[to]), n: to + 1, total: state.fields.length }));
+  };
+  const newKey = () => `new-${Date.now().toString(36)}-${++counter}`;
+  const newField = type => {
+    const f = { key: newKey(), name: '', type, required: false, label: { [lang]: T.types[type] }, help: {}, placeholder: {}, options: [] };
+    if (type === 'hidden') {
+      const taken = new Set(state.fields.map(x => x.source));
+      f.source = Object.keys(T.sources).find(s => !taken.has(s)) || Object.keys(T.sources)[0];
+      f.label = {};
+    }
+    if (OPTIONS.includes(type)) f.options = [1, 2].map(n => ({ value: '', label: { [lang]: fmt(T.option, { n }) } }));
+    return f;
+  };
+  const add = (type, at) => {
+    const f = newField(type);
+    change(() => state.fields.splice(at, 0, f));
+    select(f.key, { focus: true });
+    const input = $('#fe-label');
+    if (input) input.select();
+  };
+  const duplicate = key => {
+    const at = find(key);
+    const copy = { ...JSON.parse(JSON.stringify(state.fields[at])), key: newKey(), name: '' };
+    change(() => state.fields.splice(at + 1, 0, copy));
+    select(copy.key, { focus: true });
+  };
+  const remove = key => {
+    const at = find(key);
+    const gone = state.fields[at];
+    selected = null;
+    change(() => state.fields.splice(at, 1));
+    const note = h('p', { class: 'removed-note', 'data-removed-note': '' }, fmt(T.removed, { label: title(gone) }), ' ',
+      h('button', { type: 'button', class: 'button', onclick: () => { note.remove(); undo(); select(gone.key, { focus: true }); } }, T.undo));
+    outline.before(note);
+    note.querySelector('button').focus();
+  };
+
+  const typeChooser = (id, labelText, onAdd) => {
+    const choice = h('select', { id }, ...Object.entries(T.types).map(([code, name]) => h('option', { value: code }, name)));
+    return h('div', { class: 'add-here' },
+      h('label', { for: id }, labelText),
+      h('div', { class: 'add-row' }, choice, h('button', { type: 'button', class: 'button', onclick: () => onAdd(choice.value) }, T.add)));
+  };
+  const textBox = (f, part, multiline = false) => {
+    const id = `fe-${part}`;
+    const other = LANGS.find(c => c !== lang);
+    const gap = !textOf(f, part) && textOf(f, part, other);
+    const note = gap ? h('p', { class: 'help missing', id: `${id}-missing` }, fmt(T.missing, { language: T.languages[lang].toLowerCase(), other: T.languages[other].toLowerCase() })) : null;
+    const attrs = { id, lang, placeholder: gap ? textOf(f, part, other) : null, 'aria-describedby': note ? `${id}-missing` : null,
+      oninput: event => change(() => { f[part] = { ...(f[part] || {}), [lang]: event.target.value }; }, `${f.key}:${part}:${lang}`, { panelToo: false }) };
+    const input = multiline ? h('textarea', { ...attrs, rows: 2 }) : h('input', { ...attrs, maxlength: part === 'placeholder' ? 100 : 300 });
+    input.value = (f[part] || {})[lang] || '';
+    return h('div', { class: `field${gap ? ' has-gap' : ''}` }, h('label', { for: id }, `${T[part]} (${T.languages[lang]})`), input, note);
+  };
+  const checkBox = (f, prop, text) => h('div', { class: 'field check' },
+    h('input', { type: 'checkbox', id: `fe-${prop}`, checked: Boolean(f[prop]), onchange: event => change(() => { f[prop] = event.target.checked; }) }),
+    h('label', { for: `fe-${prop}` }, text));
+  const editor = f => {
+    const box = h('div', { class: 'field-editor', id: 'field-editor' });
+    if (errors[f.key]) box.append(h('p', { class: 'error', id: 'fe-error' }, errors[f.key]));
+    if (f.type === 'hidden') {
+      box.append(h('p', {}, `${T.carries}: ${T.sources[f.source] || f.source}`));
+    } else {
+      box.append(textBox(f, 'label', CHECKS.includes(f.type)), textBox(f, 'help'));
+      if (!CHECKS.includes(f.type) && f.type !== 'radio') box.append(textBox(f, 'placeholder'));
+      if (OPTIONS.includes(f.type)) {
+        const area = h('textarea', { id: 'fe-options', lang, rows: Math.max(3, f.options.length + 1),
+          oninput: event => change(() => {
+            const lines = event.target.value.split('\n');
+            f.options = lines.map((line, i) => ({ value: (f.options[i] || {}).value || '', label: { ...((f.options[i] || {}).label || {}), [lang]: line } }))
+              .filter(o => LANGS.some(c => (o.label[c] || '').trim()));
+          }, `${f.key}:options:${lang}`, { panelToo: false }) });
+        area.value = f.options.map(o => o.label[lang] || '').join('\n');
+        box.append(h('div', { class: 'field' }, h('label', { for: 'fe-options' }, `${T.options} (${T.languages[lang]})`), area));
+      }
+      if (f.type === 'text') {
+        const target = h('select', { id: 'fe-maps_to', onchange: event => change(() => { f.maps_to = event.target.value; }) },
+          ...Object.entries(T.targets).map(([code, name]) => h('option', { value: code, selected: (f.maps_to || '') === code }, name)));
+        box.append(h('div', { class: 'field' }, h('label', { for: 'fe-maps_to' }, T.maps_to), target));
+      }
+      box.append(checkBox(f, 'required', T.required));
+      if (!ALWAYS_ASKED.includes(f.type)) box.append(checkBox(f, 'progressive', T.progressive));
+    }
+    box.append(h('div', { class: 'editor-actions' },
+      f.type === 'hidden' ? null : h('button', { type: 'button', class: 'button', onclick: () => duplicate(f.key) }, T.duplicate),
+      h('button', { type: 'button', class: 'button danger', onclick: () => remove(f.key) }, T.remove)));
+    box.append(typeChooser('fe-add-type', T.add_here, type => add(type, find(f.key) + 1)));
+    return box;
+  };
+  const icon = (glyph, text, onclick, disabled, direction) => h('button', { type: 'button', class: 'icon', 'aria-label': text, title: text, disabled, 'data-move': direction, onclick }, glyph);
+  const item = (f, i) => {
+    const open = f.key === selected;
+    const badges = missing(f).map(code => h('span', { class: 'badge warn' }, fmt(T.missing_short, { code: code.toUpperCase() })));
+    const li = h('li', { class: `outline-item${open ? ' selected' : ''}${errors[f.key] ? ' has-error' : ''}`, 'data-key': f.key, draggable: 'true' },
+      h('span', { class: 'drag-handle', 'aria-hidden': 'true' }, '⠿'),
+      h('button', { type: 'button', class: 'outline-select', 'aria-expanded': String(open), 'aria-controls': open ? 'field-editor' : null,
+        onclick: () => select(open ? null : f.key, { focus: !open }) },
+      h('span', { class: 'outline-label' }, title(f)), ' ', h('span', { class: 'outline-type' }, T.types[f.type]), ...badges),
+      h('span', { class: 'outline-tools' },
+        icon('↑', `${T.move_up}: ${title(f)}`, () => move(f.key, i - 1), i === 0, 'up'),
+        icon('↓', `${T.move_down}: ${title(f)}`, () => move(f.key, i + 1), i === state.fields.length - 1, 'down')));
+    if (open) li.append(editor(f));
+    return li;
+  };
+  const refreshItem = key => {
+    const at = find(key);
+    const li = at >= 0 && outline.querySelector(`li[data-key="${CSS.escape(key)}"]`);
+    if (!li) return;
+    const f = state.fields[at];
+    li.querySelector('.outline-label').textContent = title(f);
+    const select = li.querySelector('.outline-select');
+    for (const badge of select.querySelectorAll('.badge')) badge.remove();
+    select.append(...missing(f).map(code => h('span', { class: 'badge warn' }, fmt(T.missing_short, { code: code.toUpperCase() }))));
+  };
+  const renderErrors = () => {
+    for (const li of outline.children) li.classList.toggle('has-error', Boolean(errors[li.dataset.key]));
+    const box = $('#field-editor');
+    const shown = $('#fe-error');
+    if (shown) shown.remove();
+    if (box && errors[selected]) box.prepend(h('p', { class: 'error', id: 'fe-error' }, errors[selected]));
+  };
+  const renderHistory = () => {
+    undoButton.disabled = !past.length;
+    redoButton.disabled = !future.length;
+  };
+  const renderPanel = () => {
+    for (const note of root.querySelectorAll('[data-removed-note]')) if (!note.contains(document.activeElement)) note.remove();
+    outline.replaceChildren(...state.fields.map(item));
+    const end = $('[data-add-end]');
+    end.replaceChildren(typeChooser('fe-add-end', T.add_end, type => add(type, state.fields.length)));
+    const submit = h('input', { id: 'fe-submit', lang, maxlength: 60, oninput: event => change(() => { state.submit_label = { ...state.submit_label, [lang]: event.target.value }; }, `submit:${lang}`, { panelToo: false }) });
+    submit.value = state.submit_label[lang] || '';
+    $('[data-submit-text]').replaceChildren(h('label', { for: 'fe-submit' }, `${T.submit} (${T.languages[lang]})`), submit);
+    for (const button of root.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
+    renderHistory();
+  };
+
+  // Drag and drop in the outline; Alt+Arrow up and down (and the arrow buttons) do the same by keyboard.
+  let dragged = null;
+  const dropIndex = event => {
+    const li = event.target.closest && event.target.closest('li[data-key]');
+    if (!li) return -1;
+    const box = li.getBoundingClientRect();
+    const at = find(li.dataset.key);
+    return event.clientY < box.top + box.height / 2 ? at : at + 1;
+  };
+  outline.addEventListener('dragstart', event => {
+    const li = event.target.closest('li[data-key]');
+    if (!li) return;
+    dragged = li.dataset.key;
+    event.dataTransfer.effectAllowed = 'move';
+    event.dataTransfer.setData('text/plain', dragged);
+    li.classList.add('dragging');
+  });
+  outline.addEventListener('dragover', event => {
+    if (!dragged) return;
+    event.preventDefault();
+    const at = dropIndex(event);
+    for (const li of outline.children) li.classList.toggle('drop-before', find(li.dataset.key) === at);
+    outline.classList.toggle('drop-end', at === state.fields.length);
+  });
+  outline.addEventListener('drop', event => {
+    if (!dragged) return;
+    event.preventDefault();
+    const at = dropIndex(event);
+    const from = find(dragged);
+    if (at >= 0 && from >= 0) move(dragged, at > from ? at - 1 : at, 'drag');
+  });
+  outline.addEventListener('dragend', () => {
+    dragged = null;
+    outline.classList.remove('drop-end');
+    for (const li of outline.children) li.classList.remove('dragging', 'drop-before');
+  });
+  outline.addEventListener('keydown', event => {
+    if (!event.altKey || !['ArrowUp', 'ArrowDown'].includes(event.key)) return;
+    const li = event.target.closest('li[data-key]');
+    if (!li || event.target.closest('.field-editor')) return;
+    event.preventDefault();
+    move(li.dataset.key, find(li.dataset.key) + (event.key === 'ArrowUp' ? -1 : 1), 'key');
+  });
+
+  for (const button of root.querySelectorAll('[data-lang]')) {
+    button.addEventListener('click', () => { lang = button.dataset.lang; renderPanel(); redraw(); });
+  }
+  undoButton.addEventListener('click', undo);
+  redoButton.addEventListener('click', redo);
+  document.addEventListener('keydown', event => {
+    if (!root.isConnected || !(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z') return;
+    event.preventDefault();
+    if (event.shiftKey) redo(); else undo();
+  });
+  window.addEventListener('pagehide', saveOnLeaving);
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') saveOnLeaving(); });
+  document.addEventListener('htmx:beforeRequest', saveOnLeaving);
+  if (publishForm) {
+    // Publish what the marketer sees: a save still waiting goes first.
+    publishForm.addEventListener('submit', async event => {
+      if (publishForm.dataset.flushed || !(dirty || saving || saveTimer)) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      await flush();
+      publishForm.dataset.flushed = '1';
+      publishForm.requestSubmit();
+    }, true);
+  }
+
+  fetch(root.dataset.draftUrl, { headers: { accept: 'application/json' } })
+    .then(response => response.json())
+    .then(draft => {
+      revision = draft.revision;
+      state = { fields: draft.fields, submit_label: draft.submit_label };
+      setPublish(draft.can_publish);
+      root.querySelector('[data-plain-fields]').hidden = true;
+      panel.hidden = false;
+      bar.hidden = false;
+      root.classList.add('is-live');
+      renderPanel();
+      wireCanvas();
+      redraw();
+    });
+})();
