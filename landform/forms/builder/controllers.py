@@ -101,7 +101,7 @@ class FormBuilderController(Controller):
         await db.commit()
         return Redirect(f"/app/forms/{form.id}")
 
-    @get("/{form_id:uuid}")
+    @get("/{form_id:uuid}", media_type=MediaType.HTML)
     async def edit(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Any:
         """The builder."""
         form = await form_or_404(db, form_id)

@@ -149,9 +149,10 @@ class FormDraftController(Controller):
 def builder_texts() -> dict[str, Any]:
     """The words the builder's script shows, in the marketer's language (the script has none of its own)."""
     return {
-        "types": {code: str(name) for code, name in FIELD_TYPES.items()},
-        "targets": {code: str(name) for code, name in TEXT_TARGETS.items()},
-        "sources": {code: str(name) for code, name in HIDDEN_SOURCES.items()},
+        # Pairs, not objects: Jinja's tojson sorts keys, and these are offered in this order.
+        "types": [[code, str(name)] for code, name in FIELD_TYPES.items()],
+        "targets": [[code, str(name)] for code, name in TEXT_TARGETS.items()],
+        "sources": [[code, str(name)] for code, name in HIDDEN_SOURCES.items()],
         "languages": {"nl": _("Dutch"), "en": _("English")},
         "saving": _("Saving…"),
         "saved": _("Saved"),

@@ -7,6 +7,8 @@
   if (!root || root.dataset.ready) return;
   root.dataset.ready = '1';
   const T = JSON.parse(root.querySelector('[data-builder-texts]').textContent);
+  const ORDER = { types: T.types.map(p => p[0]), targets: T.targets.map(p => p[0]) };
+  for (const list of ['types', 'targets', 'sources']) T[list] = Object.fromEntries(T[list]);
   const LANGS = Object.keys(T.languages);
   const csrf = (document.querySelector('input[name="_csrf_token"]') || {}).value || '';
   const fmt = (text, values) => text.replace(/%\((\w+)\)[sd]/g, (_m, k) => String(values[k] ?? ''));
@@ -301,7 +303,7 @@
   };
 
   const typeChooser = (id, labelText, onAdd) => {
-    const choice = h('select', { id }, ...Object.entries(T.types).map(([code, name]) => h('option', { value: code }, name)));
+    const choice = h('select', { id }, ...ORDER.types.map(code => h('option', { value: code }, T.types[code])));
     return h('div', { class: 'add-here' },
       h('label', { for: id }, labelText),
       h('div', { class: 'add-row' }, choice, h('button', { type: 'button', class: 'button', onclick: () => onAdd(choice.value) }, T.add)));
@@ -309,13 +311,17 @@
   const textBox = (f, part, multiline = false) => {
     const id = `fe-${part}`;
     const other = LANGS.find(c => c !== lang);
-    const gap = !textOf(f, part) && textOf(f, part, other);
-    const note = gap ? h('p', { class: 'help missing', id: `${id}-missing` }, fmt(T.missing, { language: T.languages[lang].toLowerCase(), other: T.languages[other].toLowerCase() })) : null;
-    const attrs = { id, lang, placeholder: gap ? textOf(f, part, other) : null, 'aria-describedby': note ? `${id}-missing` : null,
-      oninput: event => change(() => { f[part] = { ...(f[part] || {}), [lang]: event.target.value }; }, `${f.key}:${part}:${lang}`, { panelToo: false }) };
+    const gap = () => !textOf(f, part) && Boolean(textOf(f, part, other));
+    const note = h('p', { class: 'help missing', id: `${id}-missing` }, fmt(T.missing, { language: T.languages[lang].toLowerCase(), other: T.languages[other].toLowerCase() }));
+    const wrap = h('div', { class: 'field' });
+    const show = () => { note.hidden = !gap(); wrap.classList.toggle('has-gap', gap()); };
+    const attrs = { id, lang, placeholder: textOf(f, part, other) || null, 'aria-describedby': `${id}-missing`,
+      oninput: event => { change(() => { f[part] = { ...(f[part] || {}), [lang]: event.target.value }; }, `${f.key}:${part}:${lang}`, { panelToo: false }); show(); } };
     const input = multiline ? h('textarea', { ...attrs, rows: 2 }) : h('input', { ...attrs, maxlength: part === 'placeholder' ? 100 : 300 });
     input.value = (f[part] || {})[lang] || '';
-    return h('div', { class: `field${gap ? ' has-gap' : ''}` }, h('label', { for: id }, `${T[part]} (${T.languages[lang]})`), input, note);
+    wrap.append(h('label', { for: id }, `${T[part]} (${T.languages[lang]})`), input, note);
+    show();
+    return wrap;
   };
   const checkBox = (f, prop, text) => h('div', { class: 'field check' },
     h('input', { type: 'checkbox', id: `fe-${prop}`, checked: Boolean(f[prop]), onchange: event => change(() => { f[prop] = event.target.checked; }) }),
@@ -340,7 +346,7 @@
       }
       if (f.type === 'text') {
         const target = h('select', { id: 'fe-maps_to', onchange: event => change(() => { f.maps_to = event.target.value; }) },
-          ...Object.entries(T.targets).map(([code, name]) => h('option', { value: code, selected: (f.maps_to || '') === code }, name)));
+          ...ORDER.targets.map(code => h('option', { value: code, selected: (f.maps_to || '') === code }, T.targets[code])));
         box.append(h('div', { class: 'field' }, h('label', { for: 'fe-maps_to' }, T.maps_to), target));
       }
       box.append(checkBox(f, 'required', T.required));
