@@ -74,7 +74,9 @@ def outline(page: Page, key: str) -> str:
     return f"[data-outline] li[data-key='{key}']"
 
 
-def test_it_edits_a_label_by_clicking_the_field_in_the_form(context: BrowserContext, server: RunningLandform) -> None:
+def test_it_edits_a_label_by_clicking_the_field_in_the_form(
+    context: BrowserContext, server: RunningLandform
+) -> None:
     page = new_form(context, server, "Offerte zonnepanelen")
     canvas(page).locator("[data-field=last_name]").click()
     label = page.locator("#fe-label")
@@ -130,7 +132,9 @@ def test_it_adds_a_field_between_two_and_reorders_by_drag_and_by_keyboard(
     expect_labels(page, ["E-mailadres", "Voornaam", "Telefoon", "Achternaam"])
 
 
-def test_it_removes_a_field_and_brings_it_back_with_undo(context: BrowserContext, server: RunningLandform) -> None:
+def test_it_removes_a_field_and_brings_it_back_with_undo(
+    context: BrowserContext, server: RunningLandform
+) -> None:
     page = new_form(context, server, "Nieuwsbrief")
     canvas(page).locator("[data-field=last_name]").click()
     page.locator("#field-editor .button.danger").click()
@@ -207,7 +211,9 @@ def test_it_tells_the_second_tab_before_anything_is_overwritten(
     expect(conflict).to_be_hidden()
 
 
-def test_publish_buttons_follow_the_draft_without_a_reload(context: BrowserContext, server: RunningLandform) -> None:
+def test_publish_buttons_follow_the_draft_without_a_reload(
+    context: BrowserContext, server: RunningLandform
+) -> None:
     page = new_form(context, server, "Brochure")
     publish = page.locator("[data-publish]")
     expect(publish).to_be_enabled()

@@ -44,7 +44,9 @@ async def _form(db: AsyncSession, form_id: UUID, *, for_update: bool = False) ->
 async def live_version(db: AsyncSession, form: Form) -> FormVersion | None:
     if form.published_version is None:
         return None
-    query = select(FormVersion).where(FormVersion.form_id == form.id, FormVersion.number == form.published_version)
+    query = select(FormVersion).where(
+        FormVersion.form_id == form.id, FormVersion.number == form.published_version
+    )
     return (await db.execute(query)).scalar_one_or_none()
 
 
@@ -52,7 +54,9 @@ def _language(wanted: str | None) -> str:
     return wanted if wanted in LANGUAGES else get_language()
 
 
-def _canvas_view(form: Form, fields: list[dict[str, Any]], submit_label: dict[str, str], language: str) -> Any:
+def _canvas_view(
+    form: Form, fields: list[dict[str, Any]], submit_label: dict[str, str], language: str
+) -> Any:
     spec = drafts.DraftSpec(fields, submit_label, form.thank_you, form.redirect_url)
     # `editing` only adds data attributes the builder finds fields by; a visitor's form never has it.
     return {**form_view(form.key, spec, language=language), "editing": True}
@@ -159,7 +163,9 @@ def builder_texts() -> dict[str, Any]:
         "not_saved": _("Not saved: %(why)s"),
         "offline": _("the server could not be reached; your changes are kept here and saved when it can be."),
         "field_problem": _("a field needs another look (marked below); your other changes are saved."),
-        "conflict": _("%(who)s saved this form at %(when)s, after you opened it. Your changes are not saved yet."),
+        "conflict": _(
+            "%(who)s saved this form at %(when)s, after you opened it. Your changes are not saved yet."
+        ),
         "conflict_why": _("someone else saved this form first (see above)."),
         "someone": _("Someone"),
         "label": _("Label"),

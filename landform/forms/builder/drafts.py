@@ -1,4 +1,4 @@
-"""The builder's draft as the marketer's browser keeps it: read, checked field by field, saved with a revision.
+"""The builder's draft as the browser keeps it: read, checked field by field, saved with a revision.
 
 The browser sends the whole list of fields on every autosave, with the revision it started from. A save
 from a stale revision (another tab saved in between) is refused before anything changes; a field that
@@ -89,7 +89,10 @@ def draft_state(form: Form, live: FormVersion | None) -> dict[str, Any]:
 
 def _texts(raw: Any, limit: int) -> dict[str, str]:
     texts = raw if isinstance(raw, dict) else {}
-    return {lang: normalize_text(texts.get(lang) if isinstance(texts.get(lang), str) else "")[:limit] for lang in LANGUAGES}
+    return {
+        lang: normalize_text(texts.get(lang) if isinstance(texts.get(lang), str) else "")[:limit]
+        for lang in LANGUAGES
+    }
 
 
 def read_fields(payload: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -169,7 +172,12 @@ def _checked(
     if old is not None and old["type"] == "hidden":
         return old
     purpose = purposes.get(item.get("purpose_id", ""))
-    if item["type"] == "consent" and item.get("purpose_id") and old and old.get("purpose_id") == item["purpose_id"]:
+    if (
+        item["type"] == "consent"
+        and item.get("purpose_id")
+        and old
+        and old.get("purpose_id") == item["purpose_id"]
+    ):
         purpose = None  # the box keeps the text version it was added with
         item = {**item, "purpose_id": ""}
     others = SimpleNamespace(fields=taken)

@@ -1,4 +1,4 @@
-"""The builder's draft endpoint: autosave with a revision check, field errors by where they are, tenants apart."""
+"""The builder's draft endpoint: autosave with a revision check, errors by where they are, tenants apart."""
 
 from __future__ import annotations
 
@@ -41,7 +41,12 @@ def test_it_saves_the_draft_and_says_publishing_has_something_to_do(client, db, 
     response = _save(client, form, {"revision": draft["revision"], "fields": [*fields[:2], phone, fields[2]]})
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert answer == {"revision": draft["revision"] + 1, "errors": {}, "renamed": {"new-1": "phone"}, "can_publish": True}
+    assert answer == {
+        "revision": draft["revision"] + 1,
+        "errors": {},
+        "renamed": {"new-1": "phone"},
+        "can_publish": True,
+    }
     stored = _form(db, form.id)
     assert [f["name"] for f in stored.fields] == ["first_name", "last_name", "phone", "email"]
     # A missing translation stays missing (visitors get the other language), so the builder can flag it.
@@ -56,7 +61,9 @@ def test_it_refuses_a_save_from_a_stale_revision_and_changes_nothing(client, db,
     draft = _draft(client, form)
     first = _save(client, form, {"revision": draft["revision"], "fields": draft["fields"][1:]})
     assert first.status_code == 200
-    second = _save(client, form, {"revision": draft["revision"], "fields": draft["fields"][:1] + draft["fields"][2:]})
+    second = _save(
+        client, form, {"revision": draft["revision"], "fields": draft["fields"][:1] + draft["fields"][2:]}
+    )
     assert second.status_code == 409
     assert second.json()["revision"] == first.json()["revision"]
     assert second.json()["saved_by"]
@@ -91,7 +98,9 @@ def test_it_answers_bad_input_with_a_4xx_that_says_where(client, db, owner):
     assert response.status_code == 422 and "fields" in response.json()["errors"]
     response = _save(client, form, {"revision": revision, "fields": [{"key": "x", "type": "bsn"}]})
     assert response.status_code == 422 and "x" in response.json()["errors"]
-    response = _save(client, form, {"revision": revision, "fields": [{"key": "n", "type": "text", "label": {"nl": "A"}}]})
+    response = _save(
+        client, form, {"revision": revision, "fields": [{"key": "n", "type": "text", "label": {"nl": "A"}}]}
+    )
     assert response.status_code == 422 and "e-mail" in response.json()["errors"]["fields"]
     assert _save(client, form, {"fields": []}).status_code == 422
     assert len(_form(db, form.id).fields) == 3
@@ -113,7 +122,9 @@ def test_it_draws_the_canvas_with_the_visitors_template(client, db, owner):
     assert 'data-field="email"' in page.text and "E-mail address" in page.text
     assert "frame-ancestors 'self'" in page.headers["content-security-policy"]
     fields = _draft(client, form)["fields"]
-    fields.append({"key": "new-3", "type": "radio", "label": {"nl": "Wanneer?"}, "options": [{"label": {"nl": "Nu"}}]})
+    fields.append(
+        {"key": "new-3", "type": "radio", "label": {"nl": "Wanneer?"}, "options": [{"label": {"nl": "Nu"}}]}
+    )
     drawn = client.post(
         f"/app/forms/{form.id}/canvas",
         json={"fields": fields, "language": "nl"},
@@ -130,7 +141,9 @@ def test_it_updates_the_publish_button_after_publishing(client, db, owner):
     log_in(client, owner)
     draft = _draft(client, form)
     draft["fields"][0]["label"] = {"nl": "Naam", "en": "Name"}
-    assert _save(client, form, {"revision": draft["revision"], "fields": draft["fields"]}).json()["can_publish"]
+    assert _save(client, form, {"revision": draft["revision"], "fields": draft["fields"]}).json()[
+        "can_publish"
+    ]
     client.post(f"/app/forms/{form.id}/publish", data={"_csrf_token": csrf_token(client)})
     assert _draft(client, form)["can_publish"] is False
     assert "Name" in client.get(f"/f/{form.key}?lang=en").text or "Naam" in client.get(f"/f/{form.key}").text
