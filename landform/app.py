@@ -84,6 +84,7 @@ from landform.privacy.deletion_controllers import AccountDeletionController, MyU
 from landform.privacy.portal.pages import portal_router
 from landform.privacy.queue import PrivacyQueueController
 from landform.site.block_editor import PageBlocksController
+from landform.site.draft_editor import PageDraftController
 from landform.site.controllers import HostedPageController
 from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.editor import PageEditorController
@@ -227,6 +228,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DomainsController,
             PageEditorController,
             PageBlocksController,
+            PageDraftController,
             HostedPageController,
             domain_allowed,
             FormBuilderController,

@@ -36,6 +36,8 @@ class BlockSpec:
     texts: dict[str, int] = field(default_factory=dict)  # name: maximum length
     data: dict[str, str] = field(default_factory=dict)  # name: kind (link, form, image, name, consent)
     multiline: frozenset[str] = frozenset()
+    # For `choice` data: name -> {value: label}; the first value is the default.
+    choices: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 BLOCKS: dict[str, BlockSpec] = {
