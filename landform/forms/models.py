@@ -15,9 +15,10 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.drafts import DraftRevision
 
 
-class Form(TenantScoped, Base):
+class Form(TenantScoped, DraftRevision, Base):
     """A form visitors fill in, on a hosted page or through the embed script."""
 
     __tablename__ = "form"
@@ -41,12 +42,6 @@ class Form(TenantScoped, Base):
     # The number of the newest published version; None until first published.
     published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     draft_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
-    # Every change to the draft counts one up: a save names the revision it started from, so a second
-    # tab is told before it overwrites the first one's work.
-    draft_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    draft_saved_by_id: Mapped[UUID | None] = mapped_column(
-        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
-    )
 
 
 class FormVersion(TenantScoped, Base):

@@ -136,7 +136,9 @@ class PageDraftController(Controller):
             for kind, spec in page_blocks.BLOCKS.items()
         }
         editing = {"empty": empty}
-        return Template("site/hosted_page.html", context={**context, "editing": editing}, headers=CANVAS_HEADERS)
+        return Template(
+            "site/hosted_page.html", context={**context, "editing": editing}, headers=CANVAS_HEADERS
+        )
 
     @post("/{page_id:uuid}/images", status_code=201, request_max_body_size=UPLOAD_BODY)
     async def upload_image(

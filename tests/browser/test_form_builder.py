@@ -61,7 +61,7 @@ def canvas(page: Page) -> FrameLocator:
 
 
 def saved(page: Page) -> None:
-    expect(page.locator("[data-save-state]")).to_have_attribute("data-kind", "ok", timeout=10_000)
+    expect(page.locator("[data-save-state]")).to_have_attribute("data-state", "saved", timeout=10_000)
 
 
 def expect_labels(page: Page, labels: list[str]) -> None:
@@ -196,7 +196,7 @@ def test_it_tells_the_second_tab_before_anything_is_overwritten(
     second.locator("#fe-label").fill("Familienaam")
     conflict = second.locator("[data-conflict]")
     expect(conflict).to_be_visible(timeout=10_000)
-    expect(second.locator("[data-save-state]")).to_have_attribute("data-kind", "error")
+    expect(second.locator("[data-save-state]")).to_have_attribute("data-state", "error")
     shot(second, "form-builder-conflict-desktop.png")
     assert axe_violations(second) == []
     # Nothing was overwritten: the first tab's edit is stored.
@@ -236,6 +236,9 @@ def test_publish_buttons_follow_the_draft_without_a_reload(
     page.locator("[data-redo]").click()
     saved(page)
     expect(publish).to_be_enabled()
+    # Publishing straight after typing publishes what was typed: the waiting save goes first.
+    canvas(page).locator("[data-field=first_name]").click()
+    page.locator("#fe-label").fill("Uw roepnaam")
     publish.click()
     page.wait_for_load_state()
     ready(page)
@@ -243,7 +246,7 @@ def test_publish_buttons_follow_the_draft_without_a_reload(
     key = page.locator("a[href^='/f/']").first.get_attribute("href")
     hosted = page.context.new_page()
     hosted.goto(f"{server.base_url}{key}")
-    expect(hosted.locator("form.lf-form")).to_contain_text("Uw voornaam")
+    expect(hosted.locator("form.lf-form")).to_contain_text("Uw roepnaam")
     assert "data-field" not in hosted.content()
 
 

@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.consent import services as consent
+from landform.core import drafts as core_drafts
 from landform.core.http import DASHBOARD_CSP
+from landform.core import i18n
 from landform.core.i18n import LANGUAGES, get_language
 from landform.core.i18n import gettext as _
 from landform.forms.builder import drafts
@@ -80,8 +82,9 @@ class FormDraftController(Controller):
     async def save(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Response[Any]:
         """Autosave: the whole list of fields, from the revision the browser started from.
 
-        409 when someone saved in between (nothing changes); 422 naming each field that breaks a rule
-        (those keep their stored version, the rest is saved); 400 for a body that is not a draft.
+        409 when someone saved in between (nothing changes, theirs is in the answer); 422 naming each
+        field that breaks a rule (those keep their stored version, the rest is saved); 400 for a body
+        that is not a draft or would leave the form without an e-mail field (nothing changes).
         """
         form = await _form(db, form_id, for_update=True)
         try:
@@ -90,19 +93,22 @@ class FormDraftController(Controller):
             return Response({"errors": {"draft": _("The draft could not be read.")}}, status_code=400)
         try:
             saved = drafts.save_draft(form, payload, await consent.purposes(db), request.user.id)
-        except drafts.DraftConflict as conflict:
+        except core_drafts.DraftConflict as conflict:
             by = await db.get(User, conflict.saved_by_id) if conflict.saved_by_id else None
             return Response(
                 {
-                    "conflict": True,
                     "revision": conflict.revision,
                     "saved_by": by.full_name if by else "",
-                    "saved_at": conflict.saved_at.isoformat() if conflict.saved_at else None,
+                    "saved_at": i18n.format_datetime(conflict.saved_at, request.user.timezone)
+                    if conflict.saved_at
+                    else "",
+                    # Theirs, so the browser can show it without losing the marketer's own.
+                    **drafts.draft_state(form, None),
                 },
                 status_code=409,
             )
-        except drafts.DraftInvalid as invalid:
-            return Response({"errors": invalid.errors}, status_code=422)
+        except core_drafts.DraftInvalid as invalid:
+            return Response({"errors": invalid.errors}, status_code=400)
         await db.flush()
         body = {
             "revision": saved.revision,
@@ -139,8 +145,8 @@ class FormDraftController(Controller):
             fields = [{**item, "name": key} for key, item in drafts.read_fields(payload)]
         except msgspec.DecodeError:
             return Response({"errors": {"draft": _("The draft could not be read.")}}, status_code=400)
-        except drafts.DraftInvalid as invalid:
-            return Response({"errors": invalid.errors}, status_code=422)
+        except core_drafts.DraftInvalid as invalid:
+            return Response({"errors": invalid.errors}, status_code=400)
         language = _language(payload.get("language"))
         submit_label = drafts.read_submit_label(payload, form.submit_label)
         return Template(

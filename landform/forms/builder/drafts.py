@@ -8,12 +8,12 @@ breaks a rule keeps its stored version and is named in the answer, while the res
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 from uuid import UUID
 
 from landform.consent import services as consent
+from landform.core.drafts import DraftInvalid, check_revision, sent_revision
 from landform.core.i18n import LANGUAGES
 from landform.core.i18n import gettext as _
 from landform.core.text import normalize_text
@@ -36,24 +36,6 @@ class DraftSpec:
     submit_label: dict[str, str]
     thank_you: dict[str, str]
     redirect_url: str | None
-
-
-class DraftConflict(Exception):
-    """The draft was saved by someone else (or another tab) since this browser loaded it."""
-
-    def __init__(self, form: Form) -> None:
-        super().__init__(form.draft_revision)
-        self.revision = form.draft_revision
-        self.saved_by_id = form.draft_saved_by_id
-        self.saved_at: datetime | None = form.updated_at
-
-
-class DraftInvalid(Exception):
-    """A draft that cannot be read at all, by where the problem is (nothing was saved)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
 
 
 @dataclass
@@ -203,12 +185,11 @@ def save_draft(
     purposes: list[consent.PurposeChoice],
     user_id: UUID | None,
 ) -> DraftSaved:
-    """Store the browser's draft if it started from the current revision; see the module's docstring."""
-    revision = payload.get("revision") if isinstance(payload, dict) else None
-    if not isinstance(revision, int) or isinstance(revision, bool):
-        raise DraftInvalid({"revision": _("The draft's revision is missing.")})
-    if revision != form.draft_revision:
-        raise DraftConflict(form)
+    """Store the browser's draft if it started from the current revision; see the module's docstring.
+
+    Raises core.drafts.DraftConflict (nothing changes) and DraftInvalid.
+    """
+    check_revision(form, sent_revision(payload))
     items = read_fields(payload)
     current = {f["name"]: f for f in form.fields}
     kept_names = {item["name"] for _key, item in items if item["name"] in current}
@@ -235,7 +216,6 @@ def save_draft(
         )
     form.fields = fields
     form.submit_label = read_submit_label(payload, form.submit_label)
-    form.draft_saved_by_id = user_id
-    services.mark_changed(form)
+    services.mark_changed(form, user_id)
     saved.revision = form.draft_revision
     return saved

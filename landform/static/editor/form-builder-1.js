@@ -40,140 +40,72 @@
   const announcer = h('p', { class: 'visually-hidden', 'aria-live': 'polite' });
   panel.append(announcer);
 
-  let state = null; // {fields, submit_label}: the draft as the marketer sees it
-  let revision = 0; // the stored draft's revision this copy started from
+  let state = null; // {fields, submit_label}: the draft as the marketer sees it, a working copy
+  let draft = null; // draft-1.js (shared with the page editor): history, autosave, the revision check
   let lang = LANGS.includes(document.documentElement.lang) ? document.documentElement.lang : LANGS[0];
   let selected = null;
   let errors = {};
-  let dirty = false;
-  let saving = null;
-  let saveTimer = null;
-  let conflict = false;
-  let lastGroup = null;
-  let lastGroupAt = 0;
   let counter = 0;
-  const past = [];
-  const future = [];
   const names = {}; // machine names the server gave new fields, by their key here
 
   const say = text => { announcer.textContent = ''; setTimeout(() => { announcer.textContent = text; }, 30); };
-  const status = (text, kind = '') => { stateLine.textContent = text; stateLine.dataset.kind = kind; };
   const textOf = (f, part, code = lang) => ((f[part] || {})[code] || '').trim();
   const anyText = (f, part) => LANGS.map(c => textOf(f, part, c)).find(Boolean) || '';
   const title = f => (f.type === 'hidden' ? `${T.hidden}: ${T.sources[f.source] || f.source}` : textOf(f, 'label') || anyText(f, 'label') || T.types[f.type]);
   const missing = f => (f.type === 'hidden' ? [] : LANGS.filter(c => ['label', 'help', 'placeholder'].some(p => anyText(f, p) && !textOf(f, p, c))));
   const find = key => state.fields.findIndex(f => f.key === key);
 
-  // Changes: every one is remembered for undo; typing in one box counts as one change until a pause.
-  const remember = () => {
-    past.push(JSON.stringify(state));
-    if (past.length > 100) past.shift();
-    future.length = 0;
-  };
+  // A change: made to the working copy, handed to the draft (typing in one box is one step until a pause).
   const change = (mutate, group = null, { panelToo = true } = {}) => {
-    const now = Date.now();
-    if (!group || group !== lastGroup || now - lastGroupAt > 1500) remember();
-    lastGroup = group;
-    lastGroupAt = now;
     mutate();
-    dirty = true;
+    draft.change(state, group);
     if (panelToo) renderPanel();
     else { renderHistory(); refreshItem(selected); }
     redraw();
-    scheduleSave();
   };
-  const travel = (from, to) => {
-    if (!from.length) return;
-    to.push(JSON.stringify(state));
-    state = JSON.parse(from.pop());
-    lastGroup = null;
-    if (selected && find(selected) < 0) selected = null;
+  // Undo, redo, or theirs adopted after a conflict: draw that state.
+  const restore = next => {
+    state = next;
+    if (selected && selected !== '_submit' && find(selected) < 0) selected = null;
     const focused = document.activeElement && document.activeElement.id;
-    dirty = true;
     renderPanel();
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+    highlight();
     redraw();
-    scheduleSave();
   };
-  const undo = () => travel(past, future);
-  const redo = () => travel(future, past);
-
-  // Autosave: a pause after the last change, at most one save in flight, the revision checked.
-  const scheduleSave = () => {
-    clearTimeout(saveTimer);
-    if (!conflict) saveTimer = setTimeout(save, 800);
-  };
-  const payload = () => JSON.stringify({
-    revision,
-    submit_label: state.submit_label,
-    fields: state.fields.map(f => ({ ...f, name: f.name || names[f.key] || '' })),
-  });
-  const save = async () => {
-    clearTimeout(saveTimer);
-    saveTimer = null;
-    if (conflict || !dirty) return;
-    if (saving) { await saving.catch(() => {}); return save(); }
-    dirty = false;
-    status(T.saving, 'busy');
-    let response;
-    let body = {};
-    saving = fetch(root.dataset.draftUrl, { method: 'POST', headers, body: payload() });
-    try {
-      response = await saving;
-      body = await response.json().catch(() => ({}));
-    } catch {
-      dirty = true;
-      status(fmt(T.not_saved, { why: T.offline }), 'error');
-      saveTimer = setTimeout(save, 5000);
-      return;
-    } finally {
-      saving = null;
-    }
-    if (response.status === 409) {
-      dirty = true;
-      showConflict(body);
-      return;
-    }
-    if (typeof body.revision === 'number') revision = body.revision;
-    for (const [key, name] of Object.entries(body.renamed || {})) {
-      names[key] = name;
-      for (const f of state.fields) if (f.key === key) f.name = name;
-    }
-    errors = body.errors || {};
-    if ('can_publish' in body) setPublish(body.can_publish);
+  const undo = () => draft.undo();
+  const redo = () => draft.redo();
+  const answered = answer => {
+    for (const [key, name] of Object.entries(answer.renamed || {})) names[key] = name;
+    errors = answer.errors || {};
+    if ('can_publish' in answer) setPublish(answer.can_publish);
     renderErrors();
-    if (response.ok) status(dirty ? T.saving : T.saved, dirty ? 'busy' : 'ok');
-    else if (typeof body.revision === 'number') status(fmt(T.not_saved, { why: T.field_problem }), 'error');
-    else status(fmt(T.not_saved, { why: Object.values(errors)[0] || response.statusText }), 'error');
-    if (dirty) scheduleSave();
   };
+  const saving = () => Boolean(draft && draft.dirty());
   const flush = async () => {
-    if (saveTimer || dirty) await save();
-    else if (saving) await saving.catch(() => {});
-  };
-  const saveOnLeaving = () => {
-    if (!root.isConnected || !dirty || conflict) return;
-    dirty = false;
-    fetch(root.dataset.draftUrl, { method: 'POST', headers, body: payload(), keepalive: true });
+    for (let tries = 0; tries < 50 && draft.dirty() && !draft.conflict; tries += 1) {
+      await draft.saveNow();
+      await new Promise(done => setTimeout(done, 100));
+    }
   };
 
-  const showConflict = body => {
-    conflict = true;
-    const when = body.saved_at ? new Date(body.saved_at).toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' }) : '';
-    $('[data-conflict-text]').textContent = fmt(T.conflict, { who: body.saved_by || T.someone, when });
+  const showConflict = answer => {
+    $('[data-conflict-text]').textContent = fmt(T.conflict, { who: answer.saved_by || T.someone, when: answer.saved_at || '' });
     conflictBox.hidden = false;
-    conflictBox.dataset.revision = body.revision;
-    status(fmt(T.not_saved, { why: T.conflict_why }), 'error');
+    conflictBox.theirs = answer;
     $('[data-conflict-keep]').focus();
   };
   $('[data-conflict-keep]').addEventListener('click', () => {
-    revision = Number(conflictBox.dataset.revision);
-    conflict = false;
     conflictBox.hidden = true;
-    dirty = true;
-    save();
+    draft.overwrite(conflictBox.theirs.revision);
   });
-  $('[data-conflict-reload]').addEventListener('click', () => window.location.reload());
+  $('[data-conflict-reload]').addEventListener('click', () => {
+    // Theirs, drawn; the marketer's own version stays one undo away.
+    const theirs = conflictBox.theirs;
+    conflictBox.hidden = true;
+    setPublish(theirs.can_publish);
+    draft.adopt({ fields: theirs.fields, submit_label: theirs.submit_label }, theirs.revision);
+  });
 
   const setPublish = can => {
     const button = document.querySelector('[data-publish]');
@@ -391,8 +323,8 @@
     if (box && errors[selected]) box.prepend(h('p', { class: 'error', id: 'fe-error' }, errors[selected]));
   };
   const renderHistory = () => {
-    undoButton.disabled = !past.length;
-    redoButton.disabled = !future.length;
+    undoButton.disabled = !draft.canUndo();
+    redoButton.disabled = !draft.canRedo();
   };
   const renderPanel = () => {
     for (const note of root.querySelectorAll('[data-removed-note]')) if (!note.contains(document.activeElement)) note.remove();
@@ -456,31 +388,47 @@
   undoButton.addEventListener('click', undo);
   redoButton.addEventListener('click', redo);
   document.addEventListener('keydown', event => {
-    if (!root.isConnected || !(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z') return;
+    if (!root.isConnected || !draft || !(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z') return;
     event.preventDefault();
     if (event.shiftKey) redo(); else undo();
   });
-  window.addEventListener('pagehide', saveOnLeaving);
-  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') saveOnLeaving(); });
-  document.addEventListener('htmx:beforeRequest', saveOnLeaving);
+  document.addEventListener('htmx:beforeRequest', () => { if (root.isConnected && draft) draft.flush(); });
   if (publishForm) {
-    // Publish what the marketer sees: a save still waiting goes first.
+    // Publish what the marketer sees: a save still waiting goes first, then the form is sent as a plain
+    // post (the page comes back with the new version).
     publishForm.addEventListener('submit', async event => {
-      if (publishForm.dataset.flushed || !(dirty || saving || saveTimer)) return;
+      if (!saving()) return;
       event.preventDefault();
       event.stopImmediatePropagation();
       await flush();
-      publishForm.dataset.flushed = '1';
-      publishForm.requestSubmit();
+      HTMLFormElement.prototype.submit.call(publishForm);
     }, true);
   }
 
   fetch(root.dataset.draftUrl, { headers: { accept: 'application/json' } })
     .then(response => response.json())
-    .then(draft => {
-      revision = draft.revision;
-      state = { fields: draft.fields, submit_label: draft.submit_label };
-      setPublish(draft.can_publish);
+    .then(stored => {
+      state = { fields: stored.fields, submit_label: stored.submit_label };
+      draft = new window.LandformDraft({
+        url: root.dataset.draftUrl,
+        csrf,
+        revision: stored.revision,
+        state,
+        body: s => ({ submit_label: s.submit_label, fields: s.fields.map(f => ({ ...f, name: f.name || names[f.key] || '' })) }),
+        status: stateLine,
+        labels: {
+          saving: T.saving,
+          saved: T.saved,
+          invalid: fmt(T.not_saved, { why: T.field_problem }),
+          conflict: fmt(T.not_saved, { why: T.conflict_why }),
+          offline: fmt(T.not_saved, { why: T.offline }),
+          failed: fmt(T.not_saved, { why: '' }).trim(),
+        },
+        onAnswer: answered,
+        onConflict: showConflict,
+        onChange: restore,
+      });
+      setPublish(stored.can_publish);
       root.querySelector('[data-plain-fields]').hidden = true;
       panel.hidden = false;
       bar.hidden = false;

@@ -67,6 +67,7 @@ def test_it_refuses_a_save_from_a_stale_revision_and_changes_nothing(client, db,
     assert second.status_code == 409
     assert second.json()["revision"] == first.json()["revision"]
     assert second.json()["saved_by"]
+    assert [f["name"] for f in second.json()["fields"]] == ["last_name", "email"]  # theirs, to show
     assert [f["name"] for f in _form(db, form.id).fields] == ["last_name", "email"]
 
 
@@ -95,14 +96,14 @@ def test_it_answers_bad_input_with_a_4xx_that_says_where(client, db, owner):
     revision = _draft(client, form)["revision"]
     assert _save(client, form, b"{not json").status_code == 400
     response = _save(client, form, {"revision": revision, "fields": "all of them"})
-    assert response.status_code == 422 and "fields" in response.json()["errors"]
+    assert response.status_code == 400 and "fields" in response.json()["errors"]
     response = _save(client, form, {"revision": revision, "fields": [{"key": "x", "type": "bsn"}]})
-    assert response.status_code == 422 and "x" in response.json()["errors"]
+    assert response.status_code == 400 and "x" in response.json()["errors"]
     response = _save(
         client, form, {"revision": revision, "fields": [{"key": "n", "type": "text", "label": {"nl": "A"}}]}
     )
-    assert response.status_code == 422 and "e-mail" in response.json()["errors"]["fields"]
-    assert _save(client, form, {"fields": []}).status_code == 422
+    assert response.status_code == 400 and "e-mail" in response.json()["errors"]["fields"]
+    assert _save(client, form, {"fields": []}).status_code == 400
     assert len(_form(db, form.id).fields) == 3
 
 
@@ -147,3 +148,11 @@ def test_it_updates_the_publish_button_after_publishing(client, db, owner):
     client.post(f"/app/forms/{form.id}/publish", data={"_csrf_token": csrf_token(client)})
     assert _draft(client, form)["can_publish"] is False
     assert "Name" in client.get(f"/f/{form.key}?lang=en").text or "Naam" in client.get(f"/f/{form.key}").text
+
+
+def test_it_saves_an_unchanged_draft_as_what_is_live(client, db, owner):
+    form = make_form(db, owner)
+    log_in(client, owner)
+    draft = _draft(client, form)
+    answer = _save(client, form, {"revision": draft["revision"], "fields": draft["fields"]}).json()
+    assert answer["can_publish"] is False, _form(db, form.id).fields
