@@ -18,8 +18,8 @@ from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.consent import services as consent
 from landform.core import drafts as core_drafts
-from landform.core.http import DASHBOARD_CSP
 from landform.core import i18n
+from landform.core.http import DASHBOARD_CSP
 from landform.core.i18n import LANGUAGES, get_language
 from landform.core.i18n import gettext as _
 from landform.forms.builder import drafts

@@ -244,7 +244,7 @@
     const id = `fe-${part}`;
     const other = LANGS.find(c => c !== lang);
     const gap = () => !textOf(f, part) && Boolean(textOf(f, part, other));
-    const note = h('p', { class: 'help missing', id: `${id}-missing` }, fmt(T.missing, { language: T.languages[lang].toLowerCase(), other: T.languages[other].toLowerCase() }));
+    const note = h('p', { class: 'help missing', id: `${id}-missing` }, fmt(T.missing, { language: T.languages[lang], other: T.languages[other] }));
     const wrap = h('div', { class: 'field' });
     const show = () => { note.hidden = !gap(); wrap.classList.toggle('has-gap', gap()); };
     const attrs = { id, lang, placeholder: textOf(f, part, other) || null, 'aria-describedby': `${id}-missing`,
