@@ -169,7 +169,7 @@ def test_it_edits_one_language_at_a_time_and_flags_missing_translations(
     expect(page.locator("#fe-label")).to_have_value("Last name")
     page.locator("#fe-label").fill("")
     # Visitors reading English see the Dutch text until someone translates it; the builder says so.
-    expect(canvas(page).locator("[data-field=last_name] label")).to_contain_text("Achternaam")
+    expect(canvas(page).locator("[data-field=last_name] label")).to_contain_text("Achternaam (optional)")
     expect(page.locator(outline(page, "last_name") + " .badge")).to_contain_text("EN")
     expect(page.locator("#fe-label-missing")).to_be_visible()
     shot(page, "form-builder-english-missing-desktop.png")

@@ -52,8 +52,11 @@ async def live_version(db: AsyncSession, form: Form) -> FormVersion | None:
     return (await db.execute(query)).scalar_one_or_none()
 
 
-def _language(wanted: str | None) -> str:
-    return wanted if wanted in LANGUAGES else get_language()
+def _language(wanted: Any) -> str:
+    """The language the canvas is drawn in; the whole canvas speaks it, as it would to a visitor."""
+    language = wanted if wanted in LANGUAGES else get_language()
+    i18n.set_language(language)
+    return language
 
 
 def _canvas_view(
@@ -170,7 +173,7 @@ def builder_texts() -> dict[str, Any]:
         "offline": _("the server could not be reached; your changes are kept here and saved when it can be."),
         "field_problem": _("a field needs another look (marked below); your other changes are saved."),
         "conflict": _(
-            "%(who)s saved this form at %(when)s, after you opened it. Your changes are not saved yet."
+            "%(who)s saved this form on %(when)s, after you opened it. Your changes are not saved yet."
         ),
         "conflict_why": _("someone else saved this form first (see above)."),
         "someone": _("Someone"),
