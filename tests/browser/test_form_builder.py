@@ -136,6 +136,11 @@ def test_it_removes_a_field_and_brings_it_back_with_undo(
     context: BrowserContext, server: RunningLandform
 ) -> None:
     page = new_form(context, server, "Nieuwsbrief")
+    canvas(page).locator("[data-field=first_name]").click()
+    page.locator("#field-editor .editor-actions .button").first.click()  # duplicate
+    expect_labels(page, ["Voornaam", "Voornaam", "Achternaam", "E-mailadres"])
+    page.locator("[data-undo]").click()
+    expect_labels(page, ["Voornaam", "Achternaam", "E-mailadres"])
     canvas(page).locator("[data-field=last_name]").click()
     page.locator("#field-editor .button.danger").click()
     expect(canvas(page).locator("[data-field=last_name]")).to_have_count(0)

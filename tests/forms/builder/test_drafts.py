@@ -156,3 +156,23 @@ def test_it_saves_an_unchanged_draft_as_what_is_live(client, db, owner):
     draft = _draft(client, form)
     answer = _save(client, form, {"revision": draft["revision"], "fields": draft["fields"]}).json()
     assert answer["can_publish"] is False, _form(db, form.id).fields
+
+
+def test_a_plain_post_of_the_builder_raises_the_revision_too(client, db, owner):
+    form = make_form(db, owner)
+    log_in(client, owner)
+    draft = _draft(client, form)
+    client.post(
+        f"/app/forms/{form.id}/fields/email/move",
+        data={"_csrf_token": csrf_token(client), "direction": "up"},
+    )
+    assert _save(client, form, {"revision": draft["revision"], "fields": draft["fields"]}).status_code == 409
+
+
+def test_a_boosted_link_to_the_builder_loads_it_as_a_page_of_its_own(client, db, owner):
+    form = make_form(db, owner)
+    log_in(client, owner)
+    response = client.get(f"/app/forms/{form.id}", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert response.headers["hx-redirect"] == f"/app/forms/{form.id}"
+    page = client.get(f"/app/forms/{form.id}")
+    assert "form-builder-1.js" in page.text and "data-canvas" in page.text
