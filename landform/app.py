@@ -83,9 +83,9 @@ from landform.privacy.deletion_controllers import AccountDeletionController, MyU
 from landform.privacy.portal.pages import portal_router
 from landform.privacy.queue import PrivacyQueueController
 from landform.site.block_editor import PageBlocksController
-from landform.site.draft_editor import PageDraftController
 from landform.site.controllers import HostedPageController
 from landform.site.domain_controllers import DomainsController, domain_allowed
+from landform.site.draft_editor import PageDraftController
 from landform.site.editor import PageEditorController
 from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.static_files import static_router, static_url
