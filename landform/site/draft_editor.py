@@ -25,7 +25,7 @@ from landform.forms.models import Form
 from landform.site import blocks as page_blocks
 from landform.site import drafts, services, themes
 from landform.site.editor import page_or_404, tenant_forms
-from landform.site.models import Page
+from landform.site.editor_setup import publishable
 from landform.site.views import page_context
 
 # The canvas is framed by the editor (same origin only) and runs nothing but the editor's canvas script.
@@ -34,12 +34,6 @@ CANVAS_HEADERS = {
     "x-frame-options": "SAMEORIGIN",
     "cache-control": "no-store",
 }
-
-
-async def publishable(db: AsyncSession, page: Page) -> bool:
-    """Whether the Publish button is enabled: the draft differs from what visitors see."""
-    live = await services.live_version(db, page)
-    return drafts.differs_from_live(page, live.snapshot if live else None, await services.brand_theme(db))
 
 
 async def _saved_by(db: AsyncSession, user_id: UUID | None) -> str:
@@ -135,10 +129,8 @@ class PageDraftController(Controller):
             kind: _("%(block)s: empty. Fill it in on the side panel.", block=spec.label)
             for kind, spec in page_blocks.BLOCKS.items()
         }
-        editing = {"empty": empty}
-        return Template(
-            "site/hosted_page.html", context={**context, "editing": editing}, headers=CANVAS_HEADERS
-        )
+        context["editing"] = {"empty": empty}
+        return Template("site/hosted_page.html", context=context, headers=CANVAS_HEADERS)
 
     @post("/{page_id:uuid}/images", status_code=201, request_max_body_size=UPLOAD_BODY)
     async def upload_image(

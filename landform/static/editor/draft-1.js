@@ -108,12 +108,12 @@
     var self = this;
     clearTimeout(this.timer);
     if (this.conflict) return Promise.resolve();
-    if (this.inflight) { this.again = true; return Promise.resolve(); }
+    if (this.inflight) { this.again = true; return this.current; }
     if (!this.dirty()) { this.say(this.options.labels.saved, "saved"); return Promise.resolve(); }
     var req = this.request(false);
     this.inflight = true;
     this.say(this.options.labels.saving, "saving");
-    return fetch(this.options.url, req.init).then(function (response) {
+    this.current = fetch(this.options.url, req.init).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
         self.inflight = false;
         self.answered(response.status, answer, req.sentJSON);
@@ -123,6 +123,7 @@
       self.say(self.options.labels.offline, "error");
       self.timer = setTimeout(function () { self.saveNow(); }, 5000);
     });
+    return this.current;
   };
 
   LandformDraft.prototype.answered = function (status, answer, sentJSON) {
