@@ -110,6 +110,13 @@ def test_it_adds_a_field_between_two_and_reorders_by_drag_and_by_keyboard(
     page.locator("#fe-label").fill("Telefoon")
     expect_labels(page, ["Voornaam", "Telefoon", "Achternaam", "E-mailadres"])
     saved(page)
+    # Drag a field in the form itself: "Achternaam" above "Voornaam".
+    canvas(page).locator("[data-field=last_name]").drag_to(
+        canvas(page).locator("[data-field=first_name]"), target_position={"x": 30, "y": 4}
+    )
+    expect_labels(page, ["Achternaam", "Voornaam", "Telefoon", "E-mailadres"])
+    page.keyboard.press("Control+Z")
+    expect_labels(page, ["Voornaam", "Telefoon", "Achternaam", "E-mailadres"])
     page.locator("[data-outline] li.selected .outline-select").click()  # closes the field's editor
     expect(page.locator("#field-editor")).to_have_count(0)
 

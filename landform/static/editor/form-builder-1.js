@@ -126,8 +126,10 @@
     for (const node of doc.querySelectorAll('[data-field]')) {
       if (node.dataset.field === selected) node.setAttribute('data-selected', '');
       else node.removeAttribute('data-selected');
+      node.draggable = node.dataset.field !== '_submit';
     }
   };
+  let dragged = null; // the key of the field being dragged, in the canvas or the outline
   const wireCanvas = () => {
     const doc = canvas();
     if (!doc || !doc.body || doc.body.dataset.wired) return;
@@ -144,6 +146,40 @@
       if (node && node.dataset.field !== selected) select(node.dataset.field);
     });
     doc.addEventListener('submit', event => event.preventDefault(), true);
+    // Drag a field in the canvas to move it; the outline beside it does the same, and by keyboard.
+    const dropAt = event => {
+      const node = fieldOf(event);
+      if (!node) return -1;
+      if (node.dataset.field === '_submit') return state.fields.length;
+      const box = node.getBoundingClientRect();
+      const at = find(node.dataset.field);
+      return event.clientY < box.top + box.height / 2 ? at : at + 1;
+    };
+    const unmark = () => { for (const node of doc.querySelectorAll('[data-drop-before]')) node.removeAttribute('data-drop-before'); };
+    doc.addEventListener('dragstart', event => {
+      const node = fieldOf(event);
+      if (!node || node.dataset.field === '_submit') return;
+      dragged = node.dataset.field;
+      event.dataTransfer.effectAllowed = 'move';
+      event.dataTransfer.setData('text/plain', dragged);
+    });
+    doc.addEventListener('dragover', event => {
+      if (!dragged) return;
+      event.preventDefault();
+      const at = dropAt(event);
+      unmark();
+      const before = [...doc.querySelectorAll('[data-field]')].find(node => (node.dataset.field === '_submit' ? state.fields.length : find(node.dataset.field)) === at);
+      if (before) before.setAttribute('data-drop-before', '');
+    });
+    doc.addEventListener('drop', event => {
+      if (!dragged) return;
+      event.preventDefault();
+      unmark();
+      const at = dropAt(event);
+      const from = find(dragged);
+      if (at >= 0 && from >= 0) move(dragged, at > from ? at - 1 : at, 'drag');
+    });
+    doc.addEventListener('dragend', () => { dragged = null; unmark(); });
     highlight();
     fit();
   };
@@ -339,7 +375,6 @@
   };
 
   // Drag and drop in the outline; Alt+Arrow up and down (and the arrow buttons) do the same by keyboard.
-  let dragged = null;
   const dropIndex = event => {
     const li = event.target.closest && event.target.closest('li[data-key]');
     if (!li) return -1;
