@@ -194,6 +194,33 @@ def test_it_edits_one_language_at_a_time_and_flags_missing_translations(
     expect(page.locator(outline(page, "last_name") + " .badge")).to_contain_text("EN")
 
 
+def test_it_flags_a_field_that_breaks_a_rule_where_it_is_and_keeps_the_rest(
+    context: BrowserContext, server: RunningLandform
+) -> None:
+    page = new_form(context, server, "Inschrijving")
+    canvas(page).locator("[data-field=first_name]").click()
+    page.locator("#fe-label").fill("Medische klachten")
+    canvas(page).locator("[data-field=last_name]").click()
+    page.locator("#fe-label").fill("Familienaam")
+    state = page.locator("[data-save-state]")
+    expect(state).to_have_attribute("data-state", "error", timeout=10_000)
+    expect(page.locator(outline(page, "first_name"))).to_have_class(re.compile("has-problem"))
+    page.locator(outline(page, "first_name") + " .outline-select").click()
+    expect(page.locator("#fe-error")).to_be_visible()
+    shot(page, "form-builder-field-error-desktop.png")
+    page.reload()
+    ready(page)
+    expect_labels(page, ["Voornaam", "Familienaam", "E-mailadres"])
+    # A consent box for one of the tenant's purposes shows that purpose's consent text.
+    page.select_option("#fe-add-end", "consent")
+    page.locator("[data-add-end] button").click()
+    purpose = page.locator("#fe-purpose")
+    purpose.select_option(index=1)
+    expect(page.locator("#fe-label")).not_to_have_value("")
+    saved(page)
+    expect(canvas(page).locator("[data-field] input[type=checkbox]")).to_have_count(1)
+
+
 def test_it_tells_the_second_tab_before_anything_is_overwritten(
     context: BrowserContext, server: RunningLandform
 ) -> None:

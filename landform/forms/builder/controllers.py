@@ -45,6 +45,7 @@ async def _builder_context(
     **extra: Any,
 ) -> dict[str, Any]:
     _body, integrity = embed_script()
+    purposes = await consent.purposes(db)
     base = request.app.state.settings.server.base_url
     snippet = (
         f'<script src="{base}/embed.js" data-landform-form="{form.key}" integrity="{integrity}" '
@@ -59,9 +60,9 @@ async def _builder_context(
         "hidden_sources": HIDDEN_SOURCES,
         "with_options": WITH_OPTIONS,
         "snippet": snippet,
-        "purposes": await consent.purposes(db),
+        "purposes": purposes,
         "can_publish": drafts.can_publish(form, await live_version(db, form)),
-        "builder_texts": builder_texts(),
+        "builder_texts": builder_texts(purposes),
         **extra,
     }
 

@@ -159,9 +159,16 @@ class FormDraftController(Controller):
         )
 
 
-def builder_texts() -> dict[str, Any]:
+def builder_texts(purposes: list[consent.PurposeChoice]) -> dict[str, Any]:
     """The words the builder's script shows, in the marketer's language (the script has none of its own)."""
     return {
+        # A consent box records consent for one of these; choosing one fills in its consent text.
+        "purposes": [
+            {"id": str(p.id), "name": i18n.pick(p.name), "version": p.version, "text": p.text}
+            for p in purposes
+        ],
+        "purpose": _("Purpose"),
+        "no_purpose": _("None: only the ticked box and its text are kept with the answer"),
         # Pairs, not objects: Jinja's tojson sorts keys, and these are offered in this order.
         "types": [[code, str(name)] for code, name in FIELD_TYPES.items()],
         "targets": [[code, str(name)] for code, name in TEXT_TARGETS.items()],

@@ -317,6 +317,15 @@
           ...ORDER.targets.map(code => h('option', { value: code, selected: (f.maps_to || '') === code }, T.targets[code])));
         box.append(h('div', { class: 'field' }, h('label', { for: 'fe-maps_to' }, T.maps_to), target));
       }
+      if (f.type === 'consent' && T.purposes.length) {
+        const purpose = h('select', { id: 'fe-purpose', onchange: event => change(() => {
+          const chosen = T.purposes.find(p => p.id === event.target.value);
+          f.purpose_id = event.target.value;
+          if (chosen) f.label = { ...chosen.text };
+        }) }, h('option', { value: '' }, T.no_purpose),
+        ...T.purposes.map(p => h('option', { value: p.id, selected: f.purpose_id === p.id }, `${p.name} (v${p.version})`)));
+        box.append(h('div', { class: 'field' }, h('label', { for: 'fe-purpose' }, T.purpose), purpose));
+      }
       box.append(checkBox(f, 'required', T.required));
       if (!ALWAYS_ASKED.includes(f.type)) box.append(checkBox(f, 'progressive', T.progressive));
     }
@@ -324,13 +333,14 @@
       f.type === 'hidden' ? null : h('button', { type: 'button', class: 'button', onclick: () => duplicate(f.key) }, T.duplicate),
       h('button', { type: 'button', class: 'button danger', onclick: () => remove(f.key) }, T.remove)));
     box.append(typeChooser('fe-add-type', T.add_here, type => add(type, find(f.key) + 1)));
+    markInvalid(box);
     return box;
   };
   const icon = (glyph, text, onclick, disabled, direction) => h('button', { type: 'button', class: 'icon', 'aria-label': text, title: text, disabled, 'data-move': direction, onclick }, glyph);
   const item = (f, i) => {
     const open = f.key === selected;
     const badges = missing(f).map(code => h('span', { class: 'badge warn' }, fmt(T.missing_short, { code: code.toUpperCase() })));
-    const li = h('li', { class: `outline-item${open ? ' selected' : ''}${errors[f.key] ? ' has-error' : ''}`, 'data-key': f.key, draggable: 'true' },
+    const li = h('li', { class: `outline-item${open ? ' selected' : ''}${errors[f.key] ? ' has-problem' : ''}`, 'data-key': f.key, draggable: 'true' },
       h('span', { class: 'drag-handle', 'aria-hidden': 'true' }, '⠿'),
       h('button', { type: 'button', class: 'outline-select', 'aria-expanded': String(open), 'aria-controls': open ? 'field-editor' : null,
         onclick: () => select(open ? null : f.key, { focus: !open }) },
@@ -351,12 +361,21 @@
     for (const badge of select.querySelectorAll('.badge')) badge.remove();
     select.append(...missing(f).map(code => h('span', { class: 'badge warn' }, fmt(T.missing_short, { code: code.toUpperCase() }))));
   };
+  // The problem is told where it is: above the field's texts, and tied to its label's input.
+  const markInvalid = box => {
+    const input = box && box.querySelector('#fe-label');
+    if (!input) return;
+    const bad = Boolean(errors[selected]);
+    input.setAttribute('aria-invalid', String(bad));
+    input.setAttribute('aria-describedby', bad ? 'fe-error fe-label-missing' : 'fe-label-missing');
+  };
   const renderErrors = () => {
-    for (const li of outline.children) li.classList.toggle('has-error', Boolean(errors[li.dataset.key]));
+    for (const li of outline.children) li.classList.toggle('has-problem', Boolean(errors[li.dataset.key]));
     const box = $('#field-editor');
     const shown = $('#fe-error');
     if (shown) shown.remove();
     if (box && errors[selected]) box.prepend(h('p', { class: 'error', id: 'fe-error' }, errors[selected]));
+    markInvalid(box);
   };
   const renderHistory = () => {
     undoButton.disabled = !draft.canUndo();
