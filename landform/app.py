@@ -74,6 +74,7 @@ from landform.crm_sink.controllers import CompaniesController, ContactsControlle
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
 from landform.forms.builder.draft_controllers import FormDraftController
+from landform.forms.builder.listing import FormListController
 from landform.forms.intake.api import SubmissionsApi
 from landform.forms.intake.controllers import intake_router
 from landform.forms.spam_folder.controllers import SpamFolderController
@@ -89,6 +90,7 @@ from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.draft_editor import PageDraftController
 from landform.site.editor import PageEditorController
 from landform.site.hosts import CustomHostRouter, SiteHosts
+from landform.site.listing import PageListController
 from landform.static_files import static_router, static_url
 from landform.web_errors import handle_http_error, handle_quota_exceeded, handle_server_error
 from landform.web_sessions import session_auth, store_factory
@@ -226,11 +228,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileController,
             SecurityController,
             DomainsController,
+            PageListController,
             PageEditorController,
             PageBlocksController,
             PageDraftController,
             HostedPageController,
             domain_allowed,
+            FormListController,
             FormBuilderController,
             FormDraftController,
             SpamFolderController,

@@ -47,6 +47,8 @@ class Page(TenantScoped, DraftRevision, Base):
     )
     # Set when the scheduled moment came but the draft could not be published (the editor says why).
     publish_failed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # Archived: out of the default list and off the web (archiving unpublishes); restorable as a draft.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
 
     @property
     def is_published(self) -> bool:

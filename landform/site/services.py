@@ -141,12 +141,18 @@ def _publish_snapshot(page: Page, snapshot: dict[str, Any], number: int, user_id
     version = PageVersion(page_id=page.id, number=number, snapshot=snapshot, published_by_id=user_id)
     page.published_version = number
     page.published_at = utcnow()
+    page.archived_at = None  # a live page is never hidden in the archive
     return version
 
 
 async def brand_theme(db: AsyncSession) -> dict[str, str]:
     brand = (await db.execute(select(SiteBrand))).scalar_one_or_none()
     return dict(brand.theme) if brand else {}
+
+
+async def embed_stylesheet(db: AsyncSession) -> str:
+    """The brand for an embedded form: colours, font and corners as custom properties of its shadow host."""
+    return themes.stylesheet(await brand_theme(db), ":host")
 
 
 async def _next_number(db: AsyncSession, page: Page) -> int:

@@ -1,7 +1,7 @@
 """Form drafts carry a revision: the builder saves as the marketer works and two tabs cannot overwrite each other.
 
 Revision ID: 0115_form_draft_revision
-Revises: 0114_page_draft_revision
+Revises: 0114_page_draft_revision, 0118_embed_refusals_archive
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0115_form_draft_revision"
-down_revision: str | None = "0114_page_draft_revision"
+# Also the merge point of the page editor's 0114 and main's 0118 on this branch (the lead re-chains).
+down_revision: str | tuple[str, ...] | None = ("0114_page_draft_revision", "0118_embed_refusals_archive")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
