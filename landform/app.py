@@ -73,6 +73,7 @@ from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
+from landform.forms.builder.draft_controllers import FormDraftController
 from landform.forms.builder.listing import FormListController
 from landform.forms.builder.starter_screens import FormStarterController
 from landform.forms.intake.api import SubmissionsApi
@@ -87,6 +88,7 @@ from landform.privacy.queue import PrivacyQueueController
 from landform.site.block_editor import PageBlocksController
 from landform.site.controllers import HostedPageController
 from landform.site.domain_controllers import DomainsController, domain_allowed
+from landform.site.draft_editor import PageDraftController
 from landform.site.editor import PageEditorController
 from landform.site.hosts import CustomHostRouter, SiteHosts
 from landform.site.listing import PageListController
@@ -236,11 +238,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PageStarterController,
             MediaController,
             PageBlocksController,
+            PageDraftController,
             HostedPageController,
             domain_allowed,
             FormListController,
             FormBuilderController,
             FormStarterController,
+            FormDraftController,
             SpamFolderController,
             intake_router(settings),
             ContactsController,

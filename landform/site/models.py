@@ -10,10 +10,14 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.drafts import DraftRevision
 
 
-class Page(TenantScoped, Base):
-    """A landing page at /p/{tenant_slug}/{slug}; what visitors see is its live PageVersion."""
+class Page(TenantScoped, DraftRevision, Base):
+    """A landing page at /p/{tenant_slug}/{slug}; what visitors see is its live PageVersion.
+
+    The draft (blocks, content, theme) carries a revision every save raises (core/drafts.py).
+    """
 
     __tablename__ = "page"
     __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
