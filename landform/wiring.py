@@ -26,6 +26,7 @@ from landform.crm_sink.assignment import admin as routing_admin
 from landform.crm_sink.notify import routed as lead_notices
 from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
+from landform.site import lifecycle as page_lifecycle
 from landform.site import services as site
 from landform.site.controllers import render_with_form
 from landform.site.models import Page
@@ -69,6 +70,8 @@ def wire() -> None:
     hooks.traffic_titles.add(site.page_titles)
     hooks.traffic_titles.add(forms.form_titles)
     hooks.page_renderer.fill(render_with_form)
+    hooks.embed_style.fill(site.embed_stylesheet)
+    hooks.pages_with_form.fill(page_lifecycle.pages_with_form)
 
     hooks.export_sections.add(webhook_events.privacy_export)
     hooks.erasers.add(webhook_events.webhook_events)

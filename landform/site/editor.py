@@ -26,7 +26,8 @@ from landform.core.images import UPLOAD_BODY, ImageRefused
 from landform.forms.intake.view import form_view
 from landform.forms.models import Form
 from landform.site import blocks as page_blocks
-from landform.site import schedule, services, themes
+from landform.site import listing, schedule, services, themes
+from landform.site.editor_setup import editor_setup, publishable
 from landform.site.models import Page
 from landform.site.views import page_context
 
@@ -97,16 +98,27 @@ async def editor_page(
     """The builder for one page; `overrides` replace parts of what it shows (a refused edit's values)."""
     brand = await services.brand_theme(db)
     theme = themes.resolve(brand, page.theme or {})
+    forms, images, differs = await tenant_forms(db), await services.images(db), await publishable(db, page)
+    setup = editor_setup(
+        page,
+        publishable=differs,
+        forms=forms,
+        images=images,
+        tenant_slug=request.user.tenant.slug,
+        language=i18n.get_language(),
+    )
     context: dict[str, Any] = {
         "page": page,
         "values": _settings_values(page),
         "errors": {},
-        "forms": await tenant_forms(db),
+        "forms": forms,
+        "publishable": differs,
+        "setup": setup,
         "specs": page_blocks.BLOCKS,
         "block_values": {b["id"]: block_values(b) for b in page.blocks},
         "block_errors": {},
         "problems": page_blocks.publish_problems(page.blocks),
-        "images": await services.images(db),
+        "images": images,
         "theme_values": dict(page.theme or {}),
         "theme_errors": {},
         "theme": theme,
@@ -126,7 +138,10 @@ async def editor_page(
 
 
 class PageEditorController(Controller):
-    """The dashboard's pages: list, create, settings, theme, publish, roll back, preview; the brand."""
+    """The dashboard's pages: create, settings, theme, publish, roll back, preview; the brand.
+
+    The list, duplicating and archiving: site/listing.py.
+    """
 
     path = "/app/pages"
     include_in_schema = False
@@ -134,10 +149,9 @@ class PageEditorController(Controller):
     dependencies = {"db": Provide(provide_tenant_db)}
 
     @get("/")
-    async def index(self, db: AsyncSession) -> Template:
-        """All pages, newest first."""
-        pages = list((await db.execute(select(Page).order_by(Page.created_at.desc()))).scalars())
-        return Template("site/list.html", context={"pages": pages})
+    async def index(self, db: AsyncSession, archived: bool = False) -> Template:
+        """All pages, newest first; `?archived=true` the archived ones."""
+        return await listing.page_list(db, archived)
 
     @get("/new")
     async def new(self) -> Template:
@@ -166,9 +180,14 @@ class PageEditorController(Controller):
         return Redirect(f"/app/pages/{page.id}")
 
     @get("/{page_id:uuid}")
-    async def edit(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Template:
-        """The builder for one page."""
-        return await editor_page(request, db, await page_or_404(db, page_id))
+    async def edit(
+        self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID
+    ) -> Response[str] | Template:
+        """The builder for one page; a boosted link or form gets a full load instead (for its scripts)."""
+        page = await page_or_404(db, page_id)
+        if request.headers.get("hx-boosted"):
+            return Response("", headers={"hx-redirect": request.url.path})
+        return await editor_page(request, db, page)
 
     @post("/{page_id:uuid}", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
     async def update(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:

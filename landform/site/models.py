@@ -10,10 +10,14 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.drafts import DraftRevision
 
 
-class Page(TenantScoped, Base):
-    """A landing page at /p/{tenant_slug}/{slug}; what visitors see is its live PageVersion."""
+class Page(TenantScoped, DraftRevision, Base):
+    """A landing page at /p/{tenant_slug}/{slug}; what visitors see is its live PageVersion.
+
+    The draft (blocks, content, theme) carries a revision every save raises (core/drafts.py).
+    """
 
     __tablename__ = "page"
     __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
@@ -43,6 +47,8 @@ class Page(TenantScoped, Base):
     )
     # Set when the scheduled moment came but the draft could not be published (the editor says why).
     publish_failed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # Archived: out of the default list and off the web (archiving unpublishes); restorable as a draft.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
 
     @property
     def is_published(self) -> bool:
@@ -84,6 +90,11 @@ class SiteImage(TenantScoped, Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary, info={"personal": True})
+    # What the image shows, per language ({"nl": ..., "en": ...}): the default alt text wherever it is used.
+    # Personal: a marketer may name the person in a photo.
+    alt: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default="{}", info={"personal": True}
+    )
 
 
 class SiteBrand(TenantScoped, Base):

@@ -1,4 +1,4 @@
-"""The builder's screens: the list of forms, the builder, the preview and publishing."""
+"""The builder's screens: the builder, the preview and publishing (the list of forms: builder/listing.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
-from sqlalchemy import func, select
+from litestar.response import Redirect, Response, Template
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
@@ -21,8 +21,9 @@ from landform.billing import quotas
 from landform.consent import services as consent
 from landform.core.i18n import get_language
 from landform.core.i18n import gettext as _
-from landform.crm_sink.models import Submission
-from landform.forms.builder import services
+from landform.forms import embed_refusals
+from landform.forms.builder import drafts, listing, services
+from landform.forms.builder.draft_controllers import builder_texts, live_version
 from landform.forms.embed import embed_script
 from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS
 from landform.forms.intake.view import form_view
@@ -36,10 +37,15 @@ async def form_or_404(db: AsyncSession, form_id: UUID) -> Form:
     return form
 
 
-def _builder_context(
-    request: Request[Any, Any, Any], form: Form, errors: dict[str, str] | None = None, **extra: Any
+async def _builder_context(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    form: Form,
+    errors: dict[str, str] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     _body, integrity = embed_script()
+    purposes = await consent.purposes(db)
     base = request.app.state.settings.server.base_url
     snippet = (
         f'<script src="{base}/embed.js" data-landform-form="{form.key}" integrity="{integrity}" '
@@ -54,13 +60,15 @@ def _builder_context(
         "hidden_sources": HIDDEN_SOURCES,
         "with_options": WITH_OPTIONS,
         "snippet": snippet,
-        "purposes": [],
+        "purposes": purposes,
+        "can_publish": drafts.can_publish(form, await live_version(db, form)),
+        "builder_texts": builder_texts(purposes),
         **extra,
     }
 
 
 class FormBuilderController(Controller):
-    """The dashboard's form list and builder."""
+    """The dashboard's form builder."""
 
     path = "/app/forms"
     include_in_schema = False
@@ -68,17 +76,9 @@ class FormBuilderController(Controller):
     dependencies = {"db": Provide(provide_tenant_db)}
 
     @get("/")
-    async def index(self, db: AsyncSession) -> Template:
-        """All forms, with how many submissions each has had."""
-        counts = select(Submission.form_id, func.count().label("n")).group_by(Submission.form_id).subquery()
-        rows = (
-            await db.execute(
-                select(Form, func.coalesce(counts.c.n, 0))
-                .outerjoin(counts, counts.c.form_id == Form.id)
-                .order_by(Form.created_at.desc())
-            )
-        ).all()
-        return Template("forms/list.html", context={"rows": rows, "errors": {}})
+    async def index(self, db: AsyncSession, archived: bool = False) -> Template:
+        """All forms, with how many submissions each has had; `?archived=true` the archived ones."""
+        return await listing.form_list(db, archived)
 
     @post("/", media_type=MediaType.HTML)
     async def create(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
@@ -94,12 +94,19 @@ class FormBuilderController(Controller):
         await db.commit()
         return Redirect(f"/app/forms/{form.id}")
 
-    @get("/{form_id:uuid}")
-    async def edit(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Template:
+    @get("/{form_id:uuid}", media_type=MediaType.HTML)
+    async def edit(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Any:
         """The builder."""
         form = await form_or_404(db, form_id)
+        if request.headers.get("hx-boosted"):
+            # A boosted link swaps only the body, without running scripts (htmx's allowScriptTags is
+            # off): the builder's script needs a page of its own.
+            return Response("", headers={"HX-Redirect": request.url.path})
         return Template(
-            "forms/edit.html", context=_builder_context(request, form, purposes=await consent.purposes(db))
+            "forms/edit.html",
+            context=await _builder_context(
+                request, db, form, refusals=await embed_refusals.waiting(db, form.id)
+            ),
         )
 
     @get("/{form_id:uuid}/preview")
@@ -137,13 +144,7 @@ class FormBuilderController(Controller):
             return Template(
                 "forms/edit.html",
                 status_code=422,
-                context=_builder_context(
-                    request,
-                    form,
-                    {"settings": str(error)},
-                    submitted=data,
-                    purposes=await consent.purposes(db),
-                ),
+                context=await _builder_context(request, db, form, {"settings": str(error)}, submitted=data),
             )
         services.mark_changed(form)
         await db.commit()
@@ -162,12 +163,8 @@ class FormBuilderController(Controller):
         if error is None:
             services.mark_changed(form)
             await db.commit()
-        context = _builder_context(
-            request,
-            form,
-            {"fields": str(error)} if error else {},
-            submitted=submitted or {},
-            purposes=await consent.purposes(db),
+        context = await _builder_context(
+            request, db, form, {"fields": str(error)} if error else {}, submitted=submitted or {}
         )
         if request.htmx:
             return Template("forms/_fields.html", context=context, status_code=422 if error else 200)

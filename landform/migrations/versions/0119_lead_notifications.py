@@ -4,7 +4,7 @@ An account of one person that has no fallback owner gets that person as one: its
 nobody (new accounts get it at sign-up).
 
 Revision ID: 0119_lead_notifications
-Revises: 0113_password_reset_requests
+Revises: 0115_form_draft_revision
 """
 
 from collections.abc import Sequence
@@ -20,7 +20,8 @@ GUID = advanced_alchemy.types.guid.GUID(length=16)
 WHEN = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
 
 revision: str = "0119_lead_notifications"
-down_revision: str | None = "0113_password_reset_requests"
+# Follows main's head at the time of merging (0115); the lead may re-chain.
+down_revision: str | None = "0115_form_draft_revision"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
