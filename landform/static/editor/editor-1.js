@@ -53,11 +53,11 @@
     state: state, labels: T.status, status: document.getElementById("save-state"),
     body: function (s) { return {blocks: s.blocks}; },
     onAnswer: function (answer) {
+      var before = JSON.stringify([errors, problems]);
       errors = answer.errors || {};
       problems = answer.problems || {};
       setPublishable(answer.publishable);
-      drawOutline();
-      drawPanel();
+      if (JSON.stringify([errors, problems]) !== before) { drawOutline(); drawPanel(); }
       if (needsRender) { needsRender = false; reloadCanvas(); }
     },
     onConflict: showConflict,
@@ -70,6 +70,7 @@
   });
 
   function commit(key, structural) {
+    document.getElementById("removed").hidden = true;
     draft.change(state, key);
     if (structural) needsRender = true;
     drawHistory();
@@ -130,8 +131,7 @@
       var target = el && el.querySelector('[data-text="' + name + '"]');
       if (target && value) target.textContent = value; else needsRender = true;
     }
-    var item = outline.querySelector('[data-id="' + id + '"] .pick-text');
-    if (item) item.textContent = snippet(b) || T.empty;
+    drawOutline();  // its snippet and missing-translation badge
   }
   function setData(id, name, value) {
     var b = block(id);
@@ -238,6 +238,11 @@
   }
   var dragged = null;
   function drawOutline() {
+    var active = document.activeElement, keep = null;
+    if (active && outline.contains(active) && active.closest("[data-id]")) {
+      var was = active.closest("[data-id]");
+      keep = [was.getAttribute("data-id"), [].indexOf.call(was.querySelectorAll("button"), active)];
+    }
     var items = [];
     state.blocks.forEach(function (b, i) {
       var spec = specs[b.type], gaps = missing(b), label = spec.label;
@@ -281,6 +286,8 @@
     });
     items.push(addHere(state.blocks.length && state.blocks[state.blocks.length - 1].type === "footer" ? state.blocks.length - 1 : state.blocks.length));
     outline.replaceChildren.apply(outline, items);
+    var again = keep && outline.querySelector('[data-id="' + keep[0] + '"]');
+    if (again) { var buttons = again.querySelectorAll("button"); (buttons[keep[1]] || buttons[0]).focus(); }
     decorateCanvas();
   }
 
@@ -360,7 +367,8 @@
   }
   function drawPanel() {
     var b = selected && block(selected);
-    var focused = document.activeElement && panel.contains(document.activeElement) ? document.activeElement.id : null;
+    var active = document.activeElement, focused = active && panel.contains(active) ? active.id : null;
+    var range = focused && typeof active.selectionStart === "number" ? [active.selectionStart, active.selectionEnd] : null;
     if (!b) {
       panelTitle.textContent = T.panel;
       panel.replaceChildren(h("p", {"class": "help", text: T.select_prompt}));
@@ -373,7 +381,11 @@
     spec.texts.forEach(function (t) { parts.push(textField(b, t)); });
     spec.data.forEach(function (d) { parts.push(dataField(b, d)); });
     panel.replaceChildren.apply(panel, parts);
-    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+    var again = focused && document.getElementById(focused);
+    if (again) {
+      again.focus();
+      if (range && typeof again.setSelectionRange === "function") again.setSelectionRange(range[0], range[1]);
+    }
   }
   function drawAll() { drawOutline(); drawPanel(); drawHistory(); }
 
@@ -438,7 +450,17 @@
     draft.saveNow().then(function () { publishForm.requestSubmit(); });
   }, true);
 
+  /* The problems listed above the editor point at blocks: select them here. */
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest('a[href^="#block-"]');
+    if (!link || find(link.getAttribute("href").slice(7)) < 0) return;
+    e.preventDefault();
+    select(link.getAttribute("href").slice(7), true);
+  });
+
   root.hidden = false;
+  var opened = new URLSearchParams(location.search).get("open");
+  if (opened && document.getElementById(opened) && !location.hash) document.getElementById(opened).scrollIntoView();
   document.getElementById("blocks-classic").hidden = true;
   setPublishable(setup.publishable);
   setLang(lang);
