@@ -137,7 +137,7 @@ class PageDraftController(Controller):
         self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID
     ) -> Response[dict[str, Any]]:
         """Keep an uploaded image for this page's blocks; its id, size and address."""
-        page = await page_or_404(db, page_id)
+        await page_or_404(db, page_id)  # another tenant's page (or none): 404, nothing stored
         data = await read_upload(await request.form(), "image")
         if data is None:
             return _json({"errors": {"image": _("Choose an image to upload.")}}, 422)
@@ -153,7 +153,6 @@ class PageDraftController(Controller):
                 "width": image.width,
                 "height": image.height,
                 "url": url,
-                "page": str(page.id),
             },
             201,
         )
