@@ -73,6 +73,8 @@ from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
+from landform.forms.builder.listing import FormListController
+from landform.forms.builder.starter_screens import FormStarterController
 from landform.forms.intake.api import SubmissionsApi
 from landform.forms.intake.controllers import intake_router
 from landform.forms.spam_folder.controllers import SpamFolderController
@@ -88,6 +90,10 @@ from landform.site.domain_controllers import DomainsController, domain_allowed
 from landform.site.draft_editor import PageDraftController
 from landform.site.editor import PageEditorController
 from landform.site.hosts import CustomHostRouter, SiteHosts
+from landform.site.listing import PageListController
+from landform.site.media_controllers import MediaController
+from landform.site.starters import catalog as page_starters
+from landform.site.starters.controllers import PageStarterController
 from landform.static_files import static_router, static_url
 from landform.web_errors import handle_http_error, handle_quota_exceeded, handle_server_error
 from landform.web_sessions import session_auth, store_factory
@@ -172,6 +178,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment()))
     environment().globals["static_url"] = static_url
+    environment().globals["page_starters"] = page_starters.gallery  # the "new page" screen's gallery
 
     def on_startup(app: Litestar) -> None:
         ensure_current(settings)
@@ -225,12 +232,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProfileController,
             SecurityController,
             DomainsController,
+            PageListController,
             PageEditorController,
+            PageStarterController,
+            MediaController,
             PageBlocksController,
             PageDraftController,
             HostedPageController,
             domain_allowed,
+            FormListController,
             FormBuilderController,
+            FormStarterController,
             SpamFolderController,
             intake_router(settings),
             ContactsController,

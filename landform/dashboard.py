@@ -2,26 +2,109 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
+from litestar.plugins.flash import flash
 from litestar.response import Redirect, Response, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.accounts.guards import provide_tenant_db
-from landform.accounts.models import User
+from landform.accounts.guards import BUILDERS, MANAGERS, provide_tenant_db
+from landform.accounts.models import Invitation, Tenant, User
 from landform.billing import quotas
 from landform.core.db import utcnow
+from landform.core.i18n import gettext as _
 from landform.core.mail import EmailMessage
+from landform.crm_sink.assignment.models import RoutingSettings
 from landform.crm_sink.models import Contact, Submission
 from landform.forms.models import Form
 from landform.site.models import Page
+from landform.site.starters import catalog as page_starters
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of getting started: done or not, read from what the tenant has, and where it is done."""
+
+    title: str
+    detail: str
+    done: bool
+    href: str  # empty: this user's role cannot do it (an owner or admin can)
+
+
+async def _building_counts(db: AsyncSession) -> dict[str, int]:
+    published = select(func.count(Page.id)).where(Page.published_at.is_not(None))
+    return {
+        "pages": (await db.execute(select(func.count(Page.id)))).scalar_one(),
+        "published": (await db.execute(published)).scalar_one(),
+        "forms": (await db.execute(select(func.count(Form.id)))).scalar_one(),
+    }
+
+
+async def _exists(db: AsyncSession, query: Any) -> bool:
+    return (await db.execute(query.limit(1))).first() is not None
+
+
+async def getting_started(db: AsyncSession, user: User, counts: dict[str, int]) -> list[Step]:
+    """The new account's checklist; each step ticks itself off from the stored state, never by a click."""
+    forms = (await db.execute(select(Form.id, Form.allowed_origins).order_by(Form.created_at))).all()
+    # Embedded: a website is allowed to show a form, or a lead already arrived through the embed script.
+    embedded = any(row.allowed_origins for row in forms) or await _exists(
+        db, select(Contact.id).where(Contact.source == "embed")
+    )
+    latest = (await db.execute(select(Page.id).order_by(Page.created_at.desc()).limit(1))).scalar()
+    team = await _exists(db, select(User.id).where(User.id != user.id)) or await _exists(
+        db, select(Invitation.id)
+    )
+    owner_set = await _exists(
+        db, select(RoutingSettings.id).where(RoutingSettings.fallback_owner_id.is_not(None))
+    )
+    manager = user.role in MANAGERS
+    return [
+        Step(
+            _("Create a form"),
+            _("Start from a template, or build one field by field."),
+            counts["forms"] > 0,
+            "/app/forms/new",
+        ),
+        Step(
+            _("Create a page"),
+            _("Pick a template: it brings its own form and illustration."),
+            counts["pages"] > 0,
+            "/app/pages/new",
+        ),
+        Step(
+            _("Publish a page"),
+            _("Put it live at its own address and share the link."),
+            counts["published"] > 0,
+            f"/app/pages/{latest}" if latest else "/app/pages/new",
+        ),
+        Step(
+            _("Embed a form on your website"),
+            _("Allow your website in the form's settings and paste the snippet there."),
+            embedded,
+            f"/app/forms/{forms[0].id}" if forms else "/app/forms/new",
+        ),
+        Step(
+            _("Invite your team"),
+            _("Colleagues in marketing and sales, each with their own role."),
+            team,
+            "/app/team/" if manager else "",
+        ),
+        Step(
+            _("Choose who gets unmatched leads"),
+            _("The owner of every lead that no routing rule places."),
+            owner_set,
+            "/app/routing/#fallback" if manager else "",
+        ),
+    ]
 
 
 class HomeController(Controller):
@@ -49,11 +132,7 @@ class DashboardController(Controller):
         """Counts, recent leads and the tenant's published pages."""
         since = utcnow() - timedelta(days=7)
         counts = {
-            "pages": (await db.execute(select(func.count(Page.id)))).scalar_one(),
-            "published": (
-                await db.execute(select(func.count(Page.id)).where(Page.published_at.is_not(None)))
-            ).scalar_one(),
-            "forms": (await db.execute(select(func.count(Form.id)))).scalar_one(),
+            **await _building_counts(db),
             "contacts": (await db.execute(select(func.count(Contact.id)))).scalar_one(),
             "week": (
                 await db.execute(select(func.count(Submission.id)).where(Submission.created_at >= since))
@@ -80,9 +159,26 @@ class DashboardController(Controller):
                 )
             ).scalars()
         )
-        return Template(
-            "dashboard/overview.html", context={"counts": counts, "recent": recent, "pages": pages}
-        )
+        context: dict[str, Any] = {"counts": counts, "recent": recent, "pages": pages, "steps": []}
+        tenant = await db.get_one(Tenant, request.user.tenant_id)
+        if request.user.role in BUILDERS and tenant.getting_started_hidden_at is None:
+            context["steps"] = await getting_started(db, request.user, counts)
+            context["starters"] = page_starters.gallery()[:4] if not counts["pages"] else []
+        return Template("dashboard/overview.html", context=context)
+
+    @post("/getting-started/hide")
+    async def hide_getting_started(self, request: Request[User, Any, Any], db: AsyncSession) -> Redirect:
+        """Hide the checklist for the whole team, once every step is done; before that it stays."""
+        counts = await _building_counts(db)
+        if request.user.role not in BUILDERS or not all(
+            step.done for step in await getting_started(db, request.user, counts)
+        ):
+            flash(request, _("The checklist can be hidden once every step is done."), category="error")
+            return Redirect("/app")
+        tenant = await db.get_one(Tenant, request.user.tenant_id)
+        tenant.getting_started_hidden_at = utcnow()
+        await db.commit()
+        return Redirect("/app")
 
 
 MAIL_CSP = (

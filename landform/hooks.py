@@ -126,6 +126,15 @@ PageRenderer = Callable[
 ]
 page_renderer: Slot[PageRenderer] = Slot("page_renderer")
 
+# forms: the tenant's brand as a stylesheet of custom properties on `:host`, for the embedded form's shadow
+# root (site fills it from the brand; the embed script adopts it).
+EmbedStyle = Callable[[AsyncSession], Awaitable[str]]
+embed_style: Slot[EmbedStyle] = Slot("embed_style")
+
+# forms: the pages whose draft uses a form, as (title, published), so archiving or deleting it breaks none.
+PagesWithForm = Callable[[AsyncSession, UUID], Awaitable[list[tuple[str, bool]]]]
+pages_with_form: Slot[PagesWithForm] = Slot("pages_with_form")
+
 # privacy: what other domains hold on a person joins the export and the erasure. An export section gets
 # (session, tenant id, e-mail key) and returns (section name, rows); an eraser gets (session, tenant id,
 # e-mail key, contact ids) and returns how many rows it anonymized.

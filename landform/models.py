@@ -26,7 +26,7 @@ from landform.crm_sink.assignment.models import (
     RoutingSettings,
 )
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
-from landform.forms.models import Form, FormVersion, SpamSubmission
+from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
 from landform.privacy.models import (
     AccountDeletion,
     BreachIncident,
@@ -55,6 +55,7 @@ __all__ = [
     "Department",
     "DepartmentMember",
     "EmailMessage",
+    "EmbedRefusal",
     "FieldMapping",
     "Form",
     "FormVersion",

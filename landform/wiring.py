@@ -19,6 +19,7 @@ from landform.billing.quotas import ensure_room
 from landform.consent import services as consent
 from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
+from landform.site import lifecycle as page_lifecycle
 from landform.site import services as site
 from landform.site.controllers import render_with_form
 from landform.site.models import Page
@@ -54,6 +55,8 @@ def wire() -> None:
     hooks.traffic_titles.add(site.page_titles)
     hooks.traffic_titles.add(forms.form_titles)
     hooks.page_renderer.fill(render_with_form)
+    hooks.embed_style.fill(site.embed_stylesheet)
+    hooks.pages_with_form.fill(page_lifecycle.pages_with_form)
 
     hooks.export_sections.add(webhook_events.privacy_export)
     hooks.erasers.add(webhook_events.webhook_events)

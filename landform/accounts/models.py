@@ -44,6 +44,10 @@ class Tenant(Base):
     description: Mapped[str] = mapped_column(Text, default="", server_default="", info={"personal": True})
     # An AccountImage of this tenant (no foreign key: the image table already points back at the tenant).
     logo_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    # When someone hid the dashboard's getting-started checklist (only offered once every step is done).
+    getting_started_hidden_at: Mapped[datetime | None] = mapped_column(
+        DateTimeUTC, nullable=True, info={"personal": False}
+    )
 
 
 class User(TenantScoped, Base):

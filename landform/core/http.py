@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -114,15 +114,17 @@ def public_url(request: Request[Any, Any, Any]) -> str:
     return found.origin + public_path(request)
 
 
-def hosted_csp(form_targets: str = "", *, scripts: bool = False) -> str:
+def hosted_csp(form_targets: str = "", *, scripts: bool = False, frames: Sequence[str] = ()) -> str:
     """The strict policy of hosted pages; `form_targets` adds a thank-you redirect's origin.
 
     `scripts` lets a landing page load its own cookies.js (and send the choice back with fetch).
+    `frames`: the video players a page shows (once the visitor allowed them); none on most pages.
     """
     own_scripts = "script-src 'self'; connect-src 'self'; " if scripts else ""
+    frame_src = f"frame-src {' '.join(frames)}; " if frames else ""
     return (
         "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        f"{own_scripts}"
+        f"{own_scripts}{frame_src}"
         f"form-action 'self'{(' ' + form_targets) if form_targets else ''}; "
         "frame-ancestors 'self'; base-uri 'none'; object-src 'none'"
     )

@@ -41,6 +41,8 @@ class Form(TenantScoped, Base):
     # The number of the newest published version; None until first published.
     published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     draft_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # Archived: out of the default list and closed to visitors; its leads and versions are kept.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
 
 
 class FormVersion(TenantScoped, Base):
@@ -73,3 +75,25 @@ class SpamSubmission(TenantScoped, Base):
     reason: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     released_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+
+
+class EmbedRefusal(TenantScoped, Base):
+    """A website that tried to show a form it is not allowed on, so the dashboard can offer to allow it.
+
+    One row per form and website, counted, at most `forms/embed_refusals.py`'s cap per form. It holds no
+    personal data: the website's origin (scheme, host, port; never a path or a visitor's address) and times.
+    """
+
+    __tablename__ = "embed_refusal"
+    __table_args__ = (UniqueConstraint("form_id", "origin"),)
+
+    form_id: Mapped[UUID] = mapped_column(GUID, ForeignKey("form.id", ondelete="CASCADE"), index=True)
+    # A website's address such as https://www.example.nl: the Origin header, no path, no visitor data.
+    origin: Mapped[str] = mapped_column(String(200), info={"personal": False})
+    # created_at is when it was first seen.
+    last_seen_at: Mapped[datetime] = mapped_column(DateTimeUTC, info={"personal": False})
+    attempts: Mapped[int] = mapped_column(Integer, default=1, info={"personal": False})
+    # The marketer said no: kept (and still counted) so the website is not offered again.
+    dismissed_at: Mapped[datetime | None] = mapped_column(
+        DateTimeUTC, nullable=True, info={"personal": False}
+    )

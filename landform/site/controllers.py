@@ -25,7 +25,7 @@ from landform.forms import progressive
 from landform.forms.intake.view import form_view
 from landform.forms.models import Form, FormVersion
 from landform.site import blocks as page_blocks
-from landform.site import services, themes
+from landform.site import services, themes, video
 from landform.site.live import live_page
 from landform.site.models import Page, PageVersion, SiteImage
 from landform.site.views import address_for, page_context, theme_url
@@ -174,7 +174,9 @@ async def _hosted_page(
     headers = {
         "vary": "Accept-Language",
         "cache-control": "no-store",
-        "content-security-policy": hosted_csp(redirect_origin or "", scripts=True),
+        "content-security-policy": hosted_csp(
+            redirect_origin or "", scripts=True, frames=video.frame_hosts(version.snapshot["blocks"])
+        ),
     }
     if version.snapshot.get("noindex"):
         headers["x-robots-tag"] = "noindex"

@@ -27,7 +27,7 @@ from landform.core.images import UPLOAD_BODY, ImageRefused
 from landform.forms.intake.view import form_view
 from landform.forms.models import Form
 from landform.site import blocks as page_blocks
-from landform.site import schedule, services, themes
+from landform.site import listing, schedule, services, themes
 from landform.site.editor_setup import editor_setup, publishable
 from landform.site.models import Page
 from landform.site.views import page_context
@@ -142,7 +142,10 @@ async def editor_page(
 
 
 class PageEditorController(Controller):
-    """The dashboard's pages: list, create, settings, theme, publish, roll back, preview; the brand."""
+    """The dashboard's pages: create, settings, theme, publish, roll back, preview; the brand.
+
+    The list, duplicating and archiving: site/listing.py.
+    """
 
     path = "/app/pages"
     include_in_schema = False
@@ -150,10 +153,9 @@ class PageEditorController(Controller):
     dependencies = {"db": Provide(provide_tenant_db)}
 
     @get("/")
-    async def index(self, db: AsyncSession) -> Template:
-        """All pages, newest first."""
-        pages = list((await db.execute(select(Page).order_by(Page.created_at.desc()))).scalars())
-        return Template("site/list.html", context={"pages": pages})
+    async def index(self, db: AsyncSession, archived: bool = False) -> Template:
+        """All pages, newest first; `?archived=true` the archived ones."""
+        return await listing.page_list(db, archived)
 
     @get("/new")
     async def new(self) -> Template:

@@ -62,10 +62,15 @@ pages: Memo[LivePage] = Memo(
 
 
 def image_ids(snapshot: dict[str, Any]) -> set[str]:
-    """The images a version shows: the logo, the social image and the blocks' images."""
+    """The images a version shows: the logo, the social image and the blocks' images (backgrounds, logos)."""
     logo_id = snapshot["theme"].get("logo_id", "")
     social_id = (snapshot.get("social_image") or {}).get("id", "")
-    return {logo_id, social_id, *(str(b.get("data", {}).get("image_id", "")) for b in snapshot["blocks"])}
+    shown = {logo_id, social_id}
+    for block in snapshot["blocks"]:
+        data = block.get("data", {})
+        shown |= {str(data.get("image_id", "")), str(data.get("background_image_id", ""))}
+        shown |= set(page_blocks.image_list(data.get("image_ids")))
+    return shown
 
 
 async def live_page(db: AsyncSession, tenant_slug: str, page_slug: str) -> LivePage | None:

@@ -47,6 +47,8 @@ class Page(TenantScoped, DraftRevision, Base):
     )
     # Set when the scheduled moment came but the draft could not be published (the editor says why).
     publish_failed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # Archived: out of the default list and off the web (archiving unpublishes); restorable as a draft.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
 
     @property
     def is_published(self) -> bool:
@@ -88,6 +90,11 @@ class SiteImage(TenantScoped, Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary, info={"personal": True})
+    # What the image shows, per language ({"nl": ..., "en": ...}): the default alt text wherever it is used.
+    # Personal: a marketer may name the person in a photo.
+    alt: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default="{}", info={"personal": True}
+    )
 
 
 class SiteBrand(TenantScoped, Base):

@@ -141,12 +141,18 @@ def _publish_snapshot(page: Page, snapshot: dict[str, Any], number: int, user_id
     version = PageVersion(page_id=page.id, number=number, snapshot=snapshot, published_by_id=user_id)
     page.published_version = number
     page.published_at = utcnow()
+    page.archived_at = None  # a live page is never hidden in the archive
     return version
 
 
 async def brand_theme(db: AsyncSession) -> dict[str, str]:
     brand = (await db.execute(select(SiteBrand))).scalar_one_or_none()
     return dict(brand.theme) if brand else {}
+
+
+async def embed_stylesheet(db: AsyncSession) -> str:
+    """The brand for an embedded form: colours, font and corners as custom properties of its shadow host."""
+    return themes.stylesheet(await brand_theme(db), ":host")
 
 
 async def _next_number(db: AsyncSession, page: Page) -> int:
@@ -290,9 +296,9 @@ async def store_image(db: AsyncSession, data: bytes) -> SiteImage:
     return image
 
 
-async def images(db: AsyncSession, only: set[str] | None = None) -> dict[str, dict[str, int]]:
-    """The tenant's images (or `only` these of them) by id: their sizes, without their bytes."""
-    query = select(SiteImage.id, SiteImage.width, SiteImage.height)
+async def images(db: AsyncSession, only: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The tenant's images (or `only` these of them) by id: their sizes and alt texts, without their bytes."""
+    query = select(SiteImage.id, SiteImage.width, SiteImage.height, SiteImage.alt)
     if only is not None:
         wanted = []
         for image_id in only:
@@ -302,7 +308,7 @@ async def images(db: AsyncSession, only: set[str] | None = None) -> dict[str, di
                 continue
         query = query.where(SiteImage.id.in_(wanted))
     rows = await db.execute(query)
-    return {str(row.id): {"width": row.width, "height": row.height} for row in rows}
+    return {str(row.id): {"width": row.width, "height": row.height, "alt": row.alt or {}} for row in rows}
 
 
 async def save_brand(db: AsyncSession, theme: dict[str, str]) -> None:

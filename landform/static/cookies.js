@@ -78,14 +78,20 @@
     });
   }
 
-  root.addEventListener("submit", function (event) {
+  // The banner's forms, and a video's "allow and load" button (a form with data-cookie-allow) anywhere on the page.
+  document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) return;
+    if (!root.contains(form) && !form.hasAttribute("data-cookie-allow")) return;
     event.preventDefault();
+    var block = form.hasAttribute("data-cookie-allow") ? form.closest("figure") : null;
     send(form, event.submitter).then(function (answer) {
       if (banner) banner.hidden = true;
       closeDialog();
       activate(answer.allowed);
+      // The button that was pressed is gone with its placeholder: focus moves to what it loaded.
+      var player = block && block.querySelector("iframe");
+      if (player) player.focus();
     }).catch(function () {
       // The server still takes the plain form; submit() leaves out the pressed button, so add its value.
       if (event.submitter && event.submitter.name) {

@@ -8,9 +8,10 @@
   };
   const TYPE = { email: 'email', phone: 'tel', website: 'url', date: 'date', date_of_birth: 'date', checkbox: 'checkbox', consent: 'checkbox' };
   const MODE = { number: 'decimal', kvk_number: 'numeric', rsin: 'numeric' };
-  // em, not rem: the host's root font size must not matter
-  const CSS = `:host{display:block!important}
-.lf{all:initial;display:block;font:16px/1.6 system-ui,-apple-system,sans-serif;color:#1d2939;background:#fff;border-radius:14px;border-top:4px solid #0f766e;padding:2em;box-shadow:0 1px 3px #1018281a,0 12px 32px -12px #1018282e}
+  // em, not rem: the host's root font size must not matter. The brand comes with the form (`css`): it
+  // sets --accent, --on-accent, --radius and --font on :host; these are the defaults until then.
+  const CSS = `:host{display:block!important;--accent:#0f766e;--on-accent:#fff;--radius:8px;--font:system-ui,-apple-system,sans-serif}
+.lf{all:initial;display:block;font:16px/1.6 var(--font);color:#1d2939;background:#fff;border-radius:14px;border-top:4px solid var(--accent);padding:2em;box-shadow:0 1px 3px #1018281a,0 12px 32px -12px #1018282e}
 *{box-sizing:border-box}[hidden]{display:none!important}p{margin:0}
 h2{font-size:1.5em;line-height:1.25;margin:0 0 .8em}
 .f{margin:0 0 1.1em;padding:0;border:0;min-width:0}
@@ -18,19 +19,26 @@ label,legend{display:block;font-weight:600;line-height:1.35;margin:0 0 .4em;padd
 .r,.e{color:#b42318}.o,.h{color:#5d6b7e;font-weight:400}.o,.e,.h{font-size:.9em}
 .e,.h{line-height:1.4;margin-top:.4em}.e{font-weight:500}
 input,select,textarea{display:block;width:100%;font:inherit;line-height:1.4;padding:.75em .85em;margin:0;border:1px solid #868f9f;border-radius:8px;background:#fff;color:inherit}
-:is(input,select,textarea,button):focus-visible{outline:0;border-color:#0f766e;box-shadow:0 0 0 3px #0f766e40}
+:is(input,select,textarea,button,a):focus-visible{outline:0;border-color:var(--accent);box-shadow:0 0 0 3px color-mix(in srgb,var(--accent) 25%,#0000)}
 .c{display:grid;grid-template-columns:auto 1fr;gap:.65em;margin:0 0 .5em}
-.c input{width:1.25em;height:1.25em;margin:.15em 0 0;accent-color:#0f766e}
+.c input{width:1.25em;height:1.25em;margin:.15em 0 0;accent-color:var(--accent)}
 .c label{font-weight:400;margin:0;line-height:1.5}.c p{grid-column:1/-1}
 .x :is(input,select,textarea){border-color:#b42318;background:#fffbfa}
 .a{background:#fdecea;color:#7a271a;border-left:4px solid #b42318;border-radius:8px;padding:.7em .9em;margin:0 0 1.25em}
-button{width:100%;min-height:3.25em;font:inherit;font-weight:700;font-size:1.05em;line-height:1.3;text-wrap:balance;color:#fff;background:#0f766e;border:0;border-radius:8px;padding:.85em 1em;margin-top:.5em;cursor:pointer}
-button:hover{background:#0b5c56}
+button,.g{display:block;width:100%;min-height:3.25em;font:inherit;font-weight:700;font-size:1.05em;line-height:1.3;text-wrap:balance;text-align:center;text-decoration:none;color:var(--on-accent);background:var(--accent);border:0;border-radius:var(--radius);padding:.85em 1em;margin-top:.5em;cursor:pointer}
+:is(button,.g):hover{background:color-mix(in srgb,var(--accent) 80%,#000)}
 .ok{text-align:center;outline:0}
-.ok::before{content:"\\2713";display:block;width:3em;line-height:3em;margin:0 auto .8em;border-radius:50%;background:#e6f4f2;color:#0f766e;font-size:1.2em;font-weight:700}
-a{color:#0f766e;font-weight:600}.m{margin-top:1em;text-align:center;font-size:.8em}.m a{color:#5d6b7e;font-weight:400}
+.ok::before{content:"\\2713";display:block;width:3em;line-height:3em;margin:0 auto .8em;border-radius:50%;background:color-mix(in srgb,var(--accent) 11%,#fff);color:var(--accent);font-size:1.2em;font-weight:700}
+a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-size:.8em}.m a{color:#5d6b7e;font-weight:400}
 @media(max-width:480px){.lf{padding:1.25em 1em}button{font-size:1em}}`;
-  let sheet;
+  // a stylesheet in a shadow root: constructed (a host's CSP style-src allows those), else a <style>
+  const style = (root, css) => {
+    try {
+      const s = new CSSStyleSheet();
+      s.replaceSync(css);
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, s];
+    } catch (_) { root.append(h('style', {}, css)) }
+  };
 
   // an element; null/false attributes left out
   const h = (tag, attrs, ...kids) => {
@@ -46,10 +54,7 @@ a{color:#0f766e;font-weight:600}.m{margin-top:1em;text-align:center;font-size:.8
 
   const mount = (host, key, origin) => {
     const root = host.attachShadow({ mode: 'open' }), box = h('div', { class: 'lf' });
-    try { // CSP style-src allows constructed sheets
-      sheet || (sheet = new CSSStyleSheet()).replaceSync(CSS);
-      root.adoptedStyleSheets = [sheet];
-    } catch (_) { root.append(h('style', {}, CSS)) }
+    style(root, CSS);
     root.append(box);
     let lang = (host.dataset.lang || document.documentElement.lang || navigator.language || '').slice(0, 2).toLowerCase();
     const t = i => (T[lang] || T.en)[i], url = `${origin}/f/${encodeURIComponent(key)}`;
@@ -60,11 +65,13 @@ a{color:#0f766e;font-weight:600}.m{margin-top:1em;text-align:center;font-size:.8
       q.set('lang', lang);
       return q;
     };
+    // a refused website is told why (`refused` names the setting that allows it)
     const load = () => fetch(`${url}/embed?${query()}`, { credentials: 'omit' })
-      .then(r => { if (r.ok) return r.json(); throw Error('HTTP ' + r.status) });
+      .then(r => r.json().catch(() => ({})).then(d => { if (r.ok) return d; throw d.refused || Error('HTTP ' + r.status) }));
 
     load().then(def => {
       lang = def.language || lang;
+      def.css && style(root, def.css);
       const msg = def.messages || {}, rows = [], label = def.submit_label;
       const alert = h('p', { class: 'a', role: 'alert', hidden: true });
       const status = h('p', { role: 'status', tabindex: -1 });
@@ -136,11 +143,11 @@ a{color:#0f766e;font-weight:600}.m{margin-top:1em;text-align:center;font-size:.8
       form.onsubmit = e => { e.preventDefault(); btn.disabled || submit().catch(warn) };
       // "Made with Landform", on plans that keep it
       const b = def.badge;
-      box.append(def.title ? h('h2', {}, def.title) : '', form, status, b && h('p', { class: 'm' }, h('a', { href: b.url, target: '_blank', rel: 'noopener' }, b.text)));
+      box.append(def.title ? h('h2', {}, def.title) : '', form, status, b ? h('p', { class: 'm' }, h('a', { href: b.url, target: '_blank', rel: 'noopener' }, b.text)) : '');
     }).catch(e => {
       // not loadable here: link to the hosted form
       warn(e);
-      box.append(h('a', { href: `${url}?${query()}`, target: '_top' }, t(1) + ' →'));
+      box.append(h('a', { class: 'g', href: `${url}?${query()}`, target: '_top' }, t(1) + ' →'));
     }).catch(warn);
   };
 

@@ -14,7 +14,9 @@
   // The same choice as themes.on_primary: white or near-black, whichever reads better.
   const onPrimary = p => (ratio('#ffffff', p) >= ratio('#101828', p) ? '#ffffff' : '#101828');
 
-  for (const editor of document.querySelectorAll('[data-theme-editor]')) {
+  const wire = editor => {
+    if (editor.dataset.themeWired) return;
+    editor.dataset.themeWired = '1';
     const settings = JSON.parse(editor.dataset.settings || '{}');
     const preview = editor.querySelector('[data-theme-preview]');
     const checks = editor.querySelector('[data-contrast-checks]');
@@ -61,5 +63,9 @@
     }
     for (const name of ['font', 'buttons']) field(name).addEventListener('change', draw);
     draw();
-  }
+  };
+  const start = () => document.querySelectorAll('[data-theme-editor]').forEach(wire);
+  start();
+  // Loaded by layout/app.html: hx-boost swaps the body and runs no script in it, so wire each swap's editor.
+  document.addEventListener('htmx:afterSettle', start);
 })();

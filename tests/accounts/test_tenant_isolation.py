@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from landform.core.db import TenantScopeMissing, scope_to_tenant, sync_session
 from landform.crm_sink.models import Contact
-from landform.forms.models import SpamSubmission
+from landform.forms.models import EmbedRefusal, SpamSubmission
 from tests.conftest import form_token, log_in, make_form, make_page, post_form, wait_for
 from tests.consent.helpers import make_purpose
 from tests.crm_sink.test_routing_screens import make_failed_job, make_routing
@@ -19,6 +19,8 @@ from tests.crm_sink.test_routing_screens import make_failed_job, make_routing
 def _tenant_a_objects(client, db, owner):
     form = make_form(db, owner)
     page = make_page(db, owner, form)
+    client.get(f"/f/{form.key}/embed", headers={"Origin": "https://refused.example"})
+    refusal = db.execute(select(EmbedRefusal).execution_options(all_tenants=True)).scalar_one()
     token = form_token(client, f"/f/{form.key}")
     client.post(f"/f/{form.key}", json={"first_name": "Ada", "email": "ada@example.com", "_lf_token": token})
     contact = wait_for(
@@ -59,6 +61,7 @@ def _tenant_a_objects(client, db, owner):
         **extra,
         "form_id": form.id,
         "page_id": page.id,
+        "refusal_id": refusal.id,
         "block_id": page.blocks[0]["id"],
         "number": 1,
         "contact_id": contact.id,
@@ -131,7 +134,14 @@ def _tenant_a_more(db, owner, contact):
     domain = SiteDomain(tenant_id=owner.tenant_id, host="go.acme.example.nl", token="t", status="verified")
     db.add(domain)
     db.commit()
+    from landform.site.models import SiteImage
+    from tests.site.test_page_safety import png
+
+    image = SiteImage(tenant_id=owner.tenant_id, content_type="image/png", width=3, height=2, data=png())
+    db.add(image)
+    db.commit()
     return {
+        "site_image_id": image.id,
         "domain_id": domain.id,
         "endpoint_id": endpoint.id,
         "delivery_id": delivery.id,

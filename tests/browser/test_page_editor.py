@@ -51,10 +51,10 @@ def log_in(context: BrowserContext, server: RunningLandform) -> tuple[Page, Watc
 
 def new_page(page: Page, server: RunningLandform, slug: str) -> str:
     """A fresh page (hero, form, footer); the editor's address."""
-    page.goto(f"{server.base_url}/app/pages/new")
+    page.goto(f"{server.base_url}/app/pages/new?template=blank")
     page.fill("#f-slug", slug)
     page.fill("#f-nl_title", f"Pagina {slug}")
-    page.locator("form[action='/app/pages/'] button.primary").click()
+    page.locator("form[action='/app/pages/start'] button.primary").click()
     expect(page).to_have_url(re.compile(r"/app/pages/[0-9a-f-]{36}"))
     expect(page.locator("#page-editor")).to_be_visible()
     return page.url.split("#", 1)[0]

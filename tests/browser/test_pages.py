@@ -85,10 +85,10 @@ def test_it_builds_a_hostile_page_without_javascript_and_the_page_runs_nothing(
         page.locator("form[action='/login'] button").click()
         page.wait_for_url(f"{server.base_url}/app")
 
-        page.goto(f"{server.base_url}/app/pages/new")
+        page.goto(f"{server.base_url}/app/pages/new?template=blank")
         page.fill("#f-slug", "veilig")
         page.fill("#f-nl_title", XSS)
-        page.locator("form[action='/app/pages/'] button.primary").click()
+        page.locator("form[action='/app/pages/start'] button.primary").click()
         page.wait_for_url("**/app/pages/*")
         hero = page.locator("article.block-card").first
         hero.locator("[name=nl_heading]").fill(XSS)
@@ -151,10 +151,10 @@ def test_a_marketer_gives_a_page_a_social_image_and_plans_its_publish(
         page.fill("#f-password", server.demo["login_password"])
         page.locator("form[action='/login'] button").click()
         page.wait_for_url(f"{server.base_url}/app")
-        page.goto(f"{server.base_url}/app/pages/new")
+        page.goto(f"{server.base_url}/app/pages/new?template=blank")
         page.fill("#f-slug", "deelbaar")
         page.fill("#f-nl_title", "Zomeractie")
-        page.locator("form[action='/app/pages/'] button.primary").click()
+        page.locator("form[action='/app/pages/start'] button.primary").click()
         page.wait_for_selector("#page-editor:not([hidden])")
         editor_url = page.url.split("#", 1)[0]
         assert not editor_url.endswith("/new")

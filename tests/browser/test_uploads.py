@@ -135,10 +135,10 @@ def test_a_marketer_uploads_the_brand_logo_a_page_logo_a_block_image_and_a_socia
         shows(page.locator("form[action='/app/pages/brand'] img.thumb"), 300)
         shot(page, page, "upload-brand-logo")
 
-        page.goto(f"{server.base_url}/app/pages/new")
+        page.goto(f"{server.base_url}/app/pages/new?template=blank")
         page.fill("#f-slug", "beelden")
         page.fill("#f-nl_title", "Beelden")
-        page.locator("form[action='/app/pages/'] button.primary").click()
+        page.locator("form[action='/app/pages/start'] button.primary").click()
         page.wait_for_selector("#page-editor:not([hidden])")
         editor_url = page.url.split("#", 1)[0]
         page.locator("#page-settings summary").click()  # folded under the page editor

@@ -1,4 +1,4 @@
-"""The builder's screens: the list of forms, the builder, the preview and publishing."""
+"""The builder's screens: the builder, the preview and publishing (the list of forms: builder/listing.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
@@ -21,8 +21,8 @@ from landform.billing import quotas
 from landform.consent import services as consent
 from landform.core.i18n import get_language
 from landform.core.i18n import gettext as _
-from landform.crm_sink.models import Submission
-from landform.forms.builder import services
+from landform.forms import embed_refusals
+from landform.forms.builder import listing, services
 from landform.forms.embed import embed_script
 from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS
 from landform.forms.intake.view import form_view
@@ -60,7 +60,7 @@ def _builder_context(
 
 
 class FormBuilderController(Controller):
-    """The dashboard's form list and builder."""
+    """The dashboard's form builder."""
 
     path = "/app/forms"
     include_in_schema = False
@@ -68,17 +68,9 @@ class FormBuilderController(Controller):
     dependencies = {"db": Provide(provide_tenant_db)}
 
     @get("/")
-    async def index(self, db: AsyncSession) -> Template:
-        """All forms, with how many submissions each has had."""
-        counts = select(Submission.form_id, func.count().label("n")).group_by(Submission.form_id).subquery()
-        rows = (
-            await db.execute(
-                select(Form, func.coalesce(counts.c.n, 0))
-                .outerjoin(counts, counts.c.form_id == Form.id)
-                .order_by(Form.created_at.desc())
-            )
-        ).all()
-        return Template("forms/list.html", context={"rows": rows, "errors": {}})
+    async def index(self, db: AsyncSession, archived: bool = False) -> Template:
+        """All forms, with how many submissions each has had; `?archived=true` the archived ones."""
+        return await listing.form_list(db, archived)
 
     @post("/", media_type=MediaType.HTML)
     async def create(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
@@ -99,7 +91,13 @@ class FormBuilderController(Controller):
         """The builder."""
         form = await form_or_404(db, form_id)
         return Template(
-            "forms/edit.html", context=_builder_context(request, form, purposes=await consent.purposes(db))
+            "forms/edit.html",
+            context=_builder_context(
+                request,
+                form,
+                purposes=await consent.purposes(db),
+                refusals=await embed_refusals.waiting(db, form.id),
+            ),
         )
 
     @get("/{form_id:uuid}/preview")

@@ -323,4 +323,5 @@ def publish(db: Session, form: Form, user_id: UUID | None = None) -> FormVersion
     db.add(version)
     form.published_version = number
     form.draft_changed_at = None
+    form.archived_at = None  # publishing reopens an archived form
     return version

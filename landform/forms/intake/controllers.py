@@ -26,13 +26,13 @@ from landform.core.mail_limits import mail_limiter
 from landform.core.metrics import SUBMISSIONS
 from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
-from landform.forms import progressive
+from landform.forms import embed_refusals, progressive
 from landform.forms.embed import serve_embed_script
 from landform.forms.fields import SubmissionInvalid
 from landform.forms.intake import pipeline, spam
 from landform.forms.intake.body import MAX_BODY, read_answers
 from landform.forms.intake.live import live_form
-from landform.forms.intake.origins import cors_headers, embedding_origin
+from landform.forms.intake.origins import OriginRefused, cors_headers, embedding_origin
 from landform.forms.intake.view import form_view
 from landform.forms.models import Form, FormVersion
 
@@ -69,9 +69,23 @@ class IntakeController(Controller):
     ) -> Response[Any]:
         """The form as JSON for the embed script, readable only by the websites the form allows."""
         form, version, tenant = await live_form(request, db_session, form_key)
-        origin = embedding_origin(request, form)
-        track.form_viewed(request, tenant.id, form.id)
         language = get_language()
+        try:
+            origin = embedding_origin(request, form)
+        except OriginRefused as refused:
+            # Readable by the refused website, so its console can say which setting to change; it
+            # carries no part of the form. The dashboard offers to allow the website.
+            await embed_refusals.record(db_session, form, refused.origin)
+            base = request.app.state.settings.server.base_url
+            return Response(
+                {
+                    "refused": embed_refusals.console_message(refused.origin),
+                    "hosted_url": f"{base}/f/{form.key}",
+                },
+                status_code=403,
+                headers={**cors_headers(refused.origin), "cache-control": "no-store"},
+            )
+        track.form_viewed(request, tenant.id, form.id)
         view = form_view(form.key, version, language=language)
         if form.requires_age_check:
             view["fields"].append(consent_minors.parent_email_field("", "", language, up_front=True))
@@ -84,6 +98,8 @@ class IntakeController(Controller):
             "hosted_url": f"{base}/f/{form.key}",
             "language": language,
             "title": form.name,
+            # The brand, as CSS the script adopts in its shadow root (values from closed sets only).
+            "css": await hooks.embed_style.get()(db_session),
             "messages": {
                 "invalid": _("Some answers need another look. They are marked below."),
                 "network": _("Your details could not be sent. Check your connection and try again."),

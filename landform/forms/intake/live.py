@@ -86,4 +86,6 @@ async def _load_live_form(db: AsyncSession, form_key: str) -> tuple[Form, FormVe
     form, version, tenant = row
     if version is None:
         raise NotFoundException(detail=_("This form is not published yet."))
+    if form.archived_at is not None:
+        raise NotFoundException(detail=_("This form is closed."))
     return form, version, tenant

@@ -28,6 +28,16 @@ def _tenant_host_origin(request: Request[Any, Any, Any], form: Form, origin: str
     return parts.port is None and parts.hostname in hosts.hosts_of(form.tenant_id)
 
 
+class OriginRefused(PermissionDeniedException):
+    """A website the form does not allow; the embed's definition records it and explains why."""
+
+    def __init__(self, origin: str) -> None:
+        super().__init__(
+            detail=_("This form does not accept submissions from %(origin)s.", origin=origin[:200])
+        )
+        self.origin = origin[:200]
+
+
 def embedding_origin(request: Request[Any, Any, Any], form: Form) -> str | None:
     """The other website this request comes from, if any; 403 unless the form allows that website.
 
@@ -37,9 +47,7 @@ def embedding_origin(request: Request[Any, Any, Any], form: Form) -> str | None:
     if not origin or origin == "null" or origin in _own_origins(request):
         return None
     if origin not in form.allowed_origins and not _tenant_host_origin(request, form, origin):
-        raise PermissionDeniedException(
-            detail=_("This form does not accept submissions from %(origin)s.", origin=origin[:200])
-        )
+        raise OriginRefused(origin)
     return origin
 
 

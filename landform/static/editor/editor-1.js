@@ -307,7 +307,7 @@
     if (name === "markdown") note = h("p", {"class": "help", text: T.markdown_help});
     return wrap(id, t[3], control, fieldError(b, lang + "_" + name), note);
   }
-  function imageChoice(b, name, multiple) {
+  function imageChoice(b, name, multiple, label) {
     var chosen = b.data[name], group = "pf-" + name;
     var choices = (multiple ? [] : [h("label", {"class": "image-choice none"}, [h("input", {type: "radio", name: group, value: "", checked: !chosen}), h("span", {text: T.no_image})])])
       .concat(setup.images.map(function (img) {
@@ -321,7 +321,10 @@
     var box = h("div", {"class": "image-choices"}, choices);
     box.addEventListener("change", function () {
       var picked = [].slice.call(box.querySelectorAll("input:checked")).map(function (i) { return i.value; });
-      setData(b.id, name, multiple ? picked : (picked[0] || ""));
+      // Several images keep the order they were ticked in (logos are shown in it).
+      var kept = multiple ? (b.data[name] || []).filter(function (id) { return picked.indexOf(id) >= 0; }) : [];
+      picked.forEach(function (id) { if (kept.indexOf(id) < 0) kept.push(id); });
+      setData(b.id, name, multiple ? kept : (picked[0] || ""));
     });
     var upload = h("input", {id: group + "-upload", type: "file", accept: "image/png,image/jpeg,image/webp,image/gif"});
     var status = h("p", {"class": "help", role: "status"});
@@ -341,14 +344,14 @@
     });
     var error = fieldError(b, name);
     return h("fieldset", {"class": "image-field" + (error ? " has-error" : "")}, [
-      h("legend", {text: multiple ? T.images : T.image}), box,
+      h("legend", {text: label}), box,
       h("div", {"class": "field"}, [h("label", {"for": group + "-upload", text: T.upload}), upload, status]),
       error ? h("p", {"class": "error", text: error}) : null
     ]);
   }
   function dataField(b, d) {
     var name = d[0], kind = d[1], id = "pf-" + name, value = b.data[name], control, error = fieldError(b, name);
-    if (kind === "image" || kind === "images") return imageChoice(b, name, kind === "images");
+    if (kind === "image" || kind === "images") return imageChoice(b, name, kind === "images", d[2]);
     if (kind === "consent") {
       control = h("input", {type: "checkbox", id: id, checked: !!value});
       control.addEventListener("change", function () { setData(b.id, name, control.checked); });

@@ -30,7 +30,10 @@ def test_it_serves_the_definition_to_allowed_websites_only(client, db, owner):
     assert body["token"] and body["honeypot"] and "set-cookie" not in response.headers
     refused = client.get(f"/f/{form.key}/embed", headers={"Origin": "https://evil.example"})
     assert refused.status_code == 403
-    assert "access-control-allow-origin" not in refused.headers
+    # The refused website may read why (for its console), and nothing of the form.
+    assert refused.headers["access-control-allow-origin"] == "https://evil.example"
+    assert set(refused.json()) == {"refused", "hosted_url"}
+    assert "https://evil.example" in refused.json()["refused"]
 
 
 def test_it_accepts_submissions_from_allowed_websites_only(client, db, owner):
