@@ -1,7 +1,7 @@
 """Page drafts carry a revision every save raises, so a second tab is told before it overwrites the first.
 
 Revision ID: 0114_page_draft_revision
-Revises: 0113_password_reset_requests
+Revises: 0117_site_image_alt_texts
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0114_page_draft_revision"
-down_revision: str | None = "0113_password_reset_requests"
+down_revision: str | None = "0117_site_image_alt_texts"  # after what main had when merged
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
