@@ -34,7 +34,8 @@ def shots(page: Page, name: str) -> None:
     """The editor as it is now on a phone and a laptop (axe-clean, nothing sideways), then back at 1280."""
     for viewport, size in ((PHONE, "phone"), (DESKTOP, "desktop")):
         page.set_viewport_size(viewport)
-        assert horizontal_overflow(page) <= 0, f"{name} scrolls sideways on a {size}"
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        assert horizontal_overflow(page) <= 0, f"{name} scrolls sideways on a {size}: {wide}"
         assert axe_violations(page) == [], f"{name} on a {size}"
         shot(page, f"{name}-{size}.png")
 
@@ -264,5 +265,32 @@ def test_publish_follows_the_draft_and_the_hosted_page_changes(
         expect(visitor.locator("h1")).to_have_text("Version one and two")
         # Chromium notes the refused link's save (422) in the console; the editor showed it at the field.
         assert [p for p in watch.problems if "status of 422" not in p] == []
+    finally:
+        context.close()
+
+
+def test_a_page_from_a_template_is_edited_block_by_block(browser: Browser, server: RunningLandform) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
+    try:
+        page, watch = log_in(context, server)
+        page.goto(f"{server.base_url}/app/pages/new?template=quote")
+        page.fill("#f-slug", "offerte")
+        page.locator("form[action='/app/pages/start'] button.primary").click()
+        expect(page.locator("#page-editor")).to_be_visible()
+        frame = canvas(page)
+        kinds = [text.strip() for text in page.locator("#outline .pick-kind").all_inner_texts()]
+        assert len(kinds) == 6
+        # Every block opens in the panel, and its place on the page is marked.
+        for index in range(len(kinds)):
+            page.locator("#outline .pick").nth(index).click()
+            expect(page.locator("#panel-title")).to_have_text(kinds[index])
+        page.locator("#outline .pick").nth(1).click()  # the image: its picture chosen from the library
+        expect(page.locator(".panel .image-choice:has(input:checked) img")).to_be_visible()
+        expect(frame.locator("[data-block].lf-selected")).to_have_count(1)
+        shots(page, "editor-template-image")
+        page.locator("#outline .pick").first.click()  # the hero: a background picture and its overlay
+        expect(page.locator(".panel fieldset.image-field")).to_be_visible()
+        shots(page, "editor-template-hero")
+        assert watch.problems == []
     finally:
         context.close()
