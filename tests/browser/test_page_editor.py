@@ -30,11 +30,17 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
+# What sticks out on the right, when something does: the assertion then says where to look.
+TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5)
+  .map(e => e.tagName + '.' + e.className)"""
+
+
 def shots(page: Page, name: str) -> None:
     """The editor as it is now on a phone and a laptop (axe-clean, nothing sideways), then back at 1280."""
     for viewport, size in ((PHONE, "phone"), (DESKTOP, "desktop")):
         page.set_viewport_size(viewport)
-        wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))""")
+        wide = page.evaluate(TOO_WIDE)
         assert horizontal_overflow(page) <= 0, f"{name} scrolls sideways on a {size}: {wide}"
         assert axe_violations(page) == [], f"{name} on a {size}"
         shot(page, f"{name}-{size}.png")
