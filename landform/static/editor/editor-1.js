@@ -445,12 +445,14 @@
     if (e.key === "z" || e.key === "Z") { e.preventDefault(); if (e.shiftKey) draft.redo(); else draft.undo(); }
     else if (e.key === "y") { e.preventDefault(); draft.redo(); }
   });
-  /* Publish what is on screen: the draft is saved first. */
+  /* Publish (or save a setting) with what is on screen: the draft is saved first, then the form goes. */
   document.addEventListener("submit", function (e) {
-    if (e.target !== publishForm || !draft.dirty()) return;
+    var form = e.target;
+    if (!draft.dirty() || root.contains(form) || draft.conflict || form.getAttribute("data-saved-first")) return;
     e.preventDefault();
     e.stopImmediatePropagation();
-    draft.saveNow().then(function () { publishForm.requestSubmit(); });
+    form.setAttribute("data-saved-first", "1");  // once: offline, the browser's own leave-page question stays
+    draft.saveNow().then(function () { form.requestSubmit(e.submitter || undefined); });
   }, true);
 
   /* The problems listed above the editor point at blocks: select them here. */
