@@ -73,6 +73,7 @@ from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
+from landform.forms.builder.draft_controllers import FormDraftController
 from landform.forms.builder.listing import FormListController
 from landform.forms.builder.starter_screens import FormStarterController
 from landform.forms.intake.api import SubmissionsApi
@@ -243,6 +244,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FormListController,
             FormBuilderController,
             FormStarterController,
+            FormDraftController,
             SpamFolderController,
             intake_router(settings),
             ContactsController,

@@ -15,9 +15,10 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.drafts import DraftRevision
 
 
-class Form(TenantScoped, Base):
+class Form(TenantScoped, DraftRevision, Base):
     """A form visitors fill in, on a hosted page or through the embed script."""
 
     __tablename__ = "form"

@@ -11,7 +11,7 @@ from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +22,8 @@ from landform.consent import services as consent
 from landform.core.i18n import get_language
 from landform.core.i18n import gettext as _
 from landform.forms import embed_refusals
-from landform.forms.builder import listing, services
+from landform.forms.builder import drafts, listing, services
+from landform.forms.builder.draft_controllers import builder_texts, live_version
 from landform.forms.embed import embed_script
 from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS
 from landform.forms.intake.view import form_view
@@ -36,10 +37,15 @@ async def form_or_404(db: AsyncSession, form_id: UUID) -> Form:
     return form
 
 
-def _builder_context(
-    request: Request[Any, Any, Any], form: Form, errors: dict[str, str] | None = None, **extra: Any
+async def _builder_context(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    form: Form,
+    errors: dict[str, str] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     _body, integrity = embed_script()
+    purposes = await consent.purposes(db)
     base = request.app.state.settings.server.base_url
     snippet = (
         f'<script src="{base}/embed.js" data-landform-form="{form.key}" integrity="{integrity}" '
@@ -54,7 +60,9 @@ def _builder_context(
         "hidden_sources": HIDDEN_SOURCES,
         "with_options": WITH_OPTIONS,
         "snippet": snippet,
-        "purposes": [],
+        "purposes": purposes,
+        "can_publish": drafts.can_publish(form, await live_version(db, form)),
+        "builder_texts": builder_texts(purposes),
         **extra,
     }
 
@@ -86,17 +94,18 @@ class FormBuilderController(Controller):
         await db.commit()
         return Redirect(f"/app/forms/{form.id}")
 
-    @get("/{form_id:uuid}")
-    async def edit(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Template:
+    @get("/{form_id:uuid}", media_type=MediaType.HTML)
+    async def edit(self, request: Request[User, Any, Any], db: AsyncSession, form_id: UUID) -> Any:
         """The builder."""
         form = await form_or_404(db, form_id)
+        if request.headers.get("hx-boosted"):
+            # A boosted link swaps only the body, without running scripts (htmx's allowScriptTags is
+            # off): the builder's script needs a page of its own.
+            return Response("", headers={"HX-Redirect": request.url.path})
         return Template(
             "forms/edit.html",
-            context=_builder_context(
-                request,
-                form,
-                purposes=await consent.purposes(db),
-                refusals=await embed_refusals.waiting(db, form.id),
+            context=await _builder_context(
+                request, db, form, refusals=await embed_refusals.waiting(db, form.id)
             ),
         )
 
@@ -135,13 +144,7 @@ class FormBuilderController(Controller):
             return Template(
                 "forms/edit.html",
                 status_code=422,
-                context=_builder_context(
-                    request,
-                    form,
-                    {"settings": str(error)},
-                    submitted=data,
-                    purposes=await consent.purposes(db),
-                ),
+                context=await _builder_context(request, db, form, {"settings": str(error)}, submitted=data),
             )
         services.mark_changed(form)
         await db.commit()
@@ -160,12 +163,8 @@ class FormBuilderController(Controller):
         if error is None:
             services.mark_changed(form)
             await db.commit()
-        context = _builder_context(
-            request,
-            form,
-            {"fields": str(error)} if error else {},
-            submitted=submitted or {},
-            purposes=await consent.purposes(db),
+        context = await _builder_context(
+            request, db, form, {"fields": str(error)} if error else {}, submitted=submitted or {}
         )
         if request.htmx:
             return Template("forms/_fields.html", context=context, status_code=422 if error else 200)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
+from landform.core import drafts
 from landform.core.db import utcnow
 from landform.core.i18n import LANGUAGES
 from landform.core.i18n import gettext as _
@@ -296,8 +297,10 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
         ]
 
 
-def mark_changed(form: Form) -> None:
+def mark_changed(form: Form, user_id: UUID | None = None) -> None:
+    """Note a change to the draft; the new revision tells an open builder its copy is stale."""
     form.draft_changed_at = utcnow()
+    drafts.record_save(form, user_id)
 
 
 def publish(db: Session, form: Form, user_id: UUID | None = None) -> FormVersion:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0114_page_draft_revision"
-down_revision: str | None = "0117_site_image_alt_texts"  # after what main had when merged
+down_revision: str | None = "0117_site_image_alt_texts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
