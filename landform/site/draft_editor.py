@@ -126,7 +126,7 @@ class PageDraftController(Controller):
             db, request.user.tenant, page, snapshot, form=form, theme_url=f"/app/pages/{page.id}/theme.css"
         )
         empty = {
-            kind: _("%(block)s: empty. Fill it in on the side panel.", block=spec.label)
+            kind: _("%(block)s: nothing to show yet. Fill it in on the side panel.", block=spec.label)
             for kind, spec in page_blocks.BLOCKS.items()
         }
         context["editing"] = {"empty": empty}

@@ -420,13 +420,25 @@
     drawAll();
   }
   root.querySelectorAll("[data-lang]").forEach(function (b) { b.addEventListener("click", function () { setLang(b.getAttribute("data-lang")); }); });
+  /* The page at a phone's, a tablet's or a laptop's width; scaled down when the editor is narrower. */
+  var wrapEl = frame.parentNode, width = 1280;
+  function fit() {
+    // On a phone the toggle is hidden (builder.css): the page is shown as phones show it.
+    var shown = window.innerWidth < 800 ? 390 : width;
+    var room = wrapEl.clientWidth, scale = Math.min(1, room / shown);
+    wrapEl.classList.toggle("scaled", scale < 1);
+    frame.style.width = shown + "px";
+    frame.style.transform = scale < 1 ? "scale(" + scale + ")" : "";
+    frame.style.height = scale < 1 ? (wrapEl.clientHeight / scale) + "px" : "";
+  }
   root.querySelectorAll("[data-width]").forEach(function (b) {
     b.addEventListener("click", function () {
-      var w = Number(b.getAttribute("data-width"));
-      frame.style.width = w ? w + "px" : "100%";
+      width = Number(b.getAttribute("data-width"));
       root.querySelectorAll("[data-width]").forEach(function (x) { x.setAttribute("aria-pressed", String(x === b)); });
+      fit();
     });
   });
+  if (window.ResizeObserver) new ResizeObserver(fit).observe(wrapEl);
 
   /* Messages from the canvas */
   window.addEventListener("message", function (e) {
