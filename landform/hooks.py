@@ -96,6 +96,11 @@ contact_changed: Hook[ContactChanged] = Hook("contact_changed")
 ContactSection = Callable[[AsyncSession, ContactRef], Awaitable[tuple[str, dict[str, Any]]]]
 contact_sections: Hook[ContactSection] = Hook("contact_sections")
 
+# crm_sink: for the contacts CSV, each contact's standing consents in words ("Newsletter (2026-12-01)"),
+# by contact id, in the current language (consent fills it).
+ContactConsents = Callable[[Session, list[UUID]], dict[UUID, str]]
+contact_consents: Slot[ContactConsents] = Slot("contact_consents")
+
 # crm_sink: the tenant's forms, for lead-routing rules and field mapping (forms fills it).
 FormCatalog = Callable[[AsyncSession], Awaitable[list[FormSummary]]]
 form_catalog: Slot[FormCatalog] = Slot("form_catalog")
@@ -106,6 +111,10 @@ plan_changed: Hook[PlanChanged] = Hook("plan_changed")
 
 # billing: which model's rows count against which plan limit ("pages", "forms"), beside accounts' users.
 counted_rows: Hook[tuple[str, Any]] = Hook("counted_rows")
+
+# accounts: a new account was signed up, with (tenant id, its owner's user id); the entries only add rows.
+TenantCreated = Callable[[Session, UUID, UUID], None]
+tenant_created: Hook[TenantCreated] = Hook("tenant_created")
 
 # accounts: is there room in the plan for one more of this kind ("users")? Raises billing's QuotaExceeded.
 EnsureRoom = Callable[[AsyncSession, str], Awaitable[None]]

@@ -8,7 +8,10 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+import landform.consent.visitor_copy
 import landform.core.mail
+import landform.crm_sink.notify.chat
+import landform.crm_sink.notify.owner_mail
 import landform.crm_sink.routing_job
 import landform.ops.jobs
 import landform.privacy.fulfilment.job
@@ -17,6 +20,10 @@ from landform import hooks
 from landform.analytics.controllers import journey_section
 from landform.billing.quotas import ensure_room
 from landform.consent import services as consent
+from landform.consent import visitor_copy
+from landform.consent.standing import standing_consents
+from landform.crm_sink.assignment import admin as routing_admin
+from landform.crm_sink.notify import routed as lead_notices
 from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
 from landform.site import lifecycle as page_lifecycle
@@ -28,7 +35,10 @@ from landform.webhooks import events as webhook_events
 
 # The modules that declare background jobs (`@job`): every process that sends or runs jobs knows them all.
 JOB_MODULES = (
+    landform.consent.visitor_copy,
     landform.core.mail,
+    landform.crm_sink.notify.chat,
+    landform.crm_sink.notify.owner_mail,
     landform.crm_sink.routing_job,
     landform.ops.jobs,
     landform.privacy.fulfilment.job,
@@ -41,8 +51,12 @@ def wire() -> None:
     # A routed lead: consent records learn their contact first, then webhooks tell the tenant's systems.
     hooks.after_routing.add(consent.link_routed)
     hooks.after_routing.add(webhook_events.after_routing)
+    # Then people are told: the owner and the team channel, and the visitor gets their confirmation.
+    hooks.after_routing.add(lead_notices.after_routing)
+    hooks.after_routing.add(visitor_copy.after_routing)
     hooks.contact_changed.add(webhook_events.contact_changed)
     hooks.contact_sections.add(consent.contact_section)
+    hooks.contact_consents.fill(standing_consents)
     hooks.contact_sections.add(journey_section)
     hooks.form_catalog.fill(forms.form_catalog)
 
@@ -50,6 +64,7 @@ def wire() -> None:
     hooks.counted_rows.add(("pages", Page))
     hooks.counted_rows.add(("forms", Form))
     hooks.ensure_room.fill(ensure_room)
+    hooks.tenant_created.add(routing_admin.default_owner)
 
     hooks.allowed_origins.fill(forms.allowed_origins)
     hooks.traffic_titles.add(site.page_titles)

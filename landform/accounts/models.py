@@ -19,6 +19,10 @@ class Role(enum.StrEnum):
     SALES_REP = "sales_rep"
 
 
+# How a user hears of a lead routed to them: one e-mail per lead, a digest, or not at all.
+LEAD_NOTIFICATIONS = ("immediately", "hourly", "daily", "never")
+
+
 class Tenant(Base):
     """A company using Landform; owns everything below it."""
 
@@ -75,6 +79,12 @@ class User(TenantScoped, Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     # The last 30-second step a code was accepted for: each code works once.
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # How this user hears of a lead routed to them: "immediately", "hourly" or "daily" (a digest), "never".
+    lead_notifications: Mapped[str] = mapped_column(
+        String(16), default="immediately", server_default="immediately", info={"personal": False}
+    )
+    # When the last digest went out: the next one holds the leads routed since.
+    lead_digest_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
 
     tenant: Mapped[Tenant] = relationship(lazy="joined", innerjoin=True)
 

@@ -38,6 +38,7 @@ def _profile_values(user: User) -> dict[str, str]:
         "gender": user.gender or "",
         "language": user.language,
         "timezone": user.timezone,
+        "lead_notifications": user.lead_notifications,
     }
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import Tenant
-from landform.consent import services
+from landform.consent import services, visitor_copy
 from landform.consent.models import ConsentRecord, Purpose
 from landform.core import security
 from landform.core.db import scope_to_tenant, utcnow
@@ -31,7 +31,7 @@ from landform.crm_sink.models import Submission
 
 CONFIRM_PURPOSE = "consent-confirm"
 CONFIRM_DAYS = 30
-PENDING_KEY = "consents_awaiting_confirmation"
+PENDING_KEY = visitor_copy.AWAITING_KEY
 
 
 async def needing_confirmation(db: AsyncSession, ticked: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -192,6 +192,8 @@ class ConfirmConsentController(Controller):
             for record in records:
                 record.contact_id = submission.contact_id  # None until routed; routing fills it in then
             db_session.add_all(records)
+            # Only adds the job's row (no I/O): the sync_session serves without run_sync.
+            visitor_copy.after_double_opt_in(db_session.sync_session, submission)
             await db_session.commit()
         return Template(
             "consent/confirm.html",

@@ -23,6 +23,7 @@ from landform.accounts.models import Role, User
 from landform.core.db import scope_to_tenant, utcnow
 from landform.core.i18n import gettext as _
 from landform.crm_sink import fields, services
+from landform.crm_sink.answers import shown_answers
 from landform.crm_sink.contacts import duplicates, edit, export, merge, search
 from landform.crm_sink.contacts.edit import RecordInvalid
 from landform.crm_sink.contacts.search import ContactFilter, Cursor
@@ -119,7 +120,7 @@ class ContactsController(Controller):
                 header = True
                 while True:
                     page, cursor = await session.run_sync(search.contact_page, filters, cursor, 1000)
-                    yield export.csv_rows(page, header)
+                    yield await session.run_sync(export.csv_page, page, header)
                     header = False
                     if cursor is None:
                         return
@@ -195,7 +196,10 @@ class ContactsController(Controller):
                 "tags": tags,
                 "may_edit": _may_edit(request.user, contact),
                 "activities": activities,
-                "submissions": submissions,
+                # The answers in the words the visitor saw (labels, not option keys).
+                "answers": {
+                    sid: shown_answers(s.data or {}, s.context or {}) for sid, s in submissions.items()
+                },
                 "sections": [await section(db, contact) for section in hooks.contact_sections],
             },
         )

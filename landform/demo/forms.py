@@ -64,9 +64,13 @@ def form_fields() -> list[dict[str, Any]]:
 def ensure_form(session: Session) -> tuple[Form, bool]:
     form = session.execute(select(Form).where(Form.name == FORM_NAME)).scalar_one_or_none()
     if form is not None:
+        # A demo seeded before visitors got a confirmation gets it too.
+        form.confirmation_email = True
         return form, False
     form = new_form(FORM_NAME)
     form.fields = form_fields()
+    # The visitor gets a copy of what they sent; the owner of the lead an e-mail at once (their default).
+    form.confirmation_email = True
     form.submit_label = {"nl": "Vraag mijn gratis dakscan aan", "en": "Get my free roof scan"}
     form.thank_you = {
         "nl": "Bedankt! We bekijken je dak en bellen je binnen twee werkdagen.",

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
@@ -39,6 +39,8 @@ class Form(TenantScoped, DraftRevision, Base):
     block_disposable_email: Mapped[bool] = mapped_column(Boolean, default=False)
     # Under 16 a parent's consent is needed first (GDPR art. 8): the form asks for the date of birth.
     requires_age_check: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The person who sent the form gets a confirmation e-mail with a copy of their answers.
+    confirmation_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The number of the newest published version; None until first published.
     published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     draft_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

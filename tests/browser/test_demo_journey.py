@@ -173,6 +173,18 @@ def test_it_takes_a_newcomer_from_the_form_to_the_contact(browser: Browser, serv
         expect(thanks).to_contain_text("Bedankt")
         shot(page, "thank-you-desktop.png")
 
+        # The demo's form confirms to the visitor and tells the lead's owner: both land in the local outbox.
+        deadline = time.monotonic() + 30
+        while True:
+            page.goto(f"{server.base_url}/_outbox/")
+            listing = page.locator("main").inner_text()
+            if ("Nieuwe lead: Fenna Brouwer" in listing and email in listing) or time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(500)
+        assert "Nieuwe lead: Fenna Brouwer (Gratis dakscan)" in listing
+        assert "We hebben je bericht ontvangen: Zonnedak Utrecht" in listing and email in listing
+        shot(page, "outbox-desktop.png")
+
         log_in(page, server)
         shot(page, "dashboard-overview-desktop.png")
         page.locator(".sidebar nav a[href='/app/contacts/']").click()

@@ -3,6 +3,7 @@ each form's field mapping (the dashboard's side; `routing.py` applies them)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -10,10 +11,12 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from landform.accounts.models import User
 from landform.core.i18n import gettext as _
 from landform.core.text import normalize_text
+from landform.crm_sink.assignment.channel import check_channel
 from landform.crm_sink.assignment.models import (
     Department,
     DepartmentMember,
@@ -38,6 +41,8 @@ class Overview:
     rules: list[RoutingRule]
     users: dict[UUID, User]
     fallback_owner_id: UUID | None
+    chat_kind: str = ""
+    chat_webhook_url: str = ""
 
 
 async def overview(db: AsyncSession) -> Overview:
@@ -56,7 +61,17 @@ async def overview(db: AsyncSession) -> Overview:
     )
     users = {u.id: u for u in (await db.execute(select(User).order_by(User.first_name))).scalars()}
     settings = (await db.execute(select(RoutingSettings))).scalar_one_or_none()
-    return Overview(departments, members, rules, users, settings.fallback_owner_id if settings else None)
+    if settings is None:
+        return Overview(departments, members, rules, users, None)
+    return Overview(
+        departments,
+        members,
+        rules,
+        users,
+        settings.fallback_owner_id,
+        settings.chat_kind,
+        settings.chat_webhook_url,
+    )
 
 
 def _uuid(raw: str, message: str) -> UUID:
@@ -182,6 +197,24 @@ async def set_fallback(db: AsyncSession, raw_user_id: str) -> None:
         db.add(RoutingSettings(fallback_owner_id=owner_id))
     else:
         settings.fallback_owner_id = owner_id
+
+
+def default_owner(session: Session, tenant_id: UUID, owner_id: UUID) -> None:
+    """A new account's owner gets the leads no rule places: a one-person company has nobody else."""
+    session.add(RoutingSettings(tenant_id=tenant_id, fallback_owner_id=owner_id))
+
+
+async def set_chat(db: AsyncSession, kind: str, url: str) -> None:
+    """The team channel told of every new lead (an empty address: none); checked as webhook endpoints are."""
+    url = url.strip()
+    errors = await asyncio.to_thread(check_channel, kind, url)
+    if errors:
+        raise RoutingInvalid(" ".join(errors.values()))
+    settings = (await db.execute(select(RoutingSettings))).scalar_one_or_none()
+    if settings is None:
+        settings = RoutingSettings()
+        db.add(settings)
+    settings.chat_kind, settings.chat_webhook_url = (kind, url) if url else ("", "")
 
 
 async def mappings(db: AsyncSession, form_id: UUID) -> dict[str, FieldMapping]:

@@ -23,6 +23,7 @@ from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.core.i18n import gettext as _
 from landform.crm_sink.assignment import admin
+from landform.crm_sink.assignment.channel import chat_names
 
 HOME = "/app/routing"
 
@@ -47,6 +48,7 @@ async def _page(
             "forms": forms,
             "form_names": {form.id: form.name for form in forms},
             "ranks": admin.RANKS,
+            "chats": chat_names(),
             "error": error,
         },
     )
@@ -165,6 +167,16 @@ class RoutingController(Controller):
         except admin.RoutingInvalid as invalid:
             return await _page(request, db, str(invalid), 422)
         return await self._done(request, db, _("Fallback owner saved."))
+
+    @post("/chat", media_type=MediaType.HTML)
+    async def set_chat(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
+        """The team channel (Slack, Teams, Mattermost, Google Chat) told of every new lead."""
+        data = await _form_data(request)
+        try:
+            await admin.set_chat(db, data.get("chat_kind", ""), data.get("chat_webhook_url", ""))
+        except admin.RoutingInvalid as invalid:
+            return await _page(request, db, str(invalid), 422)
+        return await self._done(request, db, _("Team channel saved."))
 
     async def _mapping_page(
         self,

@@ -61,6 +61,14 @@ class RoutingSettings(TenantScoped, Base):
     fallback_owner_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
+    # A team channel told of every new lead: an incoming-webhook URL and the chat it belongs to
+    # ("slack", "teams", "mattermost", "google_chat"); empty: none.
+    chat_webhook_url: Mapped[str] = mapped_column(
+        String(2000), default="", server_default="", info={"personal": False}
+    )
+    chat_kind: Mapped[str] = mapped_column(
+        String(16), default="", server_default="", info={"personal": False}
+    )
 
 
 class FieldMapping(TenantScoped, Base):

@@ -15,12 +15,19 @@ from landform.billing import quotas
 from landform.consent import double_opt_in
 from landform.consent import minors as consent_minors
 from landform.consent import services as consent
+from landform.consent.visitor_copy import CONFIRM_KEY
 from landform.core.i18n import gettext as _
 from landform.core.i18n import pick
 from landform.core.mail_limits import MailLimiter
 from landform.crm_sink import routing_job
 from landform.crm_sink.models import Submission
-from landform.forms.fields import HIDDEN_SOURCES, SubmissionInvalid, clean_answers, consent_proof
+from landform.forms.fields import (
+    HIDDEN_SOURCES,
+    WITH_OPTIONS,
+    SubmissionInvalid,
+    clean_answers,
+    consent_proof,
+)
 from landform.forms.models import Form, FormVersion
 
 
@@ -122,8 +129,20 @@ async def accept_submission(
         **tracked,
         **context.extra,
     }
+    # The option the visitor chose, in the words they saw (the answer stores the option's key).
+    choices = {
+        f["name"]: pick(option.get("label"), context.language)
+        for f in version.fields
+        if f["type"] in WITH_OPTIONS
+        for option in f.get("options", [])
+        if str(option.get("value")) == values.get(f["name"])
+    }
+    if choices:
+        details["choices"] = choices
     if form.crm_tags:
         details["tags"] = list(form.crm_tags)
+    if form.confirmation_email:
+        details[CONFIRM_KEY] = True
     consents = consent_proof(version.fields, values, context.language)
     if consents:
         details["consents"] = consents

@@ -87,7 +87,13 @@ def erase_person(session: Session, tenant_id: UUID, key: str) -> dict[str, int]:
     message_ids = list(
         session.execute(
             select(EmailMessage.id).where(
-                EmailMessage.tenant_id == tenant_id, func.lower(EmailMessage.recipient) == key
+                EmailMessage.tenant_id == tenant_id,
+                or_(
+                    func.lower(EmailMessage.recipient) == key,
+                    # The team's e-mails about the person's lead (the owner's, a digest) name them too.
+                    func.lower(EmailMessage.body_text).contains(key, autoescape=True),
+                    *(EmailMessage.body_text.contains(str(cid)) for cid in contact_ids),
+                ),
             )
         ).scalars()
     )
