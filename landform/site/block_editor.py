@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
+from landform.core.drafts import record_save
 from landform.core.i18n import gettext as _
 from landform.core.images import UPLOAD_BODY
 from landform.site import blocks as page_blocks
@@ -41,6 +42,7 @@ class PageBlocksController(Controller):
             flash(request, _("Choose a kind of block."), category="error")
             return Redirect(f"/app/pages/{page.id}")
         services.set_blocks(page, page_blocks.insert(page.blocks, block))
+        record_save(page, request.user.id)  # an editor open in another tab is told before it overwrites
         await db.commit()
         return Redirect(f"/app/pages/{page.id}#block-{block['id']}")
 
@@ -71,6 +73,7 @@ class PageBlocksController(Controller):
                 block_errors={block_id: error.errors},
             )
         services.set_blocks(page, [edited if b["id"] == block_id else b for b in page.blocks])
+        record_save(page, request.user.id)  # an editor open in another tab is told before it overwrites
         await db.commit()
         flash(request, _("Block saved."), category="success")
         return Redirect(f"/app/pages/{page.id}#block-{block_id}")
@@ -83,6 +86,7 @@ class PageBlocksController(Controller):
         page = await page_or_404(db, page_id)
         step = -1 if (await request.form()).get("direction") == "up" else 1
         services.set_blocks(page, page_blocks.move(page.blocks, block_id, step))
+        record_save(page, request.user.id)  # an editor open in another tab is told before it overwrites
         await db.commit()
         return Redirect(f"/app/pages/{page.id}#block-{block_id}")
 
@@ -93,6 +97,7 @@ class PageBlocksController(Controller):
         """Remove a block from the draft (published versions keep it)."""
         page = await page_or_404(db, page_id)
         services.set_blocks(page, [b for b in page.blocks if b["id"] != block_id])
+        record_save(page, request.user.id)  # an editor open in another tab is told before it overwrites
         await db.commit()
         flash(request, _("Block removed."), category="success")
         return Redirect(f"/app/pages/{page.id}#blocks")

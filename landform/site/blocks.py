@@ -152,7 +152,7 @@ def image_list(value: Any) -> list[str]:
     return UUID_TEXT.findall(str(value or ""))
 
 
-def _data_error(
+def data_error(
     spec: BlockSpec, name: str, kind: str, value: str, block_type: str, image_ids: set[str]
 ) -> str:
     """What is wrong with one data value, in the marketer's words; "" when nothing is."""
@@ -212,7 +212,7 @@ def apply_block_edit(
             value = _empty(spec, name, kind)
         if kind == "form" and value not in form_ids:
             errors[name] = _("Choose one of your forms.")
-        elif problem := _data_error(spec, name, kind, value, block["type"], image_ids):
+        elif problem := data_error(spec, name, kind, value, block["type"], image_ids):
             errors[name] = problem
         data[name] = value
     if block["type"] == "image" and not any(text[lang]["alt"] for lang in LANGUAGES):

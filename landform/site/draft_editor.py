@@ -126,7 +126,7 @@ class PageDraftController(Controller):
             db, request.user.tenant, page, snapshot, form=form, theme_url=f"/app/pages/{page.id}/theme.css"
         )
         empty = {
-            kind: _("%(block)s: empty. Fill it in on the side panel.", block=spec.label)
+            kind: _("%(block)s: nothing to show yet. Fill it in on the side panel.", block=spec.label)
             for kind, spec in page_blocks.BLOCKS.items()
         }
         context["editing"] = {"empty": empty}
@@ -137,7 +137,7 @@ class PageDraftController(Controller):
         self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID
     ) -> Response[dict[str, Any]]:
         """Keep an uploaded image for this page's blocks; its id, size and address."""
-        page = await page_or_404(db, page_id)
+        await page_or_404(db, page_id)  # another tenant's page (or none): 404, nothing stored
         data = await read_upload(await request.form(), "image")
         if data is None:
             return _json({"errors": {"image": _("Choose an image to upload.")}}, 422)
@@ -153,7 +153,6 @@ class PageDraftController(Controller):
                 "width": image.width,
                 "height": image.height,
                 "url": url,
-                "page": str(page.id),
             },
             201,
         )

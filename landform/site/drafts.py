@@ -19,9 +19,6 @@ from landform.site.models import Page
 
 MAX_BLOCKS = 60
 BLOCK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-VIDEO = re.compile(
-    r"^https://(www\.|m\.)?(youtube\.com|youtu\.be|vimeo\.com|player\.vimeo\.com)/[^\s<>\"']+$"
-)
 Errors = dict[str, dict[str, str]]
 
 
@@ -56,28 +53,26 @@ def _structure(sent: Any) -> list[dict[str, Any]]:
 def _data_value(
     kind: str, name: str, value: Any, spec: page_blocks.BlockSpec, form_ids: set[str], image_ids: set[str]
 ) -> tuple[Any, str]:
-    """The value to keep and, when it cannot be kept, why (in the marketer's language)."""
+    """The value to keep and, when it cannot be kept, why (in the marketer's language).
+
+    The block rules' own checks, except that a draft may lack what publishing needs (an image block's image).
+    """
     if kind == "consent":
         return value is True or value in ("on", "true", "1"), ""
     if kind == "images":
-        chosen = [str(v) for v in value] if isinstance(value, list) else []
-        if not isinstance(value, list) or any(v not in image_ids for v in chosen):
-            return None, _("Choose from your images.")
-        return list(dict.fromkeys(chosen)), ""
-    text = normalize_text(value)
-    if kind == "link" and text and (len(text) > 2000 or not page_blocks.LINK.match(text)):
-        return None, _("Use a web address (https://...), a path (/...) or a place on the page (#form).")
+        chosen = list(dict.fromkeys(page_blocks.image_list(value)))
+        if any(image_id not in image_ids for image_id in chosen):
+            return None, _("Choose images from your media library.")
+        if len(chosen) > page_blocks.MAX_IMAGES:
+            return None, _("Choose at most %(limit)d images.", limit=page_blocks.MAX_IMAGES)
+        return chosen, ""
+    text = normalize_text(value if isinstance(value, str) else "")
+    if kind == "choice" and not text and spec.choices.get(name):
+        text = next(iter(spec.choices[name]))
     if kind == "form" and text and text not in form_ids:
         return None, _("Choose one of your forms.")
-    if kind == "image" and text and text not in image_ids:
-        return None, _("Choose from your images.")
-    if kind == "name" and len(text) > 120:
-        return None, _("Please use at most %(limit)d characters.", limit=120)
-    if kind == "choice" and text not in spec.choices.get(name, {}):
-        return None, _("Choose one of the options.")
-    if kind == "video" and text and (len(text) > 500 or not VIDEO.match(text)):
-        return None, _("Use the address of a YouTube or Vimeo video (https://...).")
-    return text, ""
+    problem = page_blocks.data_error(spec, name, kind, text, "", image_ids)
+    return (None, problem) if problem else (text, "")
 
 
 def _clean_block(

@@ -19,6 +19,7 @@ from landform.accounts.guards import BUILDERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.billing import quotas
 from landform.core import i18n
+from landform.core.drafts import record_save
 from landform.core.http import read_upload
 from landform.core.i18n import LANGUAGES
 from landform.core.i18n import gettext as _
@@ -32,6 +33,8 @@ from landform.site.models import Page
 from landform.site.views import page_context
 
 Raw = dict[str, str]
+# The parts of the folded "Page settings" a save comes back to (?open=theme), unfolded.
+SETTINGS_SECTIONS = frozenset({"settings", "theme", "schedule", "versions"})
 
 
 async def page_or_404(db: AsyncSession, page_id: UUID) -> Page:
@@ -132,6 +135,7 @@ async def editor_page(
         "social_size": services.SOCIAL_IMAGE_SIZE,
         "schedule_value": schedule.local_value(page.publish_at, request.user.timezone),
         "schedule_errors": {},
+        "settings_open": request.query_params.get("open") in SETTINGS_SECTIONS,
     }
     context.update(overrides)
     return Template("site/edit.html", status_code=status_code, context=context)
@@ -186,7 +190,10 @@ class PageEditorController(Controller):
         """The builder for one page; a boosted link or form gets a full load instead (for its scripts)."""
         page = await page_or_404(db, page_id)
         if request.headers.get("hx-boosted"):
-            return Response("", headers={"hx-redirect": request.url.path})
+            section = request.query_params.get("open", "")
+            # No #fragment: to the same address plus one, browsers would only scroll, not load.
+            shown = f"?open={section}" if section in SETTINGS_SECTIONS else ""
+            return Response("", headers={"hx-redirect": request.url.path + shown})
         return await editor_page(request, db, page)
 
     @post("/{page_id:uuid}", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
@@ -212,7 +219,7 @@ class PageEditorController(Controller):
         await services.remember_old_slug(db, page, old_slug)
         await db.commit()
         flash(request, _("Page saved. Publish it to show the changes to visitors."), category="success")
-        return Redirect(f"/app/pages/{page.id}")
+        return Redirect(f"/app/pages/{page.id}?open=settings#settings")
 
     @post("/{page_id:uuid}/theme", media_type=MediaType.HTML, request_max_body_size=UPLOAD_BODY)
     async def save_theme(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
@@ -231,7 +238,7 @@ class PageEditorController(Controller):
             )
         await db.commit()
         flash(request, _("Theme saved."), category="success")
-        return Redirect(f"/app/pages/{page.id}#theme")
+        return Redirect(f"/app/pages/{page.id}?open=theme#theme")
 
     @post("/{page_id:uuid}/publish", media_type=MediaType.HTML)
     async def publish(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Any:
@@ -262,7 +269,7 @@ class PageEditorController(Controller):
         await db.commit()
         when = i18n.format_datetime(moment, request.user.timezone)
         flash(request, _("The page will be published on %(when)s.", when=when), category="success")
-        return Redirect(f"/app/pages/{page.id}#schedule")
+        return Redirect(f"/app/pages/{page.id}?open=schedule#schedule")
 
     @post("/{page_id:uuid}/schedule/cancel", media_type=MediaType.HTML)
     async def cancel_schedule(
@@ -273,7 +280,7 @@ class PageEditorController(Controller):
         schedule.cancel(page)
         await db.commit()
         flash(request, _("The scheduled publish is cancelled."), category="success")
-        return Redirect(f"/app/pages/{page.id}#schedule")
+        return Redirect(f"/app/pages/{page.id}?open=schedule#schedule")
 
     @post("/{page_id:uuid}/versions/{number:int}/restore", media_type=MediaType.HTML)
     async def roll_back(
@@ -284,13 +291,14 @@ class PageEditorController(Controller):
         version = await services.roll_back(db, page, number, request.user.id)
         if version is None:
             raise NotFoundException()
+        record_save(page, request.user.id)  # the draft changed: an open editor must not overwrite it
         await db.commit()
         flash(
             request,
             _("Version %(old)d is live again as version %(number)d.", old=number, number=version.number),
             category="success",
         )
-        return Redirect(f"/app/pages/{page.id}")
+        return Redirect(f"/app/pages/{page.id}?open=versions#versions")
 
     @post("/{page_id:uuid}/unpublish")
     async def unpublish(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Redirect:

@@ -28,8 +28,19 @@ FIELD_LABELS: dict[str, Any] = {
     "form_id": lazy_gettext("Form"),
     "image_id": lazy_gettext("Image"),
     "consented": lazy_gettext("The person consented to be quoted on this page"),
-    "title": lazy_gettext("Title"),
-    "video_url": lazy_gettext("Video address (YouTube or Vimeo)"),
+    "background_image_id": lazy_gettext("Background image"),
+    "overlay": lazy_gettext("Overlay"),
+    "count": lazy_gettext("Number of columns"),
+    "column_1": lazy_gettext("Column 1"),
+    "column_2": lazy_gettext("Column 2"),
+    "column_3": lazy_gettext("Column 3 (shown with three columns)"),
+    "image_side": lazy_gettext("Image position"),
+    "image_ids": lazy_gettext("Logos, in this order"),
+    "names": lazy_gettext(
+        "Company names, one per line, in the order of the logos (read out instead of the logos)"
+    ),
+    "title": lazy_gettext("Title of the video (for screen readers)"),
+    "video_url": lazy_gettext("YouTube or Vimeo address"),
 }
 ITEMS_LABELS: dict[str, Any] = {
     "features": lazy_gettext('Features, one per line; "Title: explanation" makes the title bold'),

@@ -155,9 +155,10 @@ def test_a_marketer_gives_a_page_a_social_image_and_plans_its_publish(
         page.fill("#f-slug", "deelbaar")
         page.fill("#f-nl_title", "Zomeractie")
         page.locator("form[action='/app/pages/start'] button.primary").click()
-        page.wait_for_selector("#settings")
+        page.wait_for_selector("#page-editor:not([hidden])")
         editor_url = page.url.split("#", 1)[0]
         assert not editor_url.endswith("/new")
+        page.locator("#page-settings summary").click()  # folded under the page editor
 
         settings = page.locator("#settings")
         settings.locator("[name=social_image_upload]").set_input_files(
@@ -179,7 +180,7 @@ def test_a_marketer_gives_a_page_a_social_image_and_plans_its_publish(
 
         for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
             page.set_viewport_size(viewport)
-            page.goto(editor_url)
+            page.goto(editor_url + "?open=settings")
             assert horizontal_overflow(page) <= 0, f"the editor scrolls sideways on a {name}"
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.locator("#settings").screenshot(path=str(ARTIFACTS / f"page-seo-settings-{name}.png"))

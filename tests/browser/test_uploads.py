@@ -47,9 +47,6 @@ TOO_LARGE: FilePayload = {
 FAR_TOO_LARGE: FilePayload = {"name": "camera.png", "mimeType": "image/png", "buffer": bytes(30_000_000)}
 
 
-IMAGE_BLOCK = "article.block-card:has(input[type=file][name=image_id])"
-
-
 class Posts:
     """The form posts the page sent, to prove htmx (not a plain form post) carried each upload."""
 
@@ -142,8 +139,9 @@ def test_a_marketer_uploads_the_brand_logo_a_page_logo_a_block_image_and_a_socia
         page.fill("#f-slug", "beelden")
         page.fill("#f-nl_title", "Beelden")
         page.locator("form[action='/app/pages/start'] button.primary").click()
-        page.wait_for_selector("#settings")
+        page.wait_for_selector("#page-editor:not([hidden])")
         editor_url = page.url.split("#", 1)[0]
+        page.locator("#page-settings summary").click()  # folded under the page editor
 
         theme = page.locator("form[action$='/theme']")
         send(theme, picture("png", 160, 60))
@@ -152,23 +150,27 @@ def test_a_marketer_uploads_the_brand_logo_a_page_logo_a_block_image_and_a_socia
         send(theme, picture("jpeg", 180, 60, (40, 40, 160)))
         shows(theme.locator("img.thumb"), 180)
 
-        page.select_option("#f-new-block", "image")
-        submit(page.locator("form.add-block button"))
-        block = page.locator(IMAGE_BLOCK)
-        expect(block.locator(".block-kind")).to_be_visible()
-        block.locator("[name=nl_alt]").fill("Een groen vlak")
-        send(block, picture("png", 640, 320))
-        assert posts.last_was_boosted_multipart()
-        block = page.locator(IMAGE_BLOCK)
-        shows(block.locator("img.thumb"), 640)
-        send(block, picture("jpeg", 800, 400, (120, 20, 20)))
-        block = page.locator(IMAGE_BLOCK)
-        shows(block.locator("img.thumb"), 800)
-        send(block, TOO_LARGE)
-        block = page.locator(IMAGE_BLOCK)
-        expect(block.locator(".field.has-error .error")).to_contain_text("2 MB")
-        shows(block.locator("img.thumb"), 800)
-        shot(page, block, "upload-image-block-refused")
+        # The page editor's image block: uploaded from its side panel, shown at once on the page.
+        page.locator("#outline .add-toggle").last.click()
+        page.select_option("#outline select", "image")
+        page.locator("#outline .add-form button.primary").click()
+        panel = page.locator(".panel")
+        page.fill("#pf-alt", "Een groen vlak")
+        chosen = panel.locator(".image-choice:has(input:checked) img")
+        panel.locator("#pf-image_id-upload").set_input_files(picture("png", 640, 320))
+        expect(chosen).to_have_attribute("width", "640")
+        shows(chosen, 640)
+        panel.locator("#pf-image_id-upload").set_input_files(picture("jpeg", 800, 400, (120, 20, 20)))
+        expect(chosen).to_have_attribute("width", "800")
+        shows(chosen, 800)
+        panel.locator("#pf-image_id-upload").set_input_files(TOO_LARGE)
+        expect(panel.locator("[role=status]")).to_contain_text("2 MB")
+        shows(chosen, 800)
+        expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=10_000)
+        frame = page.locator("#canvas").element_handle().content_frame()
+        expect(frame.locator(".b-image img")).to_have_attribute("width", "800")
+        shows(frame.locator(".b-image img"), 800)
+        shot(page, panel, "upload-image-block-refused")
 
         settings = page.locator("#settings form")
         settings.locator("[name=nl_social_image_alt]").fill("Een groen vlak")
@@ -179,8 +181,10 @@ def test_a_marketer_uploads_the_brand_logo_a_page_logo_a_block_image_and_a_socia
         send(page.locator("#settings form"), NOT_AN_IMAGE, "[name=social_image_upload]")
         expect(page.locator("#e-social-image")).to_contain_text("PNG")
 
-        page.goto(editor_url)
-        shot(page, page.locator(IMAGE_BLOCK), "upload-image-block")
+        page.goto(editor_url + "?open=theme")
+        page.locator("#outline .pick").nth(-2).click()
+        shows(page.locator(".panel .image-choice:has(input:checked) img"), 800)
+        shot(page, page.locator(".panel"), "upload-image-block")
         shot(page, page.locator("#theme"), "upload-page-logo")
         assert quiet(watch.problems) == []
     finally:

@@ -60,6 +60,13 @@ def assert_inert(html: str) -> None:
             ("/static/cookies.js?v=", "/static/theme-preview.js?v=")
         ):
             continue  # our own scripts: the hosted page's cookie banner, the editor's theme preview
+        if tag == "script" and (
+            attrs.get("src", "").startswith("/static/editor/")
+            or (attrs.get("type") == "application/json" and attrs.get("id", "").startswith("editor-"))
+        ):
+            continue  # the page editor's scripts, and its data (JSON with <, > and & escaped, never run)
+        if tag == "iframe" and attrs.get("id") == "canvas" and attrs.get("src") == "about:blank":
+            continue  # the page editor's canvas, which its script points at /app/pages/{id}/canvas
         assert tag not in ("script", "svg", "iframe", "object", "embed"), f"a <{tag}> got through"
         handlers = [name for name in attrs if name.startswith("on")]
         assert not handlers, f"<{tag}> got event handlers {handlers}"
@@ -114,6 +121,15 @@ def test_it_renders_hostile_text_in_every_tenant_field_inert(client, db, owner):
         assert 'alt="&lt;script&gt;' in html and 'loading="lazy"' in html
         assert 'href="javascript:' not in html
         assert '<meta property="og:image:alt" content="&lt;script&gt;window.__xss=1&lt;/script&gt;' in html
+    log_in(client, owner)
+    for language in ("nl", "en"):
+        # The editor's canvas draws the same blocks, with only its own script and data attributes added.
+        canvas = client.get(f"/app/pages/{page.id}/canvas?lang={language}").text
+        assert_inert(canvas)
+        assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in canvas
+        editor = client.get(f"/app/pages/{page.id}").text
+        assert_inert(editor.split('<main id="main"', 1)[1])
+        assert "<script>window.__xss" not in editor
 
 
 def test_it_refuses_hostile_links_slugs_and_theme_values_in_the_editor(client, db, owner):

@@ -1,7 +1,7 @@
 """Page drafts carry a revision every save raises, so a second tab is told before it overwrites the first.
 
 Revision ID: 0114_page_draft_revision
-Revises: 0113_password_reset_requests
+Revises: 0117_site_image_alt_texts
 """
 
 from collections.abc import Sequence

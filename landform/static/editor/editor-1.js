@@ -53,11 +53,11 @@
     state: state, labels: T.status, status: document.getElementById("save-state"),
     body: function (s) { return {blocks: s.blocks}; },
     onAnswer: function (answer) {
+      var before = JSON.stringify([errors, problems]);
       errors = answer.errors || {};
       problems = answer.problems || {};
       setPublishable(answer.publishable);
-      drawOutline();
-      drawPanel();
+      if (JSON.stringify([errors, problems]) !== before) { drawOutline(); drawPanel(); }
       if (needsRender) { needsRender = false; reloadCanvas(); }
     },
     onConflict: showConflict,
@@ -70,6 +70,7 @@
   });
 
   function commit(key, structural) {
+    document.getElementById("removed").hidden = true;
     draft.change(state, key);
     if (structural) needsRender = true;
     drawHistory();
@@ -130,8 +131,7 @@
       var target = el && el.querySelector('[data-text="' + name + '"]');
       if (target && value) target.textContent = value; else needsRender = true;
     }
-    var item = outline.querySelector('[data-id="' + id + '"] .pick-text');
-    if (item) item.textContent = snippet(b) || T.empty;
+    drawOutline();  // its snippet and missing-translation badge
   }
   function setData(id, name, value) {
     var b = block(id);
@@ -238,6 +238,11 @@
   }
   var dragged = null;
   function drawOutline() {
+    var active = document.activeElement, keep = null;
+    if (active && outline.contains(active) && active.closest("[data-id]")) {
+      var was = active.closest("[data-id]");
+      keep = [was.getAttribute("data-id"), [].indexOf.call(was.querySelectorAll("button"), active)];
+    }
     var items = [];
     state.blocks.forEach(function (b, i) {
       var spec = specs[b.type], gaps = missing(b), label = spec.label;
@@ -281,6 +286,8 @@
     });
     items.push(addHere(state.blocks.length && state.blocks[state.blocks.length - 1].type === "footer" ? state.blocks.length - 1 : state.blocks.length));
     outline.replaceChildren.apply(outline, items);
+    var again = keep && outline.querySelector('[data-id="' + keep[0] + '"]');
+    if (again) { var buttons = again.querySelectorAll("button"); (buttons[keep[1]] || buttons[0]).focus(); }
     decorateCanvas();
   }
 
@@ -300,7 +307,7 @@
     if (name === "markdown") note = h("p", {"class": "help", text: T.markdown_help});
     return wrap(id, t[3], control, fieldError(b, lang + "_" + name), note);
   }
-  function imageChoice(b, name, multiple) {
+  function imageChoice(b, name, multiple, label) {
     var chosen = b.data[name], group = "pf-" + name;
     var choices = (multiple ? [] : [h("label", {"class": "image-choice none"}, [h("input", {type: "radio", name: group, value: "", checked: !chosen}), h("span", {text: T.no_image})])])
       .concat(setup.images.map(function (img) {
@@ -314,7 +321,10 @@
     var box = h("div", {"class": "image-choices"}, choices);
     box.addEventListener("change", function () {
       var picked = [].slice.call(box.querySelectorAll("input:checked")).map(function (i) { return i.value; });
-      setData(b.id, name, multiple ? picked : (picked[0] || ""));
+      // Several images keep the order they were ticked in (logos are shown in it).
+      var kept = multiple ? (b.data[name] || []).filter(function (id) { return picked.indexOf(id) >= 0; }) : [];
+      picked.forEach(function (id) { if (kept.indexOf(id) < 0) kept.push(id); });
+      setData(b.id, name, multiple ? kept : (picked[0] || ""));
     });
     var upload = h("input", {id: group + "-upload", type: "file", accept: "image/png,image/jpeg,image/webp,image/gif"});
     var status = h("p", {"class": "help", role: "status"});
@@ -334,14 +344,14 @@
     });
     var error = fieldError(b, name);
     return h("fieldset", {"class": "image-field" + (error ? " has-error" : "")}, [
-      h("legend", {text: multiple ? T.images : T.image}), box,
+      h("legend", {text: label}), box,
       h("div", {"class": "field"}, [h("label", {"for": group + "-upload", text: T.upload}), upload, status]),
       error ? h("p", {"class": "error", text: error}) : null
     ]);
   }
   function dataField(b, d) {
     var name = d[0], kind = d[1], id = "pf-" + name, value = b.data[name], control, error = fieldError(b, name);
-    if (kind === "image" || kind === "images") return imageChoice(b, name, kind === "images");
+    if (kind === "image" || kind === "images") return imageChoice(b, name, kind === "images", d[2]);
     if (kind === "consent") {
       control = h("input", {type: "checkbox", id: id, checked: !!value});
       control.addEventListener("change", function () { setData(b.id, name, control.checked); });
@@ -360,7 +370,8 @@
   }
   function drawPanel() {
     var b = selected && block(selected);
-    var focused = document.activeElement && panel.contains(document.activeElement) ? document.activeElement.id : null;
+    var active = document.activeElement, focused = active && panel.contains(active) ? active.id : null;
+    var range = focused && typeof active.selectionStart === "number" ? [active.selectionStart, active.selectionEnd] : null;
     if (!b) {
       panelTitle.textContent = T.panel;
       panel.replaceChildren(h("p", {"class": "help", text: T.select_prompt}));
@@ -373,7 +384,11 @@
     spec.texts.forEach(function (t) { parts.push(textField(b, t)); });
     spec.data.forEach(function (d) { parts.push(dataField(b, d)); });
     panel.replaceChildren.apply(panel, parts);
-    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+    var again = focused && document.getElementById(focused);
+    if (again) {
+      again.focus();
+      if (range && typeof again.setSelectionRange === "function") again.setSelectionRange(range[0], range[1]);
+    }
   }
   function drawAll() { drawOutline(); drawPanel(); drawHistory(); }
 
@@ -405,13 +420,25 @@
     drawAll();
   }
   root.querySelectorAll("[data-lang]").forEach(function (b) { b.addEventListener("click", function () { setLang(b.getAttribute("data-lang")); }); });
+  /* The page at a phone's, a tablet's or a laptop's width; scaled down when the editor is narrower. */
+  var wrapEl = frame.parentNode, width = 1280;
+  function fit() {
+    // On a phone the toggle is hidden (builder.css): the page is shown as phones show it.
+    var shown = window.innerWidth < 800 ? 390 : width;
+    var room = wrapEl.clientWidth, scale = Math.min(1, room / shown);
+    wrapEl.classList.toggle("scaled", scale < 1);
+    frame.style.width = shown + "px";
+    frame.style.transform = scale < 1 ? "scale(" + scale + ")" : "";
+    frame.style.height = scale < 1 ? (wrapEl.clientHeight / scale) + "px" : "";
+  }
   root.querySelectorAll("[data-width]").forEach(function (b) {
     b.addEventListener("click", function () {
-      var w = Number(b.getAttribute("data-width"));
-      frame.style.width = w ? w + "px" : "100%";
+      width = Number(b.getAttribute("data-width"));
       root.querySelectorAll("[data-width]").forEach(function (x) { x.setAttribute("aria-pressed", String(x === b)); });
+      fit();
     });
   });
+  if (window.ResizeObserver) new ResizeObserver(fit).observe(wrapEl);
 
   /* Messages from the canvas */
   window.addEventListener("message", function (e) {
@@ -430,15 +457,27 @@
     if (e.key === "z" || e.key === "Z") { e.preventDefault(); if (e.shiftKey) draft.redo(); else draft.undo(); }
     else if (e.key === "y") { e.preventDefault(); draft.redo(); }
   });
-  /* Publish what is on screen: the draft is saved first. */
+  /* Publish (or save a setting) with what is on screen: the draft is saved first, then the form goes. */
   document.addEventListener("submit", function (e) {
-    if (e.target !== publishForm || !draft.dirty()) return;
+    var form = e.target;
+    if (!draft.dirty() || root.contains(form) || draft.conflict || form.getAttribute("data-saved-first")) return;
     e.preventDefault();
     e.stopImmediatePropagation();
-    draft.saveNow().then(function () { publishForm.requestSubmit(); });
+    form.setAttribute("data-saved-first", "1");  // once: offline, the browser's own leave-page question stays
+    draft.saveNow().then(function () { form.requestSubmit(e.submitter || undefined); });
   }, true);
 
+  /* The problems listed above the editor point at blocks: select them here. */
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest('a[href^="#block-"]');
+    if (!link || find(link.getAttribute("href").slice(7)) < 0) return;
+    e.preventDefault();
+    select(link.getAttribute("href").slice(7), true);
+  });
+
   root.hidden = false;
+  var opened = new URLSearchParams(location.search).get("open");
+  if (opened && document.getElementById(opened) && !location.hash) document.getElementById(opened).scrollIntoView();
   document.getElementById("blocks-classic").hidden = true;
   setPublishable(setup.publishable);
   setLang(lang);
