@@ -61,7 +61,7 @@ class PageDraftController(Controller):
     async def save_draft(
         self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID
     ) -> Response[dict[str, Any]]:
-        """Save the whole block draft if nobody saved since `revision`; 409 with theirs when someone did."""
+        """Save the draft (blocks, theme, search texts) unless saved since `revision` (409 with theirs)."""
         page = await page_or_404(db, page_id)
         try:
             body = json.loads(await request.body())
@@ -70,6 +70,14 @@ class PageDraftController(Controller):
             forms = {str(f.id) for f in await tenant_forms(db)}
             blocks, errors = drafts.clean_blocks(
                 body.get("blocks"), page.blocks or [], forms, set(await services.images(db))
+            )
+            theme, theme_errors = (
+                drafts.clean_theme(body["theme"], page.theme or {}) if "theme" in body else (page.theme, {})
+            )
+            content, seo_errors = (
+                drafts.clean_search_texts(body["seo"], page.content or {})
+                if "seo" in body
+                else (page.content, {})
             )
         except (ValueError, UnicodeDecodeError):
             return _json({"errors": {"body": _("Send the draft as JSON.")}}, 400)
@@ -84,10 +92,13 @@ class PageDraftController(Controller):
                     if conflict.saved_at
                     else "",
                     "blocks": page.blocks,
+                    "theme": page.theme or {},
+                    "seo": page.content or {},
                 },
                 409,
             )
         services.set_blocks(page, blocks)
+        page.theme, page.content = theme, content
         record_save(page, request.user.id)
         await db.flush()
         answer = {
@@ -95,9 +106,11 @@ class PageDraftController(Controller):
             "publishable": await publishable(db, page),
             "problems": page_blocks.publish_problems(page.blocks),
             "errors": errors,
+            # The page settings' fields, by the settings forms' field names (nl_title, primary...).
+            "settings_errors": {**seo_errors, **theme_errors},
         }
         await db.commit()  # before answering: "Saved" must mean saved
-        return _json(answer, 422 if errors else 200)
+        return _json(answer, 422 if errors or seo_errors or theme_errors else 200)
 
     @get("/{page_id:uuid}/canvas")
     async def canvas(self, request: Request[User, Any, Any], db: AsyncSession, page_id: UUID) -> Template:

@@ -16,6 +16,7 @@ from landform.core.text import normalize_text
 from landform.site import blocks as page_blocks
 from landform.site import themes
 from landform.site.models import Page
+from landform.site.services import SEO_FIELDS
 
 MAX_BLOCKS = 60
 BLOCK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -118,6 +119,55 @@ def clean_blocks(
         if problems:
             errors[block["id"]] = problems
     return blocks, errors
+
+
+# The page settings the draft autosaves; the address, social image and schedule keep their own buttons.
+THEME_FIELDS = (*themes.COLOURS, "font", "buttons")
+SEARCH_TEXTS = ("title", "seo_description")
+
+
+def clean_theme(sent: Any, stored: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The page's theme with the sent fields (themes.py's rules, empty follows the brand) and errors by field.
+
+    A refused field keeps its saved value; the logo is not sent (it is uploaded with the theme form).
+    """
+    if not isinstance(sent, dict) or not all(isinstance(v, str) for v in sent.values()):
+        raise DraftInvalid({"theme": "theme: an object of texts by field"})
+    theme = {name: value for name, value in stored.items() if name not in THEME_FIELDS}
+    errors: dict[str, str] = {}
+    for name in THEME_FIELDS:
+        try:
+            cleaned = themes.clean_theme({name: sent.get(name, "")}, allow_empty=True, image_ids=set())
+        except themes.ThemeInvalid as invalid:
+            errors[name] = invalid.errors[name]
+            cleaned = {name: stored[name]} if stored.get(name) else {}
+        theme.update(cleaned)
+    return theme, errors
+
+
+def clean_search_texts(
+    sent: Any, stored: dict[str, dict[str, str]]
+) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """The page's titles and search descriptions as sent (the settings form's rules), errors by field name."""
+    if not isinstance(sent, dict) or not all(
+        lang in LANGUAGES and isinstance(entry, dict) and all(isinstance(v, str) for v in entry.values())
+        for lang, entry in sent.items()
+    ):
+        raise DraftInvalid({"seo": f"seo: texts by language ({', '.join(LANGUAGES)})"})
+    content = {lang: dict(stored.get(lang, {})) for lang in LANGUAGES}
+    errors: dict[str, str] = {}
+    for lang in LANGUAGES:
+        for name in SEARCH_TEXTS:
+            value, limit = normalize_text(sent.get(lang, {}).get(name, "")), SEO_FIELDS[name]
+            if len(value) > limit:
+                errors[f"{lang}_{name}"] = _("Please use at most %(limit)d characters.", limit=limit)
+            elif value or name in content[lang]:  # no empty key added: it would read as a change to publish
+                content[lang][name] = value
+    if not any(content[lang].get("title") for lang in LANGUAGES):
+        errors[f"{LANGUAGES[0]}_title"] = _("Give the page a title in at least one language.")
+        for lang in LANGUAGES:
+            content[lang]["title"] = stored.get(lang, {}).get("title", "")
+    return content, errors
 
 
 def differs_from_live(page: Page, live: dict[str, Any] | None, brand: dict[str, str]) -> bool:

@@ -88,6 +88,11 @@ def editor_setup(
         "page": str(page.id),
         "revision": page.draft_revision or 0,
         "blocks": page.blocks or [],
+        "theme": {name: (page.theme or {}).get(name, "") for name in drafts.THEME_FIELDS},
+        "seo": {
+            lang: {name: (page.content or {}).get(lang, {}).get(name, "") for name in drafts.SEARCH_TEXTS}
+            for lang in LANGUAGES
+        },
         "publishable": publishable,
         "problems": page_blocks.publish_problems(page.blocks or []),
         "languages": list(LANGUAGES),

@@ -11,7 +11,7 @@
   var setup = JSON.parse(document.getElementById("editor-setup").textContent);
   var T = JSON.parse(document.getElementById("editor-text").textContent);
   var specs = setup.specs, langs = setup.languages;
-  var state = {blocks: setup.blocks};
+  var state = {blocks: setup.blocks, theme: setup.theme, seo: setup.seo};
   var lang = setup.language, selected = null, errors = {}, problems = setup.problems, needsRender = false;
   var frame = document.getElementById("canvas");
   var outline = document.getElementById("outline");
@@ -51,8 +51,9 @@
   var draft = new window.LandformDraft({
     url: "/app/pages/" + setup.page + "/draft", csrf: root.getAttribute("data-csrf"), revision: setup.revision,
     state: state, labels: T.status, status: document.getElementById("save-state"),
-    body: function (s) { return {blocks: s.blocks}; },
+    body: function (s) { return {blocks: s.blocks, theme: s.theme, seo: s.seo}; },
     onAnswer: function (answer) {
+      drawSettingErrors(answer.settings_errors || {});
       var before = JSON.stringify([errors, problems]);
       errors = answer.errors || {};
       problems = answer.problems || {};
@@ -65,6 +66,7 @@
       state = s;
       if (selected && find(selected) < 0) selected = null;
       drawAll();
+      drawSettings();
       if (draft.dirty()) needsRender = true; else reloadCanvas();
     }
   });
@@ -408,9 +410,81 @@
     else if (what === "redo") draft.redo();
     else if (what === "settings") { document.getElementById("page-settings").open = true; }
     else if (what === "keep-mine" && pending) { conflict.hidden = true; needsRender = true; draft.overwrite(pending.revision); }
-    else if (what === "take-theirs" && pending) { conflict.hidden = true; draft.adopt({blocks: pending.blocks}, pending.revision); }
+    else if (what === "take-theirs" && pending) { conflict.hidden = true; draft.adopt(theirs(pending), pending.revision); }
     drawHistory();
   });
+
+  /* The page settings the draft autosaves (theme, titles, search descriptions); the rest keeps its buttons. */
+  var settingForms = [document.getElementById("settings-form"), document.getElementById("theme-form")];
+  var settingFields = [], applying = false;
+  Object.keys(setup.theme).forEach(function (name) {
+    settingFields.push({name: name, part: "theme", form: settingForms[1], key: name});
+  });
+  Object.keys(setup.seo).forEach(function (code) {
+    Object.keys(setup.seo[code]).forEach(function (name) {
+      settingFields.push({name: code + "_" + name, part: "seo", form: settingForms[0], lang: code, key: name});
+    });
+  });
+  settingFields = settingFields.filter(function (f) { return f.form && (f.el = f.form.elements[f.name]); });
+  function settingValue(s, f) { return f.lang ? s.seo[f.lang][f.key] : s.theme[f.key]; }
+  function theirs(answer) {
+    var s = {blocks: answer.blocks, theme: {}, seo: {}};
+    Object.keys(setup.theme).forEach(function (n) { s.theme[n] = (answer.theme || {})[n] || ""; });
+    Object.keys(setup.seo).forEach(function (code) {
+      s.seo[code] = {};
+      Object.keys(setup.seo[code]).forEach(function (n) { s.seo[code][n] = ((answer.seo || {})[code] || {})[n] || ""; });
+    });
+    return s;
+  }
+  function readSettings(e) {
+    if (applying || e.target.type === "file") return;
+    var changed = null;
+    settingFields.forEach(function (f) {
+      if (settingValue(state, f) === f.el.value) return;
+      if (f.lang) state.seo[f.lang][f.key] = f.el.value; else state.theme[f.key] = f.el.value;
+      changed = f.name;
+    });
+    if (changed) commit("setting:" + changed, true);
+  }
+  function drawSettings() {
+    applying = true;
+    settingFields.forEach(function (f) {
+      if (f.el.value === settingValue(state, f)) return;
+      f.el.value = settingValue(state, f);
+      f.el.dispatchEvent(new Event(f.el.tagName === "SELECT" ? "change" : "input", {bubbles: true}));
+    });
+    applying = false;
+  }
+  function drawSettingErrors(found) {
+    settingFields.forEach(function (f) {
+      var box = f.el.closest(".field"), old = box.querySelector(".error");
+      if (old) old.remove();
+      var id = "e-" + f.name, described = (f.el.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && x !== id; });
+      box.classList.toggle("has-error", !!found[f.name]);
+      if (found[f.name]) {
+        var p = document.createElement("p");
+        p.className = "error";
+        p.id = id;
+        p.textContent = found[f.name];
+        box.appendChild(p);
+        described.push(id);
+        f.el.setAttribute("aria-invalid", "true");
+      } else f.el.removeAttribute("aria-invalid");
+      if (described.length) f.el.setAttribute("aria-describedby", described.join(" ")); else f.el.removeAttribute("aria-describedby");
+    });
+  }
+  settingForms.forEach(function (form) {
+    if (!form) return;
+    form.addEventListener("input", readSettings);
+    form.addEventListener("change", readSettings);
+  });
+  var mirror = document.getElementById("settings-save-state"), say = draft.say;
+  draft.say = function (text, kind) {
+    say.call(draft, text, kind);
+    mirror.textContent = text;
+    mirror.setAttribute("data-state", kind);
+  };
+  document.getElementById("autosave-note").hidden = false;
 
   /* Language and width */
   function setLang(code) {
