@@ -1,4 +1,4 @@
-"""The page settings' theme and search texts in Chromium: saved as the marketer types, no Save button needed."""
+"""The page settings' theme and search texts in Chromium: saved as the marketer types, no Save pressed."""
 
 from __future__ import annotations
 
