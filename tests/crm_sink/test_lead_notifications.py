@@ -8,11 +8,11 @@ import time_machine
 from sqlalchemy import select, update
 
 from landform.accounts.models import Role, Tenant, User
-from landform.core.db import scope_to_tenant, utcnow
+from landform.core.db import scope_to_tenant, sync_session, utcnow
 from landform.core.mail import EmailMessage
 from landform.crm_sink.assignment.models import RoutingSettings
-from landform.crm_sink.models import Activity, Contact
-from landform.crm_sink.notify.owner_mail import send_digests
+from landform.crm_sink.models import Activity, Contact, Submission
+from landform.crm_sink.notify.owner_mail import notify_lead_owners, send_digests
 from tests.conftest import log_in, make_form, make_user, post_form, republish, wait_for
 from tests.consent.helpers import contact_by_email, submit
 
@@ -90,6 +90,37 @@ def test_an_owner_who_chose_never_or_a_digest_gets_no_mail_per_lead(client, db, 
     wait_for(lambda: (c := contact_by_email(db, "bo@example.com")) and c.owner_id == rep.user_id)
     wait_for(lambda: not _pending_jobs(db))
     assert _mails_to(db, rep.email) == []
+
+
+def test_a_burst_of_leads_for_one_owner_is_one_email_listing_them(client, db, owner, settings, inbox):
+    rep = _rep(db, owner, language="nl")
+    form = _form(db, owner)
+    people = ("Anna", "Bram", "Cor")
+    emails = [f"{name.lower()}@example.com" for name in people]
+    for name, email in zip(people, emails, strict=True):
+        submit(client, form, {"first_name": name, "last_name": "Smit", "email": email})
+    wait_for(lambda: all((c := contact_by_email(db, email)) and c.owner_id for email in emails))
+    wait_for(lambda: not _pending_jobs(db))
+    before = len(_mails_to(db, rep.email))
+    submission_ids = list(
+        db.scalars(
+            select(Submission.id).where(Submission.form_id == form.id).execution_options(all_tenants=True)
+        )
+    )
+    assert len(submission_ids) == 3
+
+    # The three routed in one batch (an import, a campaign's first minute): one e-mail, not three.
+    with sync_session(settings.database.sync_url) as session:
+        assert notify_lead_owners(session, submission_ids) == {}
+        session.commit()
+    mails = _mails_to(db, rep.email)
+    assert len(mails) == before + 1
+    burst = mails[-1]
+    assert burst.subject == "3 nieuwe leads voor je"
+    assert "Zojuist zijn 3 leads aan jou toegewezen:" in burst.body_text
+    for name in people:
+        contact = contact_by_email(db, f"{name.lower()}@example.com")
+        assert f"{name} Smit" in burst.body_text and f"/app/contacts/{contact.id}" in burst.body_text
 
 
 def _pending_jobs(db):

@@ -20,7 +20,7 @@ from landform.core.jobs.registry import batch_job
 from landform.core.mail import queue_email
 from landform.core.settings import Settings
 from landform.crm_sink.models import Activity, Contact, Submission
-from landform.crm_sink.notify.summary import summarize
+from landform.crm_sink.notify.summary import LeadSummary, summarize
 
 IMMEDIATELY, HOURLY, DAILY = LEAD_NOTIFICATIONS[:3]
 DIGEST_PERIODS = {HOURLY: timedelta(hours=1), DAILY: timedelta(days=1)}
@@ -82,7 +82,11 @@ def _notify_tenant(session: Session, submission_ids: list[UUID]) -> dict[UUID, s
             select(User).where(User.id.in_({c.owner_id for c in contacts if c.owner_id}))
         )
     }
+    by_id = {s.id: s for s in submissions}
     failed: dict[UUID, str] = {}
+    # Leads of one batch grouped by owner: a burst (an import, a campaign's first minute) is one e-mail
+    # listing the leads, not a flood of them; a lone lead gets its full e-mail with the answers.
+    waiting: dict[UUID, list[tuple[Submission, LeadSummary]]] = defaultdict(list)
     for submission_id in submission_ids:
         try:
             lead = summarize(session, submission_id)
@@ -92,14 +96,42 @@ def _notify_tenant(session: Session, submission_ids: list[UUID]) -> dict[UUID, s
         owner = owners.get(lead.owner_id) if lead.owner_id else None
         if owner is None or owner.lead_notifications != IMMEDIATELY:
             continue
+        waiting[owner.id].append((by_id[submission_id], lead))
+    for owner_id, leads in waiting.items():
+        owner = owners[owner_id]
+        if len(leads) == 1:
+            queue_email(
+                session,
+                to=owner.email,
+                template="lead_owner",
+                language=owner.language,
+                tenant_id=owner.tenant_id,
+                lead=leads[0][1],
+                owner_name=owner.first_name,
+            )
+            continue
         queue_email(
             session,
             to=owner.email,
-            template="lead_owner",
+            template="lead_digest",
             language=owner.language,
             tenant_id=owner.tenant_id,
-            lead=lead,
             owner_name=owner.first_name,
+            tenant_name=leads[0][1].tenant_name,
+            timezone=owner.timezone,
+            burst=True,
+            count=len(leads),
+            leads=[
+                {
+                    "when": submission.created_at,
+                    "name": lead.name,
+                    "email": lead.email,
+                    "company": lead.company,
+                    "form_name": lead.form_name,
+                    "contact_id": submission.contact_id,
+                }
+                for submission, lead in leads[:DIGEST_LISTED]
+            ],
         )
     return failed
 
