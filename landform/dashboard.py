@@ -90,7 +90,7 @@ async def getting_started(db: AsyncSession, user: User, counts: dict[str, int]) 
             _("Embed a form on your website"),
             _("Allow your website in the form's settings and paste the snippet there."),
             embedded,
-            f"/app/forms/{forms[0].id}" if forms else "/app/forms/new",
+            f"/app/forms/{forms[0].id}#embed" if forms else "/app/forms/new",  # the snippet, not the builder
         ),
         Step(
             _("Invite your team"),

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from landform.accounts.models import Tenant
+from landform.forms.models import Form
 from landform.site.models import Page
 from tests.conftest import log_in, post_form
 
@@ -24,7 +25,7 @@ def _done(text: str) -> list[str]:
     """The titles of the ticked steps."""
     return re.findall(
         r'<li class="done">\s*<span class="check-mark"[^>]*>✓</span>\s*<span class="check-text">\s*'
-        r'(?:<a href="[^"]*">|<strong>)([^<]+)<',
+        r'(?:<a href="[^"]*"[^>]*>|<strong>)([^<]+)<',
         text,
     )
 
@@ -45,7 +46,10 @@ def test_a_new_account_is_offered_templates_and_a_checklist_that_ticks_itself_of
     assert "Hide this list" not in text
 
     post_form(client, "/app/forms/new", {"starter": "blank", "name": "Contact"})
-    assert _done(_overview(client)) == ["Create a form"]
+    text = _overview(client)
+    assert _done(text) == ["Create a form"]
+    form = db.execute(select(Form).execution_options(all_tenants=True)).scalar_one()
+    assert f'href="/app/forms/{form.id}#embed"' in text  # the embed step opens the snippet, not the builder
 
     post_form(client, "/app/pages/new", {})  # nothing happens on a wrong route: the step reads real state
     post_form(client, "/app/pages/start", {"starter": "event"})

@@ -36,6 +36,12 @@ MAILS_PER_MINUTE = 5
 SECOND_FACTOR_SECONDS = 5 * 60
 
 
+def _local_outbox(request: Request[Any, Any, Any]) -> bool:
+    """No mail server (development): the e-mail waits in /_outbox/, which a newcomer cannot guess."""
+    settings = request.app.state.settings
+    return not settings.ops.is_production and not settings.mail.smtp_url
+
+
 def client_info(request: Request[Any, Any, Any]) -> ClientInfo:
     settings = request.app.state.settings
     return ClientInfo(
@@ -109,7 +115,10 @@ class AuthController(Controller):
                 "accounts/signup.html", context={"values": values, "errors": error.errors}, status_code=422
             )
         await db_session.commit()
-        return Template("accounts/check_mail.html", context={"email": values["email"], "purpose": "signup"})
+        return Template(
+            "accounts/check_mail.html",
+            context={"email": values["email"], "purpose": "signup", "local_outbox": _local_outbox(request)},
+        )
 
     @get("/signup/confirm", media_type=MediaType.HTML)
     async def confirm(
@@ -267,7 +276,10 @@ class AuthController(Controller):
         if await mail_limiter(request).allows(email, "password_reset"):
             await db_session.run_sync(services.request_password_reset, email)
             await db_session.commit()
-        return Template("accounts/check_mail.html", context={"email": email, "purpose": "reset"})
+        return Template(
+            "accounts/check_mail.html",
+            context={"email": email, "purpose": "reset", "local_outbox": _local_outbox(request)},
+        )
 
     @get("/password/reset")
     async def reset_form(self, db_session: AsyncSession, token: str = "") -> Template:

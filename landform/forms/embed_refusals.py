@@ -96,9 +96,12 @@ async def record(db: AsyncSession, form: Form, origin: str) -> None:
 
 
 async def waiting(db: AsyncSession, form_id: UUID | None = None) -> list[Refused]:
-    """Refusals the marketer has not answered yet, newest first (one form's, or every form's)."""
+    """Refusals the marketer has not answered yet, newest first (one form's, or every form's).
+
+    A website allowed since in the form's settings (typed there, not through "Allow") is answered too.
+    """
     query = (
-        select(EmbedRefusal, Form.name)
+        select(EmbedRefusal, Form.name, Form.allowed_origins)
         .join(Form, Form.id == EmbedRefusal.form_id)
         .where(EmbedRefusal.dismissed_at.is_(None))
         .order_by(EmbedRefusal.last_seen_at.desc())
@@ -107,7 +110,8 @@ async def waiting(db: AsyncSession, form_id: UUID | None = None) -> list[Refused
         query = query.where(EmbedRefusal.form_id == form_id)
     return [
         Refused(r.id, r.form_id, name, r.origin, r.created_at, r.last_seen_at, r.attempts)
-        for r, name in (await db.execute(query)).all()
+        for r, name, allowed in (await db.execute(query)).all()
+        if r.origin not in (allowed or [])
     ]
 
 

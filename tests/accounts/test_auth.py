@@ -65,6 +65,17 @@ def test_it_signs_up_confirms_by_mail_and_logs_in(client, db):
     assert "Bakkerij Brood &amp; Zo" in dashboard.text
 
 
+def test_without_a_mail_server_the_check_your_mail_page_points_at_the_local_outbox(client, monkeypatch):
+    response = post_form(client, "/signup", SIGN_UP)
+    assert 'href="/_outbox/"' in response.text  # the only place the message is, in development
+
+    settings = client.app.state.settings
+    mail = dataclasses.replace(settings.mail, smtp_url="smtp://mail.example.com:25")
+    monkeypatch.setattr(client.app.state, "settings", dataclasses.replace(settings, mail=mail))
+    response = post_form(client, "/password/forgot", {"email": "bea@brood.example.com"})
+    assert "Check your e-mail" in response.text and "/_outbox/" not in response.text
+
+
 def test_it_answers_sign_up_for_a_known_address_the_same_and_mails_the_owner(client, db, owner):
     response = post_form(client, "/signup", {**SIGN_UP, "email": owner.email})
     fresh = post_form(client, "/signup", {**SIGN_UP, "email": "nobody-yet@example.com"})

@@ -231,6 +231,35 @@ def test_two_tabs_on_one_draft_lose_nothing(browser: Browser, server: RunningLan
         context.close()
 
 
+def test_a_refused_publish_keeps_the_editor_and_points_at_the_block(
+    browser: Browser, server: RunningLandform
+) -> None:
+    """A testimonial without consent cannot go live: the answer is this editor, not its plain forms."""
+    context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
+    try:
+        page, watch = log_in(context, server)
+        new_page(page, server, "geweigerd")
+        page.locator("#outline .add-toggle").first.click()
+        page.select_option("#outline select", "testimonial")
+        page.locator("#outline .add-form button.primary").click()
+        page.fill("#pf-quote", "De beste service van de stad")
+        saved(page)
+        page.locator("form[action$='/publish'] button").click()
+
+        problem = page.locator(".alert-error[role=alert]:not(#conflict)")
+        expect(problem).to_contain_text("Deze pagina kan nog niet worden gepubliceerd")
+        expect(page.locator("#page-editor")).to_be_visible()
+        expect(page.locator("#blocks-classic")).to_be_hidden()
+        expect(canvas(page).locator("h1")).to_be_visible()
+        problem.get_by_role("link").click()
+        expect(page.locator("#panel-title")).to_have_text("Klantervaring")
+        expect(page.locator("#pf-quote")).to_have_value("De beste service van de stad")
+        shots(page, "editor-publish-refused")
+        assert [p for p in watch.problems if "422" not in p] == []
+    finally:
+        context.close()
+
+
 def test_publish_follows_the_draft_and_the_hosted_page_changes(
     browser: Browser, server: RunningLandform
 ) -> None:

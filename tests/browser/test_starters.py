@@ -115,3 +115,27 @@ def test_a_new_account_builds_and_publishes_a_page_from_a_template(
         assert watch.problems == []
     finally:
         visitor_context.close()
+
+
+def test_a_template_past_the_plans_limit_says_so_instead_of_doing_nothing(
+    browser: Browser, server: RunningLandform
+) -> None:
+    """The gallery's button is a boosted form: its 403 (the Free plan's pages used up) shows, not dropped."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    try:
+        page, watch = open_page(context, server)
+        _sign_up(page, server, "bram@limiet.example.com")
+        for key in ("quote", "consultation", "download"):
+            page.goto(f"{server.base_url}/app/pages/new?template={key}")
+            page.get_by_role("button", name="Create page").click()
+            page.wait_for_url(re.compile(r".*/app/pages/[0-9a-f-]{36}$"))
+
+        page.goto(f"{server.base_url}/app/pages/new?template=event")
+        page.get_by_role("button", name="Create page").click()
+        expect(page.get_by_role("heading", name="Your plan's limit is reached")).to_be_visible()
+        expect(page.get_by_role("link", name="See the plans")).to_be_visible()
+        assert horizontal_overflow(page) <= 0
+        shot(page, "starters-over-the-limit-desktop.png")
+        assert [p for p in watch.problems if "403" not in p] == []
+    finally:
+        context.close()

@@ -148,7 +148,11 @@ class FormBuilderController(Controller):
             )
         services.mark_changed(form)
         await db.commit()
-        flash(request, _("Saved. Publish to show the changes to visitors."), category="success")
+        if drafts.can_publish(form, await live_version(db, form)):
+            flash(request, _("Saved. Publish to show the changes to visitors."), category="success")
+        else:
+            # Allowed websites, tags and checks apply at once: "publish" would point at a disabled button.
+            flash(request, _("Saved. This applies at once."), category="success")
         return Redirect(f"/app/forms/{form.id}")
 
     async def _after_field_change(

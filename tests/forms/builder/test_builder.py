@@ -160,3 +160,24 @@ def test_an_edit_is_checked_like_a_new_field_and_changes_nothing_when_refused(cl
     missing = post_form(client, f"/app/forms/{form.id}/fields/nothing_here", {"label_nl": "X"})
     assert missing.status_code == 422
     assert _form(db, form.id).fields == before
+
+
+def test_saving_settings_says_whether_visitors_wait_for_a_publish(client, db, owner):
+    form = make_form(db, owner)  # published
+    log_in(client, owner)
+    same = {
+        "name": form.name,
+        "submit_nl": form.submit_label.get("nl", ""),
+        "submit_en": form.submit_label.get("en", ""),
+        "thank_you_nl": form.thank_you.get("nl", ""),
+        "thank_you_en": form.thank_you.get("en", ""),
+    }
+    # Allowing a website works at once: no "publish" for a button that is disabled.
+    saved = post_form(
+        client, f"/app/forms/{form.id}/settings", {**same, "allowed_origins": "https://acme.example"}
+    )
+    assert "Saved. This applies at once." in saved.text and "Publish to show" not in saved.text
+    assert client.get(f"/f/{form.key}/embed", headers={"Origin": "https://acme.example"}).status_code == 200
+
+    changed = post_form(client, f"/app/forms/{form.id}/settings", {**same, "thank_you_en": "Thank you!"})
+    assert "Saved. Publish to show the changes to visitors." in changed.text

@@ -102,6 +102,18 @@ def test_allow_adds_the_website_and_dismiss_stops_offering_it(client, db, owner,
     assert again.status_code == 200 and db.get(Form, form.id).allowed_origins == [SITE]
 
 
+def test_a_website_allowed_in_the_settings_is_no_longer_shown_as_refused(client, db, owner):
+    form = make_form(db, owner)
+    client.get(f"/f/{form.key}/embed", headers={"Origin": SITE})
+    log_in(client, owner)
+    assert f"Refused on {SITE}: allow it?" in client.get(f"/app/forms/{form.id}").text
+
+    post_form(client, f"/app/forms/{form.id}/settings", {"name": form.name, "allowed_origins": SITE})
+    assert client.get(f"/f/{form.key}/embed", headers={"Origin": SITE}).status_code == 200
+    assert "allow it?" not in client.get(f"/app/forms/{form.id}").text
+    assert "allow it?" not in client.get("/app/forms/").text
+
+
 def test_another_tenant_cannot_answer_a_refusal(client, db, owner, stranger):
     form = make_form(db, owner)
     client.get(f"/f/{form.key}/embed", headers={"Origin": SITE})
