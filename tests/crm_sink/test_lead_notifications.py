@@ -12,7 +12,7 @@ from landform.core.db import scope_to_tenant, sync_session, utcnow
 from landform.core.mail import EmailMessage
 from landform.crm_sink.assignment.models import RoutingSettings
 from landform.crm_sink.models import Activity, Contact, Submission
-from landform.crm_sink.notify.owner_mail import notify_lead_owners, send_digests
+from landform.crm_sink.notify.owner_mail import BURST, notify_lead_owners, send_digests
 from tests.conftest import log_in, make_form, make_user, post_form, republish, wait_for
 from tests.consent.helpers import contact_by_email, submit
 
@@ -92,10 +92,35 @@ def test_an_owner_who_chose_never_or_a_digest_gets_no_mail_per_lead(client, db, 
     assert _mails_to(db, rep.email) == []
 
 
+def test_a_few_leads_at_once_each_get_their_own_email(client, db, owner, settings, inbox):
+    rep = _rep(db, owner, language="nl")
+    form = _form(db, owner)
+    for name in ("Anna", "Bram"):
+        submit(
+            client, form, {"first_name": name, "last_name": "Smit", "email": f"{name.lower()}@example.com"}
+        )
+    wait_for(lambda: all(contact_by_email(db, f"{n}@example.com") for n in ("anna", "bram")))
+    wait_for(lambda: not _pending_jobs(db))
+    before = len(_mails_to(db, rep.email))
+    submission_ids = list(
+        db.scalars(
+            select(Submission.id).where(Submission.form_id == form.id).execution_options(all_tenants=True)
+        )
+    )
+    with sync_session(settings.database.sync_url) as session:
+        notify_lead_owners(session, submission_ids)
+        session.commit()
+    subjects = sorted(mail.subject for mail in _mails_to(db, rep.email)[before:])
+    assert subjects == [
+        "Nieuwe lead: Anna Smit (Brochure request)",
+        "Nieuwe lead: Bram Smit (Brochure request)",
+    ]
+
+
 def test_a_burst_of_leads_for_one_owner_is_one_email_listing_them(client, db, owner, settings, inbox):
     rep = _rep(db, owner, language="nl")
     form = _form(db, owner)
-    people = ("Anna", "Bram", "Cor")
+    people = ("Anna", "Bram", "Cor", "Daan", "Eva", "Fem", "Gijs", "Hans", "Ilse", "Jan", "Kees")
     emails = [f"{name.lower()}@example.com" for name in people]
     for name, email in zip(people, emails, strict=True):
         submit(client, form, {"first_name": name, "last_name": "Smit", "email": email})
@@ -107,17 +132,17 @@ def test_a_burst_of_leads_for_one_owner_is_one_email_listing_them(client, db, ow
             select(Submission.id).where(Submission.form_id == form.id).execution_options(all_tenants=True)
         )
     )
-    assert len(submission_ids) == 3
+    assert len(submission_ids) == 11 > BURST
 
-    # The three routed in one batch (an import, a campaign's first minute): one e-mail, not three.
+    # Eleven routed in one batch (an import, a campaign's first minute): one e-mail, not eleven.
     with sync_session(settings.database.sync_url) as session:
         assert notify_lead_owners(session, submission_ids) == {}
         session.commit()
     mails = _mails_to(db, rep.email)
     assert len(mails) == before + 1
     burst = mails[-1]
-    assert burst.subject == "3 nieuwe leads voor je"
-    assert "Zojuist zijn 3 leads aan jou toegewezen:" in burst.body_text
+    assert burst.subject == "11 nieuwe leads voor je"
+    assert "Zojuist zijn 11 leads aan jou toegewezen:" in burst.body_text
     for name in people:
         contact = contact_by_email(db, f"{name.lower()}@example.com")
         assert f"{name} Smit" in burst.body_text and f"/app/contacts/{contact.id}" in burst.body_text

@@ -68,7 +68,8 @@ def test_it_is_not_ready_when_the_last_heartbeat_is_stale(redis_app):
         redis_client(REDIS_URL).set(f"{settings.queue.namespace}:worker-heartbeat", repr(time.time() - 120))
         response = client.get("/readyz")
         assert response.status_code == 503
-        assert response.json()["worker"] == "last heartbeat 120s ago"
+        # 121 when the request itself took a second on a busy machine.
+        assert response.json()["worker"] in ("last heartbeat 120s ago", "last heartbeat 121s ago")
         assert client.get("/healthz").status_code == 200
 
 

@@ -29,6 +29,9 @@ _SLACK = timedelta(minutes=5)
 _SUBMISSIONS = Submission.__table__
 # A digest lists this many leads; the rest are counted, the CRM has them all.
 DIGEST_LISTED = 50
+# Up to this many leads for one owner in one batch each get their own e-mail with the answers; more (an
+# import, a campaign's first minute) is one e-mail listing them, not a flood.
+BURST = 10
 
 
 @batch_job(
@@ -84,8 +87,7 @@ def _notify_tenant(session: Session, submission_ids: list[UUID]) -> dict[UUID, s
     }
     by_id = {s.id: s for s in submissions}
     failed: dict[UUID, str] = {}
-    # Leads of one batch grouped by owner: a burst (an import, a campaign's first minute) is one e-mail
-    # listing the leads, not a flood of them; a lone lead gets its full e-mail with the answers.
+    # Leads of one batch grouped by owner: a burst (more than BURST) is one e-mail listing them.
     waiting: dict[UUID, list[tuple[Submission, LeadSummary]]] = defaultdict(list)
     for submission_id in submission_ids:
         try:
@@ -99,16 +101,17 @@ def _notify_tenant(session: Session, submission_ids: list[UUID]) -> dict[UUID, s
         waiting[owner.id].append((by_id[submission_id], lead))
     for owner_id, leads in waiting.items():
         owner = owners[owner_id]
-        if len(leads) == 1:
-            queue_email(
-                session,
-                to=owner.email,
-                template="lead_owner",
-                language=owner.language,
-                tenant_id=owner.tenant_id,
-                lead=leads[0][1],
-                owner_name=owner.first_name,
-            )
+        if len(leads) <= BURST:
+            for _submission, lead in leads:
+                queue_email(
+                    session,
+                    to=owner.email,
+                    template="lead_owner",
+                    language=owner.language,
+                    tenant_id=owner.tenant_id,
+                    lead=lead,
+                    owner_name=owner.first_name,
+                )
             continue
         queue_email(
             session,
