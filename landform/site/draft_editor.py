@@ -142,16 +142,17 @@ class PageDraftController(Controller):
             kind: _("%(block)s: nothing to show yet. Fill it in on the side panel.", block=spec.label)
             for kind, spec in page_blocks.BLOCKS.items()
         }
-        # A block the hosted page leaves out (a testimonial without consent, columns without text...) keeps its
-        # place on the canvas as a placeholder saying why, so a block just added never seems lost.
+        # A block the hosted page leaves out (a testimonial without consent, columns without text...) keeps
+        # its place on the canvas as a placeholder saying why, so a block just added never seems lost.
         shown = {b["id"]: b for b in context["blocks"]}
         context["blocks"] = [
             shown.get(b["id"]) or {"id": b["id"], "type": b["type"]}
             for b in page.blocks
             if b["id"] in shown or b["type"] != "footer"
         ]
+        why = _("Testimonial: shown once the person has agreed to be quoted (tick it in the side panel).")
         waiting = {
-            b["id"]: _("Testimonial: shown once the person has agreed to be quoted (tick it in the side panel).")
+            b["id"]: why
             for b in page.blocks
             if b["type"] == "testimonial" and not b.get("data", {}).get("consented")
         }

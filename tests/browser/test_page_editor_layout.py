@@ -44,7 +44,9 @@ def test_at_1280_the_canvas_takes_most_of_the_width_and_the_toolbar_one_row(
         # The canvas fills the window's height and stays in view while the outline and panel scroll.
         assert canvas_size(page)["height"] >= DESKTOP["height"] - 40
         page.mouse.wheel(0, 600)
-        page.wait_for_function("() => document.querySelector('.canvas-wrap').getBoundingClientRect().top < 20")
+        page.wait_for_function(
+            "() => document.querySelector('.canvas-wrap').getBoundingClientRect().top < 20"
+        )
         # Undo and redo are icons, their names still said to a screen reader.
         expect(page.get_by_role("button", name="Ongedaan maken")).to_be_visible()
         expect(page.get_by_role("button", name="Opnieuw")).to_be_visible()
