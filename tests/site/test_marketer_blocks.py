@@ -343,6 +343,15 @@ def test_a_page_without_a_video_keeps_todays_csp(client, db, owner):
     assert "frame-src" not in csp and csp.startswith("default-src 'none';")
 
 
+def test_only_a_page_with_a_new_block_loads_their_stylesheet(client, db, owner, images):
+    photo, logos = images
+    make_page(db, owner, None, slug="plain")
+    assert "page-blocks.css" not in client.get("/p/acme/plain").text
+    page = _published(db, owner, [every_new_block(photo, logos)[-1]])
+    text = client.get(f"/p/acme/{page.slug}").text
+    assert "page-blocks.css" in text and text.index("page.css") < text.index("page-blocks.css")
+
+
 def test_a_page_with_every_block_stays_under_40_kb_gzipped(client, db, owner, images):
     from tests.site.test_page_safety import hostile_blocks
 
