@@ -142,7 +142,21 @@ class PageDraftController(Controller):
             kind: _("%(block)s: nothing to show yet. Fill it in on the side panel.", block=spec.label)
             for kind, spec in page_blocks.BLOCKS.items()
         }
-        context["editing"] = {"empty": empty}
+        # A block the hosted page leaves out (a testimonial without consent, columns without text...) keeps
+        # its place on the canvas as a placeholder saying why, so a block just added never seems lost.
+        shown = {b["id"]: b for b in context["blocks"]}
+        why = _("Testimonial: shown once the person has agreed to be quoted (tick it in the side panel).")
+        left_out = {
+            b["id"]: why if b["type"] == "testimonial" else empty.get(b["type"], "")
+            for b in page.blocks
+            if b["id"] not in shown and b["type"] in empty and b["type"] != "footer"
+        }
+        context["blocks"] = [
+            shown.get(b["id"]) or {"id": b["id"], "type": b["type"]}
+            for b in page.blocks
+            if b["id"] in shown or b["id"] in left_out
+        ]
+        context["editing"] = {"empty": empty, "left_out": left_out}
         return Template("site/hosted_page.html", context=context, headers=CANVAS_HEADERS)
 
     @post("/{page_id:uuid}/images", status_code=201, request_max_body_size=UPLOAD_BODY)

@@ -130,3 +130,23 @@ def test_it_draws_the_canvas_with_the_hosted_template_inside_the_editor_only(cli
     hosted = client.get("/p/acme/offer").text
     for marker in ("/static/editor/", "data-block=", "data-text=", "contenteditable"):
         assert marker not in hosted
+
+
+def test_the_canvas_says_why_a_testimonial_is_not_shown_and_visitors_never_see_it(client, db, owner):
+    page = make_page(db, owner, None)
+    quote = {"nl": {"quote": "Snel geregeld.", "role": ""}, "en": {"quote": "Sorted quickly.", "role": ""}}
+    waiting = {"id": "quote1", "type": "testimonial", "data": {"name": "", "consented": False}, "text": quote}
+    # Columns without text: left out of the hosted page like the testimonial, a placeholder on the canvas.
+    empty = {"id": "cols1", "type": "columns", "data": {"count": "2"}, "text": {"nl": {}, "en": {}}}
+    page.blocks = [*page.blocks, waiting, empty]
+    db.commit()
+    log_in(client, owner)
+    canvas = client.get(f"/app/pages/{page.id}/canvas?lang=en").text
+    assert 'data-block="quote1"' in canvas
+    assert "shown once the person has agreed to be quoted" in canvas
+    assert 'data-block="cols1"' in canvas and "nothing to show yet" in canvas
+    response = client.get(f"/app/pages/{page.id}/preview")
+    assert response.status_code == 200
+    preview = response.text
+    for hidden in ("Sorted quickly", "agreed to be quoted", "b-empty"):
+        assert hidden not in preview
