@@ -74,8 +74,10 @@ def subprocessors(platform: bool) -> list[SubProcessor]:
     return [s for s in SUBPROCESSORS if platform or not s.platform_only]
 
 
-def retention_periods() -> list[tuple[LazyProxy, str]]:
-    return [
+def retention_periods(own: list[tuple[str, str]] | None = None) -> list[tuple[LazyProxy | str, str]]:
+    """The portal's retention lines; `own`: a tenant's chosen periods (retention/), which replace the spam
+    folder's platform-wide one."""
+    rows: list[tuple[LazyProxy | str, str]] = [
         (
             lazy_gettext("Form answers and contacts"),
             lazy_gettext(
@@ -96,7 +98,7 @@ def retention_periods() -> list[tuple[LazyProxy, str]]:
             lazy_gettext("At most %(days)d days; deleted at once if the parent refuses")
             % {"days": HOLD_DAYS},
         ),
-        (lazy_gettext("Submissions refused as spam"), lazy_gettext("%(days)d days") % {"days": SPAM_DAYS}),
+        *(own or [(lazy_gettext("Submissions refused as spam"), lazy_gettext("%(days)d days") % {"days": SPAM_DAYS})]),
         (lazy_gettext("Sent e-mails"), lazy_gettext("%(days)d days") % {"days": SENT_EMAILS_KEPT.days}),
         (
             lazy_gettext("Background job records"),
@@ -111,6 +113,7 @@ def retention_periods() -> list[tuple[LazyProxy, str]]:
             lazy_gettext("%(days)d days, then deleted") % {"days": UNVERIFIED_DAYS},
         ),
     ]
+    return rows
 
 
 SECURITY_MEASURES = (
