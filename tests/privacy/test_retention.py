@@ -11,45 +11,9 @@ from landform.crm_sink.models import Activity, Contact, Submission
 from landform.forms.models import SpamSubmission
 from landform.privacy.retention.services import run_daily
 from tests.conftest import log_in, make_form, post_form
+from tests.privacy.conftest import make_lead
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-def _lead(db, owner, form, email: str, at: datetime) -> Contact:
-    contact = Contact(
-        tenant_id=owner.tenant_id,
-        email=email,
-        email_key=email,
-        first_name="Karel",
-        last_name="Klant",
-        created_at=at,
-        last_activity_at=at,
-    )
-    db.add(contact)
-    db.flush()
-    submission = Submission(
-        tenant_id=owner.tenant_id,
-        form_id=form.id,
-        data={"email": email, "first_name": "Karel"},
-        contact_fields={"email": email},
-        contact_id=contact.id,
-        created_at=at,
-        routed_at=at,
-    )
-    db.add(submission)
-    db.flush()
-    db.add(
-        Activity(
-            tenant_id=owner.tenant_id,
-            contact_id=contact.id,
-            kind="form_submitted",
-            submission_id=submission.id,
-            occurred_at=at,
-            details={"form_name": form.name},
-        )
-    )
-    db.commit()
-    return contact
 
 
 def _spam(db, owner, form, at: datetime) -> None:
@@ -74,8 +38,8 @@ def test_it_removes_nothing_a_day_early_and_everything_due_the_day_after(client,
     log_in(client, owner)
     assert "Retention periods saved." in _set(client, inactive_leads=60, spam=7).text
     form = make_form(db, owner)
-    old = _lead(db, owner, form, "oud@example.org", T0)
-    recent = _lead(db, owner, form, "nieuw@example.org", T0 + timedelta(days=20))
+    old = make_lead(db, owner, form, "oud@example.org", T0)
+    recent = make_lead(db, owner, form, "nieuw@example.org", T0 + timedelta(days=20))
     _spam(db, owner, form, T0)
 
     with time_machine.travel(T0 + timedelta(days=6, hours=23), tick=False):
@@ -116,8 +80,8 @@ def test_it_shows_what_goes_in_the_next_30_days(client, db, owner):
     log_in(client, owner)
     form = make_form(db, owner)
     now = datetime.now(UTC)
-    _lead(db, owner, form, "bijna@example.org", now - timedelta(days=720))
-    _lead(db, owner, form, "actief@example.org", now - timedelta(days=100))
+    make_lead(db, owner, form, "bijna@example.org", now - timedelta(days=720))
+    make_lead(db, owner, form, "actief@example.org", now - timedelta(days=100))
     _spam(db, owner, form, now - timedelta(days=1))
     page = client.get("/app/privacy/retention/?lang=en")
     assert page.status_code == 200
