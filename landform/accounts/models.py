@@ -202,7 +202,7 @@ class PasswordResetRequest(Base):
 
 
 class TermsAcceptance(TenantScoped, Base):
-    """A version of the platform's terms and data processing agreement a tenant accepted (accounts/terms.py)."""
+    """A version of the platform's terms and processing agreement a tenant accepted (accounts/terms.py)."""
 
     __tablename__ = "terms_acceptance"
     __table_args__ = (Index("ix_terms_acceptance_tenant_version", "tenant_id", "version"),)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import email
 import re
-
 from datetime import datetime
 
 from sqlalchemy import JSON, String, Text, select
 
 from landform.crm_sink.models import Activity, Contact, Submission
-
 from landform.models import metadata
 
 

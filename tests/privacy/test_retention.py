@@ -1,4 +1,4 @@
-"""A tenant's retention periods: set on the settings screen, applied by the daily job, stated on the portal."""
+"""A tenant's retention periods: set on the settings screen, applied each night, stated on the portal."""
 
 from __future__ import annotations
 

@@ -20,10 +20,10 @@ from landform.core.mail_limits import mail_limiter
 from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
 from landform.privacy import breaches, deletion, registry, requests
-from landform.privacy.retention import services as retention
 from landform.privacy.fulfilment.export import export_for_download
 from landform.privacy.labels import field_labels, kind_labels
 from landform.privacy.portal import verification
+from landform.privacy.retention import services as retention
 
 PORTAL_POSTS_PER_MINUTE = 20
 

@@ -27,7 +27,11 @@ class RetentionController(Controller):
     dependencies = {"db": Provide(provide_tenant_db)}
 
     async def _page(
-        self, request: Request[User, Any, Any], db: AsyncSession, values: dict[str, Any], errors: dict[str, str]
+        self,
+        request: Request[User, Any, Any],
+        db: AsyncSession,
+        values: dict[str, Any],
+        errors: dict[str, str],
     ) -> Template:
         tenant_id = request.user.tenant_id
         return Template(

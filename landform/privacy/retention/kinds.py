@@ -12,7 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from babel.support import LazyProxy
-from sqlalchemy import func, not_, select
+from sqlalchemy import ColumnElement, func, not_, select
 from sqlalchemy.orm import Session
 
 from landform import hooks
@@ -43,7 +43,9 @@ class RetentionKind:
 KINDS = (
     RetentionKind(
         key="inactive_leads",
-        stated=lazy_gettext("%(days)d days after your last form answer or contact with the organisation, then anonymized"),
+        stated=lazy_gettext(
+            "%(days)d days after your last form answer or contact with the organisation, then anonymized"
+        ),
         label=lazy_gettext("Leads with no activity"),
         explanation=lazy_gettext(
             "A contact with no new form answer or other activity for this long is anonymized the way an "
@@ -97,7 +99,7 @@ KINDS = (
 BY_KEY = {kind.key: kind for kind in KINDS}
 
 
-def _inactive(tenant_id: UUID, before: datetime) -> list[object]:
+def _inactive(tenant_id: UUID, before: datetime) -> list[ColumnElement[bool]]:
     return [
         Contact.tenant_id == tenant_id,
         func.coalesce(Contact.last_activity_at, Contact.created_at) < before,
@@ -117,13 +119,17 @@ def purge_inactive_leads(session: Session, tenant_id: UUID, before: datetime) ->
 
 
 def count_inactive_leads(session: Session, tenant_id: UUID, before: datetime) -> int:
-    return session.execute(select(func.count()).select_from(Contact).where(*_inactive(tenant_id, before))).scalar_one()
+    return session.execute(
+        select(func.count()).select_from(Contact).where(*_inactive(tenant_id, before))
+    ).scalar_one()
 
 
 def purge_spam(session: Session, tenant_id: UUID, before: datetime) -> int:
-    ids = select(SpamSubmission.id).where(
-        SpamSubmission.tenant_id == tenant_id, SpamSubmission.created_at < before
-    ).limit(BATCH)
+    ids = (
+        select(SpamSubmission.id)
+        .where(SpamSubmission.tenant_id == tenant_id, SpamSubmission.created_at < before)
+        .limit(BATCH)
+    )
     rows = list(session.execute(ids).scalars())
     for row in session.execute(select(SpamSubmission).where(SpamSubmission.id.in_(rows))).scalars():
         session.delete(row)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from babel.support import LazyProxy
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -80,7 +81,7 @@ async def save_periods(db: AsyncSession, tenant_id: UUID, user_id: UUID, periods
     policy.updated_by_id = user_id
 
 
-def stated_periods(periods: dict[str, int]) -> list[tuple[str, str]]:
+def stated_periods(periods: dict[str, int]) -> list[tuple[LazyProxy | str, LazyProxy | str]]:
     """The portal's lines for the tenant's own periods, in the visitor's language."""
     return [(str(kind.label), str(kind.stated) % {"days": periods[kind.key]}) for kind in active_kinds()]
 
