@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, func, not_, select
 from sqlalchemy.orm import Session
 
 from landform import hooks
+from landform.core.i18n import gettext as _
 from landform.core.i18n import lazy_gettext
 from landform.crm_sink.models import Contact
 from landform.forms.models import SpamSubmission
@@ -62,11 +63,15 @@ KINDS = (
         key="spam",
         stated=lazy_gettext("%(days)d days, then deleted"),
         label=lazy_gettext("Submissions in the spam folder"),
-        explanation=lazy_gettext(
-            "Deleted for good. At least 7 days, so a real lead caught by mistake can still be released; at "
-            "most %(days)d days, the most Landform keeps them for anyone."
-        )
-        % {"days": SPAM_KEPT_DAYS},
+        # Formatted when shown, in the reader's language (a LazyProxy's % would format it at import).
+        explanation=LazyProxy(
+            lambda: _(
+                "Deleted for good. At least 7 days, so a real lead caught by mistake can still be released; "
+                "at most %(days)d days, the most Landform keeps them for anyone.",
+                days=SPAM_KEPT_DAYS,
+            ),
+            enable_cache=False,
+        ),
         default_days=SPAM_KEPT_DAYS,
         minimum_days=7,
         maximum_days=SPAM_KEPT_DAYS,
