@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from landform.crm_sink.models import Activity, Contact, Submission
 from landform.forms.models import SpamSubmission
+from landform.privacy.models import PrivacyRequest, RequestKind, RequestStatus
 from landform.privacy.retention.services import run_daily
 from tests.conftest import log_in, make_form, post_form
 from tests.privacy.conftest import make_lead
@@ -104,3 +105,24 @@ def test_it_states_the_tenants_periods_on_the_privacy_portal(client, db, owner):
 def test_it_is_for_owners_and_admins(client, db, marketer):
     log_in(client, marketer)
     assert client.get("/app/privacy/retention/").status_code == 403
+
+
+def test_it_keeps_a_lead_whose_privacy_request_is_still_being_answered(client, db, owner, settings):
+    log_in(client, owner)
+    _set(client, inactive_leads=30)
+    form = make_form(db, owner)
+    waiting = make_lead(db, owner, form, "wacht@example.org", T0)
+    db.add(
+        PrivacyRequest(
+            tenant_id=owner.tenant_id,
+            kind=RequestKind.ACCESS,
+            status=RequestStatus.IN_PROGRESS,
+            email="wacht@example.org",
+            email_key="wacht@example.org",
+        )
+    )
+    db.commit()
+    with time_machine.travel(T0 + timedelta(days=40), tick=False):
+        assert run_daily(settings) == 0
+    db.expire_all()
+    assert db.get_one(Contact, waiting.id).email == "wacht@example.org"

@@ -12,7 +12,7 @@ from datetime import datetime
 from uuid import UUID
 
 from babel.support import LazyProxy
-from sqlalchemy import ColumnElement, func, not_, select
+from sqlalchemy import ColumnElement, exists, func, not_, select
 from sqlalchemy.orm import Session
 
 from landform import hooks
@@ -22,6 +22,7 @@ from landform.crm_sink.models import Contact
 from landform.forms.models import SpamSubmission
 from landform.forms.spam_folder.services import SPAM_KEPT_DAYS
 from landform.privacy.fulfilment.erase import erase_person
+from landform.privacy.models import OPEN_STATUSES, PrivacyRequest
 
 # Each run removes at most this many of a kind per call, then commits, so one big backlog never holds a
 # long transaction (the job calls again until nothing is due).
@@ -110,6 +111,13 @@ def _inactive(tenant_id: UUID, before: datetime) -> list[ColumnElement[bool]]:
         func.coalesce(Contact.last_activity_at, Contact.created_at) < before,
         # Erased already (by a request or an earlier run): its key is the erasure marker.
         not_(Contact.email_key.like("erased-%@invalid")),
+        # A person whose request is still being answered keeps their data until it is (erasure would
+        # empty the request itself).
+        ~exists().where(
+            PrivacyRequest.tenant_id == tenant_id,
+            PrivacyRequest.email_key == Contact.email_key,
+            PrivacyRequest.status.in_(OPEN_STATUSES),
+        ),
     ]
 
 
