@@ -57,6 +57,7 @@ def test_it_removes_nothing_a_day_early_and_everything_due_the_day_after(client,
     db.expire_all()
     erased = db.get_one(Contact, old.id)
     assert erased.email == "" and erased.first_name == "" and erased.email_key.startswith("erased-")
+    assert erased.updated_at.date() == (T0 + timedelta(days=61)).date()  # the page's "erased on"
     assert db.get_one(Contact, recent.id).email == "nieuw@example.org"
     # The counts stay: both contacts, both submissions, the timeline rows, all without the person.
     assert db.execute(select(func.count()).select_from(Contact)).scalar_one() == 2
