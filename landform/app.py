@@ -85,6 +85,8 @@ from landform.ops.production import check_production
 from landform.privacy.deletion_controllers import AccountDeletionController, MyUserDeletionController
 from landform.privacy.portal.pages import portal_router
 from landform.privacy.queue import PrivacyQueueController
+from landform.privacy.records.controllers import RecordController, TermsAcceptanceController, TermsController
+from landform.privacy.retention.controllers import RetentionController
 from landform.site.block_editor import PageBlocksController
 from landform.site.controllers import HostedPageController
 from landform.site.domain_controllers import DomainsController, domain_allowed
@@ -263,6 +265,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CookieChoiceController,
             portal_router(settings),
             PrivacyQueueController,
+            RetentionController,
+            RecordController,
+            TermsController,
+            TermsAcceptanceController,
             AccountDeletionController,
             MyUserDeletionController,
             # The outbox shows every e-mail (reset links too) to anyone: a development tool, absent in

@@ -16,6 +16,7 @@ from litestar.response import Redirect, Response, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from landform.accounts import terms
 from landform.accounts.guards import BUILDERS, MANAGERS, provide_tenant_db
 from landform.accounts.models import Invitation, Tenant, User
 from landform.billing import quotas
@@ -160,6 +161,8 @@ class DashboardController(Controller):
             ).scalars()
         )
         context: dict[str, Any] = {"counts": counts, "recent": recent, "pages": pages, "steps": []}
+        # Owners and admins are asked here to accept a new version of the terms; nobody is blocked.
+        context.update(terms_ask=await terms.must_ask(db, request.user), terms_date=terms.TERMS_DATE)
         tenant = await db.get_one(Tenant, request.user.tenant_id)
         if request.user.role in BUILDERS and tenant.getting_started_hidden_at is None:
             context["steps"] = await getting_started(db, request.user, counts)

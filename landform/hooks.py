@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
@@ -151,3 +152,20 @@ ExportSection = Callable[[Session, UUID, str], tuple[str, list[dict[str, Any]]]]
 export_sections: Hook[ExportSection] = Hook("export_sections")
 Eraser = Callable[[Session, UUID, str, list[UUID]], int]
 erasers: Hook[Eraser] = Hook("erasers")
+
+
+# privacy: what a tenant's retention periods remove, by kind ("spam", "uploads", "unfinished", ...): the
+# daily job calls `purge_due(session, tenant id, before)` with the session scoped to the tenant, and it
+# anonymizes or deletes that tenant's rows older than `before`, at most a batch, returning how many;
+# `count_due` answers the same question without removing anything (the 30-day outlook), when given.
+PurgeDue = Callable[[Session, UUID, datetime], int]
+
+
+@dataclass(frozen=True)
+class RetentionPurge:
+    kind: str
+    purge_due: PurgeDue
+    count_due: PurgeDue | None = None
+
+
+retention_purges: Hook[RetentionPurge] = Hook("retention_purges")

@@ -9,6 +9,7 @@ from landform.accounts.models import (
     RecoveryCode,
     Role,
     Tenant,
+    TermsAcceptance,
     User,
     UserSession,
 )
@@ -36,6 +37,7 @@ from landform.privacy.models import (
     PrivacyRequest,
     PrivacySettings,
 )
+from landform.privacy.retention.models import RetentionPolicy
 from landform.site.models import Page, PageRedirect, PageVersion, SiteBrand, SiteImage
 from landform.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -73,6 +75,7 @@ __all__ = [
     "PrivacySettings",
     "Purpose",
     "RecoveryCode",
+    "RetentionPolicy",
     "Role",
     "RoutingRule",
     "RoutingSettings",
@@ -83,6 +86,7 @@ __all__ = [
     "Submission",
     "Subscription",
     "Tenant",
+    "TermsAcceptance",
     "TrafficDay",
     "User",
     "UserSession",

@@ -20,6 +20,7 @@ from landform.accounts import audit, mfa, services, sessions
 from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import ApiKey, User
 from landform.accounts.sessions import ClientInfo
+from landform.accounts.terms import TERMS_DATE
 from landform.accounts.throttle import LoginThrottle
 from landform.core import security
 from landform.core.db import scope_to_tenant, utcnow
@@ -95,7 +96,9 @@ class AuthController(Controller):
     @get("/signup")
     async def signup_form(self) -> Template:
         """The sign-up form."""
-        return Template("accounts/signup.html", context={"values": {}, "errors": {}})
+        return Template(
+            "accounts/signup.html", context={"values": {}, "errors": {}, "terms_date": TERMS_DATE}
+        )
 
     @post("/signup")
     async def signup(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Template:
@@ -112,7 +115,9 @@ class AuthController(Controller):
             )
         except services.AccountInvalid as error:
             return Template(
-                "accounts/signup.html", context={"values": values, "errors": error.errors}, status_code=422
+                "accounts/signup.html",
+                context={"values": values, "errors": error.errors, "terms_date": TERMS_DATE},
+                status_code=422,
             )
         await db_session.commit()
         return Template(

@@ -199,3 +199,18 @@ class PasswordResetRequest(Base):
     __tablename__ = "password_reset_request"
 
     email: Mapped[str] = mapped_column(String(320), info={"personal": True})
+
+
+class TermsAcceptance(TenantScoped, Base):
+    """A version of the platform's terms and processing agreement a tenant accepted (accounts/terms.py)."""
+
+    __tablename__ = "terms_acceptance"
+    __table_args__ = (Index("ix_terms_acceptance_tenant_version", "tenant_id", "version"),)
+
+    version: Mapped[str] = mapped_column(String(32), info={"personal": False})
+    accepted_at: Mapped[datetime] = mapped_column(DateTimeUTC)
+    accepted_by_id: Mapped[UUID | None] = mapped_column(
+        GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    # The name at the time, so the record still says who when that user has left the team.
+    accepted_by_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})

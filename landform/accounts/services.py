@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from landform import hooks
-from landform.accounts import audit, devices, passwords, sessions
+from landform.accounts import audit, devices, passwords, sessions, terms
 from landform.accounts.models import ApiKey, PasswordResetRequest, Role, Tenant, User, UserSession
 from landform.accounts.sessions import ClientInfo
 from landform.core import security
@@ -155,6 +155,8 @@ async def sign_up(db: AsyncSession, form: SignUp, limiter: MailLimiter | None = 
     )
     db.add(user)
     await db.flush()
+    # Creating the account accepts the terms and processing agreement the form names (and links).
+    terms.accept(db.sync_session, tenant.id, user)
     # The domains above set the new account up (routing: its owner gets the leads no rule places). They
     # only add rows, no I/O, so the sync_session serves without run_sync.
     for hook in hooks.tenant_created:

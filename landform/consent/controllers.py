@@ -197,7 +197,13 @@ class PublicConsentController(Controller):
             )
         return Template(
             "consent/parent.html",
-            context={**request_info, "token": token, "decided": None, "keep_query": f"token={token}&"},
+            context={
+                **request_info,
+                "token": token,
+                "decided": None,
+                "keep_query": f"token={token}&",
+                "theme_url": f"/p/{request_info['tenant_slug']}/_brand.css",
+            },
         )
 
     @post("/parent", media_type=MediaType.HTML)
@@ -229,7 +235,15 @@ class PublicConsentController(Controller):
                 )
             )
         await db_session.commit()
-        return Template("consent/parent.html", context={**info, "token": "", "decided": decision})
+        return Template(
+            "consent/parent.html",
+            context={
+                **info,
+                "token": "",
+                "decided": decision,
+                "theme_url": f"/p/{info['tenant_slug']}/_brand.css",
+            },
+        )
 
 
 class CookieChoiceController(Controller):

@@ -205,6 +205,7 @@ def describe(session: Session, hold_id: UUID) -> dict[str, Any]:
     tenant = session.get_one(Tenant, hold.tenant_id)
     return {
         "tenant_name": tenant.name,
+        "tenant_slug": tenant.slug,
         "form_name": str(submission.context.get("form_name") or ""),
         "child_name": submission.contact_fields.get("first_name", ""),
         "consents": [str(item.get("text", "")) for item in hold.pending_consents],

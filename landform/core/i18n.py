@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 from contextvars import ContextVar
+from datetime import datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -102,6 +103,18 @@ def format_day(value: Any, pattern: str = "d MMM") -> str:
     return format_skeleton(
         "MMMd" if pattern == "d MMM" else pattern, value, locale=Locale.parse(get_language())
     )
+
+
+def format_date(value: Any, timezone: str | None = None) -> str:
+    """A day as people write it in the current language: "7 december 2026", "7 December 2026"."""
+    from babel.dates import format_date as babel_format
+    from babel.dates import get_timezone
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and timezone:
+        value = value.astimezone(get_timezone(timezone))
+    return babel_format(value, format="long", locale=Locale.parse(get_language()))
 
 
 def format_datetime(value: Any, timezone: str | None = None) -> str:

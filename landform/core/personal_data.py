@@ -154,6 +154,11 @@ def unique_marker(column: Column[Any], row_id: Any) -> str:
     return marker[:length] if length else marker
 
 
+def is_erased_marker(value: str) -> bool:
+    """Whether a unique personal column holds the marker `anonymize` left there (the row was erased)."""
+    return value.startswith("erased-") and value.endswith("@invalid")
+
+
 def anonymize(session: Session, table: Table, where: ColumnElement[bool]) -> int:
     """Empty the personal columns of the rows of `table` matching `where`; how many rows.
 

@@ -32,6 +32,7 @@ def environment() -> Environment:
     env.globals["pick"] = i18n.pick
     env.filters["datetime"] = i18n.format_datetime
     env.filters["day"] = i18n.format_day
+    env.filters["date"] = i18n.format_date
     env.filters["pick"] = i18n.pick
     return env
 

@@ -26,6 +26,7 @@ from landform.crm_sink import fields, services
 from landform.crm_sink.answers import shown_answers
 from landform.crm_sink.contacts import duplicates, edit, export, merge, search
 from landform.crm_sink.contacts.edit import RecordInvalid
+from landform.crm_sink.contacts.erased import erased_page, refuse_erased
 from landform.crm_sink.contacts.search import ContactFilter, Cursor
 from landform.crm_sink.models import Company, Contact, ContactTag, Submission
 
@@ -39,10 +40,12 @@ def _tell_contact_changed(session: Session, contact: Contact) -> None:
         changed(session, contact)
 
 
-async def _contact_or_404(db: AsyncSession, contact_id: UUID) -> Contact:
+async def _contact_or_404(db: AsyncSession, contact_id: UUID, *, changing: bool = False) -> Contact:
     contact = (await db.execute(select(Contact).where(Contact.id == contact_id))).scalar_one_or_none()
     if contact is None:
         raise NotFoundException()
+    if changing:
+        refuse_erased(contact)
     return contact
 
 
@@ -158,6 +161,8 @@ class ContactsController(Controller):
     async def show(self, request: UserRequest, db: AsyncSession, contact_id: UUID) -> Template:
         """One contact with the timeline of everything they did."""
         contact = await _contact_or_404(db, contact_id)
+        if contact.is_erased:
+            return await erased_page(db, contact)
         activities = list((await db.execute(services.timeline_query(contact.id))).scalars())
         submission_ids = [a.submission_id for a in activities if a.submission_id]
         submissions = (
@@ -217,7 +222,7 @@ class ContactsController(Controller):
     @get("/{contact_id:uuid}/edit")
     async def edit(self, request: UserRequest, db: AsyncSession, contact_id: UUID) -> Template:
         """The contact form."""
-        contact = await _contact_or_404(db, contact_id)
+        contact = await _contact_or_404(db, contact_id, changing=True)
         if not _may_edit(request.user, contact):
             raise PermissionDeniedException(detail=_("Sales reps can edit only their own contacts."))
         return Template("crm_sink/contact_edit.html", context=await self._edit_context(db, contact))
@@ -225,7 +230,7 @@ class ContactsController(Controller):
     @post("/{contact_id:uuid}/edit", media_type=MediaType.HTML)
     async def update(self, request: UserRequest, db: AsyncSession, contact_id: UUID) -> Any:
         """Save the contact (validated); tells the webhooks."""
-        contact = await _contact_or_404(db, contact_id)
+        contact = await _contact_or_404(db, contact_id, changing=True)
         if not _may_edit(request.user, contact):
             raise PermissionDeniedException(detail=_("Sales reps can edit only their own contacts."))
         form = await request.form()
@@ -245,11 +250,11 @@ class ContactsController(Controller):
     @get("/{contact_id:uuid}/merge", guards=[requires_role(*BUILDERS)])
     async def merge_form(self, db: AsyncSession, contact_id: UUID, other: str = "", q: str = "") -> Template:
         """Pick the contact to merge into this one, then which values win."""
-        contact = await _contact_or_404(db, contact_id)
+        contact = await _contact_or_404(db, contact_id, changing=True)
         other_contact = None
         if other:
             try:
-                other_contact = await _contact_or_404(db, UUID(other))
+                other_contact = await _contact_or_404(db, UUID(other), changing=True)
             except ValueError:
                 raise NotFoundException() from None
         candidates: list[Contact] = []
@@ -271,10 +276,10 @@ class ContactsController(Controller):
     @post("/{contact_id:uuid}/merge", guards=[requires_role(*BUILDERS)])
     async def merge(self, request: UserRequest, db: AsyncSession, contact_id: UUID) -> Redirect:
         """Merge the other contact into this one: it keeps activities, submissions, tags and consent."""
-        contact = await _contact_or_404(db, contact_id)
+        contact = await _contact_or_404(db, contact_id, changing=True)
         form = await request.form()
         try:
-            other = await _contact_or_404(db, UUID(str(form.get("other_id"))))
+            other = await _contact_or_404(db, UUID(str(form.get("other_id"))), changing=True)
         except ValueError:
             raise NotFoundException() from None
         take = {name for name in merge.MERGE_FIELDS if form.get(f"take_{name}") == "other"}

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
+from landform.core.personal_data import is_erased_marker
 
 
 class Submission(TenantScoped, Base):
@@ -147,6 +148,11 @@ class Contact(TenantScoped, Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_erased(self) -> bool:
+        """Anonymized by a privacy request or the retention period (`updated_at` is when)."""
+        return is_erased_marker(self.email_key)
 
 
 class ContactTag(TenantScoped, Base):

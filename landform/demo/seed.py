@@ -15,6 +15,7 @@ from landform.demo.analytics import seed_traffic
 from landform.demo.crm import ensure_sales_team, seed_leads
 from landform.demo.forms import ensure_age_form, ensure_form
 from landform.demo.pages import AGE_PAGE_SLUG, ensure_age_page, ensure_page
+from landform.demo.records import ensure_terms_accepted
 from landform.demo.tenant import (
     LOGIN_EMAIL,
     LOGIN_PASSWORD,
@@ -31,6 +32,7 @@ def seed_demo(settings: Settings) -> dict[str, str]:
         tenant = ensure_tenant(session)
         ensure_owner(session, tenant)
         ensure_plan(session, tenant)
+        ensure_terms_accepted(session, tenant)
         form, created = ensure_form(session)
         ensure_page(session, form)
         if created:

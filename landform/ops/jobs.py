@@ -13,6 +13,7 @@ from landform.forms.spam_folder.services import purge_old_spam_job
 from landform.ops import backup, health
 from landform.ops.schedule import cron, every
 from landform.privacy import deadlines, deletion
+from landform.privacy.retention.services import run_daily as retention_daily
 from landform.site import domain_checks
 from landform.site import schedule as page_schedule
 
@@ -29,6 +30,8 @@ cron("accounts_purge", "27 * * * *")(purge_account_records_job)
 cron("privacy_reminders", "23 * * * *")(deadlines.remind_due)
 cron("privacy_purge", "53 * * * *")(deadlines.purge_expired)
 cron("account_deletion", "13 * * * *")(deletion.run_due)
+# Each tenant's own retention periods (privacy/retention), once a night, in batches.
+cron("retention_daily", "33 3 * * *", time_limit=3 * 3600_000)(retention_daily)
 # Owners who chose an hourly or daily digest of their new leads (each user's own period, see owner_mail).
 cron("lead_digests", "3 * * * *")(send_digests)
 # Scheduled publishes go live within a minute; a tick that waited longer is dropped, the next does the same.

@@ -27,9 +27,24 @@ class SubProcessor:
     data: tuple[LazyProxy, ...]
     where: LazyProxy
     platform_only: bool = False
+    # Landform itself: a processor for each tenant (the footers say it handles the forms), not for itself.
+    tenants_only: bool = False
 
 
 SUBPROCESSORS = (
+    SubProcessor(
+        name="Landform",
+        purpose=lazy_gettext(
+            "Runs the organisation's forms, landing pages, CRM and this privacy page, and stores their data"
+        ),
+        data=(
+            lazy_gettext("everything you send through the forms"),
+            lazy_gettext("what the organisation's team records about you"),
+            lazy_gettext("your consents"),
+        ),
+        where=lazy_gettext("the European Union"),
+        tenants_only=True,
+    ),
     SubProcessor(
         name="Stripe",
         purpose=lazy_gettext("Subscriptions and payments of the companies that use Landform"),
@@ -70,12 +85,26 @@ SUBPROCESSORS = (
 
 
 def subprocessors(platform: bool) -> list[SubProcessor]:
-    """Stripe and the invoicing provider only see the tenants' account data, never their visitors'."""
-    return [s for s in SUBPROCESSORS if platform or not s.platform_only]
-
-
-def retention_periods() -> list[tuple[LazyProxy, str]]:
+    """Stripe and the invoicing provider only see the tenants' account data, never their visitors'; Landform
+    is a processor of each tenant, not of itself."""
     return [
+        s for s in SUBPROCESSORS if (platform or not s.platform_only) and not (platform and s.tenants_only)
+    ]
+
+
+# A line of the portal's retention list: what, and how long.
+Row = tuple[LazyProxy | str, LazyProxy | str]
+
+
+def retention_periods(own: list[Row] | None = None) -> list[Row]:
+    """The portal's retention lines; `own`: a tenant's chosen periods (retention/), which replace the spam
+    folder's platform-wide one."""
+    spam: Row = (
+        lazy_gettext("Submissions refused as spam"),
+        lazy_gettext("%(days)d days") % {"days": SPAM_DAYS},
+    )
+    own_rows: list[Row] = own if own is not None else [spam]
+    rows: list[Row] = [
         (
             lazy_gettext("Form answers and contacts"),
             lazy_gettext(
@@ -96,7 +125,7 @@ def retention_periods() -> list[tuple[LazyProxy, str]]:
             lazy_gettext("At most %(days)d days; deleted at once if the parent refuses")
             % {"days": HOLD_DAYS},
         ),
-        (lazy_gettext("Submissions refused as spam"), lazy_gettext("%(days)d days") % {"days": SPAM_DAYS}),
+        *own_rows,
         (lazy_gettext("Sent e-mails"), lazy_gettext("%(days)d days") % {"days": SENT_EMAILS_KEPT.days}),
         (
             lazy_gettext("Background job records"),
@@ -111,6 +140,7 @@ def retention_periods() -> list[tuple[LazyProxy, str]]:
             lazy_gettext("%(days)d days, then deleted") % {"days": UNVERIFIED_DAYS},
         ),
     ]
+    return rows
 
 
 SECURITY_MEASURES = (

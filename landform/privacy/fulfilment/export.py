@@ -29,6 +29,8 @@ from landform.core.db import utcnow
 from landform.core.mail import EmailMessage, queue_email
 from landform.core.templating import render
 from landform.crm_sink.models import Activity, Contact, Submission
+from landform.forms.models import Form
+from landform.privacy.fulfilment.readable import ZONE, summary_parts
 from landform.privacy.models import PrivacyExport, PrivacyRequest, RequestKind, RequestStatus
 from landform.privacy.registry import EXPORT_DAYS
 from landform.privacy.requests import LinkInvalid, audit, slug_of
@@ -219,12 +221,33 @@ def held_submissions(session: Session, key: str) -> list[Any]:
     return [Submission.id.in_(ids)] if ids else []
 
 
-def build_zip(sections: dict[str, list[dict[str, Any]]], organisation: str, language: str) -> bytes:
+def form_names(session: Session, sections: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """The names of the tenant's forms the person's submissions came through, by form id (as exported)."""
+    ids = {row["form_id"] for row in sections.get("submissions", []) if row.get("form_id")}
+    if not ids:
+        return {}
+    rows = session.execute(select(Form.id, Form.name).where(Form.id.in_([UUID(i) for i in ids]))).all()
+    return {str(form_id): name for form_id, name in rows}
+
+
+def build_zip(
+    sections: dict[str, list[dict[str, Any]]],
+    organisation: str,
+    language: str,
+    forms: dict[str, str] | None = None,
+    platform: bool = False,
+) -> bytes:
     """JSON (everything), one CSV per section, and a readable HTML summary, in one zip."""
     previous = i18n.get_language()
     i18n.set_language(language)
     try:
-        summary = render("privacy/export_summary.html", sections=sections, organisation=organisation)
+        summary = render(
+            "privacy/export_summary.html",
+            parts=summary_parts(sections, organisation, forms or {}, platform),
+            organisation=organisation,
+            files=sorted(f"{name}.csv" for name, rows in sections.items() if rows),
+            made_on=i18n.format_date(utcnow(), ZONE),
+        )
     finally:
         i18n.set_language(previous)
     buffer = io.BytesIO()
@@ -239,7 +262,15 @@ def build_zip(sections: dict[str, list[dict[str, Any]]], organisation: str, lang
 
 def deliver_export(session: Session, request: PrivacyRequest, tenant: Tenant | None) -> None:
     organisation = tenant.name if tenant else "Landform"
-    data = build_zip(collect(session, tenant, request.email_key), organisation, request.language)
+    previous = i18n.get_language()
+    i18n.set_language(request.language)  # the purposes' names in the person's language, in the JSON too
+    try:
+        sections = collect(session, tenant, request.email_key)
+    finally:
+        i18n.set_language(previous)
+    data = build_zip(
+        sections, organisation, request.language, form_names(session, sections), platform=tenant is None
+    )
     export = PrivacyExport(
         id=uuid7(),
         tenant_id=request.tenant_id,

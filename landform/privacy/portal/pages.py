@@ -23,6 +23,7 @@ from landform.privacy import breaches, deletion, registry, requests
 from landform.privacy.fulfilment.export import export_for_download
 from landform.privacy.labels import field_labels, kind_labels
 from landform.privacy.portal import verification
+from landform.privacy.retention import services as retention
 
 PORTAL_POSTS_PER_MINUTE = 20
 
@@ -61,7 +62,11 @@ async def _portal_context(db: AsyncSession, tenant: Tenant | None) -> dict[str, 
         "kinds": kind_labels(),
         "fields": field_labels(),
         "subprocessors": registry.subprocessors(platform=tenant is None),
-        "retention": registry.retention_periods(),
+        "retention": registry.retention_periods(
+            retention.stated_periods(retention.periods_of(await retention.policy_of(db, tenant.id)))
+            if tenant
+            else None
+        ),
         "security": registry.SECURITY_MEASURES,
         "authority_url": registry.AUTHORITY_URL,
         "dpo": settings,
