@@ -59,6 +59,10 @@ class PrivacyQueueController(Controller):
     async def save_settings(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
         """Which request kinds wait for approval, and the privacy contact shown on the portal."""
         data = await request.form()
+        deadline = str(data.get("deadline", requests.FOUR_WEEKS))
+        if deadline not in requests.DEADLINES:
+            flash(request, _("Choose four weeks or one month as your answer time."), category="error")
+            return Redirect("/app/privacy")
         settings = await requests.settings_for(db, request.user.tenant_id)
         if settings is None:
             settings = PrivacySettings(tenant_id=request.user.tenant_id, manual_kinds=[])
@@ -70,10 +74,6 @@ class PrivacyQueueController(Controller):
         )
         settings.dpo_name = str(data.get("dpo_name", "")).strip()[:200]
         settings.dpo_email = str(data.get("dpo_email", "")).strip()[:320]
-        deadline = str(data.get("deadline", requests.FOUR_WEEKS))
-        if deadline not in requests.DEADLINES:
-            flash(request, _("Choose four weeks or one month as your answer time."), category="error")
-            return Redirect("/app/privacy")
         settings.deadline = deadline
         await db.commit()
         flash(request, _("Privacy settings saved."), category="success")
