@@ -96,6 +96,9 @@ def test_it_tells_an_endpoint_of_an_erasure_and_records_its_signed_acknowledgeme
         ("contact.erased", receiver.url, "delivered")
     ]
     assert told[0]["acknowledged_at"] and told[0]["delivered_at"]
+    endpoint_page = client.get("/app/webhooks/?lang=en").text
+    endpoint_id = re.search(r'href="/app/webhooks/([0-9a-f-]{36})"', endpoint_page).group(1)
+    assert "confirmed by the receiver" in client.get(f"/app/webhooks/{endpoint_id}?lang=en").text
 
 
 def test_it_tells_of_a_withdrawal_and_flags_notices_unconfirmed_after_seven_days(
