@@ -77,7 +77,8 @@ def tell(
             }
             specs.append((event_type, data, None, [endpoint]))
     events = _queue_events(session, specs)
-    for event, (_type, _data, _contact, _targets) in zip(events, specs, strict=True):
+    # Queued without a contact, so the do-not-contact rule of other events does not hold them back.
+    for event in events:
         event.contact_id = UUID(event.payload["data"]["contact"]["id"])
         event.request_id = request_id
         # The id exists only now: the receiver's address for its acknowledgement names it.
