@@ -51,7 +51,7 @@ from landform.consent.controllers import CookieChoiceController, PublicConsentCo
 from landform.consent.cookie_policy import CookiePolicyController
 from landform.consent.double_opt_in import ConfirmConsentController
 from landform.consent.evidence import EvidenceController
-from landform.consent.site_banner import SiteBannerController, serve_choices_script
+from landform.consent.site_banner import SiteBannerController, gpc_json, serve_choices_script
 from landform.core import memo
 from landform.core.db import create_app_engine
 from landform.core.heap import freeze_startup_heap
@@ -100,7 +100,7 @@ from landform.site.starters.controllers import PageStarterController
 from landform.static_files import static_router, static_url
 from landform.web_errors import handle_http_error, handle_quota_exceeded, handle_server_error
 from landform.web_sessions import session_auth, store_factory
-from landform.webhooks.controllers import WebhooksController
+from landform.webhooks.controllers import WebhooksController, acknowledge
 from landform.wiring import wire
 from landform.worker import EmbeddedWorker, setup_broker
 
@@ -254,6 +254,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RoutingController,
             CompaniesController,
             WebhooksController,
+            acknowledge,
             DeadLettersController,
             PurposesController,
             EvidenceController,
@@ -261,6 +262,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SiteBannerController,
             ConfirmConsentController,
             serve_choices_script,
+            gpc_json,
             PublicConsentController,
             CookieChoiceController,
             portal_router(settings),

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
@@ -35,6 +35,8 @@ class Tenant(Base):
     country: Mapped[str] = mapped_column(String(2), default="NL")
     # Raised when the tenant's cookies change: a choice made under an older version is asked again.
     cookie_policy_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # choices.js also drives Google Consent Mode v2 on the tenant's site (consent/site_banner.py).
+    google_consent_mode: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The company profile (the seed's company fields); a sole trader's address is personal data.
     address: Mapped[str] = mapped_column(String(200), default="", server_default="", info={"personal": True})
     postcode: Mapped[str] = mapped_column(String(16), default="", server_default="", info={"personal": True})

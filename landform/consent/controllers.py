@@ -59,7 +59,9 @@ class PurposesController(Controller):
                 "purposes": await services.purposes(db),
                 "errors": {},
                 "submitted": {},
-                "site_snippet": snippet(base, request.user.tenant.slug),
+                "site_snippet": snippet(
+                    base, request.user.tenant.slug, consent_mode=request.user.tenant.google_consent_mode
+                ),
             },
         )
 

@@ -44,3 +44,20 @@ class CookiePolicyController(Controller):
             category="success",
         )
         return Redirect("/app/consent/purposes")
+
+    @post("/google-consent-mode")
+    async def google_consent_mode(self, request: Request[User, Any, Any], db: AsyncSession) -> Redirect:
+        """Switch Google Consent Mode v2 in the site banner script on or off (it changes the snippet)."""
+        on = (await request.form()).get("google_consent_mode") == "on"
+        await db.execute(
+            update(Tenant).where(Tenant.id == request.user.tenant_id).values(google_consent_mode=on)
+        )
+        await db.commit()
+        flash(
+            request,
+            _("Google Consent Mode is on: paste the new snippet in your site's head, above any Google tag.")
+            if on
+            else _("Google Consent Mode is off: the snippet below no longer sets it."),
+            category="success",
+        )
+        return Redirect("/app/consent/purposes#site-banner")

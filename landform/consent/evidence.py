@@ -29,6 +29,7 @@ from landform.consent.models import ConsentRecord, ConsentText, Purpose
 from landform.core.csvfile import csv_chunks
 from landform.core.db import utcnow
 from landform.crm_sink.models import Contact
+from landform.webhooks import notices
 
 RECORD_COLUMNS = (
     "record_id",
@@ -119,11 +120,17 @@ async def bundle(db: AsyncSession, contact: Contact, tenant_name: str) -> dict[s
         ],
         "records": entries,
         "records_sha256": digest,
+        # Which of the tenant's systems were told of a withdrawal, do-not-contact or erasure, and confirmed.
+        "downstream_notices": [
+            n.as_dict() for n in await db.run_sync(lambda s: notices.notices(s, contact_id=contact.id))
+        ],
         "notes": (
             "Records are append-only: a withdrawal is a new record, never an edit. ip_hash is an HMAC of "
             "the visitor's IP address under the platform's secret key: it shows two records came from the "
             "same address without keeping the address. confirmed_by 'parent' means a parent or guardian "
-            "confirmed a minor's consent through a signed e-mail link."
+            "confirmed a minor's consent through a signed e-mail link. downstream_notices lists the "
+            "webhook endpoints told of a withdrawal, do-not-contact or erasure, when each was delivered, "
+            "and when the receiver confirmed it with a signed acknowledgement."
         ),
     }
 

@@ -24,6 +24,7 @@ from landform.core.mail import WITHDRAW_PURPOSE
 from landform.core.settings import get_settings
 from landform.core.text import normalize_text
 from landform.crm_sink.models import Contact, Submission
+from landform.webhooks import notices
 
 NAME_LIMIT = 120
 TEXT_LIMIT = 1000
@@ -325,8 +326,14 @@ async def given_purposes(db: AsyncSession, contact_id: UUID) -> list[ConsentReco
     return [record for record in newest.values() if record.given]
 
 
-async def withdraw_all(db: AsyncSession, contact: Contact, how: ConsentHow) -> list[ConsentRecord]:
-    """Withdraw every consent the contact gave and mark them do-not-contact; a record per purpose."""
+async def withdraw_all(
+    db: AsyncSession, contact: Contact, how: ConsentHow, *, request_id: UUID | None = None
+) -> list[ConsentRecord]:
+    """Withdraw every consent the contact gave and mark them do-not-contact; a record per purpose.
+
+    The tenant's other systems subscribed to it hear of both (`consent.withdrawn`, and
+    `contact.do_not_contact` the first time); `request_id` is the privacy request that asked, if one did.
+    """
     standing = await given_purposes(db, contact.id)
     records = [
         new_record(
@@ -356,7 +363,18 @@ async def withdraw_all(db: AsyncSession, contact: Contact, how: ConsentHow) -> l
             )
         )
     db.add_all(records)
+    newly = not contact.do_not_contact
     contact.do_not_contact = True
+    purposes = sorted({str(r.purpose_id) if r.purpose_id else "all" for r in records})
+
+    def tell(session: Session) -> None:
+        ids, key = [contact.id], contact.email_key
+        extra = {"purposes": purposes}
+        notices.tell(session, "consent.withdrawn", ids, key, request_id=request_id, extra=extra)
+        if newly:
+            notices.tell(session, "contact.do_not_contact", ids, key, request_id=request_id)
+
+    await db.run_sync(tell)
     return records
 
 

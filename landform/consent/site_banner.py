@@ -44,9 +44,33 @@ async def serve_choices_script(request: Request[Any, Any, Any]) -> Response[byte
     return script_response(request, *choices_script())
 
 
-def snippet(base_url: str, tenant_slug: str) -> str:
-    """What a tenant pastes into their website's pages."""
+# When how we honour Global Privacy Control last changed: a browser sending Sec-GPC: 1 (or a page seeing
+# navigator.globalPrivacyControl) refuses the analytics and marketing cookies on the visitor's behalf.
+GPC_LAST_UPDATE = "2026-12-07"
+
+
+@get("/.well-known/gpc.json", include_in_schema=False, cache=False)
+async def gpc_json() -> Response[dict[str, Any]]:
+    """The GPC support resource (the spec's /.well-known/gpc.json), for hosted pages and custom domains."""
+    return Response(
+        {"gpc": True, "lastUpdate": GPC_LAST_UPDATE},
+        media_type=MediaType.JSON,
+        headers={"cache-control": "public, max-age=86400", "access-control-allow-origin": "*"},
+    )
+
+
+def snippet(base_url: str, tenant_slug: str, *, consent_mode: bool = False) -> str:
+    """What a tenant pastes into their website's pages.
+
+    With Google Consent Mode the script is not `async`: pasted in the head before any Google tag, it runs
+    first, so its "denied" defaults are in the dataLayer before a Google tag reads it.
+    """
     _body, integrity = choices_script()
+    if consent_mode:
+        return (
+            f'<script src="{base_url}/choices.js" data-landform-site="{tenant_slug}" '
+            f'data-landform-consent-mode integrity="{integrity}" crossorigin="anonymous"></script>'
+        )
     return (
         f'<script src="{base_url}/choices.js" data-landform-site="{tenant_slug}" integrity="{integrity}" '
         'crossorigin="anonymous" async></script>'

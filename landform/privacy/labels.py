@@ -55,6 +55,7 @@ def action_labels() -> dict[str, str]:
         "rejected": _("Refused"),
         "reminder_7_days": _("Reminder: due in 7 days"),
         "reminder_2_days": _("Reminder: due in 2 days"),
+        "downstream_told": _("Your other systems were told through webhooks"),
     }
 
 

@@ -130,6 +130,10 @@ class PrivacySettings(Base):
     # The data protection officer or privacy contact shown on the portal (a role address is best).
     dpo_name: Mapped[str] = mapped_column(String(200), default="", info={"personal": True})
     dpo_email: Mapped[str] = mapped_column(String(320), default="", info={"personal": True})
+    # The answer time the portal promises: "four_weeks" (28 days) or "one_month" (a calendar month).
+    deadline: Mapped[str] = mapped_column(
+        String(16), default="four_weeks", server_default="four_weeks", info={"personal": False}
+    )
 
 
 class BreachIncident(Base):

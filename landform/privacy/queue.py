@@ -20,6 +20,7 @@ from landform.core.i18n import gettext as _
 from landform.privacy import breaches, requests
 from landform.privacy.labels import action_labels, field_labels, kind_labels, status_labels
 from landform.privacy.models import PrivacySettings, RequestKind, RequestStatus
+from landform.webhooks import notices
 
 
 class PrivacyQueueController(Controller):
@@ -35,16 +36,21 @@ class PrivacyQueueController(Controller):
         """Open requests first, soonest due at the top; overdue ones flagged."""
         tenant_id = request.user.tenant_id
         settings = await requests.settings_for(db, tenant_id)
+        found, now = await requests.queue(db, tenant_id), utcnow()
+        ids = [item.id for item in found]
         return Template(
             "privacy/queue.html",
             context={
-                "requests": await requests.queue(db, tenant_id),
+                "requests": found,
+                "unconfirmed": await db.run_sync(notices.unconfirmed_by_request, ids, now),
+                "ack_days": notices.ACK_DAYS,
                 "incidents": await breaches.incidents(db, tenant_id),
                 "kinds": kind_labels(),
                 "statuses": status_labels(),
-                "now": utcnow(),
+                "now": now,
                 "settings": settings,
                 "manual_kinds": settings.manual_kinds if settings else [],
+                "deadline": requests.deadline_of(settings),
                 "automatic": [k.value for k in RequestKind if k in requests.AUTOMATIC],
             },
         )
@@ -53,6 +59,10 @@ class PrivacyQueueController(Controller):
     async def save_settings(self, request: Request[User, Any, Any], db: AsyncSession) -> Any:
         """Which request kinds wait for approval, and the privacy contact shown on the portal."""
         data = await request.form()
+        deadline = str(data.get("deadline", requests.FOUR_WEEKS))
+        if deadline not in requests.DEADLINES:
+            flash(request, _("Choose four weeks or one month as your answer time."), category="error")
+            return Redirect("/app/privacy")
         settings = await requests.settings_for(db, request.user.tenant_id)
         if settings is None:
             settings = PrivacySettings(tenant_id=request.user.tenant_id, manual_kinds=[])
@@ -64,6 +74,7 @@ class PrivacyQueueController(Controller):
         )
         settings.dpo_name = str(data.get("dpo_name", "")).strip()[:200]
         settings.dpo_email = str(data.get("dpo_email", "")).strip()[:320]
+        settings.deadline = deadline
         await db.commit()
         flash(request, _("Privacy settings saved."), category="success")
         return Redirect("/app/privacy")
@@ -131,6 +142,8 @@ class PrivacyQueueController(Controller):
             context={
                 "item": found,
                 "trail": await requests.audit_trail(db, found),
+                "notices": await db.run_sync(lambda s: notices.notices(s, request_id=found.id)),
+                "ack_days": notices.ACK_DAYS,
                 "actions": action_labels(),
                 "kinds": kind_labels(),
                 "statuses": status_labels(),

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import pendulum
@@ -45,6 +45,7 @@ from landform.privacy.models import (
     RequestKind,
     RequestStatus,
 )
+from landform.webhooks import notices
 
 PLATFORM = "_"  # the "slug" of the platform operator's own portal in links
 VERIFY_PURPOSE = "privacy-verify"
@@ -111,6 +112,24 @@ def code_hash(request_id: UUID, code: str) -> str:
 def one_month_after(moment: datetime, months: int = 1) -> datetime:
     """Art. 12(3): "within one month", a calendar month (31 January gives 28 or 29 February)."""
     return datetime.fromtimestamp(pendulum.instance(moment).add(months=months).timestamp(), moment.tzinfo)
+
+
+# The answer time a portal promises: "within four weeks" (28 days, the platform's own privacy statement and
+# every tenant's default) or "within one month" (the legal maximum, a calendar month). Never more than the
+# law's month, so four weeks is always within it.
+FOUR_WEEKS = "four_weeks"
+ONE_MONTH = "one_month"
+DEADLINES = (FOUR_WEEKS, ONE_MONTH)
+
+
+def deadline_of(settings: PrivacySettings | None) -> str:
+    """The promise a portal keeps: the tenant's choice; the platform's own requests, four weeks."""
+    return settings.deadline if settings and settings.deadline in DEADLINES else FOUR_WEEKS
+
+
+def due_after(moment: datetime, deadline: str) -> datetime:
+    """When a request confirmed at `moment` is due under the portal's promise."""
+    return one_month_after(moment) if deadline == ONE_MONTH else moment + timedelta(days=28)
 
 
 async def settings_for(db: AsyncSession, tenant_id: UUID | None) -> PrivacySettings | None:
@@ -228,8 +247,12 @@ async def fulfil(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | Non
     if request.kind in (RequestKind.WITHDRAWAL, RequestKind.OBJECTION) and tenant is not None:
         contacts = (await db.execute(select(Contact).where(Contact.email_key == request.email_key))).scalars()
         for contact in list(contacts):
-            await consent.withdraw_all(db, contact, consent.ConsentHow(method="portal"))
+            await consent.withdraw_all(
+                db, contact, consent.ConsentHow(method="portal"), request_id=request.id
+            )
         await db.run_sync(complete, request, tenant, actor=actor, action="consent_withdrawn")
+        if await db.run_sync(lambda s: bool(notices.notices(s, request_id=request.id))):
+            await db.run_sync(audit, request, "downstream_told")
         return
     await db.run_sync(audit, request, "queued_for_tenant", actor)
 

@@ -33,7 +33,7 @@ from landform.site.models import SiteDomain
 log = logging.getLogger(__name__)
 
 # Paths served as they are on a custom host; everything else is one of the tenant's pages (or a 404).
-PASS_THROUGH = ("/static/", "/f/", "/embed.js", "/choices.js", "/robots.txt")
+PASS_THROUGH = ("/static/", "/f/", "/embed.js", "/choices.js", "/robots.txt", "/.well-known/gpc.json")
 # Served as they are when they name the host's own tenant (/privacy/bakkerij/...); another's: a 404.
 OWN_TENANT_ONLY = ("/privacy/", "/consent/site/")
 RETRY_AFTER_ERROR = 5.0

@@ -1,7 +1,10 @@
 /* Landform cookie banner for a tenant's own website. No dependencies, no eval, no inline styles on the host.
    <script src=".../choices.js" data-landform-site="TENANT" async></script>
    Scripts wait as <script type="text/plain" data-category="analytics" src="..."> (or <template data-category>)
-   until their category is allowed; [data-landform-cookie-settings] reopens the choice. */
+   until their category is allowed; [data-landform-cookie-settings] reopens the choice.
+   With data-landform-consent-mode (and without async, above any Google tag) it also sets Google Consent Mode v2:
+   everything denied by default, then analytics_storage from "analytics" and ad_storage, ad_user_data and
+   ad_personalization from "marketing". It only writes to the page's dataLayer; nothing goes to Google from us. */
 (() => {
   const warn = e => console.warn('Landform:', e);
   const CSS = `:host{all:initial}
@@ -34,6 +37,25 @@ a{color:#0f766e}`;
   const REFUSED = gpc ? ['analytics', 'marketing'] : [];
   let def, host, root, banner, dialog;
 
+  // Google Consent Mode v2: Google's own gtag() shape (it reads the Arguments object, not an array).
+  const consentMode = me.hasAttribute('data-landform-consent-mode');
+  function gtag() { (window.dataLayer = window.dataLayer || []).push(arguments) }
+  const signals = granted => {
+    const on = c => granted.includes(c) && !REFUSED.includes(c) ? 'granted' : 'denied';
+    return { ad_storage: on('marketing'), ad_user_data: on('marketing'), ad_personalization: on('marketing'), analytics_storage: on('analytics') };
+  };
+  const cookieCats = () => {
+    const m = document.cookie.match(/(?:^|;\s*)lf_consent=([^;]*)/);
+    return m && m[1].split('.')[1];
+  };
+  if (consentMode) {
+    // Before any Google tag runs: denied, and Google waits briefly for the visitor's stored choice.
+    gtag('consent', 'default', { ...signals([]), wait_for_update: 500 });
+    const cats = cookieCats();
+    // A returning visitor's choice at once (its policy version is checked when the texts arrive).
+    if (cats && cats !== 'none') gtag('consent', 'update', signals(cats.split('-')));
+  }
+
   const stored = () => {
     const m = document.cookie.match(/(?:^|;\s*)lf_consent=([^;]*)/);
     if (!m || !def) return null;
@@ -45,6 +67,7 @@ a{color:#0f766e}`;
   // Scripts and markup waiting for a category come alive once it is allowed.
   const activate = granted => {
     granted = granted.filter(c => !REFUSED.includes(c));
+    if (consentMode) gtag('consent', 'update', signals(granted));
     for (const el of document.querySelectorAll('script[type="text/plain"][data-category],template[data-category]')) {
       if (!granted.includes(el.dataset.category)) continue;
       if (el.tagName === 'TEMPLATE') { el.replaceWith(el.content.cloneNode(true)); continue }
@@ -124,7 +147,11 @@ a{color:#0f766e}`;
         build();
         const choice = stored();
         if (choice) activate(choice);
-        else banner.hidden = false;
+        else {
+          // No choice under this policy version (an older one's counted above): denied until one is made.
+          if (consentMode && cookieCats()) gtag('consent', 'update', signals([]));
+          banner.hidden = false;
+        }
         document.addEventListener('click', e => {
           const opener = e.target instanceof Element && e.target.closest('[data-landform-cookie-settings]');
           if (opener) { e.preventDefault(); openDialog() }

@@ -8,17 +8,18 @@ from uuid import UUID
 import anyio
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
+from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.plugins.flash import flash
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.accounts.guards import MANAGERS, provide_tenant_db, requires_role
 from landform.accounts.models import User
 from landform.core.i18n import gettext as _
-from landform.webhooks import endpoints, events
-from landform.webhooks.delivery import resend
+from landform.webhooks import endpoints, events, notices
+from landform.webhooks.delivery import SIGNATURE_HEADER, resend
 from landform.webhooks.models import (
     EVENT_TYPES,
     WebhookAttempt,
@@ -232,3 +233,18 @@ class WebhooksController(Controller):
             category="error",
         )
         return Redirect(back)
+
+
+@post("/webhooks/ack/{event_id:uuid}", include_in_schema=False, media_type=MediaType.JSON, status_code=200)
+async def acknowledge(request: Request[Any, Any, Any], db_session: AsyncSession, event_id: UUID) -> Any:
+    """A receiver confirms it acted on a privacy notice, signed with its endpoint's secret."""
+    body = await request.body()
+    header = request.headers.get(SIGNATURE_HEADER, "")
+    try:
+        when = await db_session.run_sync(notices.acknowledge, event_id, header, body)
+    except LookupError:
+        raise NotFoundException("No privacy notice with this id.") from None
+    except notices.AckRefused as refused:
+        return Response({"error": str(refused)}, status_code=refused.status)
+    await db_session.commit()
+    return {"event_id": str(event_id), "acknowledged_at": when.isoformat()}

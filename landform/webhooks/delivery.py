@@ -30,7 +30,13 @@ from landform.core.jobs.registry import add_job
 from landform.core.settings import WebhookSettings, get_settings
 from landform.crm_sink.models import Contact
 from landform.webhooks.endpoints import allowed, check_form, disable
-from landform.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from landform.webhooks.models import (
+    NOTICE_TYPES,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 SIGNATURE_HEADER = "Landform-Signature"
 MAX_RETRY_DELAY = 6 * 3600.0
@@ -95,7 +101,7 @@ def deliver(session: Session, delivery_id: UUID) -> None:
         return  # a switched-off endpoint gets its waiting deliveries when it is switched on again
     if not allowed(session):
         return  # the plan lost webhooks: it waits, and goes out after an upgrade
-    if event.contact_id is not None:
+    if event.contact_id is not None and event.type not in NOTICE_TYPES:
         contact = session.get(Contact, event.contact_id)
         if contact is None or contact.do_not_contact:
             delivery.status = "skipped"

@@ -17,9 +17,11 @@ from landform.core.jobs.registry import add_job
 from landform.core.personal_data import anonymize
 from landform.crm_sink.models import Activity, Contact, ContactTag, Submission
 from landform.webhooks.endpoints import allowed
-from landform.webhooks.models import EVENT_TYPES, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from landform.webhooks.models import NOTICE_TYPES, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 TEST_EVENT = "webhook.test"
+# The events routing a submission can raise.
+ROUTING_TYPES = ("contact.created", "contact.updated", "submission.routed")
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -155,7 +157,7 @@ def after_routing(session: Session, tenant_id: UUID, routed: list[tuple[UUID, UU
     """
     with Session(bind=session.connection()) as scoped:
         scope_to_tenant(scoped, tenant_id)
-        targets = {event_type: _subscribed(scoped, event_type) for event_type in EVENT_TYPES}
+        targets = {event_type: _subscribed(scoped, event_type) for event_type in ROUTING_TYPES}
         if not any(targets.values()):
             return
         pairs = dict(routed)
@@ -234,5 +236,8 @@ def webhook_events(session: Session, tenant_id: UUID, key: str, contact_ids: lis
     return anonymize(
         session,
         table,  # type: ignore[arg-type]
-        (table.c.tenant_id == tenant_id) & table.c.contact_id.in_(contact_ids),
+        # A privacy notice holds no personal data: it stays as the record that the systems were told.
+        (table.c.tenant_id == tenant_id)
+        & table.c.contact_id.in_(contact_ids)
+        & table.c.type.not_in(NOTICE_TYPES),
     )

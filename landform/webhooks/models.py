@@ -14,7 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 
-EVENT_TYPES = ("contact.created", "contact.updated", "submission.routed")
+# Privacy notices (notices.py): they carry no personal data beyond a keyed hash, go out about contacts who
+# asked not to be contacted, and stay when the person is erased, as the record that systems were told.
+NOTICE_TYPES = ("contact.erased", "consent.withdrawn", "contact.do_not_contact")
+EVENT_TYPES = ("contact.created", "contact.updated", "submission.routed", *NOTICE_TYPES)
 PERSONAL = {"personal": True}
 
 
@@ -45,6 +48,8 @@ class WebhookEvent(TenantScoped, Base):
         GUID, ForeignKey("contact.id", ondelete="CASCADE"), index=True, nullable=True
     )
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, info=PERSONAL)
+    # The privacy request a notice answers (privacy sits above webhooks, so no relationship to it).
+    request_id: Mapped[UUID | None] = mapped_column(GUID, index=True, nullable=True)
 
 
 class WebhookDelivery(TenantScoped, Base):
@@ -62,6 +67,8 @@ class WebhookDelivery(TenantScoped, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # A privacy notice's receiver confirmed it acted, with a signed acknowledgement (notices.py).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
 
 
 class WebhookAttempt(TenantScoped, Base):

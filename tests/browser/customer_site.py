@@ -4,6 +4,8 @@ Pages (each takes the form key from ?key= and embeds the script from the Landfor
   /site      a roofer's landing page with the form in a placeholder (used for screenshots)
   /hostile   the same form on a page whose CSS tries to break everything; /hostile?plain=1 without it
   /two       two placeholders for the same form
+  /cookies   the cookie banner (choices.js)
+  /google    the banner with Google Consent Mode, then a stand-in Google tag
 """
 
 from __future__ import annotations
@@ -120,6 +122,26 @@ class Handler(BaseHTTPRequestHandler):
                 "</body></html>"
             ).encode()
             kind = "text/html; charset=utf-8"
+        elif parts.path == "/google":
+            # choices.js first, without async, as the dashboard tells a tenant using Google tags; then a
+            # stand-in for gtag.js that notes what the dataLayer held when it started.
+            csp = (
+                f"default-src 'none'; script-src 'self' {self.app}; connect-src {self.app}; style-src 'self'"
+            )
+            site = escape(query.get("key", [""])[0])
+            body = (
+                '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Dakwerken De Vos</title>'
+                f'<script src="{self.app}/choices.js" data-landform-site="{site}" data-landform-consent-mode>'
+                '</script><script src="/gtag.js" async></script></head><body><h1>Dakwerken De Vos</h1>'
+                "</body></html>"
+            ).encode()
+            kind = "text/html; charset=utf-8"
+        elif parts.path == "/gtag.js":
+            body = (
+                b"window.googleSaw = Array.from(window.dataLayer || [],"
+                b" a => JSON.parse(JSON.stringify(Array.from(a))));"
+            )
+            kind = "text/javascript"
         elif parts.path == "/stats.js":
             body = b"window.statsRan = (window.statsRan || 0) + 1;"
             kind = "text/javascript"

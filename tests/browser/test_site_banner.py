@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -129,3 +130,82 @@ def test_a_website_the_tenant_did_not_allow_gets_no_banner(browser: Browser, ser
             assert page.evaluate("window.statsRan") is None
         finally:
             context.close()
+
+
+DENIED = {
+    "ad_storage": "denied",
+    "ad_user_data": "denied",
+    "ad_personalization": "denied",
+    "analytics_storage": "denied",
+}
+
+
+def _consent_calls(page: Page) -> list[list[Any]]:
+    return page.evaluate(
+        "Array.from(window.dataLayer || [], a => JSON.parse(JSON.stringify(Array.from(a))))"
+        ".filter(a => a[0] === 'consent')"
+    )
+
+
+def test_it_sets_google_consent_mode_before_a_google_tag_runs_and_follows_the_choice(
+    browser: Browser, server: RunningLandform, site: CustomerSite
+) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="nl-NL")  # type: ignore[arg-type]
+    problems: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(site.url("/google", server.demo["tenant_slug"]))
+        page.wait_for_function("() => window.googleSaw !== undefined")
+        # The Google tag found everything denied waiting for it, before any choice.
+        assert page.evaluate("window.googleSaw") == [
+            ["consent", "default", {**DENIED, "wait_for_update": 500}]
+        ]
+        expect(_banner(page)).to_be_visible()
+
+        # Statistics only: analytics storage granted, the ad signals stay denied.
+        _banner(page).get_by_role("button", name="Zelf kiezen").click()
+        dialog = page.locator("div[data-landform-cookies] dialog")
+        dialog.locator("input[value=analytics]").check()
+        dialog.get_by_role("button", name="Mijn keuze opslaan").click()
+        page.wait_for_function("() => (window.dataLayer || []).length >= 2")
+        assert _consent_calls(page)[-1] == ["consent", "update", {**DENIED, "analytics_storage": "granted"}]
+
+        # Accept all: everything granted; and on the next page view at once, before the Google tag.
+        page.evaluate("window.LandformCookies.open()")
+        dialog.locator("input[value=marketing]").check()
+        dialog.get_by_role("button", name="Mijn keuze opslaan").click()
+        granted = {key: "granted" for key in DENIED}
+        page.wait_for_function("() => window.dataLayer.length >= 3")
+        assert _consent_calls(page)[-1] == ["consent", "update", granted]
+        page.reload()
+        page.wait_for_function("() => window.googleSaw !== undefined")
+        saw = page.evaluate("window.googleSaw")
+        assert saw[0] == ["consent", "default", {**DENIED, "wait_for_update": 500}]
+        assert saw[1][:2] == ["consent", "update"] and saw[1][2]["ad_storage"] == "granted"
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_global_privacy_control_keeps_google_consent_mode_denied(
+    browser: Browser, server: RunningLandform, site: CustomerSite
+) -> None:
+    context = browser.new_context(
+        viewport=PHONE,  # type: ignore[arg-type]
+        locale="nl-NL",
+        extra_http_headers={"Sec-GPC": "1"},
+    )
+    context.add_init_script(
+        "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
+    )
+    try:
+        page = context.new_page()
+        page.goto(site.url("/google", server.demo["tenant_slug"]))
+        expect(_banner(page)).to_be_visible()
+        _banner(page).get_by_role("button", name="Alles accepteren").click()
+        expect(_banner(page)).to_be_hidden()
+        assert _consent_calls(page)[-1] == ["consent", "update", DENIED]
+    finally:
+        context.close()

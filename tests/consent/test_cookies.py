@@ -168,3 +168,19 @@ def test_it_reads_only_choices_made_under_the_current_version() -> None:
     assert cookies.read_choice("1.all", 2) is None
     assert cookies.read_choice("1.evil", 1) is None
     assert cookies.read_choice("", 1) is None
+
+
+def test_a_manager_switches_google_consent_mode_on_and_the_snippet_follows(client, db, owner, marketer):
+    log_in(client, marketer)
+    assert post_form(client, "/app/consent/cookie-policy/google-consent-mode").status_code == 403
+    log_in(client, owner)
+    before = client.get("/app/consent/purposes?lang=en").text
+    assert "data-landform-consent-mode" not in before and "async&gt;&lt;/script&gt;" in before
+    page = post_form(
+        client, "/app/consent/cookie-policy/google-consent-mode?lang=en", {"google_consent_mode": "on"}
+    )
+    assert "Google Consent Mode is on" in page.text
+    assert "data-landform-consent-mode" in page.text and "above any Google tag" in page.text
+    assert "async&gt;&lt;/script&gt;" not in page.text  # it must run before the Google tags that follow
+    off = post_form(client, "/app/consent/cookie-policy/google-consent-mode?lang=en", {})
+    assert "Google Consent Mode is off" in off.text and "data-landform-consent-mode" not in off.text

@@ -767,3 +767,11 @@ def test_the_site_banner_script_and_its_texts_are_served_on_the_custom_host(clie
     )
     assert texts.status_code == 200, texts.text
     assert texts.headers["access-control-allow-origin"] == "https://www.acme.test"
+
+
+def test_the_custom_host_and_the_platform_serve_the_gpc_support_resource(client, acme_site):
+    for headers in (_on(HOST), {}):
+        answer = client.get("/.well-known/gpc.json", headers=headers)
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("application/json")
+        assert answer.json() == {"gpc": True, "lastUpdate": "2026-12-07"}

@@ -28,6 +28,7 @@ from landform.privacy.fulfilment.export import held_submissions
 from landform.privacy.labels import kind_labels
 from landform.privacy.models import PrivacyExport, PrivacyRequest, RequestStatus
 from landform.privacy.requests import audit
+from landform.webhooks import notices
 
 log = logging.getLogger(__name__)
 
@@ -120,12 +121,16 @@ def erase_person(session: Session, tenant_id: UUID, key: str) -> dict[str, int]:
 
 def erase(session: Session, request: PrivacyRequest, tenant: Tenant) -> None:
     """Erase, then tell the person in an e-mail that is itself emptied once it has gone out."""
-    address, language, kind = request.email, request.language, request.kind
-    counts = erase_person(session, tenant.id, request.email_key)
+    address, language, kind, key = request.email, request.language, request.kind, request.email_key
+    # Read before the erasure empties them: the other systems find their copy by these.
+    contact_ids = list(session.execute(select(Contact.id).where(Contact.email_key == key)).scalars())
+    counts = erase_person(session, tenant.id, key)
     session.expire(request)  # its personal fields were just emptied by a Core statement
     request.status = RequestStatus.DONE
     request.completed_at = utcnow()
     audit(session, request, "erased")
+    if notices.tell(session, "contact.erased", contact_ids, key, request_id=request.id):
+        audit(session, request, "downstream_told")
     queue_email(
         session,
         to=address,

@@ -70,6 +70,9 @@ async def _portal_context(db: AsyncSession, tenant: Tenant | None) -> dict[str, 
         "security": registry.SECURITY_MEASURES,
         "authority_url": registry.AUTHORITY_URL,
         "dpo": settings,
+        "deadline_text": (
+            _("one month") if requests.deadline_of(settings) == requests.ONE_MONTH else _("four weeks")
+        ),
         "values": {},
         "errors": {},
     }

@@ -26,9 +26,10 @@ from landform.privacy.requests import (
     LinkInvalid,
     audit,
     code_hash,
+    deadline_of,
+    due_after,
     fulfil,
     of_tenant,
-    one_month_after,
     settings_for,
 )
 
@@ -108,10 +109,10 @@ async def confirm(db: AsyncSession, request: PrivacyRequest, tenant: Tenant | No
     """The person proved the address: the clock starts, and safe requests are fulfilled."""
     now = utcnow()
     request.verified_at = now
-    request.due_at = one_month_after(now)
     request.code_hash = ""
     await db.run_sync(audit, request, "verified", "person")
     manual = await settings_for(db, request.tenant_id)
+    request.due_at = due_after(now, deadline_of(manual))
     automatic = PLATFORM_AUTOMATIC if tenant is None else AUTOMATIC
     if request.kind in automatic and not (manual and request.kind.value in manual.manual_kinds):
         request.status = RequestStatus.IN_PROGRESS
