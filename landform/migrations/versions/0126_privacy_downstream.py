@@ -19,7 +19,7 @@ GUID = advanced_alchemy.types.guid.GUID(length=16)
 WHEN = advanced_alchemy.types.datetime.DateTimeUTC(timezone=True)
 
 revision: str = "0126_privacy_downstream"
-down_revision: str | None = "0119_lead_notifications"
+down_revision: str | None = "0127_privacy_records"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
