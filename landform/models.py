@@ -26,6 +26,7 @@ from landform.crm_sink.assignment.models import (
     RoutingSettings,
 )
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
+from landform.crm_sink.pipeline.models import Deal, PipelineStage
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
 from landform.privacy.models import (
     AccountDeletion,
@@ -52,6 +53,7 @@ __all__ = [
     "ConsentText",
     "Contact",
     "ContactTag",
+    "Deal",
     "Department",
     "DepartmentMember",
     "EmailMessage",
@@ -66,6 +68,7 @@ __all__ = [
     "Page",
     "PageRedirect",
     "PageVersion",
+    "PipelineStage",
     "ParentalConsent",
     "PrivacyAuditEntry",
     "PrivacyExport",
