@@ -151,3 +151,8 @@ ExportSection = Callable[[Session, UUID, str], tuple[str, list[dict[str, Any]]]]
 export_sections: Hook[ExportSection] = Hook("export_sections")
 Eraser = Callable[[Session, UUID, str, list[UUID]], int]
 erasers: Hook[Eraser] = Hook("erasers")
+
+# crm_sink: a user changed a contact's lifecycle stage, with (session, contact, {"from", "to", "by",
+# "reason"}) in the change's transaction (webhooks sends contact.stage_changed).
+StageChanged = Callable[[Session, Any, dict[str, Any]], None]
+contact_stage_changed: Hook[StageChanged] = Hook("contact_stage_changed")

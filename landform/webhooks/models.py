@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 
-EVENT_TYPES = ("contact.created", "contact.updated", "submission.routed")
+EVENT_TYPES = ("contact.created", "contact.updated", "submission.routed", "contact.stage_changed")
 PERSONAL = {"personal": True}
 
 

@@ -1,1 +1,1 @@
-"""The sales pipeline: a contact's lifecycle stage, the tenant's deal stages, deals, the board and the forecast."""
+"""The sales pipeline: lifecycle stages, the tenant's deal stages, deals, the board, the forecast."""
