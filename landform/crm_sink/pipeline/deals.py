@@ -43,14 +43,14 @@ def parse_euros(text: str, language: str | None = None) -> int:
         amount = parse_decimal(cleaned, locale=language or get_language(), strict=True)
     except (NumberFormatError, InvalidOperation):
         raise Invalid(
-            {"value": _("Write the value as an amount in euros, like %(example)s.", example=euros(1250050))}
+            {"value_cents": _("Write the value as an amount in euros, like %(example)s.", example=euros(1250050))}
         ) from None
     return cents_of(amount)
 
 
 def cents_of(amount: Decimal) -> int:
     if not amount.is_finite() or amount < 0 or amount * 100 > MOST_CENTS:
-        raise Invalid({"value": _("The value must be an amount of euros from 0 up to a billion.")})
+        raise Invalid({"value_cents": _("The value must be an amount of euros from 0 up to a billion.")})
     return int((amount * 100).quantize(Decimal(1)))
 
 
@@ -198,7 +198,9 @@ def names_for(session: Session, deals: list[Deal]) -> dict[UUID, str]:
             names[contact.id] = contact.full_name or contact.email
     if company_ids:
         names.update(
-            session.execute(select(Company.id, Company.name).where(Company.id.in_(company_ids))).tuples()
+            session.execute(select(Company.id, Company.name).where(Company.id.in_(company_ids)))
+            .tuples()
+            .all()
         )
     if owner_ids:
         for user in session.execute(select(User).where(User.id.in_(owner_ids))).scalars():
