@@ -20,8 +20,6 @@ def _rows(db, model, **where):
     return list(db.execute(query).scalars())
 
 
-
-
 def _stage_ids(db, persona) -> dict[str, str]:
     stages = _rows(db, PipelineStage, tenant_id=persona.tenant_id)
     return {stage.name: str(stage.id) for stage in sorted(stages, key=lambda s: s.position)}
@@ -43,7 +41,9 @@ def test_it_lets_the_owner_of_a_contact_and_managers_change_its_stage(client, db
     post_form(client, f"/app/contacts/{mine.id}/stage", {"stage": "lost", "reason": "Chose a competitor"})
     stored = _rows(db, Contact, id=mine.id)[0]
     assert (stored.stage, stored.stage_reason) == ("lost", "Chose a competitor")
-    kinds = [(a.kind, a.details.get("from"), a.details.get("to")) for a in _rows(db, Activity, contact_id=mine.id)]
+    kinds = [
+        (a.kind, a.details.get("from"), a.details.get("to")) for a in _rows(db, Activity, contact_id=mine.id)
+    ]
     assert ("stage_changed", "lead", "prospect") in kinds and ("stage_changed", "prospect", "lost") in kinds
     page = client.get(f"/app/contacts/{mine.id}?lang=en").text
     assert "Stage changed from Prospect to Lost" in page and "Chose a competitor" in page
@@ -76,7 +76,14 @@ def test_it_creates_shows_edits_and_deletes_a_deal_with_euros_per_language(clien
     new = client.get(f"/app/deals/new?contact={contact.id}&lang=nl")
     assert new.status_code == 200 and "Bakker" not in new.text or "joris@example.com" in new.text
     stages = _stage_ids(db, owner)
-    assert list(stages) == ["Nieuw", "Gekwalificeerd", "Offerte verstuurd", "Onderhandeling", "Gewonnen", "Verloren"]
+    assert list(stages) == [
+        "Nieuw",
+        "Gekwalificeerd",
+        "Offerte verstuurd",
+        "Onderhandeling",
+        "Gewonnen",
+        "Verloren",
+    ]
     values = {
         "name": "Dak 40 panelen",
         "value_cents": "12.500,50",
@@ -89,7 +96,11 @@ def test_it_creates_shows_edits_and_deletes_a_deal_with_euros_per_language(clien
     response = post_form(client, "/app/deals/new?lang=nl", values)
     assert response.status_code == 200, response.text
     deal = _rows(db, Deal)[0]
-    assert (deal.value_cents, deal.company_id, deal.expected_close_on) == (1250050, company.id, date(2027, 3, 15))
+    assert (deal.value_cents, deal.company_id, deal.expected_close_on) == (
+        1250050,
+        company.id,
+        date(2027, 3, 15),
+    )
     assert "€\xa012.500,50" in client.get(f"/app/deals/{deal.id}?lang=nl").text
     assert "€12,500.50" in client.get(f"/app/deals/{deal.id}?lang=en").text
     assert "Dak 40 panelen" in client.get(f"/app/contacts/{contact.id}").text
@@ -109,9 +120,15 @@ def test_it_moves_a_deal_on_the_board_with_the_select_and_keeps_reps_to_their_ow
     log_in(client, owner)
     client.get("/app/deals/")
     stages = _stage_ids(db, owner)
-    post_form(client, "/app/deals/new", {"name": "Owner's deal", "stage_id": stages["Nieuw"], "owner_id": str(owner.user_id)})
+    post_form(
+        client,
+        "/app/deals/new",
+        {"name": "Owner's deal", "stage_id": stages["Nieuw"], "owner_id": str(owner.user_id)},
+    )
     deal = _rows(db, Deal)[0]
-    moved = post_form(client, f"/app/deals/{deal.id}/stage", {"stage_id": stages["Onderhandeling"]}, follow_redirects=False)
+    moved = post_form(
+        client, f"/app/deals/{deal.id}/stage", {"stage_id": stages["Onderhandeling"]}, follow_redirects=False
+    )
     assert moved.status_code in (302, 303) and moved.headers["location"] == "/app/deals/"
     assert str(_rows(db, Deal)[0].stage_id) == stages["Onderhandeling"]
     board = client.get("/app/deals/?lang=en").text
@@ -129,7 +146,9 @@ def test_it_edits_the_pipeline_stages_and_moves_deals_off_a_removed_stage(client
     log_in(client, owner)
     client.get("/app/deals/")
     stages = _stage_ids(db, owner)
-    post_form(client, "/app/deals/new", {"name": "Roof", "stage_id": stages["Gekwalificeerd"], "value_cents": "100"})
+    post_form(
+        client, "/app/deals/new", {"name": "Roof", "stage_id": stages["Gekwalificeerd"], "value_cents": "100"}
+    )
     post_form(client, "/app/deals/stages", {"name": "Demo gegeven", "outcome": "open"})
     post_form(client, f"/app/deals/stages/{stages['Nieuw']}", {"name": "Binnengekomen", "outcome": "open"})
     post_form(client, f"/app/deals/stages/{stages['Gekwalificeerd']}/move", {"direction": "up"})
@@ -139,7 +158,11 @@ def test_it_edits_the_pipeline_stages_and_moves_deals_off_a_removed_stage(client
     assert duplicate.status_code == 422 and "There is already a stage called" in duplicate.text
     refused = post_form(client, f"/app/deals/stages/{stages['Gekwalificeerd']}/remove?lang=en", {})
     assert refused.status_code == 422 and "Choose another stage for the deals" in refused.text
-    post_form(client, f"/app/deals/stages/{stages['Gekwalificeerd']}/remove", {"move_to": stages["Offerte verstuurd"]})
+    post_form(
+        client,
+        f"/app/deals/stages/{stages['Gekwalificeerd']}/remove",
+        {"move_to": stages["Offerte verstuurd"]},
+    )
     assert "Gekwalificeerd" not in _stage_ids(db, owner)
     assert str(_rows(db, Deal)[0].stage_id) == stages["Offerte verstuurd"]
     client.cookies.clear()
@@ -162,9 +185,16 @@ def test_it_sums_the_forecast_per_stage_and_month(client, db, owner):
         post_form(
             client,
             "/app/deals/new?lang=nl",
-            {"name": name, "stage_id": stages[stage], "value_cents": value, "expected_close_on": month.isoformat()},
+            {
+                "name": name,
+                "stage_id": stages[stage],
+                "value_cents": value,
+                "expected_close_on": month.isoformat(),
+            },
         )
-    post_form(client, "/app/deals/new?lang=nl", {"name": "E", "stage_id": stages["Nieuw"], "value_cents": "40"})
+    post_form(
+        client, "/app/deals/new?lang=nl", {"name": "E", "stage_id": stages["Nieuw"], "value_cents": "40"}
+    )
     page = client.get("/app/deals/forecast?lang=nl").text
     assert "€\xa03.000,50" in page  # A + B in Nieuw this month
     assert "€\xa03.500,50" in page  # expected this month: open and won, not lost

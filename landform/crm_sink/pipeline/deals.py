@@ -43,7 +43,11 @@ def parse_euros(text: str, language: str | None = None) -> int:
         amount = parse_decimal(cleaned, locale=language or get_language(), strict=True)
     except (NumberFormatError, InvalidOperation):
         raise Invalid(
-            {"value_cents": _("Write the value as an amount in euros, like %(example)s.", example=euros(1250050))}
+            {
+                "value_cents": _(
+                    "Write the value as an amount in euros, like %(example)s.", example=euros(1250050)
+                )
+            }
         ) from None
     return cents_of(amount)
 
