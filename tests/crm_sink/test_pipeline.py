@@ -1,4 +1,4 @@
-"""Lifecycle stages and deals through the dashboard: who may change a stage, the filter, the board, the forecast."""
+"""Lifecycle stages and deals in the dashboard: who changes a stage, the filter, the board, the forecast."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def test_it_creates_shows_edits_and_deletes_a_deal_with_euros_per_language(clien
     contact = make_contact(db, owner, "joris@example.com", first_name="Joris", company_id=company.id)
     log_in(client, owner)
     new = client.get(f"/app/deals/new?contact={contact.id}&lang=nl")
-    assert new.status_code == 200 and "Bakker" not in new.text or "joris@example.com" in new.text
+    assert (new.status_code == 200 and "Bakker" not in new.text) or "joris@example.com" in new.text
     stages = _stage_ids(db, owner)
     assert list(stages) == [
         "Nieuw",
