@@ -29,7 +29,7 @@ def _log_in(page: Page, server: RunningLandform) -> None:
     page.wait_for_url("**/app**")
 
 
-def _stage(page: Page, name: str):  # noqa: ANN202 - a Playwright locator
+def _stage(page: Page, name: str):
     return page.locator(".deal-stage", has=page.get_by_role("heading", name=name, exact=True))
 
 
