@@ -35,7 +35,7 @@ def euros(cents: int | None, language: str | None = None) -> str:
 
 
 def parse_euros(text: str, language: str | None = None) -> int:
-    """What a person typed ("12.500", "€ 1.250,50", "1250.5") as cents, in their language's notation."""
+    """What a person typed, as cents, in their language: "€ 1.250,50" (Dutch), "1,250.50" (English)."""
     cleaned = text.replace("€", "").replace("EUR", "").replace("\u00a0", "").replace(" ", "").strip()
     if not cleaned:
         return 0
