@@ -71,6 +71,9 @@ from landform.core.templating import environment
 from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
+from landform.crm_sink.pipeline.controllers import ContactStageController, DealsController
+from landform.crm_sink.pipeline.stage_controllers import ForecastController, StagesController
+from landform.crm_sink.pipeline_api import DealsApi, PipelineStagesApi, StageApi
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
 from landform.forms.builder.draft_controllers import FormDraftController
@@ -213,7 +216,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     api = Router(
         path="/api/v1",
-        route_handlers=[ContactsApi, CompaniesApi, CrmRecordsApi, SubmissionsApi],
+        route_handlers=[
+            ContactsApi,
+            CompaniesApi,
+            CrmRecordsApi,
+            SubmissionsApi,
+            StageApi,
+            DealsApi,
+            PipelineStagesApi,
+        ],
         dependencies={"db": Provide(provide_api_db)},
         middleware=[per_key.middleware],
         # The API takes a key, never the dashboard's session cookie (whose scheme SessionAuth puts at the
@@ -250,6 +261,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SpamFolderController,
             intake_router(settings),
             ContactsController,
+            ContactStageController,
+            DealsController,
+            ForecastController,
+            StagesController,
             AnalyticsController,
             RoutingController,
             CompaniesController,

@@ -169,3 +169,7 @@ class RetentionPurge:
 
 
 retention_purges: Hook[RetentionPurge] = Hook("retention_purges")
+# crm_sink: a user changed a contact's lifecycle stage, with (session, contact, {"from", "to", "by",
+# "reason"}) in the change's transaction (webhooks sends contact.stage_changed).
+StageChanged = Callable[[Session, Any, dict[str, Any]], None]
+contact_stage_changed: Hook[StageChanged] = Hook("contact_stage_changed")

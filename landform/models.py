@@ -27,6 +27,7 @@ from landform.crm_sink.assignment.models import (
     RoutingSettings,
 )
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
+from landform.crm_sink.pipeline.models import Deal, PipelineStage
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
 from landform.privacy.models import (
     AccountDeletion,
@@ -54,6 +55,7 @@ __all__ = [
     "ConsentText",
     "Contact",
     "ContactTag",
+    "Deal",
     "Department",
     "DepartmentMember",
     "EmailMessage",
@@ -69,6 +71,7 @@ __all__ = [
     "PageRedirect",
     "PageVersion",
     "ParentalConsent",
+    "PipelineStage",
     "PrivacyAuditEntry",
     "PrivacyExport",
     "PrivacyRequest",

@@ -24,6 +24,9 @@ from landform.consent import visitor_copy
 from landform.consent.standing import standing_consents
 from landform.crm_sink.assignment import admin as routing_admin
 from landform.crm_sink.notify import routed as lead_notices
+from landform.crm_sink.pipeline import controllers as pipeline_screens
+from landform.crm_sink.pipeline import privacy as pipeline_privacy
+from landform.crm_sink.pipeline import stages as pipeline_stages
 from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
 from landform.site import lifecycle as page_lifecycle
@@ -55,6 +58,8 @@ def wire() -> None:
     hooks.after_routing.add(lead_notices.after_routing)
     hooks.after_routing.add(visitor_copy.after_routing)
     hooks.contact_changed.add(webhook_events.contact_changed)
+    hooks.contact_stage_changed.add(webhook_events.stage_changed)
+    hooks.contact_sections.add(pipeline_screens.contact_section)
     hooks.contact_sections.add(consent.contact_section)
     hooks.contact_consents.fill(standing_consents)
     hooks.contact_sections.add(journey_section)
@@ -65,6 +70,7 @@ def wire() -> None:
     hooks.counted_rows.add(("forms", Form))
     hooks.ensure_room.fill(ensure_room)
     hooks.tenant_created.add(routing_admin.default_owner)
+    hooks.tenant_created.add(pipeline_stages.default_stages)
 
     hooks.allowed_origins.fill(forms.allowed_origins)
     hooks.traffic_titles.add(site.page_titles)
@@ -75,6 +81,8 @@ def wire() -> None:
 
     hooks.export_sections.add(webhook_events.privacy_export)
     hooks.erasers.add(webhook_events.webhook_events)
+    hooks.export_sections.add(pipeline_privacy.privacy_export)
+    hooks.erasers.add(pipeline_privacy.erase_deals)
 
     # A submission given its contact through the ORM (a parent's consent, a merge) links its consent
     # records in the same flush; the batch router does the same through `after_routing`.

@@ -86,6 +86,8 @@ class ContactOut(msgspec.Struct):
     facebook: str = ""
     twitter: str = ""
     description: str = ""
+    stage: Annotated[str, msgspec.Meta(description="lead, prospect, customer, not_a_fit or lost")] = "lead"
+    stage_reason: str = ""
     tags: list[str] = []
 
     @classmethod
@@ -234,6 +236,11 @@ class ContactsApi(Controller):
         tag: str = Parameter(default="", max_length=64),
         consent: str = Parameter(default="", pattern="^(|ok|dnc)$", description="ok, or dnc: do not contact"),
         source: str = Parameter(default="", max_length=16, description="page, embed, api or import"),
+        stage: str = Parameter(
+            default="",
+            pattern="^(|lead|prospect|customer|not_a_fit|lost)$",
+            description="Lifecycle stage: lead, prospect, customer, not_a_fit or lost",
+        ),
         cursor: str = CURSOR,
         limit: int = Parameter(default=50, ge=1, le=500),
         offset: int = Parameter(
@@ -244,7 +251,9 @@ class ContactsApi(Controller):
         ),
     ) -> ContactPage:
         """Find contacts, most recently active first: `email=` for one address, or search and filter."""
-        filters = ContactFilter(q=q, owner=owner, tag=tag.casefold(), consent=consent, source=source)
+        filters = ContactFilter(
+            q=q, owner=owner, tag=tag.casefold(), consent=consent, source=source, stage=stage
+        )
         if cursor and Cursor.decode(cursor) is None:
             raise ValidationException(detail="cursor is not one this API gave out")
         conditions = filters.where()

@@ -29,6 +29,7 @@ from landform.crm_sink.contacts.edit import RecordInvalid
 from landform.crm_sink.contacts.erased import erased_page, refuse_erased
 from landform.crm_sink.contacts.search import ContactFilter, Cursor
 from landform.crm_sink.models import Company, Contact, ContactTag, Submission
+from landform.crm_sink.pipeline import deals, lifecycle, stages
 
 PAGE_SIZE = search.PAGE_SIZE
 UserRequest = Request[User, Any, Any]
@@ -94,6 +95,8 @@ class ContactsController(Controller):
             "owners": owners,
             "tags": await db.run_sync(search.all_tags),
             "sources": search.SOURCES,
+            "stages": lifecycle.STAGES,
+            "stage_labels": lifecycle.stage_labels(),
         }
         if request.htmx and request.htmx.target == "contact-results":
             return Template("crm_sink/_contact_rows.html", context=context)
@@ -346,9 +349,18 @@ class CompaniesController(Controller):
                 )
             ).scalars()
         )
+        company_deals = await db.run_sync(lambda s: deals.deals_of(s, company_id=company.id))
+        deal_stages = {stage.id: stage.name for stage in await db.run_sync(stages.tenant_stages)}
         return Template(
             "crm_sink/company.html",
-            context={"company": company, "contacts": contacts, "may_edit": request.user.role in BUILDERS},
+            context={
+                "company": company,
+                "contacts": contacts,
+                "may_edit": request.user.role in BUILDERS,
+                "deals": company_deals,
+                "deal_stages": deal_stages,
+                "euros": deals.euros,
+            },
         )
 
     @get("/{company_id:uuid}/edit", guards=[requires_role(*BUILDERS)])

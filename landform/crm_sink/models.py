@@ -112,6 +112,8 @@ class Contact(TenantScoped, Base):
             sqlite_where=text("do_not_contact = 1"),
         ),
         Index("ix_contact_tenant_phone", "tenant_id", "phone"),
+        # The lifecycle stage filter, in the list's order (like the source filter).
+        Index("ix_contact_tenant_stage_activity", "tenant_id", "stage", "last_activity_at", "id"),
     )
 
     email: Mapped[str] = mapped_column(String(320), info=PERSONAL)
@@ -144,6 +146,10 @@ class Contact(TenantScoped, Base):
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     # Set when the person withdraws consent (by the link in every e-mail, or the privacy portal).
     do_not_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The lifecycle stage (crm_sink/pipeline/lifecycle.py): lead, prospect, customer, not_a_fit, lost; and
+    # why it is not a fit or lost, in the team's words (which may say something about the person).
+    stage: Mapped[str] = mapped_column(String(16), default="lead", info={"personal": False})
+    stage_reason: Mapped[str] = mapped_column(String(300), default="", info=PERSONAL)
 
     @property
     def full_name(self) -> str:

@@ -15,6 +15,7 @@ from landform.demo.analytics import seed_traffic
 from landform.demo.crm import ensure_sales_team, seed_leads
 from landform.demo.forms import ensure_age_form, ensure_form
 from landform.demo.pages import AGE_PAGE_SLUG, ensure_age_page, ensure_page
+from landform.demo.pipeline import seed_pipeline
 from landform.demo.records import ensure_terms_accepted
 from landform.demo.tenant import (
     LOGIN_EMAIL,
@@ -39,6 +40,7 @@ def seed_demo(settings: Settings) -> dict[str, str]:
             ensure_sales_team(session, tenant, form)
             seed_leads(session, tenant, form)
             seed_traffic(session, tenant, form)
+        seed_pipeline(session)
         age_form = ensure_age_form(session)
         ensure_age_page(session, age_form)
         secret = demo_api_key(settings)

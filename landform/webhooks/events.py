@@ -46,6 +46,7 @@ def _contact_data(contact: Contact, tags: Iterable[str]) -> dict[str, Any]:
         "language": contact.language,
         "source": contact.source,
         "owner_id": str(contact.owner_id) if contact.owner_id else None,
+        "stage": contact.stage,
         "tags": sorted(tags),
         "created_at": _iso(contact.created_at),
         "updated_at": _iso(contact.updated_at),
@@ -124,6 +125,17 @@ def contact_changed(session: Session, contact: Contact, *, created: bool = False
     event_type = "contact.created" if created else "contact.updated"
     if _subscribed(session, event_type):
         queue_event(session, event_type, {"contact": contact_payload(session, contact)}, contact=contact)
+
+
+def stage_changed(session: Session, contact: Contact, change: dict[str, Any]) -> None:
+    """contact.stage_changed: the contact as it is now, and the stage it left and why."""
+    if _subscribed(session, "contact.stage_changed"):
+        data = {
+            "contact": contact_payload(session, contact),
+            "stage": {"from": change["from"], "to": change["to"], "reason": change["reason"]},
+            "changed_by": change.get("by_id"),
+        }
+        queue_event(session, "contact.stage_changed", data, contact=contact)
 
 
 def _routed_event(submission: Submission, contact_data: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,13 @@ from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 # Privacy notices (notices.py): they carry no personal data beyond a keyed hash, go out about contacts who
 # asked not to be contacted, and stay when the person is erased, as the record that systems were told.
 NOTICE_TYPES = ("contact.erased", "consent.withdrawn", "contact.do_not_contact")
-EVENT_TYPES = ("contact.created", "contact.updated", "submission.routed", *NOTICE_TYPES)
+EVENT_TYPES = (
+    "contact.created",
+    "contact.updated",
+    "submission.routed",
+    "contact.stage_changed",
+    *NOTICE_TYPES,
+)
 PERSONAL = {"personal": True}
 
 

@@ -140,7 +140,16 @@ def _tenant_a_more(db, owner, contact):
     image = SiteImage(tenant_id=owner.tenant_id, content_type="image/png", width=3, height=2, data=png())
     db.add(image)
     db.commit()
+    from landform.crm_sink.pipeline.models import Deal
+    from landform.crm_sink.pipeline.stages import tenant_stages
+
+    stage = tenant_stages(db)[0]
+    deal = Deal(name="Roof", stage_id=stage.id, contact_id=contact.id)
+    db.add(deal)
+    db.commit()
     return {
+        "deal_id": deal.id,
+        "stage_id": stage.id,
         "site_image_id": image.id,
         "domain_id": domain.id,
         "endpoint_id": endpoint.id,

@@ -18,6 +18,7 @@ from landform.core.csvfile import csv_text
 from landform.core.i18n import gettext as _
 from landform.crm_sink.answers import answers_text
 from landform.crm_sink.models import Contact, ContactTag, Submission
+from landform.crm_sink.pipeline.deals import deals_text
 
 EXPORT_COLUMNS = (
     "id",
@@ -32,6 +33,9 @@ EXPORT_COLUMNS = (
     "created_at",
     "last_activity_at",
     "owner",
+    "stage",
+    "stage_reason",
+    "deals",
     "tags",
     "consent",
     "form",
@@ -62,6 +66,7 @@ def csv_page(session: Session, contacts: list[Contact], header: bool) -> str:
         assert submission.contact_id is not None  # selected by it
         newest[submission.contact_id] = submission
     consents = hooks.contact_consents.get()(session, ids) if ids else {}
+    deals = deals_text(session, ids) if ids else {}
     yes, no = _("yes"), _("no")
     rows = []
     for contact in contacts:
@@ -72,6 +77,9 @@ def csv_page(session: Session, contacts: list[Contact], header: bool) -> str:
             {
                 **{name: getattr(contact, name) for name in EXPORT_COLUMNS[:11]},
                 "owner": f"{owner.full_name} <{owner.email}>" if owner else "",
+                "stage": contact.stage,
+                "stage_reason": contact.stage_reason,
+                "deals": deals.get(contact.id, ""),
                 "tags": "; ".join(tags[contact.id]),
                 "consent": consents.get(contact.id, ""),
                 "form": str(context.get("form_name", "")),

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased
 
 from landform.core.db import TenantScopeMissing
 from landform.crm_sink.models import Company, Contact, ContactTag
+from landform.crm_sink.pipeline.lifecycle import STAGES
 
 PAGE_SIZE = 50
 # Lists say "more than 10000" instead of counting a million rows on every page.
@@ -101,6 +102,7 @@ class ContactFilter:
     tag: str = ""
     consent: str = ""  # "ok", "dnc" (do not contact) or ""
     source: str = ""
+    stage: str = ""  # a lifecycle stage (pipeline/lifecycle.py) or ""
     # Set by the export: contacts who asked not to be contacted never leave in a file.
     without_do_not_contact: bool = False
 
@@ -111,12 +113,14 @@ class ContactFilter:
 
         consent = value("consent", 8)
         source = value("source", 16)
+        stage = value("stage", 16)
         return cls(
             q=value("q", 200),
             owner=value("owner", 36),
             tag=value("tag", 64),
             consent=consent if consent in {"ok", "dnc"} else "",
             source=source if source in SOURCES else "",
+            stage=stage if stage in STAGES else "",
         )
 
     def query_string(self, **changes: str) -> str:
@@ -158,6 +162,8 @@ class ContactFilter:
             conditions.append(not_(refused))
         if self.source:
             conditions.append(Contact.source == self.source)
+        if self.stage:
+            conditions.append(Contact.stage == self.stage)
         if self.without_do_not_contact:
             conditions.append(not_(refused))
         return conditions

@@ -1,0 +1,1 @@
+"""The sales pipeline: lifecycle stages, the tenant's deal stages, deals, the board, the forecast."""
