@@ -26,6 +26,7 @@ from landform.crm_sink.assignment.models import (
     RoutingSettings,
 )
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
+from landform.crm_sink.work.models import WorkItem
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
 from landform.privacy.models import (
     AccountDeletion,
@@ -91,5 +92,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "WorkItem",
     "metadata",
 ]

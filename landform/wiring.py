@@ -24,6 +24,7 @@ from landform.consent import visitor_copy
 from landform.consent.standing import standing_consents
 from landform.crm_sink.assignment import admin as routing_admin
 from landform.crm_sink.notify import routed as lead_notices
+from landform.crm_sink.work import privacy as work_privacy
 from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
 from landform.site import lifecycle as page_lifecycle
@@ -75,6 +76,8 @@ def wire() -> None:
 
     hooks.export_sections.add(webhook_events.privacy_export)
     hooks.erasers.add(webhook_events.webhook_events)
+    hooks.export_sections.add(work_privacy.privacy_export)
+    hooks.erasers.add(work_privacy.erase_work)
 
     # A submission given its contact through the ORM (a parent's consent, a merge) links its consent
     # records in the same flush; the batch router does the same through `after_routing`.

@@ -24,10 +24,12 @@ from landform.core.db import scope_to_tenant, utcnow
 from landform.core.i18n import gettext as _
 from landform.crm_sink import fields, services
 from landform.crm_sink.answers import shown_answers
+from landform.crm_sink.assignment.touch import touch
 from landform.crm_sink.contacts import duplicates, edit, export, merge, search
 from landform.crm_sink.contacts.edit import RecordInvalid
 from landform.crm_sink.contacts.search import ContactFilter, Cursor
 from landform.crm_sink.models import Company, Contact, ContactTag, Submission
+from landform.crm_sink.work.views import work_context
 
 PAGE_SIZE = search.PAGE_SIZE
 UserRequest = Request[User, Any, Any]
@@ -158,6 +160,9 @@ class ContactsController(Controller):
     async def show(self, request: UserRequest, db: AsyncSession, contact_id: UUID) -> Template:
         """One contact with the timeline of everything they did."""
         contact = await _contact_or_404(db, contact_id)
+        # Its owner opening it is the first touch that stops the speed-to-lead clock.
+        if await db.run_sync(lambda session: touch(session, contact, request.user.id, "opened")):
+            await db.commit()
         activities = list((await db.execute(services.timeline_query(contact.id))).scalars())
         submission_ids = [a.submission_id for a in activities if a.submission_id]
         submissions = (
@@ -201,6 +206,7 @@ class ContactsController(Controller):
                     sid: shown_answers(s.data or {}, s.context or {}) for sid, s in submissions.items()
                 },
                 "sections": [await section(db, contact) for section in hooks.contact_sections],
+                **await work_context(db, contact),
             },
         )
 
