@@ -70,6 +70,7 @@ from landform.core.settings import Settings, get_settings
 from landform.core.templating import environment
 from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.assignment.controllers import RoutingController
+from landform.crm_sink.assignment.speed_controllers import SpeedToLeadController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.crm_sink.work.controllers import ContactWorkController, TasksController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
@@ -253,6 +254,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TasksController,
             AnalyticsController,
             RoutingController,
+            SpeedToLeadController,
             CompaniesController,
             WebhooksController,
             DeadLettersController,
