@@ -24,6 +24,7 @@ from landform.demo.tenant import (
     ensure_plan,
     ensure_tenant,
 )
+from landform.demo.work import seed_work
 
 
 def seed_demo(settings: Settings) -> dict[str, str]:
@@ -37,6 +38,7 @@ def seed_demo(settings: Settings) -> dict[str, str]:
             ensure_sales_team(session, tenant, form)
             seed_leads(session, tenant, form)
             seed_traffic(session, tenant, form)
+        seed_work(session)
         age_form = ensure_age_form(session)
         ensure_age_page(session, age_form)
         secret = demo_api_key(settings)

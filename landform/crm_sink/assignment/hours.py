@@ -13,7 +13,7 @@ _HORIZON_DAYS = 3 * 366
 
 
 def parse_clock(raw: str) -> time:
-    """"09:00" as a time; ValueError when it is not a time of day."""
+    """ "09:00" as a time; ValueError when it is not a time of day."""
     hours, _sep, minutes = raw.strip().partition(":")
     return time(int(hours), int(minutes or 0))
 

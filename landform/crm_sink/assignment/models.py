@@ -83,7 +83,9 @@ class RoutingSettings(TenantScoped, Base):
     work_start: Mapped[str] = mapped_column(
         String(5), default="09:00", server_default="09:00", info={"personal": False}
     )
-    work_end: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00", info={"personal": False})
+    work_end: Mapped[str] = mapped_column(
+        String(5), default="17:00", server_default="17:00", info={"personal": False}
+    )
 
 
 class FieldMapping(TenantScoped, Base):

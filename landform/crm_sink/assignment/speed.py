@@ -55,7 +55,9 @@ def reassign_due(session: Session, now: datetime) -> int:
     """One tenant's leads that are due at `now`, handed on, batch by batch (each batch committed)."""
     week = working_week(session)
     handed_on = 0
-    for department in list(session.scalars(select(Department).where(Department.touch_within_minutes.is_not(None)))):
+    for department in list(
+        session.scalars(select(Department).where(Department.touch_within_minutes.is_not(None)))
+    ):
         minutes = department.touch_within_minutes or 0
         while True:
             waiting = list(
@@ -73,7 +75,9 @@ def reassign_due(session: Session, now: datetime) -> int:
                 )
             )
             # The same allowance for every lead of the department: the earliest given is the first due.
-            due = [c for c in waiting if c.owner_assigned_at and week.add(c.owner_assigned_at, minutes) <= now]
+            due = [
+                c for c in waiting if c.owner_assigned_at and week.add(c.owner_assigned_at, minutes) <= now
+            ]
             for contact in due:
                 handed_on += _hand_on(session, department, contact, now, minutes)
             session.commit()

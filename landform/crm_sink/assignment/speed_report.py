@@ -59,7 +59,7 @@ def first_touch_report(session: Session, now: datetime, weeks: int = WEEKS) -> l
         .where(Contact.created_at >= since, Contact.owner_id.is_not(None), Contact.source != "import")
     ).all()
     names = {u.id: u.full_name for u in session.scalars(select(User))}
-    groups: dict[tuple[date, str, UUID], list[timedelta | None]] = defaultdict(list)
+    groups: dict[tuple[date, str, UUID | None], list[timedelta | None]] = defaultdict(list)
     for created_at, touched_at, owner_id, department in rows:
         local = created_at.astimezone(week.zone).date()
         monday = local - timedelta(days=local.weekday())
@@ -70,7 +70,17 @@ def first_touch_report(session: Session, now: datetime, weeks: int = WEEKS) -> l
     for (monday, department, owner_id), spans in groups.items():
         touched = [span for span in spans if span is not None]
         mid, p90 = _hours(touched)
-        lines.append(Line(monday, department, names.get(owner_id, "?"), len(spans), len(touched), mid, p90))
+        lines.append(
+            Line(
+                monday,
+                department,
+                names.get(owner_id, "?") if owner_id else "?",
+                len(spans),
+                len(touched),
+                mid,
+                p90,
+            )
+        )
     return sorted(lines, key=lambda line: (-line.week.toordinal(), line.department, line.rep))
 
 

@@ -95,7 +95,11 @@ class TasksController(Controller):
         if item is None:
             raise NotFoundException()
         contact = await _contact_or_404(db, item.contact_id) if item.contact_id else None
-        if item.assignee_id != request.user.id and contact is not None and not _may_work_on(request.user, contact):
+        if (
+            item.assignee_id != request.user.id
+            and contact is not None
+            and not _may_work_on(request.user, contact)
+        ):
             raise PermissionDeniedException(detail=_("Sales reps can work only on their own contacts."))
         form = await request.form()
         done = str(form.get("done", "1")) != "0"

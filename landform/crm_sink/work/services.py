@@ -108,7 +108,9 @@ def clean(kind: str, data: dict[str, str], team: set[UUID]) -> Entry:
     return entry
 
 
-def _on_timeline(session: Session, contact: Contact, kind: str, item: WorkItem, user: User, **extra: Any) -> None:
+def _on_timeline(
+    session: Session, contact: Contact, kind: str, item: WorkItem, user: User, **extra: Any
+) -> None:
     now = utcnow()
     session.add(
         Activity(
@@ -137,7 +139,14 @@ def write(session: Session, contact: Contact, user: User, entry: Entry) -> WorkI
     session.add(item)
     session.flush()
     if entry.kind == "task":
-        _on_timeline(session, contact, "task_added", item, user, due_on=entry.due_on.isoformat() if entry.due_on else "")
+        _on_timeline(
+            session,
+            contact,
+            "task_added",
+            item,
+            user,
+            due_on=entry.due_on.isoformat() if entry.due_on else "",
+        )
     else:
         _on_timeline(session, contact, entry.kind, item, user, outcome=entry.outcome)
         touch(session, contact, user.id, "note" if entry.kind == "note" else "call")
@@ -181,12 +190,17 @@ def my_tasks(session: Session, user_id: UUID, today: date) -> MyTasks:
     mine = (WorkItem.kind == "task", WorkItem.assignee_id == user_id)
     open_tasks = list(
         session.scalars(
-            select(WorkItem).where(*mine, WorkItem.done_at.is_(None)).order_by(WorkItem.due_on, WorkItem.created_at)
+            select(WorkItem)
+            .where(*mine, WorkItem.done_at.is_(None))
+            .order_by(WorkItem.due_on, WorkItem.created_at)
         )
     )
     done = list(
         session.scalars(
-            select(WorkItem).where(*mine, WorkItem.done_at.is_not(None)).order_by(WorkItem.done_at.desc()).limit(10)
+            select(WorkItem)
+            .where(*mine, WorkItem.done_at.is_not(None))
+            .order_by(WorkItem.done_at.desc())
+            .limit(10)
         )
     )
     ids = {t.contact_id for t in [*open_tasks, *done] if t.contact_id}

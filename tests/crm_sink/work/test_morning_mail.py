@@ -49,8 +49,15 @@ def test_a_user_asks_for_the_morning_email_on_their_profile(client, db, owner):
     assert db.get_one(User, owner.user_id).task_mail is False
 
 
-def test_the_morning_email_lists_todays_and_overdue_tasks_in_the_users_language(client, db, owner, sales_rep, inbox, settings):
-    db.execute(update(User).where(User.id == owner.user_id).values(task_mail=True, language="nl", timezone="Europe/Amsterdam").execution_options(all_tenants=True))
+def test_the_morning_email_lists_todays_and_overdue_tasks_in_the_users_language(
+    client, db, owner, sales_rep, inbox, settings
+):
+    db.execute(
+        update(User)
+        .where(User.id == owner.user_id)
+        .values(task_mail=True, language="nl", timezone="Europe/Amsterdam")
+        .execution_options(all_tenants=True)
+    )
     db.commit()
     ada = make_contact(db, owner, "ada@example.com", first_name="Ada")
     _task(db, owner, ada, "Offerte sturen", date(2026, 12, 8))

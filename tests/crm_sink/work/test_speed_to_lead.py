@@ -19,13 +19,19 @@ from tests.crm_sink.helpers import make_contact
 
 
 def _department(db, owner, sales_rep, minutes=120):
-    ruben = make_user(db, db.get_one(Tenant, owner.tenant_id), "ruben@acme.example.com", Role.SALES_REP, first_name="Ruben")
+    ruben = make_user(
+        db, db.get_one(Tenant, owner.tenant_id), "ruben@acme.example.com", Role.SALES_REP, first_name="Ruben"
+    )
     scope_to_tenant(db, owner.tenant_id)
     sales = Department(tenant_id=owner.tenant_id, name="Sales", touch_within_minutes=minutes)
     db.add(sales)
     db.flush()
     for persona in (sales_rep, ruben):
-        db.add(DepartmentMember(tenant_id=owner.tenant_id, department_id=sales.id, user_id=persona.user_id, rank=1))
+        db.add(
+            DepartmentMember(
+                tenant_id=owner.tenant_id, department_id=sales.id, user_id=persona.user_id, rank=1
+            )
+        )
     db.commit()
     return sales, ruben
 
@@ -50,7 +56,9 @@ def test_working_time_skips_nights_and_weekends_in_the_tenants_zone():
     assert week.between(friday, datetime(2026, 12, 7, 9, 0, tzinfo=UTC)) == timedelta(hours=2)
 
 
-def test_an_untouched_lead_passes_on_after_a_weekend_and_both_reps_are_told(client, db, owner, sales_rep, inbox, settings):
+def test_an_untouched_lead_passes_on_after_a_weekend_and_both_reps_are_told(
+    client, db, owner, sales_rep, inbox, settings
+):
     sales, ruben = _department(db, owner, sales_rep)
     lea = _lead(db, owner, sales, sales_rep, datetime(2026, 12, 4, 15, 0, tzinfo=UTC))  # Friday 16:00
     touched = _lead(db, owner, sales, sales_rep, datetime(2026, 12, 4, 15, 0, tzinfo=UTC), "seen@example.com")
@@ -71,7 +79,10 @@ def test_an_untouched_lead_passes_on_after_a_weekend_and_both_reps_are_told(clie
     assert activity.kind == "reassigned" and activity.details["to"] == "Ruben User"
 
     to_ruben = inbox.wait(ruben.email)
-    assert "Lea" in str(to_ruben["Subject"]) and f"/app/contacts/{lea.id}" in to_ruben.get_body(("plain",)).get_content()
+    assert (
+        "Lea" in str(to_ruben["Subject"])
+        and f"/app/contacts/{lea.id}" in to_ruben.get_body(("plain",)).get_content()
+    )
     to_sam = inbox.wait(sales_rep.email)
     assert "Ruben User" in str(to_sam["Subject"])
 
@@ -103,7 +114,7 @@ def test_the_clock_counts_working_hours_across_the_autumn_dst_change(db, owner, 
 
 
 def test_the_owner_opening_the_lead_stops_the_clock(client, db, owner, sales_rep, settings):
-    sales, ruben = _department(db, owner, sales_rep)
+    sales, _ruben = _department(db, owner, sales_rep)
     lea = _lead(db, owner, sales, sales_rep, datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
     log_in(client, owner)
     client.get(f"/app/contacts/{lea.id}")  # a manager looking is not the owner's touch
@@ -129,10 +140,19 @@ def test_a_manager_sets_the_working_week_and_each_departments_time(client, db, o
     week = post_form(
         client,
         "/app/routing/speed/week",
-        {"timezone": "Europe/London", "work_days": ["1", "2", "3", "4"], "work_start": "08:30", "work_end": "16:00"},
+        {
+            "timezone": "Europe/London",
+            "work_days": ["1", "2", "3", "4"],
+            "work_start": "08:30",
+            "work_end": "16:00",
+        },
     )
     assert "Working week saved." in week.text
-    bad = post_form(client, "/app/routing/speed/week", {"timezone": "Europe/London", "work_start": "09:00", "work_end": "17:00"})
+    bad = post_form(
+        client,
+        "/app/routing/speed/week",
+        {"timezone": "Europe/London", "work_start": "09:00", "work_end": "17:00"},
+    )
     assert bad.status_code == 422 and "Tick at least one working day." in bad.text
     db.expire_all()
     assert db.get_one(Department, sales.id).touch_within_minutes == 90
@@ -142,9 +162,11 @@ def test_a_manager_sets_the_working_week_and_each_departments_time(client, db, o
 
 
 def test_the_report_shows_time_to_first_touch_per_rep_in_working_hours(client, db, owner, sales_rep):
-    sales, ruben = _department(db, owner, sales_rep)
+    sales, _ruben = _department(db, owner, sales_rep)
     for n, minutes in enumerate((30, 60, 90, 600)):
-        contact = _lead(db, owner, sales, sales_rep, datetime(2026, 12, 1, 8, 0, tzinfo=UTC), f"l{n}@example.com")
+        contact = _lead(
+            db, owner, sales, sales_rep, datetime(2026, 12, 1, 8, 0, tzinfo=UTC), f"l{n}@example.com"
+        )
         contact.created_at = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # Tuesday 09:00 in Amsterdam
         contact.first_touched_at = contact.created_at + timedelta(minutes=minutes)
         db.add(contact)

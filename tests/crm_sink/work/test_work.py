@@ -89,10 +89,19 @@ def test_my_tasks_are_overdue_or_today_as_the_users_own_clock_says(client, db, o
     ada = make_contact(db, owner, "ada@example.com", first_name="Ada")
     db.execute(update(User).where(User.id == owner.user_id).values(timezone="Pacific/Auckland"))
     db.commit()
-    for body, due in (("Call back", date(2026, 12, 7)), ("Old one", date(2026, 12, 6)), ("Later", date(2026, 12, 20))):
+    for body, due in (
+        ("Call back", date(2026, 12, 7)),
+        ("Old one", date(2026, 12, 6)),
+        ("Later", date(2026, 12, 20)),
+    ):
         db.add(
             WorkItem(
-                tenant_id=owner.tenant_id, kind="task", contact_id=ada.id, body=body, due_on=due, assignee_id=owner.user_id
+                tenant_id=owner.tenant_id,
+                kind="task",
+                contact_id=ada.id,
+                body=body,
+                due_on=due,
+                assignee_id=owner.user_id,
             )
         )
     db.commit()
@@ -111,7 +120,15 @@ def test_my_tasks_are_overdue_or_today_as_the_users_own_clock_says(client, db, o
 
 def test_a_stranger_gets_404_for_another_tenants_contact_and_task(client, db, owner, stranger):
     ada = make_contact(db, owner, "ada@example.com")
-    db.add(WorkItem(tenant_id=owner.tenant_id, kind="task", contact_id=ada.id, body="Secret", assignee_id=owner.user_id))
+    db.add(
+        WorkItem(
+            tenant_id=owner.tenant_id,
+            kind="task",
+            contact_id=ada.id,
+            body="Secret",
+            assignee_id=owner.user_id,
+        )
+    )
     db.commit()
     [task] = _items(db, "task")
     log_in(client, stranger)
@@ -131,7 +148,9 @@ def test_notes_calls_and_tasks_are_in_the_export_and_erased_with_the_contact(cli
     ada = make_contact(db, owner, "ada@example.com", first_name="Ada")
     log_in(client, owner)
     post_form(client, f"/app/contacts/{ada.id}/work/note", {"body": "Ada likes green"})
-    post_form(client, f"/app/contacts/{ada.id}/work/call", {"outcome": "reached", "body": "Talked about prices"})
+    post_form(
+        client, f"/app/contacts/{ada.id}/work/call", {"outcome": "reached", "body": "Talked about prices"}
+    )
     # Through privacy's own export and erasure, which the wiring joins them to.
     rows = collect(db, db.get_one(Tenant, owner.tenant_id), "ada@example.com")["notes_calls_tasks"]
     assert [(r["kind"], r["text"], r["outcome"]) for r in rows] == [
@@ -140,7 +159,10 @@ def test_notes_calls_and_tasks_are_in_the_export_and_erased_with_the_contact(cli
     ]
     assert erase_person(db, owner.tenant_id, "ada@example.com")["erase_work"] == 2
     db.commit()
-    assert all("Ada" not in item.body and "prices" not in item.body for item in _items(db, "note") + _items(db, "call"))
+    assert all(
+        "Ada" not in item.body and "prices" not in item.body
+        for item in _items(db, "note") + _items(db, "call")
+    )
     # The timeline keeps that something happened, not what.
     kinds = set(db.execute(select(Activity.kind).where(Activity.contact_id == ada.id)).scalars())
     assert {"note", "call"} <= kinds
