@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import Role, User
 from landform.crm_sink.assignment.models import Department
-from landform.crm_sink.models import Contact
+from landform.crm_sink.assignment.speed import working_week
+from landform.crm_sink.models import Contact, Submission
 from landform.crm_sink.work import services
 from landform.crm_sink.work.models import WorkItem
 
@@ -50,10 +51,19 @@ def seed_work(session: Session) -> None:
     services.write(
         session, first, owner, services.Entry(kind="call", body="Voicemail ingesproken.", outcome="voicemail")
     )
-    # Time to first touch for the report: the demo's leads picked up after a few minutes to a few hours.
-    for n, contact in enumerate(contacts[1:], start=1):
-        if contact.first_touched_at is None:
-            contact.first_touched_at = contact.created_at + timedelta(minutes=20 * n * n)
+    # Time to first touch for the report: each demo lead arrived when its form was sent (the seed routes
+    # them all at once) and was picked up minutes to hours later.
+    sent = dict(
+        session.execute(
+            select(Submission.contact_id, func.min(Submission.created_at)).group_by(Submission.contact_id)
+        ).all()
+    )
+    week = working_week(session)
+    for n, contact in enumerate(contacts):
+        contact.created_at = min(contact.created_at, sent.get(contact.id, contact.created_at))
+        # The first stays untouched: a lead the department's clock is running for.
+        if n and contact.first_touched_at is None:
+            contact.first_touched_at = week.add(contact.created_at, 25 * n * n)
     for department in session.execute(select(Department).where(Department.name == "Particulieren")).scalars():
         department.touch_within_minutes = 4 * 60
     session.flush()

@@ -38,6 +38,7 @@ async def _page(db: AsyncSession, error: str = "", status_code: int = 200) -> Te
             "departments": departments,
             "lines": lines,
             "timezones": timezones(),
+            "hours": speed_report.hours_text,
             "error": error,
         },
     )

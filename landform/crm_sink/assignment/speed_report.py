@@ -9,10 +9,12 @@ from datetime import date, datetime, timedelta
 from statistics import median, quantiles
 from uuid import UUID
 
+from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from landform.accounts.models import User
+from landform.core.i18n import get_language
 from landform.core.i18n import gettext as _
 from landform.crm_sink.assignment.hours import parse_clock
 from landform.crm_sink.assignment.models import Department, RoutingSettings
@@ -39,6 +41,11 @@ class Line:
     touched: int
     median_hours: float | None
     p90_hours: float | None
+
+
+def hours_text(value: float) -> str:
+    """Hours with one decimal in the reader's language ("1,5" in Dutch)."""
+    return format_decimal(value, format="0.0", locale=get_language())
 
 
 def _hours(values: list[timedelta]) -> tuple[float | None, float | None]:
