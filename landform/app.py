@@ -72,7 +72,7 @@ from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.assignment.speed_controllers import SpeedToLeadController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
-from landform.crm_sink.work.controllers import ContactWorkController, TasksController
+from landform.crm_sink.work.controllers import CompanyWorkController, ContactWorkController, TasksController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
 from landform.forms.builder.draft_controllers import FormDraftController
@@ -251,6 +251,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             intake_router(settings),
             ContactsController,
             ContactWorkController,
+            CompanyWorkController,
             TasksController,
             AnalyticsController,
             RoutingController,

@@ -29,7 +29,7 @@ from landform.crm_sink.contacts import duplicates, edit, export, merge, search
 from landform.crm_sink.contacts.edit import RecordInvalid
 from landform.crm_sink.contacts.search import ContactFilter, Cursor
 from landform.crm_sink.models import Company, Contact, ContactTag, Submission
-from landform.crm_sink.work.views import work_context
+from landform.crm_sink.work.views import company_work_context, work_context
 
 PAGE_SIZE = search.PAGE_SIZE
 UserRequest = Request[User, Any, Any]
@@ -349,7 +349,12 @@ class CompaniesController(Controller):
         )
         return Template(
             "crm_sink/company.html",
-            context={"company": company, "contacts": contacts, "may_edit": request.user.role in BUILDERS},
+            context={
+                "company": company,
+                "contacts": contacts,
+                "may_edit": request.user.role in BUILDERS,
+                **await company_work_context(db, company),
+            },
         )
 
     @get("/{company_id:uuid}/edit", guards=[requires_role(*BUILDERS)])

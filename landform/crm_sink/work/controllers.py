@@ -17,7 +17,7 @@ from landform.accounts.guards import provide_tenant_db
 from landform.accounts.models import Role, User
 from landform.core.i18n import gettext as _
 from landform.core.i18n import lazy_gettext
-from landform.crm_sink.models import Contact
+from landform.crm_sink.models import Company, Contact
 from landform.crm_sink.work import services
 from landform.crm_sink.work.models import WorkItem
 
@@ -41,6 +41,20 @@ def _may_work_on(user: User, contact: Contact) -> bool:
     return user.role != Role.SALES_REP or contact.owner_id == user.id
 
 
+async def _entry(request: UserRequest, db: AsyncSession, kind: str) -> services.Entry:
+    if kind not in _DONE_MESSAGES:
+        raise NotFoundException()
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    team = set((await db.execute(select(User.id))).scalars())
+    return services.clean(kind, form, team)
+
+
+def _refused(request: UserRequest, invalid: services.WorkInvalid, back: str) -> Redirect:
+    for message in invalid.errors.values():
+        flash(request, message, category="error")
+    return Redirect(back, status_code=303)
+
+
 class ContactWorkController(Controller):
     """Writing a note, logging a call or adding a task on one contact."""
 
@@ -51,22 +65,41 @@ class ContactWorkController(Controller):
     @post("/{kind:str}")
     async def write(self, request: UserRequest, db: AsyncSession, contact_id: UUID, kind: str) -> Redirect:
         """Save a note, call or task, back to the contact; a refused one says which field and why."""
-        if kind not in _DONE_MESSAGES:
-            raise NotFoundException()
         contact = await _contact_or_404(db, contact_id)
         if not _may_work_on(request.user, contact):
             raise PermissionDeniedException(detail=_("Sales reps can work only on their own contacts."))
-        form = {key: str(value) for key, value in (await request.form()).items()}
-        team = set((await db.execute(select(User.id))).scalars())
         back = f"/app/contacts/{contact.id}#work"
         try:
-            entry = services.clean(kind, form, team)
+            entry = await _entry(request, db, kind)
         except services.WorkInvalid as invalid:
-            for message in invalid.errors.values():
-                flash(request, message, category="error")
-            return Redirect(back, status_code=303)
+            return _refused(request, invalid, back)
         user = request.user  # only its id and name are written
         await db.run_sync(lambda session: services.write(session, contact, user, entry))
+        await db.commit()
+        flash(request, str(_DONE_MESSAGES[kind]), category="success")
+        return Redirect(back)
+
+
+class CompanyWorkController(Controller):
+    """Writing a note, logging a call or adding a task about a company."""
+
+    path = "/app/companies/{company_id:uuid}/work"
+    include_in_schema = False
+    dependencies = {"db": Provide(provide_tenant_db)}
+
+    @post("/{kind:str}")
+    async def write(self, request: UserRequest, db: AsyncSession, company_id: UUID, kind: str) -> Redirect:
+        """Save a note, call or task, back to the company."""
+        company = (await db.execute(select(Company).where(Company.id == company_id))).scalar_one_or_none()
+        if company is None:
+            raise NotFoundException()
+        back = f"/app/companies/{company.id}#work"
+        try:
+            entry = await _entry(request, db, kind)
+        except services.WorkInvalid as invalid:
+            return _refused(request, invalid, back)
+        user = request.user
+        await db.run_sync(lambda session: services.write_on_company(session, company, user, entry))
         await db.commit()
         flash(request, str(_DONE_MESSAGES[kind]), category="success")
         return Redirect(back)

@@ -19,7 +19,7 @@ from landform.core.db import utcnow
 from landform.core.i18n import gettext as _
 from landform.core.i18n import lazy_gettext
 from landform.crm_sink.assignment.touch import touch
-from landform.crm_sink.models import Activity, Contact
+from landform.crm_sink.models import Activity, Company, Contact
 from landform.crm_sink.work.models import CALL_OUTCOMES, WorkItem
 
 BODY_LIMIT = 20_000
@@ -153,6 +153,32 @@ def write(session: Session, contact: Contact, user: User, entry: Entry) -> WorkI
     return item
 
 
+def write_on_company(session: Session, company: Company, user: User, entry: Entry) -> WorkItem:
+    """Write a note, call or task about a company (it has no timeline; its page lists them)."""
+    item = WorkItem(
+        tenant_id=company.tenant_id,
+        kind=entry.kind,
+        company_id=company.id,
+        author_id=user.id,
+        body=entry.body,
+        outcome=entry.outcome,
+        due_on=entry.due_on,
+        assignee_id=entry.assignee_id,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def for_company(session: Session, company_id: UUID) -> list[WorkItem]:
+    """The company's own notes, calls and tasks, newest first."""
+    return list(
+        session.scalars(
+            select(WorkItem).where(WorkItem.company_id == company_id).order_by(WorkItem.created_at.desc())
+        )
+    )
+
+
 def set_done(session: Session, item: WorkItem, user: User, done: bool) -> None:
     """Tick a task off (it goes on the timeline and touches the lead) or open it again."""
     if done == (item.done_at is not None):
@@ -183,6 +209,7 @@ class MyTasks:
     upcoming: list[WorkItem]
     done: list[WorkItem]
     contacts: dict[UUID, Contact]
+    companies: dict[UUID, Company]
 
 
 def my_tasks(session: Session, user_id: UUID, today: date) -> MyTasks:
@@ -205,12 +232,17 @@ def my_tasks(session: Session, user_id: UUID, today: date) -> MyTasks:
     )
     ids = {t.contact_id for t in [*open_tasks, *done] if t.contact_id}
     contacts = {c.id: c for c in session.scalars(select(Contact).where(Contact.id.in_(ids)))} if ids else {}
+    firms = {t.company_id for t in [*open_tasks, *done] if t.company_id}
+    companies = (
+        {c.id: c for c in session.scalars(select(Company).where(Company.id.in_(firms)))} if firms else {}
+    )
     return MyTasks(
         overdue=[t for t in open_tasks if t.due_on and t.due_on < today],
         today=[t for t in open_tasks if t.due_on == today],
         upcoming=[t for t in open_tasks if not t.due_on or t.due_on > today],
         done=done,
         contacts=contacts,
+        companies=companies,
     )
 
 

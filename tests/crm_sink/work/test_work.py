@@ -13,7 +13,7 @@ from landform.crm_sink.work.models import WorkItem
 from landform.privacy.fulfilment.erase import erase_person
 from landform.privacy.fulfilment.export import collect
 from tests.conftest import log_in, post_form
-from tests.crm_sink.helpers import make_contact
+from tests.crm_sink.helpers import make_company, make_contact
 
 
 def _items(db, kind):
@@ -166,3 +166,21 @@ def test_notes_calls_and_tasks_are_in_the_export_and_erased_with_the_contact(cli
     # The timeline keeps that something happened, not what.
     kinds = set(db.execute(select(Activity.kind).where(Activity.contact_id == ada.id)).scalars())
     assert {"note", "call"} <= kinds
+
+
+def test_notes_and_tasks_about_a_company_are_on_its_page(client, db, owner, stranger):
+    bakker = make_company(db, owner, "Bakker Timmerwerk")
+    log_in(client, owner)
+    page = post_form(client, f"/app/companies/{bakker.id}/work/note", {"body": "Flat roof, *400 m²*"})
+    assert "Note saved." in page.text and "<em>400 m²</em>" in page.text
+    post_form(
+        client,
+        f"/app/companies/{bakker.id}/work/task",
+        {"body": "Visit the roof", "due_on": "2026-12-09", "assignee_id": str(owner.user_id)},
+    )
+    with time_machine.travel(datetime(2026, 12, 8, 9, 0, tzinfo=UTC), tick=False):
+        tasks = client.get("/app/tasks/").text
+    assert "Visit the roof" in tasks and "Bakker Timmerwerk" in tasks
+    client.cookies.clear()
+    log_in(client, stranger)
+    assert post_form(client, f"/app/companies/{bakker.id}/work/note", {"body": "x"}).status_code == 404
