@@ -70,42 +70,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_work_item_company_id"), ["company_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_work_item_deal_id"), ["deal_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_work_item_tenant_id"), ["tenant_id"], unique=False)
-    with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("owner_assigned_at", UTC_TIME, nullable=True))
-        batch_op.add_column(sa.Column("department_id", GUID, nullable=True))
-        batch_op.add_column(sa.Column("first_touched_at", UTC_TIME, nullable=True))
-        batch_op.create_foreign_key(
-            op.f("fk_contact_department_id_department"), "department", ["department_id"], ["id"], ondelete="SET NULL"
-        )
-    with op.batch_alter_table("department", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("touch_within_minutes", sa.Integer(), nullable=True))
-    with op.batch_alter_table("routing_settings", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("timezone", sa.String(length=64), server_default="Europe/Amsterdam", nullable=False)
-        )
-        batch_op.add_column(sa.Column("work_days", sa.String(length=7), server_default="12345", nullable=False))
-        batch_op.add_column(sa.Column("work_start", sa.String(length=5), server_default="09:00", nullable=False))
-        batch_op.add_column(sa.Column("work_end", sa.String(length=5), server_default="17:00", nullable=False))
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("task_mail", sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column("task_mail_on", sa.Date(), nullable=True))
+    # Plain ADD COLUMNs: a batch on SQLite copies the table and drops the old one, and with foreign keys on
+    # that drop empties what refers to it (a contact's activities, a user's leads).
+    op.add_column("contact", sa.Column("owner_assigned_at", UTC_TIME, nullable=True))
+    op.add_column("contact", sa.Column("department_id", GUID, nullable=True))
+    op.add_column("contact", sa.Column("first_touched_at", UTC_TIME, nullable=True))
+    op.add_column("department", sa.Column("touch_within_minutes", sa.Integer(), nullable=True))
+    op.add_column(
+        "routing_settings",
+        sa.Column("timezone", sa.String(length=64), server_default="Europe/Amsterdam", nullable=False),
+    )
+    op.add_column("routing_settings", sa.Column("work_days", sa.String(length=7), server_default="12345", nullable=False))
+    op.add_column("routing_settings", sa.Column("work_start", sa.String(length=5), server_default="09:00", nullable=False))
+    op.add_column("routing_settings", sa.Column("work_end", sa.String(length=5), server_default="17:00", nullable=False))
+    op.add_column("user_account", sa.Column("task_mail", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column("user_account", sa.Column("task_mail_on", sa.Date(), nullable=True))
     rls.enable(op.get_bind())
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
-        batch_op.drop_column("task_mail_on")
-        batch_op.drop_column("task_mail")
-    with op.batch_alter_table("routing_settings", schema=None) as batch_op:
-        batch_op.drop_column("work_end")
-        batch_op.drop_column("work_start")
-        batch_op.drop_column("work_days")
-        batch_op.drop_column("timezone")
-    with op.batch_alter_table("department", schema=None) as batch_op:
-        batch_op.drop_column("touch_within_minutes")
-    with op.batch_alter_table("contact", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f("fk_contact_department_id_department"), type_="foreignkey")
-        batch_op.drop_column("first_touched_at")
-        batch_op.drop_column("department_id")
-        batch_op.drop_column("owner_assigned_at")
+    for table, column in (
+        ("user_account", "task_mail_on"),
+        ("user_account", "task_mail"),
+        ("routing_settings", "work_end"),
+        ("routing_settings", "work_start"),
+        ("routing_settings", "work_days"),
+        ("routing_settings", "timezone"),
+        ("department", "touch_within_minutes"),
+        ("contact", "first_touched_at"),
+        ("contact", "department_id"),
+        ("contact", "owner_assigned_at"),
+    ):
+        op.drop_column(table, column)
     op.drop_table("work_item")
