@@ -19,6 +19,8 @@ from landform.core.settings import Settings
 from landform.crm_sink.work import services
 
 SEND_FROM = time(7, 0)
+# A morning e-mail, not an evening one: switched on (or a worker back) after noon, the first comes tomorrow.
+SEND_UNTIL = time(12, 0)
 LISTED = 50
 
 
@@ -34,7 +36,7 @@ def send_task_mails(settings: Settings) -> int:
     sent = 0
     for user_id, tenant_id, timezone, last in users:
         local = now.astimezone(services.zone(timezone))
-        if local.time() < SEND_FROM or (last is not None and last >= local.date()):
+        if not SEND_FROM <= local.time() < SEND_UNTIL or (last is not None and last >= local.date()):
             continue
         with sync_session(settings.database.sync_url, tenant_id) as session:
             sent += _morning_mail(session, user_id, last, local.date(), now)

@@ -80,5 +80,7 @@ def test_the_morning_email_lists_todays_and_overdue_tasks_in_the_users_language(
     # The sales rep did not ask for it.
     assert inbox.to(sales_rep.email) == []
 
-    with time_machine.travel(datetime(2026, 12, 9, 6, 5, tzinfo=UTC), tick=False):
-        assert send_task_mails(settings) == 1  # the next morning
+    with time_machine.travel(datetime(2026, 12, 9, 12, 5, tzinfo=UTC), tick=False):
+        assert send_task_mails(settings) == 0  # 13:05 the next day: no morning e-mail in the afternoon
+    with time_machine.travel(datetime(2026, 12, 10, 6, 5, tzinfo=UTC), tick=False):
+        assert send_task_mails(settings) == 1  # the morning after
