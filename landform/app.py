@@ -70,10 +70,12 @@ from landform.core.settings import Settings, get_settings
 from landform.core.templating import environment
 from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.assignment.controllers import RoutingController
+from landform.crm_sink.assignment.speed_controllers import SpeedToLeadController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
 from landform.crm_sink.pipeline.controllers import ContactStageController, DealsController
 from landform.crm_sink.pipeline.stage_controllers import ForecastController, StagesController
 from landform.crm_sink.pipeline_api import DealsApi, PipelineStagesApi, StageApi
+from landform.crm_sink.work.controllers import CompanyWorkController, ContactWorkController, TasksController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
 from landform.forms.builder.draft_controllers import FormDraftController
@@ -265,8 +267,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DealsController,
             ForecastController,
             StagesController,
+            ContactWorkController,
+            CompanyWorkController,
+            TasksController,
             AnalyticsController,
             RoutingController,
+            SpeedToLeadController,
             CompaniesController,
             WebhooksController,
             acknowledge,

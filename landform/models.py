@@ -28,6 +28,7 @@ from landform.crm_sink.assignment.models import (
 )
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from landform.crm_sink.pipeline.models import Deal, PipelineStage
+from landform.crm_sink.work.models import WorkItem
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
 from landform.privacy.models import (
     AccountDeletion,
@@ -98,5 +99,6 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "WorkItem",
     "metadata",
 ]

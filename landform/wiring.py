@@ -27,6 +27,7 @@ from landform.crm_sink.notify import routed as lead_notices
 from landform.crm_sink.pipeline import controllers as pipeline_screens
 from landform.crm_sink.pipeline import privacy as pipeline_privacy
 from landform.crm_sink.pipeline import stages as pipeline_stages
+from landform.crm_sink.work import privacy as work_privacy
 from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
 from landform.site import lifecycle as page_lifecycle
@@ -83,6 +84,8 @@ def wire() -> None:
     hooks.erasers.add(webhook_events.webhook_events)
     hooks.export_sections.add(pipeline_privacy.privacy_export)
     hooks.erasers.add(pipeline_privacy.erase_deals)
+    hooks.export_sections.add(work_privacy.privacy_export)
+    hooks.erasers.add(work_privacy.erase_work)
 
     # A submission given its contact through the ORM (a parent's consent, a merge) links its consent
     # records in the same flush; the batch router does the same through `after_routing`.

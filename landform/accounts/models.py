@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, false
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
@@ -87,6 +87,10 @@ class User(TenantScoped, Base):
     )
     # When the last digest went out: the next one holds the leads routed since.
     lead_digest_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    # A morning e-mail (about 07:00 in the user's time zone) of the tasks due that day; the local day of
+    # the last one, so it comes once a day.
+    task_mail: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    task_mail_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     tenant: Mapped[Tenant] = relationship(lazy="joined", innerjoin=True)
 

@@ -39,6 +39,7 @@ def _profile_values(user: User) -> dict[str, str]:
         "language": user.language,
         "timezone": user.timezone,
         "lead_notifications": user.lead_notifications,
+        "task_mail": "1" if user.task_mail else "",
     }
 
 

@@ -88,6 +88,9 @@ async def update_profile(db: AsyncSession, user: User, data: dict[str, str], pho
     user.first_name, user.last_name = first_name, last_name
     user.gender = gender or None
     user.language, user.timezone = language, timezone
+    # A checkbox sends nothing when unticked; a page without the field (an older one) keeps the setting.
+    if "task_mail_shown" in data:
+        user.task_mail = bool(data.get("task_mail"))
     if notifications != user.lead_notifications:
         # A digest chosen now starts from now: the leads before it were mailed one by one already.
         user.lead_notifications, user.lead_digest_at = notifications, utcnow()

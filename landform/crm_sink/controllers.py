@@ -24,12 +24,14 @@ from landform.core.db import scope_to_tenant, utcnow
 from landform.core.i18n import gettext as _
 from landform.crm_sink import fields, services
 from landform.crm_sink.answers import shown_answers
+from landform.crm_sink.assignment.touch import touch
 from landform.crm_sink.contacts import duplicates, edit, export, merge, search
 from landform.crm_sink.contacts.edit import RecordInvalid
 from landform.crm_sink.contacts.erased import erased_page, refuse_erased
 from landform.crm_sink.contacts.search import ContactFilter, Cursor
 from landform.crm_sink.models import Company, Contact, ContactTag, Submission
 from landform.crm_sink.pipeline import deals, lifecycle, stages
+from landform.crm_sink.work.views import company_work_context, work_context
 
 PAGE_SIZE = search.PAGE_SIZE
 UserRequest = Request[User, Any, Any]
@@ -166,6 +168,9 @@ class ContactsController(Controller):
         contact = await _contact_or_404(db, contact_id)
         if contact.is_erased:
             return await erased_page(db, contact)
+        # Its owner opening it is the first touch that stops the speed-to-lead clock.
+        if await db.run_sync(lambda session: touch(session, contact, request.user.id, "opened")):
+            await db.commit()
         activities = list((await db.execute(services.timeline_query(contact.id))).scalars())
         submission_ids = [a.submission_id for a in activities if a.submission_id]
         submissions = (
@@ -209,6 +214,7 @@ class ContactsController(Controller):
                     sid: shown_answers(s.data or {}, s.context or {}) for sid, s in submissions.items()
                 },
                 "sections": [await section(db, contact) for section in hooks.contact_sections],
+                **await work_context(db, contact),
             },
         )
 
@@ -360,6 +366,7 @@ class CompaniesController(Controller):
                 "deals": company_deals,
                 "deal_stages": deal_stages,
                 "euros": deals.euros,
+                **await company_work_context(db, company),
             },
         )
 

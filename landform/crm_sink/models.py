@@ -141,6 +141,13 @@ class Contact(TenantScoped, Base):
     owner_id: Mapped[UUID | None] = mapped_column(
         GUID, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
     )
+    # Speed to lead: when the current owner got the lead and from which department (the clock that passes
+    # an untouched lead on starts there), and when its owner first touched it (see assignment/touch.py).
+    # No foreign key to the department: adding one would make SQLite copy the contact table; a removed
+    # department's id only matches no department any more (the report says "no department").
+    owner_assigned_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
+    department_id: Mapped[UUID | None] = mapped_column(GUID, nullable=True)
+    first_touched_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)
     # How the contact first reached the tenant: page, embed, api, import.
     source: Mapped[str] = mapped_column(String(16), default="", info={"personal": False})
     last_activity_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

@@ -26,6 +26,7 @@ from landform.demo.tenant import (
     ensure_plan,
     ensure_tenant,
 )
+from landform.demo.work import seed_work
 
 
 def seed_demo(settings: Settings) -> dict[str, str]:
@@ -41,6 +42,7 @@ def seed_demo(settings: Settings) -> dict[str, str]:
             seed_leads(session, tenant, form)
             seed_traffic(session, tenant, form)
         seed_pipeline(session)
+        seed_work(session)
         age_form = ensure_age_form(session)
         ensure_age_page(session, age_form)
         secret = demo_api_key(settings)

@@ -8,7 +8,9 @@ from landform.billing.services import end_grace_job
 from landform.consent.minors import purge_expired_holds_job
 from landform.core import retention
 from landform.core.jobs.sweep import sweep
+from landform.crm_sink.assignment.speed import reassign_untouched
 from landform.crm_sink.notify.owner_mail import send_digests
+from landform.crm_sink.work.morning import send_task_mails
 from landform.forms.spam_folder.services import purge_old_spam_job
 from landform.ops import backup, health
 from landform.ops.schedule import cron, every
@@ -34,6 +36,10 @@ cron("account_deletion", "13 * * * *")(deletion.run_due)
 cron("retention_daily", "33 3 * * *", time_limit=3 * 3600_000)(retention_daily)
 # Owners who chose an hourly or daily digest of their new leads (each user's own period, see owner_mail).
 cron("lead_digests", "3 * * * *")(send_digests)
+# Speed to lead: untouched leads handed on (see crm_sink/assignment/speed.py), and each user's morning
+# e-mail of their tasks at about 07:00 their time (a quarter-hourly run finds whose morning has come).
+cron("speed_to_lead", "*/5 * * * *", time_limit=10 * 60_000)(reassign_untouched)
+cron("task_mails", "*/15 * * * *")(send_task_mails)
 # Scheduled publishes go live within a minute; a tick that waited longer is dropped, the next does the same.
 every("pages_scheduled_publish", seconds=60, max_retries=0, time_limit=5 * 60_000, max_age=120_000)(
     page_schedule.publish_due

@@ -21,6 +21,9 @@ class Department(TenantScoped, Base):
     # Leads handed out so far: raised under the row's lock (UPDATE ... RETURNING), so concurrent
     # workers never give two leads the same turn.
     turn: Mapped[int] = mapped_column(Integer, default=0)
+    # Speed to lead: a lead its owner has not touched within this many working minutes passes to the next
+    # member; None: leads stay with their owner.
+    touch_within_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class DepartmentMember(TenantScoped, Base):
@@ -68,6 +71,20 @@ class RoutingSettings(TenantScoped, Base):
     )
     chat_kind: Mapped[str] = mapped_column(
         String(16), default="", server_default="", info={"personal": False}
+    )
+    # The working week that speed to lead counts in: the tenant's time zone, ISO weekdays ("12345": Monday
+    # to Friday) and the day's hours.
+    timezone: Mapped[str] = mapped_column(
+        String(64), default="Europe/Amsterdam", server_default="Europe/Amsterdam", info={"personal": False}
+    )
+    work_days: Mapped[str] = mapped_column(
+        String(7), default="12345", server_default="12345", info={"personal": False}
+    )
+    work_start: Mapped[str] = mapped_column(
+        String(5), default="09:00", server_default="09:00", info={"personal": False}
+    )
+    work_end: Mapped[str] = mapped_column(
+        String(5), default="17:00", server_default="17:00", info={"personal": False}
     )
 
 

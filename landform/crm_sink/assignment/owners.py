@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
+from landform.core.db import utcnow
 from landform.crm_sink.assignment.models import Department, DepartmentMember, RoutingRule, RoutingSettings
 
 
@@ -86,9 +87,11 @@ def rule_matches(rule: Row[Any], lead: Lead) -> bool:
 
 def assign_owners(session: Session, config: OwnerRules, waiting: Sequence[tuple[Any, Lead]]) -> None:
     """Owners for contacts that have none: the first matching rule's department, in turn among its
-    best-ranked members; otherwise the fallback owner."""
+    best-ranked members; otherwise the fallback owner. The speed-to-lead clock starts for each."""
     by_department: dict[UUID, list[Any]] = defaultdict(list)
+    now = utcnow()
     for contact, lead in waiting:
+        contact.owner_assigned_at = now
         rule = next((rule for rule in config.rules if rule_matches(rule, lead)), None)
         if rule is not None and config.turns.get(rule.department_id):
             by_department[rule.department_id].append(contact)
@@ -108,3 +111,4 @@ def assign_owners(session: Session, config: OwnerRules, waiting: Sequence[tuple[
         first = turn - len(contacts)
         for offset, contact in enumerate(contacts):
             contact.owner_id = members[(first + offset) % len(members)]
+            contact.department_id = department_id

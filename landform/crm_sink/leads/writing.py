@@ -33,7 +33,8 @@ from landform.crm_sink.leads.reading import Lead, NotRoutable, apply_values, loa
 from landform.crm_sink.models import Activity, Contact, ContactTag, Submission
 
 # The contact columns routing may change; one UPDATE statement for a whole batch sets them all.
-_CONTACT_COLUMNS = (*CONTACT_FIELDS, "last_activity_at")
+# The owner, and when and from which department they got the lead (speed to lead), are set by assign_owners.
+_CONTACT_COLUMNS = (*CONTACT_FIELDS, "last_activity_at", "owner_assigned_at", "department_id")
 _CONTACTS = Contact.__table__
 _SUBMISSIONS = Submission.__table__
 # Columns a new contact starts with empty (a multi-row insert gives every row every column): its text,

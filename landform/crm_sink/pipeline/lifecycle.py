@@ -16,6 +16,7 @@ from landform.accounts.models import User
 from landform.core.db import utcnow
 from landform.core.i18n import gettext as _
 from landform.core.i18n import lazy_gettext
+from landform.crm_sink.assignment.touch import touch
 from landform.crm_sink.models import Activity, Contact
 
 STAGES = ("lead", "prospect", "customer", "not_a_fit", "lost")
@@ -74,6 +75,8 @@ def change_stage(session: Session, contact: Contact, stage: str, reason: str, by
     now = utcnow()
     contact.last_activity_at = now
     session.add(Activity(contact_id=contact.id, kind="stage_changed", occurred_at=now, details=details))
+    # The owner moving their lead on is a touch: it stops the speed-to-lead clock.
+    touch(session, contact, by.id if by else None, "stage_changed", at=now)
     session.flush()
     for changed in hooks.contact_stage_changed:
         changed(session, contact, details)
