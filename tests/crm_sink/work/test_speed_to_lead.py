@@ -177,3 +177,22 @@ def test_the_report_shows_time_to_first_touch_per_rep_in_working_hours(client, d
     row = html.split("Sam User", 1)[1].split("</tr>", 1)[0]
     # 0.5, 1, 1.5 and 8 working hours (10 clock hours, but the working day ends at 17:00): median 1.25.
     assert ">4<" in row and "1.2 h" in row
+
+
+def test_the_owner_moving_the_lead_to_another_stage_stops_the_clock(client, db, owner, sales_rep, settings):
+    sales, _ruben = _department(db, owner, sales_rep)
+    lea = _lead(db, owner, sales, sales_rep, datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
+    log_in(client, owner)
+    post_form(client, f"/app/contacts/{lea.id}/stage", {"stage": "prospect"})  # a manager's move is no touch
+    db.expire_all()
+    assert db.get_one(Contact, lea.id).first_touched_at is None
+    client.cookies.clear()
+    log_in(client, sales_rep)
+    # not following the redirect: opening the page would be a touch of its own
+    moved = post_form(client, f"/app/contacts/{lea.id}/stage", {"stage": "customer"}, follow_redirects=False)
+    assert moved.status_code in (302, 303)
+    db.expire_all()
+    assert db.get_one(Contact, lea.id).first_touched_at is not None
+    with time_machine.travel(datetime(2026, 12, 9, 9, 0, tzinfo=UTC), tick=False):
+        assert reassign_untouched(settings) == 0
+    assert _owner_of(db, lea) == sales_rep.user_id
