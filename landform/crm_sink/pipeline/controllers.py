@@ -27,6 +27,9 @@ from landform.crm_sink.models import Company, Contact
 from landform.crm_sink.pipeline import deals, lifecycle, stages
 from landform.crm_sink.pipeline.lifecycle import Invalid
 from landform.crm_sink.pipeline.models import Deal
+from landform.crm_sink.work import services as work
+from landform.crm_sink.work.controllers import DONE_MESSAGES, read_entry, refused
+from landform.crm_sink.work.views import deal_work_context
 
 UserRequest = Request[User, Any, Any]
 # The deal form offers this many of the most recently active contacts, and companies by name.
@@ -232,7 +235,9 @@ class DealsController(Controller):
         }
         names = await db.run_sync(lambda s: deals.names_for(s, [deal]))
         context = await self._form_context(request, db, deal, values, names=names)
-        return Template("crm_sink/pipeline/deal.html", context=context)
+        return Template(
+            "crm_sink/pipeline/deal.html", context={**context, **await deal_work_context(db, deal.id)}
+        )
 
     @post("/{deal_id:uuid}", media_type=MediaType.HTML)
     async def save(self, request: UserRequest, db: AsyncSession, deal_id: UUID) -> Any:
@@ -265,3 +270,30 @@ class DealsController(Controller):
         await db.commit()
         flash(request, _("Deal deleted."), category="success")
         return Redirect("/app/deals/")
+
+
+class DealWorkController(Controller):
+    """Writing a note, logging a call or adding a task about a deal (also on its contact's timeline)."""
+
+    path = "/app/deals/{deal_id:uuid}/work"
+    include_in_schema = False
+    dependencies = {"db": Provide(provide_tenant_db)}
+
+    @post("/{kind:str}")
+    async def write(self, request: UserRequest, db: AsyncSession, deal_id: UUID, kind: str) -> Redirect:
+        """Save a note, call or task, back to the deal; a refused one says which field and why."""
+        deal = await _deal_or_404(db, deal_id)
+        if not deals.may_edit_deal(request.user, deal):
+            raise PermissionDeniedException(detail=_("Sales reps can change only their own deals."))
+        back = f"/app/deals/{deal.id}#work"
+        try:
+            entry = await read_entry(request, db, kind)
+        except work.WorkInvalid as invalid:
+            return refused(request, invalid, back)
+        contact = await db.get(Contact, deal.contact_id) if deal.contact_id else None
+        company = await db.get(Company, deal.company_id) if deal.company_id else None
+        user = request.user
+        await db.run_sync(lambda session: work.write_on_deal(session, deal.id, contact, company, user, entry))
+        await db.commit()
+        flash(request, str(DONE_MESSAGES[kind]), category="success")
+        return Redirect(back)

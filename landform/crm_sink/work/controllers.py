@@ -22,7 +22,7 @@ from landform.crm_sink.work import services
 from landform.crm_sink.work.models import WorkItem
 
 UserRequest = Request[User, Any, Any]
-_DONE_MESSAGES = {
+DONE_MESSAGES = {
     "note": lazy_gettext("Note saved."),
     "call": lazy_gettext("Call logged."),
     "task": lazy_gettext("Task added."),
@@ -41,15 +41,17 @@ def _may_work_on(user: User, contact: Contact) -> bool:
     return user.role != Role.SALES_REP or contact.owner_id == user.id
 
 
-async def _entry(request: UserRequest, db: AsyncSession, kind: str) -> services.Entry:
-    if kind not in _DONE_MESSAGES:
+async def read_entry(request: UserRequest, db: AsyncSession, kind: str) -> services.Entry:
+    """The note, call or task a posted form describes (404: unknown kind; WorkInvalid names the field)."""
+    if kind not in DONE_MESSAGES:
         raise NotFoundException()
     form = {key: str(value) for key, value in (await request.form()).items()}
     team = set((await db.execute(select(User.id))).scalars())
     return services.clean(kind, form, team)
 
 
-def _refused(request: UserRequest, invalid: services.WorkInvalid, back: str) -> Redirect:
+def refused(request: UserRequest, invalid: services.WorkInvalid, back: str) -> Redirect:
+    """Back to the page the form was on, saying what was wrong."""
     for message in invalid.errors.values():
         flash(request, message, category="error")
     return Redirect(back, status_code=303)
@@ -70,13 +72,13 @@ class ContactWorkController(Controller):
             raise PermissionDeniedException(detail=_("Sales reps can work only on their own contacts."))
         back = f"/app/contacts/{contact.id}#work"
         try:
-            entry = await _entry(request, db, kind)
+            entry = await read_entry(request, db, kind)
         except services.WorkInvalid as invalid:
-            return _refused(request, invalid, back)
+            return refused(request, invalid, back)
         user = request.user  # only its id and name are written
         await db.run_sync(lambda session: services.write(session, contact, user, entry))
         await db.commit()
-        flash(request, str(_DONE_MESSAGES[kind]), category="success")
+        flash(request, str(DONE_MESSAGES[kind]), category="success")
         return Redirect(back)
 
 
@@ -95,13 +97,13 @@ class CompanyWorkController(Controller):
             raise NotFoundException()
         back = f"/app/companies/{company.id}#work"
         try:
-            entry = await _entry(request, db, kind)
+            entry = await read_entry(request, db, kind)
         except services.WorkInvalid as invalid:
-            return _refused(request, invalid, back)
+            return refused(request, invalid, back)
         user = request.user
         await db.run_sync(lambda session: services.write_on_company(session, company, user, entry))
         await db.commit()
-        flash(request, str(_DONE_MESSAGES[kind]), category="success")
+        flash(request, str(DONE_MESSAGES[kind]), category="success")
         return Redirect(back)
 
 

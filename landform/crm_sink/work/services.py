@@ -170,6 +170,45 @@ def write_on_company(session: Session, company: Company, user: User, entry: Entr
     return item
 
 
+def write_on_deal(
+    session: Session,
+    deal_id: UUID,
+    contact: Contact | None,
+    company: Company | None,
+    user: User,
+    entry: Entry,
+) -> WorkItem:
+    """Write a note, call or task about a deal: on its contact's timeline too (a touch, as there), else
+    about its company. The deal is passed by id: deals live in their own module, which imports this one."""
+    if contact is not None:
+        item = write(session, contact, user, entry)
+    elif company is not None:
+        item = write_on_company(session, company, user, entry)
+    else:
+        item = WorkItem(
+            tenant_id=user.tenant_id,
+            kind=entry.kind,
+            author_id=user.id,
+            body=entry.body,
+            outcome=entry.outcome,
+            due_on=entry.due_on,
+            assignee_id=entry.assignee_id,
+        )
+        session.add(item)
+    item.deal_id = deal_id
+    session.flush()
+    return item
+
+
+def for_deal(session: Session, deal_id: UUID) -> list[WorkItem]:
+    """The deal's notes, calls and tasks, newest first."""
+    return list(
+        session.scalars(
+            select(WorkItem).where(WorkItem.deal_id == deal_id).order_by(WorkItem.created_at.desc())
+        )
+    )
+
+
 def for_company(session: Session, company_id: UUID) -> list[WorkItem]:
     """The company's own notes, calls and tasks, newest first."""
     return list(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,13 @@ async def company_work_context(db: AsyncSession, company: Company) -> dict[str, 
     """As a contact's, and the notes and calls listed on the card: a company has no timeline."""
     items = await db.run_sync(services.for_company, company.id)
     context = await _context(db, items, f"/app/companies/{company.id}")
+    return {**context, "work_log": [item for item in items if item.kind != "task"]}
+
+
+async def deal_work_context(db: AsyncSession, deal_id: UUID) -> dict[str, Any]:
+    """As a company's: a deal's page lists its notes and calls on the card."""
+    items = await db.run_sync(services.for_deal, deal_id)
+    context = await _context(db, items, f"/app/deals/{deal_id}")
     return {**context, "work_log": [item for item in items if item.kind != "task"]}
 
 

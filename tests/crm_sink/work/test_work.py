@@ -184,3 +184,38 @@ def test_notes_and_tasks_about_a_company_are_on_its_page(client, db, owner, stra
     client.cookies.clear()
     log_in(client, stranger)
     assert post_form(client, f"/app/companies/{bakker.id}/work/note", {"body": "x"}).status_code == 404
+
+
+def test_notes_calls_and_tasks_about_a_deal_are_on_its_page_and_its_contacts_timeline(
+    client, db, owner, sales_rep, stranger
+):
+    from landform.crm_sink.pipeline.models import Deal
+
+    ada = make_contact(db, owner, "ada@example.com", first_name="Ada")
+    log_in(client, owner)
+    client.get("/app/deals/")  # the account's default stages
+    new = client.get(f"/app/deals/new?contact={ada.id}&lang=en").text
+    stage = new.split('name="stage_id"')[1].split('<option value="')[1].split('"')[0]
+    post_form(client, "/app/deals/new", {"name": "Awnings", "stage_id": stage, "contact_id": str(ada.id)})
+    db.expire_all()
+    deal = db.execute(select(Deal)).scalar_one()
+    page = post_form(client, f"/app/deals/{deal.id}/work/note?lang=en", {"body": "Sent the **quote**"})
+    assert "Note saved." in page.text and "<strong>quote</strong>" in page.text
+    post_form(
+        client,
+        f"/app/deals/{deal.id}/work/task?lang=en",
+        {"body": "Call about the quote", "due_on": "2026-12-20", "assignee_id": str(owner.user_id)},
+    )
+    deal_page = client.get(f"/app/deals/{deal.id}?lang=en").text
+    assert "Call about the quote" in deal_page
+    assert {item.deal_id for item in _items(db, "note") + _items(db, "task")} == {deal.id}
+    assert "Sent the" in client.get(f"/app/contacts/{ada.id}?lang=en").text  # the contact's timeline too
+    empty = post_form(client, f"/app/deals/{deal.id}/work/note?lang=en", {"body": " "})
+    assert "Write something first." in empty.text
+    client.cookies.clear()
+    log_in(client, sales_rep)  # not the deal's owner
+    assert post_form(client, f"/app/deals/{deal.id}/work/note", {"body": "x"}).status_code == 403
+    client.cookies.clear()
+    log_in(client, stranger)
+    assert post_form(client, f"/app/deals/{deal.id}/work/note", {"body": "x"}).status_code == 404
+    assert len(_items(db, "note")) == 1
