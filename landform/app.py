@@ -71,6 +71,7 @@ from landform.core.templating import environment
 from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
+from landform.crm_sink.imports.controllers import ImportsController
 from landform.dashboard import DashboardController, HomeController, LocalOutboxController
 from landform.forms.builder.controllers import FormBuilderController
 from landform.forms.builder.draft_controllers import FormDraftController
@@ -248,6 +249,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SpamFolderController,
             intake_router(settings),
             ContactsController,
+            ImportsController,
             AnalyticsController,
             RoutingController,
             CompaniesController,

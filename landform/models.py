@@ -25,7 +25,9 @@ from landform.crm_sink.assignment.models import (
     RoutingRule,
     RoutingSettings,
 )
+from landform.crm_sink.imports.models import ContactImport, ImportRefusal
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
+from landform.crm_sink.notify.models import RoutedBatch
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
 from landform.privacy.models import (
     AccountDeletion,
@@ -51,6 +53,7 @@ __all__ = [
     "ConsentRecord",
     "ConsentText",
     "Contact",
+    "ContactImport",
     "ContactTag",
     "Department",
     "DepartmentMember",
@@ -60,6 +63,7 @@ __all__ = [
     "Form",
     "FormVersion",
     "HeldLead",
+    "ImportRefusal",
     "Invitation",
     "KnownDevice",
     "OutboxJob",
@@ -74,6 +78,7 @@ __all__ = [
     "Purpose",
     "RecoveryCode",
     "Role",
+    "RoutedBatch",
     "RoutingRule",
     "RoutingSettings",
     "SiteBrand",

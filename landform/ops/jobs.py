@@ -8,6 +8,7 @@ from landform.billing.services import end_grace_job
 from landform.consent.minors import purge_expired_holds_job
 from landform.core import retention
 from landform.core.jobs.sweep import sweep
+from landform.crm_sink.imports.services import sweep as sweep_imports
 from landform.crm_sink.notify.owner_mail import send_digests
 from landform.forms.spam_folder.services import purge_old_spam_job
 from landform.ops import backup, health
@@ -31,6 +32,8 @@ cron("privacy_purge", "53 * * * *")(deadlines.purge_expired)
 cron("account_deletion", "13 * * * *")(deletion.run_due)
 # Owners who chose an hourly or daily digest of their new leads (each user's own period, see owner_mail).
 cron("lead_digests", "3 * * * *")(send_digests)
+# Import files nobody started within a day, old reports' refused rows, routed batches long told of.
+cron("imports_sweep", "17 * * * *")(sweep_imports)
 # Scheduled publishes go live within a minute; a tick that waited longer is dropped, the next does the same.
 every("pages_scheduled_publish", seconds=60, max_retries=0, time_limit=5 * 60_000, max_age=120_000)(
     page_schedule.publish_due
