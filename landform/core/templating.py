@@ -32,6 +32,7 @@ def environment() -> Environment:
     env.globals["pick"] = i18n.pick
     env.filters["datetime"] = i18n.format_datetime
     env.filters["day"] = i18n.format_day
+    env.filters["number"] = i18n.format_number
     env.filters["pick"] = i18n.pick
     return env
 

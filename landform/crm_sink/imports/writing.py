@@ -124,9 +124,9 @@ def _companies(
             by_key.setdefault(key, company)
         by_name.setdefault(str(company["name"]).casefold(), company)
         row.contact["company_id"] = company["id"]
-    bulk.insert_rows(session, _COMPANIES, list(new.values()), conflict=["id"])
+    bulk.insert_json(session, _COMPANIES, list(new.values()), conflict=["id"])
     columns = ("id", *_COMPANY_TEXT, "size")
-    bulk.update_rows(
+    bulk.update_json(
         session,
         _COMPANIES,
         [{name: c[name] for name in columns} | {"updated_at": now} for c in changed.values()],
@@ -156,7 +156,7 @@ def write_chunk(session: Session, job: ContactImport, chunk: Chunk, now: datetim
     _companies(session, tenant_id, rows, update_known, now)
     created = {row.key: uuid7() for row in rows if row.key not in known}
     blank = dict.fromkeys(_CONTACT_COLUMNS, "")
-    bulk.insert_rows(
+    bulk.insert_json(
         session,
         _CONTACTS,
         [
@@ -235,9 +235,9 @@ def write_chunk(session: Session, job: ContactImport, chunk: Chunk, now: datetim
                 "updated_at": now,
             }
         )
-    bulk.update_rows(session, _CONTACTS, changed)
-    bulk.insert_rows(session, Activity.__table__, activities, conflict=["id"])
-    bulk.insert_rows(
+    bulk.update_json(session, _CONTACTS, changed)
+    bulk.insert_json(session, Activity.__table__, activities, conflict=["id"])
+    bulk.insert_json(
         session,
         ImportRefusal.__table__,
         [
