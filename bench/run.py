@@ -490,9 +490,12 @@ def import_figures(database_url: str, count: int = IMPORTED) -> list[Figure]:
     from landform.crm_sink.imports import services
     from landform.crm_sink.imports.models import ContactImport
     from landform.crm_sink.models import Company, Contact
+    from landform.worker import setup_broker
 
     get_settings.cache_clear()
     settings = get_settings()
+    # The job's message goes to an in-process broker nobody reads: the measurement runs the job itself.
+    setup_broker(settings)
     owner_engine = sync_engine(DatabaseSettings(url=database_url).sync_url)
     path = Path(tempfile.mkdtemp(prefix="landform-bench-")) / "export.csv"
     _import_file(path, count)

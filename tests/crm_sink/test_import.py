@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -287,3 +288,19 @@ def test_it_imports_5000_rows_through_the_job_on_postgresql(client, db, owner, s
     # A company per KvK number, shared by its fifty people.
     assert db.execute(select(func.count()).select_from(Company)).scalar_one() == 100
     assert db.execute(select(func.count(func.distinct(Contact.company_id)))).scalar_one() == 100
+
+
+def test_a_file_nobody_maps_within_a_day_is_swept(client, db, owner, settings):
+    import time_machine
+
+    from landform.core.db import utcnow
+    from landform.crm_sink.imports import services
+
+    log_in(client, owner)
+    import_id = _import_id(_upload(client, b"E-mail\nmia@example.com\n"))
+    path = Path(_job(db, import_id).path)
+    assert services.sweep(settings) == 0 and path.exists()
+    with time_machine.travel(utcnow() + services.UNFINISHED + timedelta(minutes=1)):
+        assert services.sweep(settings) == 1
+    assert not path.exists()
+    assert (_job(db, import_id).status, _job(db, import_id).path) == ("abandoned", "")

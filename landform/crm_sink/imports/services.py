@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -181,41 +182,60 @@ def import_contacts(session: Session, import_id: UUID) -> None:
         i18n.set_language(previous)
 
 
-def _run(contact_import: ContactImport, path: Path, region: str) -> None:
+def _chunks(contact_import: ContactImport, path: Path, region: str) -> Iterator[Chunk]:
+    """The file's rows after those an earlier run wrote, read and checked, CHUNK_ROWS lines at a time."""
     mapping = {int(index): target for index, target in contact_import.mapping.items()}
     email_column = next(index for index, target in mapping.items() if target == "contact.email")
-    done_before = contact_import.processed_rows
-    with sync_session(get_settings().database.sync_url, contact_import.tenant_id) as work:
+    seen: dict[str, int] = {}
+    chunk = Chunk()
+    lines = reading.rows(path, contact_import.encoding, contact_import.delimiter)
+    next(lines, None)  # the header
+    for line, values in enumerate(lines):
+        number = line + 2
+        if line < contact_import.processed_rows:
+            # Written by an earlier run: only the addresses matter, for the duplicates below.
+            if email_column < len(values):
+                seen.setdefault(normalize.email_key(values[email_column]), number)
+            continue
+        chunk.lines += 1
+        if any(value.strip() for value in values):
+            try:
+                row = read_row(number, values, mapping, region)
+                if row.key in seen:
+                    raise Refused(_("The same e-mail address as row %(row)s.", row=seen[row.key]))
+                seen[row.key] = number
+                chunk.rows.append(row)
+            except Refused as why:
+                chunk.refused.append(_refusal(number, values, mapping, str(why)))
+        if chunk.lines >= CHUNK_ROWS:
+            yield chunk
+            chunk = Chunk()
+    yield chunk
+
+
+def _run(contact_import: ContactImport, path: Path, region: str) -> None:
+    with (
+        sync_session(get_settings().database.sync_url, contact_import.tenant_id) as work,
+        ThreadPoolExecutor(1, thread_name_prefix="import-writer") as writer,
+    ):
         work.execute(
             update(ContactImport).where(ContactImport.id == contact_import.id).values(status="running")
         )
         work.commit()
-        seen: dict[str, int] = {}
-        chunk = Chunk()
-        lines = reading.rows(path, contact_import.encoding, contact_import.delimiter)
-        next(lines, None)  # the header
-        for line, values in enumerate(lines):
-            number = line + 2
-            if line < done_before:
-                # Written by an earlier run: only the addresses matter, for the duplicates below.
-                if email_column < len(values):
-                    seen.setdefault(normalize.email_key(values[email_column]), number)
-                continue
-            chunk.lines += 1
-            if any(value.strip() for value in values):
-                try:
-                    row = read_row(number, values, mapping, region)
-                    if row.key in seen:
-                        raise Refused(_("The same e-mail address as row %(row)s.", row=seen[row.key]))
-                    seen[row.key] = number
-                    chunk.rows.append(row)
-                except Refused as why:
-                    chunk.refused.append(_refusal(number, values, mapping, str(why)))
-            if chunk.lines >= CHUNK_ROWS:
-                write_chunk(work, contact_import, chunk, utcnow())
-                work.commit()
-                chunk = Chunk()
-        write_chunk(work, contact_import, chunk, utcnow())
+
+        def write(chunk: Chunk) -> None:
+            write_chunk(work, contact_import, chunk, utcnow())
+            work.commit()
+
+        # One chunk is written (the database working, the GIL free) while the next is read and checked.
+        # The session is only ever used by one thread at a time: a write waits for the one before.
+        writing: Future[None] | None = None
+        for chunk in _chunks(contact_import, path, region):
+            if writing is not None:
+                writing.result()
+            writing = writer.submit(write, chunk)
+        if writing is not None:
+            writing.result()
         work.execute(
             update(ContactImport)
             .where(ContactImport.id == contact_import.id)
