@@ -6,6 +6,8 @@
    same rows (contact, activity, submission update) with the same threads and engine.
 3. A hosted page: gzipped HTML + CSS + JS weight, and renders/s vs a static file served by the same app.
 4. embed.js: gzipped bytes.
+5. Import: a CSV of IMPORTED contacts with their companies (Excel's Dutch CSV) through the import job, time
+   and peak memory, vs a plain COPY of the same rows into the contact table (`--only import`).
 
 PostgreSQL (LANDFORM_BENCH_POSTGRES_URL, default the test server's `landform_bench` database) and Redis
 when they answer, else SQLite and the in-process worker. Bounded in time: about two minutes.
@@ -51,6 +53,7 @@ CLIENTS = 32
 # of what one app process can take on two shared cores. Latency counts from when a request was due.
 PACED_RATES = (50.0, 500.0)
 ROUTED = 5000
+IMPORTED = 100_000
 
 
 @dataclass
@@ -434,6 +437,154 @@ def routing(database_url: str, limit: int, threads: int = 8) -> list[Figure]:
     ]
 
 
+def _import_file(path: Path, count: int) -> None:
+    """A CRM export as Excel in the Netherlands saves it: `;`, Windows-1252, a company per 20 people."""
+    with path.open("w", encoding="cp1252", newline="") as file:
+        file.write(
+            "Voornaam;Achternaam;E-mailadres;Telefoon;Functie;Bedrijfsnaam;KvK-nummer;Website;Plaats\r\n"
+        )
+        for n in range(count):
+            firm = n // 20
+            file.write(
+                f"Jos{n};Brouwer;jos.{n}@firma{firm}.nl;06 {10_000_000 + n:08d};Inkoper;Firma {firm} BV;"
+                f"{10_000_000 + firm:08d};www.firma{firm}.nl;Zwolle\r\n"
+            )
+
+
+def _measured(work: Any) -> tuple[float, float]:
+    """(seconds, peak RSS MB) of `work()` in a forked child: each side starts from the same memory."""
+    import multiprocessing
+    import resource
+
+    def child(pipe: Any) -> None:
+        started = time.perf_counter()
+        work()
+        pipe.send((time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+    parent, child_end = multiprocessing.get_context("fork").Pipe()
+    process = multiprocessing.get_context("fork").Process(target=child, args=(child_end,))
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise SystemExit(f"the import measurement failed (exit code {process.exitcode})")
+    seconds, peak = parent.recv()
+    return float(seconds), float(peak)
+
+
+def import_figures(database_url: str, count: int = IMPORTED) -> list[Figure]:
+    """Import `count` rows through the import job (as the worker runs it, under row-level security) after
+    timing a plain COPY of the same contacts into the contact table by the database's owner."""
+    os.environ["LANDFORM_DATABASE_URL"] = as_app_role(database_url)
+    os.environ["LANDFORM_DATA_DIR"] = tempfile.mkdtemp(prefix="landform-bench-import-")
+    import csv as csv_module
+
+    from advanced_alchemy.mixins.uuid import uuid7
+    from sqlalchemy import delete, select
+
+    import landform.models  # noqa: F401  (every table, for the mappers)
+    from landform.accounts.models import User
+    from landform.core.db import sync_engine, sync_session, utcnow
+    from landform.core.jobs.models import OutboxJob
+    from landform.core.jobs.runner import run_job
+    from landform.core.settings import DatabaseSettings, get_settings
+    from landform.crm_sink.imports import services
+    from landform.crm_sink.imports.models import ContactImport
+    from landform.crm_sink.models import Company, Contact
+    from landform.worker import setup_broker
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    # The job's message goes to an in-process broker nobody reads: the measurement runs the job itself.
+    setup_broker(settings)
+    owner_engine = sync_engine(DatabaseSettings(url=database_url).sync_url)
+    path = Path(tempfile.mkdtemp(prefix="landform-bench-")) / "export.csv"
+    _import_file(path, count)
+    with owner_engine.connect() as connection:
+        tenant_id, user_id = connection.execute(select(User.tenant_id, User.id).limit(1)).one()
+
+    def clear() -> None:
+        with owner_engine.begin() as connection:
+            connection.execute(delete(Contact).where(Contact.source == "import"))
+            connection.execute(delete(Company).where(Company.name.like("Firma %")))
+
+    def copy() -> None:
+        now = utcnow().isoformat()
+        with psycopg.connect(database_url) as connection, path.open(encoding="cp1252", newline="") as file:
+            rows = csv_module.reader(file, delimiter=";")
+            next(rows)
+            columns = (
+                "id, tenant_id, email, email_key, first_name, last_name, phone, job_title, company_name,"
+            )
+            columns += " gender, language, linkedin, facebook, twitter, description, source, do_not_contact,"
+            columns += " last_activity_at, created_at, updated_at"
+            with connection.cursor().copy(f"COPY contact ({columns}) FROM STDIN") as target:
+                for first, last, email, phone, title, firm, *_rest in rows:
+                    target.write_row(
+                        (
+                            uuid7(),
+                            tenant_id,
+                            email,
+                            email.casefold(),
+                            first,
+                            last,
+                            phone,
+                            title,
+                            firm,
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "import",
+                            False,
+                            now,
+                            now,
+                            now,
+                        )
+                    )
+
+    clear()
+    copy_seconds, copy_peak = _measured(copy)
+    clear()
+    with sync_session(settings.database.sync_url, tenant_id) as session, path.open("rb") as upload:
+        contact_import = services.store_upload(settings, tenant_id, user_id, "export.csv", upload)
+        session.add(contact_import)
+        session.flush()
+        services.start(
+            session,
+            contact_import,
+            {
+                **{f"column_{index}": target for index, target in contact_import.mapping.items()},
+                "on_duplicate": "update",
+                "lawful_basis": "legitimate_interest",
+                "source_name": "bench",
+            },
+        )
+        session.commit()
+        job_id = session.execute(
+            select(OutboxJob.id).where(OutboxJob.subject_id == contact_import.id)
+        ).scalar_one()
+        import_id = contact_import.id
+    import_seconds, import_peak = _measured(lambda: run_job("import_contacts", str(job_id)))
+    with sync_session(settings.database.sync_url, tenant_id) as session:
+        done = session.get_one(ContactImport, import_id)
+        if done.status != "done" or done.created_count != count:
+            raise SystemExit(f"the import ended {done.status} with {done.created_count} of {count} contacts")
+    clear()
+    return [
+        Figure(
+            f"import {count:,} rows: seconds vs COPY",
+            import_seconds,
+            copy_seconds,
+            "< 60 s",
+            import_seconds < 60,
+        ),
+        Figure("import rows/s vs COPY", count / import_seconds, count / copy_seconds),
+        Figure("import peak memory MB vs COPY", import_peak, copy_peak),
+    ]
+
+
 def _count_route_jobs(database_url: str) -> int:
     from sqlalchemy import text
 
@@ -510,8 +661,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["intake", "page"],
-        help="measure only the intake or only the hosted page (no routing afterwards)",
+        choices=["intake", "page", "import"],
+        help="measure only the intake, the hosted page or the import (no routing afterwards)",
     )
     args = parser.parse_args()
 
@@ -541,6 +692,12 @@ def main() -> None:
     for command in (["db", "upgrade"], ["demo"]):
         done = subprocess.run([str(BIN / "landform"), *command], env=env, capture_output=True, check=True)
     demo = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    if args.only == "import":
+        print(f"Import on {backend}, {os.cpu_count()} CPUs\n")
+        print(f"{'figure':<44} {'landform':>10} {'baseline':>10} {'ratio':>6}  {'goal':<14}")
+        for figure in import_figures(database_url):
+            print(figure.line())
+        return
     if args.routing_only:
         seed_submissions(database_url, args.routing_only)
         print(f"Worker routing on {backend}, {os.cpu_count()} CPUs\n")
@@ -580,6 +737,7 @@ def main() -> None:
         if stored < ROUTED:
             seed_submissions(database_url, ROUTED - stored)
         figures += routing(database_url, limit=ROUTED)
+        figures += import_figures(database_url)
     if with_redis:
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"{namespace}*"):

@@ -72,6 +72,7 @@ from landform.crm_sink.api import CompaniesApi, ContactsApi, CrmRecordsApi
 from landform.crm_sink.assignment.controllers import RoutingController
 from landform.crm_sink.assignment.speed_controllers import SpeedToLeadController
 from landform.crm_sink.controllers import CompaniesController, ContactsController
+from landform.crm_sink.imports.controllers import ImportsController
 from landform.crm_sink.pipeline.controllers import ContactStageController, DealsController, DealWorkController
 from landform.crm_sink.pipeline.stage_controllers import ForecastController, StagesController
 from landform.crm_sink.pipeline_api import DealsApi, PipelineStagesApi, StageApi
@@ -271,6 +272,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContactWorkController,
             CompanyWorkController,
             TasksController,
+            ImportsController,
             AnalyticsController,
             RoutingController,
             SpeedToLeadController,

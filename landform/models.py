@@ -26,7 +26,9 @@ from landform.crm_sink.assignment.models import (
     RoutingRule,
     RoutingSettings,
 )
+from landform.crm_sink.imports.models import ContactImport, ImportRefusal
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
+from landform.crm_sink.notify.models import RoutedBatch
 from landform.crm_sink.pipeline.models import Deal, PipelineStage
 from landform.crm_sink.work.models import WorkItem
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
@@ -55,6 +57,7 @@ __all__ = [
     "ConsentRecord",
     "ConsentText",
     "Contact",
+    "ContactImport",
     "ContactTag",
     "Deal",
     "Department",
@@ -65,6 +68,7 @@ __all__ = [
     "Form",
     "FormVersion",
     "HeldLead",
+    "ImportRefusal",
     "Invitation",
     "KnownDevice",
     "OutboxJob",
@@ -81,6 +85,7 @@ __all__ = [
     "RecoveryCode",
     "RetentionPolicy",
     "Role",
+    "RoutedBatch",
     "RoutingRule",
     "RoutingSettings",
     "SiteBrand",

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 import landform.consent.visitor_copy
 import landform.core.mail
+import landform.crm_sink.imports.services
 import landform.crm_sink.notify.chat
 import landform.crm_sink.notify.owner_mail
+import landform.crm_sink.notify.routed
 import landform.crm_sink.routing_job
 import landform.ops.jobs
 import landform.privacy.fulfilment.job
@@ -23,6 +25,7 @@ from landform.consent import services as consent
 from landform.consent import visitor_copy
 from landform.consent.standing import standing_consents
 from landform.crm_sink.assignment import admin as routing_admin
+from landform.crm_sink.imports import services as contact_imports
 from landform.crm_sink.notify import routed as lead_notices
 from landform.crm_sink.pipeline import controllers as pipeline_screens
 from landform.crm_sink.pipeline import privacy as pipeline_privacy
@@ -41,8 +44,10 @@ from landform.webhooks import events as webhook_events
 JOB_MODULES = (
     landform.consent.visitor_copy,
     landform.core.mail,
+    landform.crm_sink.imports.services,
     landform.crm_sink.notify.chat,
     landform.crm_sink.notify.owner_mail,
+    landform.crm_sink.notify.routed,
     landform.crm_sink.routing_job,
     landform.ops.jobs,
     landform.privacy.fulfilment.job,
@@ -86,6 +91,9 @@ def wire() -> None:
     hooks.erasers.add(pipeline_privacy.erase_deals)
     hooks.export_sections.add(work_privacy.privacy_export)
     hooks.erasers.add(work_privacy.erase_work)
+    # An import's refused rows name people too.
+    hooks.export_sections.add(contact_imports.export_section)
+    hooks.erasers.add(contact_imports.erase)
 
     # A submission given its contact through the ORM (a parent's consent, a merge) links its consent
     # records in the same flush; the batch router does the same through `after_routing`.

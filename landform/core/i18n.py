@@ -17,6 +17,7 @@ from typing import Any
 from babel import Locale, negotiate_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import LazyProxy
 
 LANGUAGES = ("nl", "en")
@@ -94,6 +95,11 @@ def pick(values: dict[str, str] | None, language: str | None = None, fallback: s
         if values.get(candidate):
             return values[candidate]
     return next(iter(values.values()), "")
+
+
+def format_number(value: int) -> str:
+    """A count as the language writes it: 100.000 in Dutch, 100,000 in English."""
+    return str(format_decimal(value, locale=get_language()))
 
 
 def format_day(value: Any, pattern: str = "d MMM") -> str:

@@ -33,6 +33,7 @@ def environment() -> Environment:
     env.filters["datetime"] = i18n.format_datetime
     env.filters["day"] = i18n.format_day
     env.filters["date"] = i18n.format_date
+    env.filters["number"] = i18n.format_number
     env.filters["pick"] = i18n.pick
     return env
 

@@ -56,12 +56,22 @@ def phone(text: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# A Dutch number as people write it ("06-12345678", "020 123 4567", "+31 6 1234 5678"): its nine digits.
+_DUTCH = re.compile(r"(?:\+31|0031|0)([1-9]\d{8})")
+_SEPARATORS = re.compile(r"[\s\-.()/]")
+
+
 def checked_phone(text: str, region: str) -> str:
     """E.164 of a number a person typed (without a country code: the tenant's region), or `Invalid`."""
-    try:
-        number = phonenumbers.parse(text, region or "NL")
-    except phonenumbers.NumberParseException:
-        number = None
+    dutch = _DUTCH.fullmatch(_SEPARATORS.sub("", text)) if (region or "NL") == "NL" else None
+    if dutch:
+        # What `parse` makes of it, without its general parsing (an import checks 100,000 of them).
+        number = phonenumbers.PhoneNumber(country_code=31, national_number=int(dutch.group(1)))
+    else:
+        try:
+            number = phonenumbers.parse(text, region or "NL")
+        except phonenumbers.NumberParseException:
+            number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise Invalid(_("Please enter a valid phone number, like +31 20 123 4567."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -9,6 +9,7 @@ from landform.consent.minors import purge_expired_holds_job
 from landform.core import retention
 from landform.core.jobs.sweep import sweep
 from landform.crm_sink.assignment.speed import reassign_untouched
+from landform.crm_sink.imports.services import sweep as sweep_imports
 from landform.crm_sink.notify.owner_mail import send_digests
 from landform.crm_sink.work.morning import send_task_mails
 from landform.forms.spam_folder.services import purge_old_spam_job
@@ -40,6 +41,8 @@ cron("lead_digests", "3 * * * *")(send_digests)
 # e-mail of their tasks at about 07:00 their time (a quarter-hourly run finds whose morning has come).
 cron("speed_to_lead", "*/5 * * * *", time_limit=10 * 60_000)(reassign_untouched)
 cron("task_mails", "*/15 * * * *")(send_task_mails)
+# Import files nobody started within a day, old reports' refused rows, routed batches long told of.
+cron("imports_sweep", "17 * * * *")(sweep_imports)
 # Scheduled publishes go live within a minute; a tick that waited longer is dropped, the next does the same.
 every("pages_scheduled_publish", seconds=60, max_retries=0, time_limit=5 * 60_000, max_age=120_000)(
     page_schedule.publish_due

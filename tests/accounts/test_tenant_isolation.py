@@ -117,9 +117,13 @@ def _tenant_a_more(db, owner, contact):
     delivery = WebhookDelivery(event_id=event.id, endpoint_id=endpoint.id, status="failed")
     from landform.core.db import utcnow
     from landform.core.jobs.models import OutboxJob
+    from landform.crm_sink.imports.models import ContactImport
     from landform.crm_sink.models import Company
 
     company = Company(name="Acme BV")
+    contact_import = ContactImport(
+        filename="a.csv", encoding="utf-8", delimiter=";", headers=["E-mail"], status="done"
+    )
     job = OutboxJob(
         actor_name="route_submission",
         subject_id=contact.id,
@@ -127,7 +131,7 @@ def _tenant_a_more(db, owner, contact):
         redispatch_at=utcnow(),
         failed_at=utcnow(),
     )
-    db.add_all([delivery, company, job])
+    db.add_all([delivery, company, job, contact_import])
     db.commit()
     from landform.site.models import SiteDomain
 
@@ -156,6 +160,7 @@ def _tenant_a_more(db, owner, contact):
         "delivery_id": delivery.id,
         "company_id": company.id,
         "job_id": job.id,
+        "import_id": contact_import.id,
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -110,3 +112,21 @@ def test_a_channel_must_be_a_public_address(client, db, owner, monkeypatch):
     scope_to_tenant(db, owner.tenant_id)
     assert db.execute(select(RoutingSettings)).scalar_one_or_none() is None
     assert db.get_one(Tenant, owner.tenant_id)
+
+
+@pytest.mark.parametrize("kind", ["slack", "teams", "mattermost", "google_chat"])
+def test_a_batch_of_leads_is_one_post_listing_them(kind):
+    from landform.crm_sink.notify.chat import LISTED, batch_message
+    from landform.crm_sink.notify.summary import LeadSummary
+
+    def lead(n: int) -> LeadSummary:
+        return LeadSummary(
+            tenant_name="Acme", name=f"Lead {n}", email=f"lead{n}@example.com", phone="", company="",
+            form_name="Offerte", source="page", where="", answers=[], contact_url=f"https://x.test/app/contacts/{n}",
+            owner_id=None, do_not_contact=False,
+        )  # fmt: skip
+
+    body = json.dumps(batch_message(kind, [lead(n) for n in range(LISTED + 2)]))
+    assert "12 new leads" in body and "and 2 more in the CRM" in body
+    assert "lead0@example.com" in body and "https://x.test/app/contacts/9" in body
+    assert "lead11@example.com" not in body

@@ -27,22 +27,33 @@ def _lock_company_keys(session: Session, tenant_id: UUID, leads: list[Lead]) -> 
 
     A lead that names a company may create one: it locks its keys exclusively. A lead that can only
     match locks them shared, so batches that only match run side by side, yet wait for a batch that is
-    creating a company under one of their keys and then see it. Each batch takes all its locks in one
-    statement in one global order, so two batches never wait on each other in a circle.
+    creating a company under one of their keys and then see it.
     """
-    modes: dict[int, bool] = {}
+    modes: dict[tuple[str, str], bool] = {}
     for lead in leads:
-        for kind, value in _company_keys(lead):
-            digest = hashlib.blake2b(f"{kind}:{value}".encode(), key=tenant_id.bytes, digest_size=8)
-            number = int.from_bytes(digest.digest(), "big", signed=True)
-            modes[number] = modes.get(number, False) or bool(lead.company_name)
-    numbers = sorted(modes)
+        for key in _company_keys(lead):
+            modes[key] = modes.get(key, False) or bool(lead.company_name)
+    lock_company_keys(session, tenant_id, modes)
+
+
+def lock_company_keys(session: Session, tenant_id: UUID, modes: dict[tuple[str, str], bool]) -> None:
+    """Lock these company keys ((kind, value) -> exclusive) until commit, on PostgreSQL; routing and the
+    import take them alike. All in one statement in one global order, so two batches never wait on each
+    other in a circle."""
+    if session.get_bind().dialect.name != "postgresql" or not modes:
+        return
+    locks: dict[int, bool] = {}
+    for (kind, value), exclusive in modes.items():
+        digest = hashlib.blake2b(f"{kind}:{value}".encode(), key=tenant_id.bytes, digest_size=8)
+        number = int.from_bytes(digest.digest(), "big", signed=True)
+        locks[number] = locks.get(number, False) or exclusive
+    numbers = sorted(locks)
     session.connection().execute(
         text(
             "SELECT CASE WHEN w THEN pg_advisory_xact_lock(k) ELSE pg_advisory_xact_lock_shared(k) END"
             " FROM unnest(CAST(:keys AS bigint[]), CAST(:exclusive AS boolean[])) AS u(k, w)"
         ),
-        {"keys": numbers, "exclusive": [modes[number] for number in numbers]},
+        {"keys": numbers, "exclusive": [locks[number] for number in numbers]},
     ).all()
 
 
@@ -56,8 +67,7 @@ def match_companies(session: Session, tenant_id: UUID, leads: list[Lead], now: d
     ]
     if not wanted:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        _lock_company_keys(session, tenant_id, wanted)
+    _lock_company_keys(session, tenant_id, wanted)
     kvks = {str(lead.company["kvk_number"][0]) for lead in wanted if "kvk_number" in lead.company}
     vats = {str(lead.company["vat_number"][0]) for lead in wanted if "vat_number" in lead.company}
     domains = {domain for lead in wanted for domain in lead.domains}

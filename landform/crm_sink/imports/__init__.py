@@ -1,0 +1,1 @@
+"""Importing contacts and companies from a CSV file (a marketer moving from another CRM)."""
