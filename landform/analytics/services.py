@@ -83,7 +83,7 @@ async def report(
     )
     by_subject = await db.execute(
         select(TrafficDay.kind, TrafficDay.subject_id, views, answered)
-        .where(*in_range, *scoped)
+        .where(*in_range, *scoped, TrafficDay.kind.in_((PAGE, FORM)))
         .group_by(TrafficDay.kind, TrafficDay.subject_id)
     )
     for kind, subject_id, v, s in by_subject:
