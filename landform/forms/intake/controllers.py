@@ -27,7 +27,7 @@ from landform.core.metrics import SUBMISSIONS
 from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
 from landform.forms import embed_refusals, progressive
-from landform.forms.embed import serve_embed_script
+from landform.forms.embed import extension_routes, serve_embed_script
 from landform.forms.fields import SubmissionInvalid
 from landform.forms.intake import pipeline, spam, stepping
 from landform.forms.intake.body import MAX_BODY, read_answers
@@ -419,6 +419,6 @@ def intake_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[IntakeController, serve_embed_script],
+        route_handlers=[IntakeController, serve_embed_script, *extension_routes],
         middleware=[DefineMiddleware(FailOpenRateLimit, config=per_ip, also=(per_form,))],
     )
