@@ -308,7 +308,8 @@ def embed_script() -> list[Figure] | str:
     # The extensions embed.js loads only for forms that need them (logic and steps, files...).
     for extension in sorted(path.parent.glob("embed-*.js")):
         size = len(gzip.compress(compact_script(extension.read_text())))
-        figures.append(Figure(f"{extension.name} gzipped bytes (as served)", size, None, "<= 3072 B", size <= 3072))
+        name = f"{extension.name} gzipped bytes (as served)"
+        figures.append(Figure(name, size, None, "<= 3072 B", size <= 3072))
     return figures
 
 

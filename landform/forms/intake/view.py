@@ -182,7 +182,8 @@ def url_params(fields: list[dict[str, Any]], query: Mapping[str, str]) -> dict[s
 def embed_extensions(view: dict[str, Any]) -> dict[str, Any]:
     """What the embed script needs beyond a plain form: `ext` names the extension files it loads."""
     stepped = len(view["step_list"]) > 1
-    if not stepped and not any(f.get("show_if") or f.get("pipe") or f["type"] in SCALES for f in view["fields"]):
+    needs = (f.get("show_if") or f.get("pipe") or f["type"] in SCALES for f in view["fields"])
+    if not stepped and not any(needs):
         return {}
     return {
         "ext": ["steps"],
