@@ -225,3 +225,32 @@ def pipe(text: str, answers: Mapping[str, Any]) -> str:
     if "{" not in text:
         return text
     return _PIPE.sub(lambda m: normalize_text(answers.get(m.group(1), ""))[:100], text)
+
+
+def read_condition(raw: Any, names: set[str], *, with_step: bool = False) -> dict[str, Any] | None:
+    """A condition as the builder sent it, shaped as stored; rules on unknown fields are left out.
+
+    `with_step`: a step's `skip_to`, which also names the step to go to. None when nothing is left.
+    """
+    if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
+        return None
+    rules = []
+    for rule in raw["rules"][:MAX_RULES]:
+        if not isinstance(rule, dict) or rule.get("field") not in names or rule.get("op") not in OPERATORS:
+            continue
+        value = rule.get("value", "")
+        if isinstance(value, list):
+            value = [normalize_text(v)[:200] for v in value[:50] if isinstance(v, str | int | float)]
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            value = normalize_text(value)[:200]
+        else:
+            value = ""
+        rules.append({"field": rule["field"], "op": rule["op"], "value": value})
+    if not rules:
+        return None
+    condition: dict[str, Any] = {"match": "any" if raw.get("match") == "any" else "all", "rules": rules}
+    if with_step:
+        if not isinstance(raw.get("step"), str) or not raw["step"]:
+            return None
+        condition["step"] = raw["step"][:64]
+    return condition

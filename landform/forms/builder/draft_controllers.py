@@ -64,7 +64,7 @@ def _canvas_view(
 ) -> Any:
     spec = drafts.DraftSpec(fields, submit_label, form.thank_you, form.redirect_url)
     # `editing` only adds data attributes the builder finds fields by; a visitor's form never has it.
-    return {**form_view(form.key, spec, language=language), "editing": True}
+    return {**form_view(form.key, spec, language=language, all_steps=True), "editing": True}
 
 
 class FormDraftController(Controller):

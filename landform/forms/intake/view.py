@@ -150,6 +150,7 @@ def form_view(
         "has_errors": bool(errors),
         # Steps: the one shown, where it is, and the earlier answers it carries (signed).
         "steps": steps if len(shown_steps) > 1 and not all_steps else [],
+        "all_steps": all_steps and len(shown_steps) > 1,
         "step": current.name,
         "step_number": position + 1,
         "last_step": position == len(shown_steps) - 1,
