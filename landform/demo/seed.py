@@ -15,6 +15,7 @@ from landform.demo.analytics import seed_traffic
 from landform.demo.crm import ensure_sales_team, seed_leads
 from landform.demo.forms import ensure_age_form, ensure_form
 from landform.demo.pages import AGE_PAGE_SLUG, ensure_age_page, ensure_page
+from landform.demo.showcase import SHOWCASE_PAGE_SLUG, ensure_showcase
 from landform.demo.tenant import (
     LOGIN_EMAIL,
     LOGIN_PASSWORD,
@@ -39,6 +40,7 @@ def seed_demo(settings: Settings) -> dict[str, str]:
             seed_traffic(session, tenant, form)
         age_form = ensure_age_form(session)
         ensure_age_page(session, age_form)
+        showcase_form, _showcase_page = ensure_showcase(session)
         secret = demo_api_key(settings)
         key_hash = security.hash_api_key(secret)
         if session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash)).scalar_one_or_none() is None:
@@ -54,4 +56,6 @@ def seed_demo(settings: Settings) -> dict[str, str]:
             "login_password": LOGIN_PASSWORD,
             "age_page_url": f"{base}/p/{TENANT_SLUG}/{AGE_PAGE_SLUG}",
             "age_form_key": age_form.key,
+            "showcase_page_url": f"{base}/p/{TENANT_SLUG}/{SHOWCASE_PAGE_SLUG}",
+            "showcase_form_key": showcase_form.key,
         }

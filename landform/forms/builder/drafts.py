@@ -194,7 +194,9 @@ def _checked(
         name = old["name"] if old else field_slug("step " + (item["label"]["en"] or "new"), names)
         return {**item, "name": name}
     if old is not None and old["type"] == "hidden":
-        return old
+        if (item.get("source"), item.get("param", "")) == (old.get("source"), old.get("param", "")):
+            return old
+        old = None  # it carries something else now: checked as a new hidden field
     if item["type"] == "hidden" and item.get("source") == URL_PARAM:
         # Its name comes from the parameter (so a second one can be added), not from the source.
         others = SimpleNamespace(fields=[*taken, *(consent_boxes or [])])
