@@ -151,3 +151,7 @@ ExportSection = Callable[[Session, UUID, str], tuple[str, list[dict[str, Any]]]]
 export_sections: Hook[ExportSection] = Hook("export_sections")
 Eraser = Callable[[Session, UUID, str, list[UUID]], int]
 erasers: Hook[Eraser] = Hook("erasers")
+
+# analytics: a form's steps as (name, title) in order, for the drop-off funnel (forms fills it).
+FormSteps = Callable[[AsyncSession, UUID], Awaitable[list[tuple[str, str]]]]
+form_steps: Slot[FormSteps] = Slot("form_steps")

@@ -370,7 +370,7 @@
   const item = (f, i) => {
     const open = f.key === selected;
     const badges = missing(f).map(code => h('span', { class: 'badge warn' }, fmt(T.missing_short, { code: code.toUpperCase() })));
-    const li = h('li', { class: `outline-item${open ? ' selected' : ''}${errors[f.key] ? ' has-problem' : ''}`, 'data-key': f.key, draggable: 'true' },
+    const li = h('li', { class: `outline-item${open ? ' selected' : ''}${errors[f.key] ? ' has-problem' : ''}`, 'data-key': f.key, 'data-step': f.type === 'step', draggable: 'true' },
       h('span', { class: 'drag-handle', 'aria-hidden': 'true' }, '⠿'),
       h('button', { type: 'button', class: 'outline-select', 'aria-expanded': String(open), 'aria-controls': open ? 'field-editor' : null,
         onclick: () => select(open ? null : f.key, { focus: !open }) },
