@@ -77,15 +77,15 @@
       const j = s.skip_to;
       if (j && steps.slice(i + 1).some(t => t.name == j.step) && shows(j, seen)) skip = j.step;
     });
+    const pipe = t => t.replace(/\{([a-z][a-z0-9_]{0,59})\}/g, (_, n) => (seen[n] || '').slice(0, 100));
     for (const r of rows) {
       r.w.hidden = !r.on || (steps.length && (r.f.step | 0) != cur);
       for (const c of r.cs) c.disabled = !r.on;
       r.on = 0;
-      const l = r.w.querySelector('label,legend').firstChild;
-      if (r.f.pipe) l.textContent = r.f.pipe.replace(/\{([a-z][a-z0-9_]{0,59})\}/g, (_, n) => (seen[n] || '').slice(0, 100));
+      if (r.f.pipe) r.w.querySelector('label,legend').firstChild.textContent = pipe(r.f.pipe);
     }
     if (!steps.length) return;
-    const at = shown.indexOf(cur), t = steps[cur].title;
+    const at = shown.indexOf(cur), t = pipe(steps[cur].title || '');
     progress.textContent = (msg.of || '').replace('{n}', at + 1).replace('{t}', shown.length) + (t ? ': ' + t : '');
     bar.max = shown.length;
     bar.value = at + 1;

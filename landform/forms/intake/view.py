@@ -136,7 +136,7 @@ def form_view(
         fields.append(
             consent_minors.parent_email_field(str(values.get(missing, "")), errors.get(missing, ""), language)
         )
-    steps = [pick((s.item or {}).get("label"), language) for s in shown_steps]
+    steps = [logic.pipe(pick((s.item or {}).get("label"), language), walked.answers) for s in shown_steps]
     carried = {k: v for k, v in values.items() if k in before and isinstance(v, str)}
     return {
         "key": key,
