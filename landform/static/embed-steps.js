@@ -1,6 +1,6 @@
 /* Landform embed extension "steps": rules, steps, piping and scales (forms/logic.py's rules, the same
    walk). Loaded by embed.js only for forms that use them; at most 3 KB gzipped as served. */
-(window.LandformX = window.LandformX || {}).steps = ({ def, form, btn, rows, h, mark, say, lang, origin, on }) => {
+(window.LandformX = window.LandformX || {}).steps = ({ def, form, box, btn, rows, h, mark, say, lang, origin, on }) => {
   const day = t => {
     const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t), n = m || /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(t);
     if (!n) return null;
@@ -41,8 +41,8 @@
     return !c ? '' : c.type == 'checkbox' ? (c.checked ? 'on' : '') : c.value.trim();
   };
   const msg = def.step_messages || {}, steps = def.steps || [], label = btn.textContent;
-  const root = form.getRootNode(), css = `.s{display:flex;flex-wrap:wrap;gap:.35em}.s label{flex:1 0 2.4em;margin:0;text-align:center;border:1px solid #868f9f;border-radius:8px;padding:.5em 0;cursor:pointer}
-.s input{position:absolute;opacity:0;width:1px}.s label:has(:checked){background:var(--accent);color:var(--on-accent);border-color:var(--accent)}.s label:has(:focus-visible){outline:3px solid var(--accent)}
+  const root = box.getRootNode(), css = `.s{display:flex;flex-wrap:wrap;gap:.35em}.s label{flex:1 0 2.4em;margin:0;text-align:center;border:1px solid #868f9f;border-radius:8px;padding:.5em 0;cursor:pointer}
+.s label{position:relative}.s input{position:absolute;inset:0;opacity:0;height:100%;margin:0;cursor:pointer}.s label:has(:checked){background:var(--accent);color:var(--on-accent);border-color:var(--accent)}.s label:has(:focus-visible){outline:3px solid var(--accent)}
 .p{font-size:.9em;color:#5d6b7e;margin:0 0 1em;outline:0}progress{display:block;width:100%;height:.5em;accent-color:var(--accent)}.b{background:none;color:var(--accent);text-decoration:underline}`;
   try {
     const s = new CSSStyleSheet();

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningLandform]:
-    with landform_server(tmp_path_factory.mktemp("steps")) as running:
+    # Each step is a request of its own: more than the default 20 a minute from one address in this module.
+    with landform_server(tmp_path_factory.mktemp("steps"), LANDFORM_INTAKE_LIMIT_PER_IP="500") as running:
         yield running
 
 
@@ -54,6 +55,14 @@ def focused_name(page: Page) -> str:
     )
 
 
+def problems(page: Page, form: Locator) -> list[str]:
+    """axe's violations in the form (on a customer's site, its own page is not ours to judge)."""
+    found = axe_violations(page)
+    if form.evaluate("el => el.shadowRoot !== null"):
+        return [line for line in found if "data-landform-form" in line]
+    return found
+
+
 def walk_the_steps(page: Page, form: Locator, email: str, *, name: str = "Ada") -> None:
     """Step 1 with the company rule, an error focused, step 2 piped and Back, step 3 sent."""
     company = form.locator("input[name=company_name]")
@@ -61,7 +70,7 @@ def walk_the_steps(page: Page, form: Locator, email: str, *, name: str = "Ada") 
     expect(company).to_be_hidden()
     form.get_by_label("Voor mijn bedrijf").check()
     expect(company).to_be_visible()
-    assert axe_violations(page) == []
+    assert problems(page, form) == []
     form.get_by_role("button", name="Volgende").click()
     expect(form.locator("[role=alert]")).to_be_visible()
     expect(company).to_be_focused()
@@ -75,7 +84,7 @@ def walk_the_steps(page: Page, form: Locator, email: str, *, name: str = "Ada") 
     expect(panels).to_be_visible()
     panels.fill("12")
     form.get_by_label("4", exact=True).check()
-    assert axe_violations(page) == []
+    assert problems(page, form) == []
     form.get_by_role("button", name="Terug").click()
     expect(form.locator("input[name=first_name]")).to_have_value(name)
     expect(company).to_have_value("Zon & Co")
@@ -119,8 +128,8 @@ def test_it_goes_one_step_per_request_without_javascript(browser: Browser, serve
         # Without the script a field shown by a rule on this step stays visible; the server ignores it.
         expect(page.locator("input[name=company_name]")).to_be_visible()
         page.get_by_role("button", name="Volgende").click()
-        expect(page.get_by_text("Je situatie, Bo")).to_be_visible()
         shot(page, "steps-nojs-2-phone.png")
+        expect(page.get_by_text("Je situatie, Bo")).to_be_visible()
         page.get_by_role("button", name="Terug").click()
         expect(page.locator("input[name=first_name]")).to_have_value("Bo")
         page.get_by_role("button", name="Volgende").click()
@@ -156,7 +165,7 @@ def test_it_walks_a_stepped_form_in_the_embed_on_a_strict_csp_site(
         assert contact["company_name"] == "Zon & Co"
         assert len(contacts(server, email)) == 1
         seen = spied(page)
-        assert seen["csp"] == [] and seen["storage"] == []
+        assert seen["csp"] == [] and seen["storage"] == [], seen
         assert [p for p in watch.problems if "status of 422" not in p] == []
     finally:
         context.close()

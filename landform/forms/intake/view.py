@@ -137,7 +137,11 @@ def form_view(
             consent_minors.parent_email_field(str(values.get(missing, "")), errors.get(missing, ""), language)
         )
     steps = [logic.pipe(pick((s.item or {}).get("label"), language), walked.answers) for s in shown_steps]
-    carried = {k: v for k, v in values.items() if k in before and isinstance(v, str)}
+    # Every answer not on this step travels along: those before it, and after it when going back.
+    answer_names = {f["name"] for f in logic.answer_fields(spec.fields)} | {consent_minors.PARENT_EMAIL_FIELD}
+    carried = {
+        k: v for k, v in values.items() if k in answer_names and k not in on_this_step and isinstance(v, str)
+    }
     return {
         "key": key,
         "action": f"/f/{key}",
