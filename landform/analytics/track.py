@@ -109,5 +109,5 @@ def form_started(request: Any, tenant_id: UUID, form_id: UUID) -> None:
 def step_completed(request: Any, tenant_id: UUID, form_id: UUID, step: str) -> None:
     """Count a step of a form answered and accepted, for the drop-off funnel."""
     found = counter(request.app.state)
-    if found is not None:
+    if found is not None and not bots.is_bot(request.headers):
         found.view(tenant_id, FORM_STEP, step_subject(form_id, step), ("", "", ""))

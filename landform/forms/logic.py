@@ -254,3 +254,8 @@ def read_condition(raw: Any, names: set[str], *, with_step: bool = False) -> dic
             return None
         condition["step"] = raw["step"][:64]
     return condition
+
+
+def unpiped(text: str) -> str:
+    """A label with its `{field_name}` placeholders shown as an ellipsis (where no answer is known)."""
+    return _PIPE.sub("…", text)

@@ -43,7 +43,8 @@
   const msg = def.step_messages || {}, steps = def.steps || [], label = btn.textContent;
   const root = box.getRootNode(), css = `.s{display:flex;flex-wrap:wrap;gap:.35em}.s label{flex:1 0 2.4em;margin:0;text-align:center;border:1px solid #868f9f;border-radius:8px;padding:.5em 0;cursor:pointer}
 .s label{position:relative}.s input{position:absolute;inset:0;opacity:0;height:100%;margin:0;cursor:pointer}.s label:has(:checked){background:var(--accent);color:var(--on-accent);border-color:var(--accent)}.s label:has(:focus-visible){outline:3px solid var(--accent)}
-.p{font-size:.9em;color:#5d6b7e;margin:0 0 1em;outline:0}progress{display:block;width:100%;height:.5em;accent-color:var(--accent)}.b{background:none;color:var(--accent);text-decoration:underline}`;
+.p{font-size:.9em;color:#5d6b7e;margin:0 0 .4em;outline:0}progress{display:block;width:100%;height:.5em;margin:0 0 1.4em;border:0;border-radius:1em;overflow:hidden;background:#e4e7ec}
+progress::-webkit-progress-bar{background:#e4e7ec}progress::-webkit-progress-value{background:var(--accent)}progress::-moz-progress-bar{background:var(--accent)}.b{background:none;color:var(--accent);text-decoration:underline}`;
   try {
     const s = new CSSStyleSheet();
     s.replaceSync(css);

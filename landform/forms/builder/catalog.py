@@ -51,4 +51,6 @@ async def form_steps(db: AsyncSession, form_id: UUID) -> list[tuple[str, str]]:
         return []
     version = await live_version(db, form)
     fields = version.fields if version is not None else form.fields
-    return [(step.name, pick((step.item or {}).get("label"))) for step in logic.split_steps(fields)]
+    return [
+        (step.name, logic.unpiped(pick((step.item or {}).get("label")))) for step in logic.split_steps(fields)
+    ]
