@@ -187,3 +187,31 @@ def test_it_asks_for_a_parent_as_soon_as_the_date_of_birth_says_under_16(client,
     parent = re.search(r'<div class="lf-field"[^>]*data-show-if="([^"]*)" data-name="parent_email"', page)
     assert parent and "younger_than" in parent.group(1)
     assert "logic-1.js" in page
+
+
+def test_it_keeps_a_named_url_parameter_only_with_consent_and_cut_to_length(client, db, owner):
+    form = make_form(db, owner)
+    box = {"name": "partners", "type": "consent", "required": False, "label": _label("Share with partners")}
+    ref = {
+        "name": "ref",
+        "type": "hidden",
+        "source": "url_param",
+        "param": "ref",
+        "consent_field": "partners",
+    }
+    form.fields = [*form.fields, box, ref]
+    republish(db, form)
+    page = client.get(f"/f/{form.key}?ref=" + "x" * 300).text
+    assert f'name="ref" value="{"x" * 200}"' in page
+    for ticked, email in (("on", "yes@example.com"), ("", "no@example.com")):
+        token = form_token(client, f"/f/{form.key}")
+        answers = {
+            "first_name": "Eva",
+            "email": email,
+            "ref": "x" * 200,
+            "partners": ticked,
+            "_lf_token": token,
+        }
+        assert client.post(f"/f/{form.key}", json=answers, headers=JSON).status_code == 201
+    kept = {s.contact_fields["email"]: s.data.get("ref") for s in _submissions(db)}
+    assert kept == {"yes@example.com": "x" * 200, "no@example.com": None}
