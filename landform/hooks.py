@@ -173,3 +173,6 @@ retention_purges: Hook[RetentionPurge] = Hook("retention_purges")
 # "reason"}) in the change's transaction (webhooks sends contact.stage_changed).
 StageChanged = Callable[[Session, Any, dict[str, Any]], None]
 contact_stage_changed: Hook[StageChanged] = Hook("contact_stage_changed")
+# analytics: a form's steps as (name, title) in order, for the drop-off funnel (forms fills it).
+FormSteps = Callable[[AsyncSession, UUID], Awaitable[list[tuple[str, str]]]]
+form_steps: Slot[FormSteps] = Slot("form_steps")

@@ -70,6 +70,7 @@ def wire() -> None:
     hooks.contact_consents.fill(standing_consents)
     hooks.contact_sections.add(journey_section)
     hooks.form_catalog.fill(forms.form_catalog)
+    hooks.form_steps.fill(forms.form_steps)
 
     hooks.plan_changed.add(webhook_endpoints.resume_after_upgrade)
     hooks.counted_rows.add(("pages", Page))

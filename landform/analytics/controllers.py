@@ -57,6 +57,12 @@ class AnalyticsController(Controller):
                 (_("Form views"), "line-form-views", report.form_views),
             ],
         )
+        # One form: where its visitors drop off (views, starts, each step, submissions).
+        stages = (
+            await services.funnel(db, report.end, days, form, await hooks.form_steps.get()(db, form))
+            if form is not None
+            else []
+        )
         submissions_chart = charts.line_chart(
             report.days, [(_("Submissions"), "line-submissions", report.submissions)]
         )
@@ -65,6 +71,7 @@ class AnalyticsController(Controller):
             context={
                 "section": "analytics",
                 "report": report,
+                "funnel": stages,
                 "charts": [
                     (_("Views per day"), views_chart),
                     (_("Submissions per day"), submissions_chart),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -12,6 +12,14 @@ from landform.core.db import GUID, Base, DateTimeUTC, TenantScoped
 
 PAGE = "page"
 FORM = "form"
+# The drop-off funnel, in the same counters (`views` counts the events): a form begun, and a step of it
+# answered, the step's row keyed by a name-based id from the form and the step (no new table, no visitor).
+FORM_START = "fstart"
+FORM_STEP = "fstep"
+
+
+def step_subject(form_id: UUID, step: str) -> UUID:
+    return uuid5(form_id, "step:" + step)
 
 
 class TrafficDay(TenantScoped, Base):

@@ -10,7 +10,8 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from landform.analytics.models import FORM, PAGE, TrafficDay, Visit
+from landform.analytics.models import FORM, FORM_START, FORM_STEP, PAGE, TrafficDay, Visit, step_subject
+from landform.core.i18n import gettext as _
 
 RANGES = (7, 30, 90)
 
@@ -83,7 +84,7 @@ async def report(
     )
     by_subject = await db.execute(
         select(TrafficDay.kind, TrafficDay.subject_id, views, answered)
-        .where(*in_range, *scoped)
+        .where(*in_range, *scoped, TrafficDay.kind.in_((PAGE, FORM)))
         .group_by(TrafficDay.kind, TrafficDay.subject_id)
     )
     for kind, subject_id, v, s in by_subject:
@@ -112,3 +113,53 @@ async def journey(db: AsyncSession, visitor_ids: list[str], limit: int = 50) -> 
         select(Visit).where(Visit.visitor_id.in_(visitor_ids)).order_by(Visit.occurred_at.desc()).limit(limit)
     )
     return list((await db.execute(query)).scalars())
+
+
+@dataclass
+class FunnelStage:
+    """One stage of a form's drop-off funnel: how many got this far, of the form's views."""
+
+    label: str
+    count: int
+    share: float  # of the views, 0..1
+
+
+async def funnel(
+    db: AsyncSession, end: date, days: int, form_id: UUID, steps: list[tuple[str, str]]
+) -> list[FunnelStage]:
+    """Views, starts, each step completed (the last step's is the submission) and submissions.
+
+    From the same daily counters as the report: counts only, nothing about any visitor.
+    """
+    start = end - timedelta(days=days - 1)
+    subjects = {step_subject(form_id, name): name for name, _title in steps[:-1]}
+    rows = await db.execute(
+        select(
+            TrafficDay.kind,
+            TrafficDay.subject_id,
+            func.sum(TrafficDay.views),
+            func.sum(TrafficDay.submissions),
+        )
+        .where(
+            TrafficDay.day >= start,
+            TrafficDay.day <= end,
+            TrafficDay.subject_id.in_([form_id, *subjects]),
+            TrafficDay.kind.in_((FORM, FORM_START, FORM_STEP)),
+        )
+        .group_by(TrafficDay.kind, TrafficDay.subject_id)
+    )
+    views = started = submitted = 0
+    completed: dict[str, int] = {}
+    for kind, subject_id, counted, answered in rows:
+        if kind == FORM:
+            views, submitted = int(counted or 0), int(answered or 0)
+        elif kind == FORM_START:
+            started = int(counted or 0)
+        elif subject_id in subjects:
+            completed[subjects[subject_id]] = int(counted or 0)
+    stages = [(_("Views"), views), (_("Started"), started)]
+    for number, (name, title) in enumerate(steps[:-1], start=1):
+        label = _("Step %(n)d done", n=number) + (f": {title}" if title else "")
+        stages.append((label, completed.get(name, 0)))
+    stages.append((_("Submitted"), submitted))
+    return [FunnelStage(label, count, count / views if views else 0.0) for label, count in stages]

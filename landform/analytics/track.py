@@ -13,7 +13,7 @@ from litestar.datastructures import Cookie
 
 from landform.analytics import bots
 from landform.analytics.counter import Counter, utm_of
-from landform.analytics.models import FORM, PAGE
+from landform.analytics.models import FORM, FORM_START, FORM_STEP, PAGE, step_subject
 
 VISITOR_COOKIE = "lf_vid"
 VISITOR_MAX_AGE = 13 * 30 * 24 * 3600  # 13 months, the longest analytics cookie regulators accept
@@ -97,3 +97,17 @@ def submitted(
     found.submission(tenant_id, FORM, form_id, utm)
     if page_id is not None:
         found.submission(tenant_id, PAGE, page_id, utm)
+
+
+def form_started(request: Any, tenant_id: UUID, form_id: UUID) -> None:
+    """Count a visitor beginning to fill in a form (the browser says so once; nothing identifies them)."""
+    found = counter(request.app.state)
+    if found is not None and not bots.is_bot(request.headers):
+        found.view(tenant_id, FORM_START, form_id, ("", "", ""))
+
+
+def step_completed(request: Any, tenant_id: UUID, form_id: UUID, step: str) -> None:
+    """Count a step of a form answered and accepted, for the drop-off funnel."""
+    found = counter(request.app.state)
+    if found is not None and not bots.is_bot(request.headers):
+        found.view(tenant_id, FORM_STEP, step_subject(form_id, step), ("", "", ""))

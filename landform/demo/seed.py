@@ -17,6 +17,7 @@ from landform.demo.forms import ensure_age_form, ensure_form
 from landform.demo.pages import AGE_PAGE_SLUG, ensure_age_page, ensure_page
 from landform.demo.pipeline import seed_pipeline
 from landform.demo.records import ensure_terms_accepted
+from landform.demo.showcase import SHOWCASE_PAGE_SLUG, ensure_showcase
 from landform.demo.tenant import (
     LOGIN_EMAIL,
     LOGIN_PASSWORD,
@@ -45,6 +46,7 @@ def seed_demo(settings: Settings) -> dict[str, str]:
         seed_work(session)
         age_form = ensure_age_form(session)
         ensure_age_page(session, age_form)
+        showcase_form, _showcase_page = ensure_showcase(session)
         secret = demo_api_key(settings)
         key_hash = security.hash_api_key(secret)
         if session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash)).scalar_one_or_none() is None:
@@ -60,4 +62,6 @@ def seed_demo(settings: Settings) -> dict[str, str]:
             "login_password": LOGIN_PASSWORD,
             "age_page_url": f"{base}/p/{TENANT_SLUG}/{AGE_PAGE_SLUG}",
             "age_form_key": age_form.key,
+            "showcase_page_url": f"{base}/p/{TENANT_SLUG}/{SHOWCASE_PAGE_SLUG}",
+            "showcase_form_key": showcase_form.key,
         }

@@ -36,7 +36,11 @@ FIELD_TYPES = {
     "website": lazy_gettext("Website"),
     "postcode": lazy_gettext("Postcode"),
     "hidden": lazy_gettext("Hidden (filled automatically)"),
+    "rating": lazy_gettext("Rating (1 to 5)"),
+    "nps": lazy_gettext("Scale from 0 to 10 (NPS)"),
 }
+# Scales answered by picking a number: the lowest and highest.
+SCALES = {"rating": (1, 5), "nps": (0, 10)}
 WITH_OPTIONS = {"select", "radio"}
 BOOLEAN = {"checkbox", "consent"}
 
@@ -51,7 +55,9 @@ TEXT_TARGETS = {
 # Field types that fill a CRM field by what they are: those named as a field the CRM takes of a lead.
 TYPE_TARGETS = {kind: kind for kind in FIELD_TYPES if kind == "email" or kind in LEAD_FIELDS}
 
-# What a hidden field carries; the page fills it from its own URL and referrer.
+# What a hidden field carries; the page fills it from its own URL and referrer. `url_param`: the value of
+# the `?param=` the marketer names (the field's `param`), kept only with the submission, never counted.
+URL_PARAM = "url_param"
 HIDDEN_SOURCES = {
     "utm_source": "UTM source",
     "utm_medium": "UTM medium",
@@ -60,7 +66,10 @@ HIDDEN_SOURCES = {
     "utm_content": "UTM content",
     "referrer": lazy_gettext("Referring page"),
     "page_url": lazy_gettext("Page address"),
+    URL_PARAM: lazy_gettext("A parameter of the page address you name"),
 }
+URL_PARAM_MAX = 200
+_PARAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,39}")
 
 MAX_LENGTH = {
     "textarea": 5000,
@@ -214,6 +223,27 @@ def _date_of_birth(text: str) -> str:
     return born.isoformat()
 
 
+def _scale(text: str, kind: str) -> int:
+    low, high = SCALES[kind]
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(_("Please choose a number from %(low)d to %(high)d.", low=low, high=high))
+    return int(text)
+
+
+def param_name(raw: str) -> str:
+    """A URL parameter's name as the marketer typed it; ValueError when it is not a plain name."""
+    name = raw.strip()
+    if not _PARAM_NAME.fullmatch(name):
+        raise ValueError(name)
+    return name
+
+
+def _kept_param(field: dict[str, Any], raw: Mapping[str, Any]) -> bool:
+    """A URL parameter tied to a consent box is kept only when that box was ticked."""
+    box = field.get("consent_field")
+    return not box or normalize_text(raw.get(box)).casefold() in _TRUE or raw.get(box) is True
+
+
 def option_values(field: dict[str, Any]) -> list[str]:
     return [str(option["value"]) for option in field.get("options", [])]
 
@@ -238,15 +268,19 @@ def clean_answers(
             values[name] = checked
             continue
         text = _clean_textarea(raw_value) if kind == "textarea" else normalize_text(raw_value)
-        limit = MAX_LENGTH.get(kind, DEFAULT_MAX_LENGTH)
+        limit = (
+            URL_PARAM_MAX if field.get("source") == URL_PARAM else MAX_LENGTH.get(kind, DEFAULT_MAX_LENGTH)
+        )
         if len(text) > limit:
             errors[name] = _("Please use at most %(limit)d characters.", limit=limit)
+            continue
+        if field.get("source") == URL_PARAM and not _kept_param(field, raw):
             continue
         if not text:
             if field.get("required") and kind != "hidden":
                 errors[name] = (
                     _("Please choose one of the options.")
-                    if kind in WITH_OPTIONS
+                    if kind in WITH_OPTIONS or kind in SCALES
                     else _("Please fill in this field.")
                 )
             continue
@@ -263,6 +297,8 @@ def clean_answers(
                     raise ValueError(_("Please choose one of the options."))
             elif kind == "date_of_birth":
                 value = _date_of_birth(text)
+            elif kind in SCALES:
+                value = _scale(text, kind)
             elif kind == "vat_number":
                 value = normalize.vat_number(text, country)
             elif kind == "kvk_number":

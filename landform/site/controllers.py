@@ -22,7 +22,7 @@ from landform.core import i18n
 from landform.core.db import scope_to_tenant
 from landform.core.http import CustomHost, custom_host, hosted_csp, public_path, public_url, site_prefix
 from landform.forms import progressive
-from landform.forms.intake.view import form_view
+from landform.forms.intake.view import form_view, url_params
 from landform.forms.models import Form, FormVersion
 from landform.site import blocks as page_blocks
 from landform.site import services, themes, video
@@ -46,7 +46,15 @@ def live_form(
     """The page's form as a visitor first sees it, and the origin of its thank-you redirect if any."""
     if record is None or version is None:
         return None, None
-    view = form_view(record.key, version, language=language, page_id=page_id, tracking=tracking, visit=visit)
+    view = form_view(
+        record.key,
+        version,
+        language=language,
+        page_id=page_id,
+        tracking=tracking,
+        visit=visit,
+        age_check=record.requires_age_check,
+    )
     target = urlsplit(version.redirect_url) if version.redirect_url else None
     return view, f"{target.scheme}://{target.netloc}" if target else None
 
@@ -153,6 +161,9 @@ async def _hosted_page(
     tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
     tracking["page_url"] = public_url(request)[:500]
     tracking["referrer"] = request.headers.get("referer", "")[:500]
+    if live.form_version is not None:
+        # The `?param=` values the form's URL-parameter fields keep.
+        tracking |= url_params(live.form_version.fields, request.query_params)
     # What the visitor's cookie choice allows: a visitor id (analytics), a shorter form (functional).
     gpc = cookies.global_privacy_control(request.headers.get("sec-gpc"))
     choice = cookies.read_choice(request.cookies.get(cookies.COOKIE_NAME), tenant.cookie_policy_version)

@@ -1,11 +1,8 @@
 /* Landform embed form. Served as is, at most 4 KB gzipped: no cookies, storage or HTML parsing. */
 (() => {
-  const warn = e => console.warn('Landform:', e);
-  // For a 429 and for when the form cannot load (other texts come with the form)
-  const T = {
-    en: ['Too many attempts. Please wait a minute.', 'Open the form'],
-    nl: ['Te veel pogingen. Wacht even een minuut.', 'Open het formulier']
-  };
+  const warn = e => console.warn('Landform:', e), X = {};
+  // For when the form cannot load (other texts come with the form)
+  const T = { en: 'Open the form', nl: 'Open het formulier' };
   const TYPE = { email: 'email', phone: 'tel', website: 'url', date: 'date', date_of_birth: 'date', checkbox: 'checkbox', consent: 'checkbox' };
   const MODE = { number: 'decimal', kvk_number: 'numeric', rsin: 'numeric' };
   // em, not rem: the host's root font size must not matter. The brand comes with the form (`css`): it
@@ -57,7 +54,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
     style(root, CSS);
     root.append(box);
     let lang = (host.dataset.lang || document.documentElement.lang || navigator.language || '').slice(0, 2).toLowerCase();
-    const t = i => (T[lang] || T.en)[i], url = `${origin}/f/${encodeURIComponent(key)}`;
+    const url = `${origin}/f/${encodeURIComponent(key)}`;
     // the page's own utm_* parameters travel along, so views and answers are counted per campaign
     const query = () => {
       const q = new URLSearchParams(location.search);
@@ -69,7 +66,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
     const load = () => fetch(`${url}/embed?${query()}`, { credentials: 'omit' })
       .then(r => r.json().catch(() => ({})).then(d => { if (r.ok) return d; throw d.refused || Error('HTTP ' + r.status) }));
 
-    load().then(def => {
+    load().then(async def => {
       lang = def.language || lang;
       def.css && style(root, def.css);
       const msg = def.messages || {}, rows = [], label = def.submit_label;
@@ -92,7 +89,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
 
       for (const f of def.fields || []) {
         const { name, type, value: v = '', options: opts = [] } = f, id = 'lf-' + name;
-        if (type == 'hidden') { form.append(hidden(name, carried(f.source || name))); continue }
+        if (type == 'hidden') { form.append(hidden(name, carried(f.param || f.source || name))); continue }
         const kind = TYPE[type], check = kind == 'checkbox', radio = type == 'radio';
         const a = { name, required: f.required, placeholder: f.placeholder, autocomplete: f.autocomplete, inputmode: MODE[type] };
         const cap = h(radio ? 'legend' : 'label', { for: !radio && id }, f.label, f.required
@@ -112,10 +109,17 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
       }
       form.append(token, hidden(def.honeypot, ''), btn);
 
+      // extensions the form needs (def.ext): embed-NAME.js, loaded once per page, may add hooks to `on`
+      const on = { check: [], body: [], result: [] };
+      for (const n of def.ext || []) await (X[n] = X[n] || new Promise((onload, onerror) => document.head.append(
+        Object.assign(h('script', { src: `${origin}/embed-${n}.js` }), { onload, onerror })))), LandformX[n]({ def, form, box, btn, rows, h, mark, say, lang, origin, on });
       const submit = async () => {
+        for (const c of on.check) if (!await c()) return;
         btn.disabled = true;
         btn.textContent = msg.sending;
-        const body = new URLSearchParams(new FormData(form)), to = new URL(def.action, origin);
+        const fd = new FormData(form), to = new URL(def.action, origin);
+        let body = new URLSearchParams(fd);
+        for (const b of on.body) body = b(fd);
         to.searchParams.set('lang', lang);
         let res, d = {};
         try {
@@ -125,6 +129,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
         btn.disabled = false;
         btn.textContent = label;
         const s = res && res.status, errors = d.errors || {};
+        if (on.result.some(r => r(s, d))) return;
         if (s > 199 && s < 300) {
           const to = d.redirect_url;
           if (/^https?:/.test(to)) { try { top.location.href = to } catch (_) { location.href = to } return }
@@ -138,7 +143,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
           (bad[0] ? bad[0].cs[0] : btn).focus();
           // token expired? get a fresh one
           if (errors._form) load().then(n => { token.value = n.token }, warn);
-        } else say(s == 429 ? msg.too_many || t(0) : msg.network);
+        } else say(s == 429 ? msg.too_many : msg.network);
       };
       form.onsubmit = e => { e.preventDefault(); btn.disabled || submit().catch(warn) };
       // "Made with Landform", on plans that keep it
@@ -147,7 +152,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
     }).catch(e => {
       // not loadable here: link to the hosted form
       warn(e);
-      box.append(h('a', { class: 'g', href: `${url}?${query()}`, target: '_top' }, t(1) + ' →'));
+      box.append(h('a', { class: 'g', href: `${url}?${query()}`, target: '_top' }, (T[lang] || T.en) + ' →'));
     }).catch(warn);
   };
 

@@ -205,7 +205,7 @@ def test_it_adds_a_date_of_birth_when_a_form_turns_the_age_check_on(client, db, 
     )
 
 
-def test_it_offers_the_parents_field_up_front_in_the_embed_and_holds_a_minor_from_another_site(
+def test_it_asks_for_the_parent_in_the_embed_once_the_birth_date_says_under_16_and_holds_a_minor(
     client, db, age_form
 ):
     site = "https://www.acme-zonwering.example"
@@ -215,7 +215,11 @@ def test_it_offers_the_parents_field_up_front_in_the_embed_and_holds_a_minor_fro
         f"/f/{age_form.key}/embed", headers={"Origin": site, "Accept-Language": "en"}
     ).json()
     parent = next(f for f in definition["fields"] if f["name"] == "parent_email")
-    assert parent["required"] is False and "younger than 16" in parent["help"]
+    # Shown by a rule (embed-steps.js runs it) right after the date of birth, as a normal question.
+    assert definition["ext"] == ["steps"]
+    assert parent["show_if"]["rules"] == [{"field": "date_of_birth", "op": "younger_than", "value": 16}]
+    names = [f["name"] for f in definition["fields"]]
+    assert names.index("parent_email") == names.index("date_of_birth") + 1
     response = client.post(
         f"/f/{age_form.key}",
         data={**CHILD, "date_of_birth": _born(14), "parent_email": PARENT, "_lf_token": definition["token"]},

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from landform.core.i18n import pick
+from landform.forms import logic
 from landform.forms.fields import BOOLEAN
+from landform.forms.intake.pipeline import live_version
 from landform.forms.models import Form
 from landform.hooks import FormSummary
 
@@ -40,3 +42,15 @@ async def allowed_origins(db: AsyncSession) -> set[str]:
         for allowed in (await db.execute(select(Form.allowed_origins))).scalars()
         for origin in allowed or []
     }
+
+
+async def form_steps(db: AsyncSession, form_id: UUID) -> list[tuple[str, str]]:
+    """A form's steps as (name, title), from its live version (or its draft before it is published)."""
+    form = await db.get(Form, form_id)
+    if form is None:
+        return []
+    version = await live_version(db, form)
+    fields = version.fields if version is not None else form.fields
+    return [
+        (step.name, logic.unpiped(pick((step.item or {}).get("label")))) for step in logic.split_steps(fields)
+    ]

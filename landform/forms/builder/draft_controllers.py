@@ -64,7 +64,7 @@ def _canvas_view(
 ) -> Any:
     spec = drafts.DraftSpec(fields, submit_label, form.thank_you, form.redirect_url)
     # `editing` only adds data attributes the builder finds fields by; a visitor's form never has it.
-    return {**form_view(form.key, spec, language=language), "editing": True}
+    return {**form_view(form.key, spec, language=language, all_steps=True), "editing": True}
 
 
 class FormDraftController(Controller):
@@ -170,7 +170,10 @@ def builder_texts(purposes: list[consent.PurposeChoice]) -> dict[str, Any]:
         "purpose": _("Purpose"),
         "no_purpose": _("None: only the ticked box and its text are kept with the answer"),
         # Pairs, not objects: Jinja's tojson sorts keys, and these are offered in this order.
-        "types": [[code, str(name)] for code, name in FIELD_TYPES.items()],
+        "types": [
+            *([code, str(name)] for code, name in FIELD_TYPES.items()),
+            ["step", _("Step break: a new page of the form")],
+        ],
         "targets": [[code, str(name)] for code, name in TEXT_TARGETS.items()],
         "sources": [[code, str(name)] for code, name in HIDDEN_SOURCES.items()],
         "languages": {"nl": _("Dutch"), "en": _("English")},
@@ -211,4 +214,40 @@ def builder_texts(purposes: list[consent.PurposeChoice]) -> dict[str, Any]:
         "hidden": _("Hidden, filled automatically"),
         "selected": _("Editing “%(label)s”."),
         "moved": _("“%(label)s” is now field %(n)d of %(total)d."),
+        "step_title": _("Step title"),
+        "step": _("Step"),
+        "logic": {
+            "show_if": _("Show this field only when"),
+            "show_step": _("Show this step only when"),
+            "skip_to": _("After this step, skip to"),
+            "no_skip": _("No skip: the next step"),
+            "add_rule": _("Add a rule"),
+            "remove_rule": _("Remove this rule"),
+            "all": _("all rules match"),
+            "any": _("any rule matches"),
+            "field": _("Answer to"),
+            "op": _("Compare"),
+            "value": _("Value"),
+            "none_yet": _("No rules: always shown."),
+            "no_earlier": _("Rules use the answers to fields above this one; add one first."),
+            "used_by": _("Rules in %(names)s use this field's answer."),
+            "remove_anyway": _("Remove it and those rules"),
+            "param": _("Address parameter to keep"),
+            "param_help": _(
+                "Like gclid or ref: the value of ?gclid=… in the page address, at most 200 characters."
+            ),
+            "consent_field": _("Keep it only when this consent box is ticked"),
+            "no_consent_field": _("Always keep it"),
+            "ops": [
+                ["equals", _("is")],
+                ["one_of", _("is one of (separate with commas)")],
+                ["filled", _("is filled in")],
+                ["empty", _("is empty")],
+                ["above", _("is a number above")],
+                ["below", _("is a number below")],
+                ["before", _("is a date before")],
+                ["after", _("is a date after")],
+                ["younger_than", _("is a birth date younger than (years)")],
+            ],
+        },
     }

@@ -17,14 +17,15 @@ from landform.core.drafts import DraftInvalid, check_revision, sent_revision
 from landform.core.i18n import LANGUAGES
 from landform.core.i18n import gettext as _
 from landform.core.text import normalize_text
+from landform.forms import logic
 from landform.forms.builder import services
-from landform.forms.fields import FIELD_TYPES
+from landform.forms.fields import FIELD_TYPES, URL_PARAM, field_slug
 from landform.forms.models import Form, FormVersion
 
 # What the builder edits of a field; every other key a stored field has (a consent box's purpose, the
 # age declaration's flag, a number's bounds) is kept as it is.
 EDITED = {"name", "type", "label", "help", "placeholder", "required", "progressive", "options"}
-EDITED |= {"maps_to", "default", "source", "purpose_id", "consent_text_id"}
+EDITED |= {"maps_to", "default", "source", "purpose_id", "consent_text_id", "show_if", "skip_to"}
 TEXT_LIMITS = {"label": 300, "help": 300, "placeholder": 100}
 
 
@@ -92,6 +93,9 @@ def read_fields(payload: Any) -> list[tuple[str, dict[str, Any]]]:
     for index, item in enumerate(raw):
         key = str(item.get("key") or item.get("name") or f"new-{index}")[:64]
         kind = item.get("type")
+        if kind == logic.STEP:
+            read.append((key, _step(item)))
+            continue
         if kind not in FIELD_TYPES:
             raise DraftInvalid({key: _("Choose one of the field types offered.")})
         options = item.get("options") if isinstance(item.get("options"), list) else []
@@ -108,13 +112,45 @@ def read_fields(payload: Any) -> list[tuple[str, dict[str, Any]]]:
                 if isinstance(o, dict)
             ],
         }
-        for name in ("maps_to", "default", "source", "purpose_id"):
+        for name in ("maps_to", "default", "source", "purpose_id", "param", "consent_field"):
             if isinstance(item.get(name), str):
                 shaped[name] = normalize_text(item[name])[:200]
         if item.get("progressive") is True:
             shaped["progressive"] = True
+        if isinstance(item.get("show_if"), dict):
+            shaped["show_if"] = item["show_if"]  # checked against the saved fields' names in save_draft
         read.append((key, shaped))
     return read
+
+
+def _step(item: dict[str, Any]) -> dict[str, Any]:
+    """A step break as the browser sent it: its title, and the rules that show or skip past it."""
+    step: dict[str, Any] = {
+        "name": str(item.get("name") or "")[:64],
+        "type": logic.STEP,
+        "label": _texts(item.get("label"), 200),
+    }
+    for name in ("show_if", "skip_to"):
+        if isinstance(item.get(name), dict):
+            step[name] = item[name]
+    return step
+
+
+def _with_rules(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each field's and step's rules kept only where they name a field of this form (and a later step)."""
+    names = {f["name"] for f in fields if not logic.is_step(f)}
+    result = []
+    for index, item in enumerate(fields):
+        checked = {k: v for k, v in item.items() if k not in ("show_if", "skip_to")}
+        show_if = logic.read_condition(item.get("show_if"), names)
+        if show_if:
+            checked["show_if"] = show_if
+        skip_to = logic.read_condition(item.get("skip_to"), names, with_step=True)
+        later = {f["name"] for f in fields[index + 1 :] if logic.is_step(f)}
+        if skip_to and logic.is_step(item) and skip_to["step"] in later:
+            checked["skip_to"] = skip_to
+        result.append(checked)
+    return result
 
 
 def read_submit_label(payload: Any, current: dict[str, str]) -> dict[str, str]:
@@ -134,7 +170,8 @@ def _as_builder_form(item: dict[str, Any]) -> dict[str, str]:
         for o in item["options"]
         if any(o["label"].values())
     )
-    data.update({name: item[name] for name in ("maps_to", "default", "source", "purpose_id") if name in item})
+    copied = ("maps_to", "default", "source", "purpose_id", "param", "consent_field")
+    data.update({name: item[name] for name in copied if name in item})
     if item["required"]:
         data["required"] = "on"
     if item.get("progressive"):
@@ -147,12 +184,23 @@ def _checked(
     old: dict[str, Any] | None,
     taken: list[dict[str, Any]],
     purposes: dict[str, consent.PurposeChoice],
+    consent_boxes: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The field as it will be stored, by the builder's rules; raises services.FormInvalid."""
     if old is not None and old["type"] != item["type"]:
         raise services.FormInvalid(_("A field's type cannot change: add a new field instead."))
+    if item["type"] == logic.STEP:
+        names = {f["name"] for f in taken}
+        name = old["name"] if old else field_slug("step " + (item["label"]["en"] or "new"), names)
+        return {**item, "name": name}
     if old is not None and old["type"] == "hidden":
-        return old
+        if (item.get("source"), item.get("param", "")) == (old.get("source"), old.get("param", "")):
+            return old
+        old = None  # it carries something else now: checked as a new hidden field
+    if item["type"] == "hidden" and item.get("source") == URL_PARAM:
+        # Its name comes from the parameter (so a second one can be added), not from the source.
+        others = SimpleNamespace(fields=[*taken, *(consent_boxes or [])])
+        return services.add_field(cast(Form, others), _as_builder_form(item))
     purpose = purposes.get(item.get("purpose_id", ""))
     if (
         item["type"] == "consent"
@@ -170,6 +218,8 @@ def _checked(
         if old.get("purpose_id") and "purpose_id" not in checked:
             kept.update(purpose_id=old["purpose_id"], consent_text_id=old.get("consent_text_id"))
         checked.update(kept)
+    if isinstance(item.get("show_if"), dict):
+        checked["show_if"] = item["show_if"]
     if checked["type"] != "hidden":
         # Kept per language as typed: the other language stands in for visitors (core.i18n.pick), and
         # the builder shows which translations are missing.
@@ -194,6 +244,7 @@ def save_draft(
     current = {f["name"]: f for f in form.fields}
     kept_names = {item["name"] for _key, item in items if item["name"] in current}
     by_id = {str(p.id): p for p in purposes}
+    boxes = [item for _key, item in items if item["type"] == "consent" and item["name"]]
     fields: list[dict[str, Any]] = []
     saved = DraftSaved(revision=form.draft_revision)
     for key, item in items:
@@ -201,7 +252,7 @@ def save_draft(
         names = kept_names | {f["name"] for f in fields}
         taken = [{"name": name, "type": ""} for name in names - ({old["name"]} if old else set())]
         try:
-            checked = _checked(item, old, taken, by_id)
+            checked = _checked(item, old, taken, by_id, boxes)
         except services.FormInvalid as error:
             saved.errors[key] = str(error)
             if old is not None:
@@ -214,7 +265,7 @@ def save_draft(
         raise DraftInvalid(
             {"fields": _("A form needs an e-mail field: the CRM knows people by their address.")}
         )
-    form.fields = fields
+    form.fields = _with_rules(fields)
     form.submit_label = read_submit_label(payload, form.submit_label)
     services.mark_changed(form, user_id)
     saved.revision = form.draft_revision

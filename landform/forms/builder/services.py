@@ -18,15 +18,17 @@ from landform.core.db import utcnow
 from landform.core.i18n import LANGUAGES
 from landform.core.i18n import gettext as _
 from landform.core.text import normalize_text
-from landform.forms import progressive
+from landform.forms import logic, progressive
 from landform.forms.fields import (
     BOOLEAN,
     FIELD_TYPES,
     HIDDEN_SOURCES,
     TEXT_TARGETS,
+    URL_PARAM,
     WITH_OPTIONS,
     asks_special_category,
     field_slug,
+    param_name,
 )
 from landform.forms.intake.spam import HONEYPOT, TOKEN_FIELD
 from landform.forms.models import Form, FormVersion
@@ -137,6 +139,8 @@ def add_field(
         source = data.get("source", "")
         if source not in HIDDEN_SOURCES:
             raise FormInvalid(_("Choose what the hidden field carries."))
+        if source == URL_PARAM:
+            return _add_url_param(form, data, new, taken)
         if source in taken:
             raise FormInvalid(_("This form already carries that value."))
         new.update(name=source, source=source, label={"nl": source, "en": source})
@@ -185,6 +189,30 @@ def add_field(
     return new
 
 
+def _add_url_param(form: Form, data: dict[str, str], new: dict[str, Any], taken: set[str]) -> dict[str, Any]:
+    """A hidden field that keeps the `?param=` the marketer names (at most 200 characters of it).
+
+    With `consent_field`, the value is kept only when the visitor ticked that consent box: a click id or
+    a partner's reference can identify a person, and is then kept with their consent only.
+    """
+    try:
+        param = param_name(data.get("param", ""))
+    except ValueError as error:
+        raise FormInvalid(
+            _("Name the address parameter to keep, like gclid or ref (letters, digits, _ . -).")
+        ) from error
+    if any(f.get("param") == param for f in form.fields):
+        raise FormInvalid(_("This form already carries that value."))
+    new.update(name=field_slug(param, taken), source=URL_PARAM, param=param, label={"nl": param, "en": param})
+    box = data.get("consent_field", "")
+    if box:
+        if not any(f["name"] == box and f["type"] == "consent" for f in form.fields):
+            raise FormInvalid(_("Choose one of the form's consent boxes."))
+        new["consent_field"] = box
+    form.fields = [*form.fields, new]
+    return new
+
+
 def update_field(
     form: Form, name: str, data: dict[str, str], purpose: consent.PurposeChoice | None = None
 ) -> dict[str, Any]:
@@ -201,6 +229,9 @@ def update_field(
     others = SimpleNamespace(fields=[f for f in form.fields if f["name"] != name])
     changed = add_field(cast(Form, others), {**data, "type": current["type"]}, purpose)
     changed["name"] = name
+    for kept in ("show_if", "skip_to"):
+        if current.get(kept):
+            changed[kept] = current[kept]
     if current["type"] == "consent" and not data.get("purpose_id") and current.get("purpose_id"):
         # Kept unless the marketer chose another: a consent box keeps recording its purpose.
         changed.update(purpose_id=current["purpose_id"], consent_text_id=current.get("consent_text_id"))
@@ -216,7 +247,7 @@ def remove_field(form: Form, name: str) -> None:
         raise FormInvalid(_("That field is not on this form."))
     if not any(f["type"] == "email" for f in remaining):
         raise FormInvalid(_("A form needs an e-mail field: the CRM knows people by their address."))
-    form.fields = remaining
+    form.fields = logic.drop_rules_on(remaining, name)
 
 
 def move_field(form: Form, name: str, offset: int) -> None:

@@ -27,13 +27,13 @@ from landform.core.metrics import SUBMISSIONS
 from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
 from landform.forms import embed_refusals, progressive
-from landform.forms.embed import serve_embed_script
+from landform.forms.embed import extension_routes, serve_embed_script
 from landform.forms.fields import SubmissionInvalid
-from landform.forms.intake import pipeline, spam
+from landform.forms.intake import pipeline, spam, stepping
 from landform.forms.intake.body import MAX_BODY, read_answers
 from landform.forms.intake.live import live_form
 from landform.forms.intake.origins import OriginRefused, cors_headers, embedding_origin
-from landform.forms.intake.view import form_view
+from landform.forms.intake.view import embed_extensions, form_view, url_params
 from landform.forms.models import Form, FormVersion
 
 log = logging.getLogger(__name__)
@@ -53,12 +53,19 @@ class IntakeController(Controller):
         track.form_viewed(request, tenant.id, form.id)
         tracking = {k: v[:500] for k, v in request.query_params.items() if k.startswith("utm_")}
         tracking["referrer"] = request.headers.get("referer", "")[:500]
+        tracking |= url_params(version.fields, request.query_params)
         return Template(
             "forms/hosted_form.html",
             context={
                 "tenant": tenant,
                 "title": form.name,
-                "form": form_view(form.key, version, language=get_language(), tracking=tracking),
+                "form": form_view(
+                    form.key,
+                    version,
+                    language=get_language(),
+                    tracking=tracking,
+                    age_check=form.requires_age_check,
+                ),
                 "branding": await quotas.shows_branding(db_session),
             },
         )
@@ -86,8 +93,12 @@ class IntakeController(Controller):
                 headers={**cors_headers(refused.origin), "cache-control": "no-store"},
             )
         track.form_viewed(request, tenant.id, form.id)
-        view = form_view(form.key, version, language=language)
-        if form.requires_age_check:
+        view = form_view(
+            form.key, version, language=language, age_check=form.requires_age_check, all_steps=True
+        )
+        if form.requires_age_check and not any(
+            f["name"] == consent_minors.PARENT_EMAIL_FIELD for f in view["fields"]
+        ):
             view["fields"].append(consent_minors.parent_email_field("", "", language, up_front=True))
         # Served from the tenant's custom host, the form posts there too (first-party for ad blockers).
         here = custom_host(request)
@@ -109,6 +120,7 @@ class IntakeController(Controller):
                 "fallback": _("Open the form"),
             },
         }
+        body |= embed_extensions(view)
         if await quotas.shows_branding(db_session):
             body["badge"] = {"text": _("Made with Landform"), "url": f"{base}/"}
         return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})
@@ -147,6 +159,18 @@ class IntakeController(Controller):
         visit = progressive.Visit()
         try:
             raw = await read_answers(request)
+            move = stepping.take_step(
+                version.fields,
+                raw,
+                tenant.country,
+                age_check=form.requires_age_check,
+                block_disposable=form.block_disposable_email,
+            )
+            if not move.final:
+                return await self._step(
+                    request, db_session, form, version, tenant, raw, move, as_json, origin
+                )
+            raw = move.answers
             token = spam.check_bot_signals(form, raw)
             token_nonce, visit = token.nonce, token.visit
             if token.page_id and not origin:
@@ -266,10 +290,81 @@ class IntakeController(Controller):
                 "tenant": tenant,
                 "title": form.name,
                 "form": form_view(
-                    form.key, version, language=language, values=values, errors=errors, visit=visit
+                    form.key,
+                    version,
+                    language=language,
+                    values=values,
+                    errors=errors,
+                    visit=visit,
+                    age_check=form.requires_age_check,
                 ),
             },
         )
+
+    async def _step(
+        self,
+        request: Request[Any, Any, Any],
+        db: AsyncSession,
+        form: Form,
+        version: FormVersion,
+        tenant: Tenant,
+        raw: dict[str, Any],
+        move: stepping.Move,
+        as_json: bool,
+        origin: str | None,
+    ) -> Response[Any]:
+        """A step of a form with steps: its errors, or the next step (nothing is stored until the last)."""
+        if move.completed is not None:
+            track.step_completed(request, tenant.id, form.id, move.completed)
+        if as_json:
+            return Response(
+                {"status": "invalid", "errors": move.errors}
+                if move.errors
+                else {"status": "step", "step": move.step},
+                status_code=422 if move.errors else 200,
+                headers=cors_headers(origin),
+                media_type=MediaType.JSON,
+            )
+        facts = spam.token_facts(form, raw)
+        page_id = facts.page_id if facts and not origin else None
+        values = {k: v for k, v in move.answers.items() if isinstance(v, str)}
+        view = form_view(
+            form.key,
+            version,
+            language=get_language(),
+            values=values,
+            errors=move.errors,
+            page_id=page_id,
+            visit=facts.visit if facts else None,
+            age_check=form.requires_age_check,
+            step=move.step,
+        )
+        # One token for the whole form: the time trap and the one-lead-per-token check span every step.
+        view["token"] = str(raw.get(spam.TOKEN_FIELD, ""))
+        status = 422 if move.errors else 200
+        if page_id is not None:
+            page = await hooks.page_renderer.get()(request, db, page_id, view)
+            if page is not None:
+                page.status_code = status
+                return page
+        return Template(
+            "forms/hosted_form.html",
+            status_code=status,
+            context={"tenant": tenant, "title": form.name, "form": view},
+        )
+
+    @post("/f/{form_key:str}/start", exclude_from_csrf=True, request_max_body_size=64, status_code=204)
+    async def started(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
+    ) -> Response[None]:
+        """A visitor began to fill in the form (counted for the drop-off funnel; no visitor is stored)."""
+        form, _version, tenant = await live_form(request, db_session, form_key)
+        try:
+            origin = embedding_origin(request, form)
+        except OriginRefused:
+            return Response(None, status_code=204)
+        track.form_started(request, tenant.id, form.id)
+        return Response(None, status_code=204, headers=cors_headers(origin))
 
     async def _invalid_on_page(
         self,
@@ -286,7 +381,14 @@ class IntakeController(Controller):
         """The landing page again, with the errors in its form, so the visitor stays where they were."""
         values = {k: v for k, v in raw.items() if isinstance(v, str)}
         view = form_view(
-            form.key, version, language=language, values=values, errors=errors, page_id=page_id, visit=visit
+            form.key,
+            version,
+            language=language,
+            values=values,
+            errors=errors,
+            page_id=page_id,
+            visit=visit,
+            age_check=form.requires_age_check,
         )
         # `forms` may not import `site`: the landing page comes through a hook (not a dependency, which
         # Litestar would resolve on every submission for a page only an invalid one shows).
@@ -317,6 +419,6 @@ def intake_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[IntakeController, serve_embed_script],
+        route_handlers=[IntakeController, serve_embed_script, *extension_routes],
         middleware=[DefineMiddleware(FailOpenRateLimit, config=per_ip, also=(per_form,))],
     )

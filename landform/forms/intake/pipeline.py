@@ -28,6 +28,7 @@ from landform.forms.fields import (
     clean_answers,
     consent_proof,
 )
+from landform.forms.logic import shown_fields
 from landform.forms.models import Form, FormVersion
 
 
@@ -106,12 +107,13 @@ async def accept_submission(
     caller writes nothing else with it, so it is committed before this returns; a lead that is routed
     at once (the usual case) is then stored in one statement (`routing_job.store_with_routing`).
     """
-    asked = [f for f in version.fields if f["name"] not in skip]
+    # Only what the visitor was shown is validated and stored: the form's rules decide, not the request.
+    asked = [f for f in shown_fields(version.fields, raw) if f["name"] not in skip]
     values, contact_fields = clean_answers(asked, raw, country, block_disposable=form.block_disposable_email)
     if "email" not in contact_fields:
         raise SubmissionInvalid({"_form": _("This form cannot be sent: it has no e-mail field.")})
     try:
-        parent_email = consent_minors.parent_needed(form.requires_age_check, version.fields, values, raw)
+        parent_email = consent_minors.parent_needed(form.requires_age_check, asked, values, raw)
     except consent_minors.ParentEmailNeeded as needed:
         raise SubmissionInvalid({consent_minors.PARENT_EMAIL_FIELD: str(needed)}) from needed
     tracked = {
@@ -123,16 +125,14 @@ async def accept_submission(
         "source": context.source,
         "language": context.language,
         "form_name": form.name,
-        "labels": {
-            f["name"]: pick(f.get("label"), context.language) for f in version.fields if f["type"] != "hidden"
-        },
+        "labels": {f["name"]: pick(f.get("label"), context.language) for f in asked if f["type"] != "hidden"},
         **tracked,
         **context.extra,
     }
     # The option the visitor chose, in the words they saw (the answer stores the option's key).
     choices = {
         f["name"]: pick(option.get("label"), context.language)
-        for f in version.fields
+        for f in asked
         if f["type"] in WITH_OPTIONS
         for option in f.get("options", [])
         if str(option.get("value")) == values.get(f["name"])
@@ -143,7 +143,7 @@ async def accept_submission(
         details["tags"] = list(form.crm_tags)
     if form.confirmation_email:
         details[CONFIRM_KEY] = True
-    consents = consent_proof(version.fields, values, context.language)
+    consents = consent_proof(asked, values, context.language)
     if consents:
         details["consents"] = consents
     if parent_email:
@@ -158,7 +158,7 @@ async def accept_submission(
         ip_hash=consent.ip_hash(context.ip),
         user_agent_family=consent.browser_family(context.user_agent),
     )
-    ticked = consent.ticked_consents(version.fields, values, context.language)
+    ticked = consent.ticked_consents(asked, values, context.language)
     # Purposes with double opt-in: recorded once the person confirms by e-mail (a parent's yes confirms).
     waiting = await double_opt_in.needing_confirmation(db, ticked) if ticked and not parent_email else []
     if waiting:

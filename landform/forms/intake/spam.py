@@ -132,3 +132,20 @@ def keep_spam(
     )
     db.add(spam)
     return spam
+
+
+def token_facts(form: Form, raw: dict[str, Any]) -> TokenFacts | None:
+    """What a genuine token says, without the bot checks (a step of a form shows with it; the last one
+    is checked in full)."""
+    token = raw.get(TOKEN_FIELD)
+    if not isinstance(token, str):
+        return None
+    try:
+        key, page_id, nonce, *extras = security.unsign("form", token)
+        return TokenFacts(
+            page_id=UUID(page_id) if page_id and key == form.key else None,
+            nonce=str(nonce)[:32],
+            visit=_visit_from_token(extras[0] if extras else None),
+        )
+    except (security.TokenInvalid, ValueError, TypeError):
+        return None

@@ -51,9 +51,13 @@
   const say = text => { announcer.textContent = ''; setTimeout(() => { announcer.textContent = text; }, 30); };
   const textOf = (f, part, code = lang) => ((f[part] || {})[code] || '').trim();
   const anyText = (f, part) => LANGS.map(c => textOf(f, part, c)).find(Boolean) || '';
-  const title = f => (f.type === 'hidden' ? `${T.hidden}: ${T.sources[f.source] || f.source}` : textOf(f, 'label') || anyText(f, 'label') || T.types[f.type]);
+  const title = f => (f.type === 'hidden' ? `${T.hidden}: ${f.param || T.sources[f.source] || f.source}`
+    : f.type === 'step' ? `${T.step}: ${textOf(f, 'label') || anyText(f, 'label')}`
+      : textOf(f, 'label') || anyText(f, 'label') || T.types[f.type]);
   const missing = f => (f.type === 'hidden' ? [] : LANGS.filter(c => ['label', 'help', 'placeholder'].some(p => anyText(f, p) && !textOf(f, p, c))));
   const find = key => state.fields.findIndex(f => f.key === key);
+  // Conditional logic and steps: editor/form-rules-1.js.
+  const rules = window.LandformRules({ h, T, state: () => state, names, change: (...a) => change(...a), title });
 
   // A change: made to the working copy, handed to the draft (typing in one box is one step until a pause).
   const change = (mutate, group = null, { panelToo = true } = {}) => {
@@ -243,6 +247,7 @@
       f.source = Object.keys(T.sources).find(s => !taken.has(s)) || Object.keys(T.sources)[0];
       f.label = {};
     }
+    if (type === 'step') f.label = {};
     if (OPTIONS.includes(type)) f.options = [1, 2].map(n => ({ value: '', label: { [lang]: fmt(T.option, { n }) } }));
     return f;
   };
@@ -263,7 +268,7 @@
     const at = find(key);
     const gone = state.fields[at];
     selected = null;
-    change(() => state.fields.splice(at, 1));
+    change(() => { rules.dropRulesOn(gone); state.fields.splice(at, 1); });
     const note = h('p', { class: 'removed-note', 'data-removed-note': '' }, fmt(T.removed, { label: title(gone) }), ' ',
       h('button', { type: 'button', class: 'button', onclick: () => { note.remove(); undo(); select(gone.key, { focus: true }); } }, T.undo));
     outline.before(note);
@@ -298,7 +303,9 @@
     const box = h('div', { class: 'field-editor', id: 'field-editor' });
     if (errors[f.key]) box.append(h('p', { class: 'error', id: 'fe-error' }, errors[f.key]));
     if (f.type === 'hidden') {
-      box.append(h('p', {}, `${T.carries}: ${T.sources[f.source] || f.source}`));
+      box.append(hiddenSource(f));
+    } else if (f.type === 'step') {
+      box.append(textBox(f, 'label'), rules.box(f, 'show_if'), rules.box(f, 'skip_to'));
     } else {
       box.append(textBox(f, 'label', CHECKS.includes(f.type)), textBox(f, 'help'));
       if (!CHECKS.includes(f.type) && f.type !== 'radio') box.append(textBox(f, 'placeholder'));
@@ -328,19 +335,42 @@
       }
       box.append(checkBox(f, 'required', T.required));
       if (!ALWAYS_ASKED.includes(f.type)) box.append(checkBox(f, 'progressive', T.progressive));
+      box.append(rules.box(f, 'show_if'));
     }
+    // Before it goes: which rules use its answer (removing it removes those rules too).
+    const users = rules.usedBy(f);
+    if (users.length) box.append(h('p', { class: 'help warn', id: 'fe-used-by' }, fmt(T.logic.used_by, { names: users.map(title).join(', ') })));
     box.append(h('div', { class: 'editor-actions' },
-      f.type === 'hidden' ? null : h('button', { type: 'button', class: 'button', onclick: () => duplicate(f.key) }, T.duplicate),
-      h('button', { type: 'button', class: 'button danger', onclick: () => remove(f.key) }, T.remove)));
+      ['hidden', 'step'].includes(f.type) ? null : h('button', { type: 'button', class: 'button', onclick: () => duplicate(f.key) }, T.duplicate),
+      h('button', { type: 'button', class: 'button danger', 'aria-describedby': users.length ? 'fe-used-by' : null, onclick: () => remove(f.key) },
+        users.length ? T.logic.remove_anyway : T.remove)));
     box.append(typeChooser('fe-add-type', T.add_here, type => add(type, find(f.key) + 1)));
     markInvalid(box);
     return box;
+  };
+  // A hidden field: what it carries; a parameter of the page address is named, and may wait for consent.
+  const hiddenSource = f => {
+    const wrap = h('div', {});
+    const source = h('select', { id: 'fe-source', onchange: e => change(() => { f.source = e.target.value; }) },
+      ...Object.keys(T.sources).map(code => h('option', { value: code, selected: f.source === code }, T.sources[code])));
+    wrap.append(h('div', { class: 'field' }, h('label', { for: 'fe-source' }, T.carries), source));
+    if (f.source !== 'url_param') return wrap;
+    const param = h('input', { id: 'fe-param', maxlength: 40, spellcheck: 'false', 'aria-describedby': 'fe-param-help',
+      oninput: e => change(() => { f.param = e.target.value.trim(); }, `${f.key}:param`, { panelToo: false }) });
+    param.value = f.param || '';
+    const boxes = state.fields.filter(x => x.type === 'consent' && (x.name || names[x.key]));
+    const consent = h('select', { id: 'fe-consent-field', onchange: e => change(() => { f.consent_field = e.target.value; }) },
+      h('option', { value: '' }, T.logic.no_consent_field),
+      ...boxes.map(x => h('option', { value: x.name || names[x.key], selected: f.consent_field === (x.name || names[x.key]) }, title(x))));
+    wrap.append(h('div', { class: 'field' }, h('label', { for: 'fe-param' }, T.logic.param), param, h('p', { class: 'help', id: 'fe-param-help' }, T.logic.param_help)),
+      h('div', { class: 'field' }, h('label', { for: 'fe-consent-field' }, T.logic.consent_field), consent));
+    return wrap;
   };
   const icon = (glyph, text, onclick, disabled, direction) => h('button', { type: 'button', class: 'icon', 'aria-label': text, title: text, disabled, 'data-move': direction, onclick }, glyph);
   const item = (f, i) => {
     const open = f.key === selected;
     const badges = missing(f).map(code => h('span', { class: 'badge warn' }, fmt(T.missing_short, { code: code.toUpperCase() })));
-    const li = h('li', { class: `outline-item${open ? ' selected' : ''}${errors[f.key] ? ' has-problem' : ''}`, 'data-key': f.key, draggable: 'true' },
+    const li = h('li', { class: `outline-item${open ? ' selected' : ''}${errors[f.key] ? ' has-problem' : ''}`, 'data-key': f.key, 'data-step': f.type === 'step', draggable: 'true' },
       h('span', { class: 'drag-handle', 'aria-hidden': 'true' }, '⠿'),
       h('button', { type: 'button', class: 'outline-select', 'aria-expanded': String(open), 'aria-controls': open ? 'field-editor' : null,
         onclick: () => select(open ? null : f.key, { focus: !open }) },
