@@ -28,6 +28,25 @@ def embed_script() -> tuple[bytes, str]:
     return body, "sha384-" + b64encode(hashlib.sha384(body).digest()).decode()
 
 
+@cache
+def extension_script(name: str) -> tuple[bytes, str]:
+    """An embed extension (`static/embed-{name}.js`) as served, and its hash (also its version)."""
+    body = compact_script((EMBED_JS.parent / f"embed-{name}.js").read_text())
+    return body, "sha384-" + b64encode(hashlib.sha384(body).digest()).decode()
+
+
+def extension_url(name: str) -> str:
+    """The extension's address with its version, for hosted pages that link it themselves."""
+    return f"/embed-{name}.js?v={hashlib.sha256(extension_script(name)[0]).hexdigest()[:10]}"
+
+
+@get(["/embed-altcha.js", "/embed-popup.js"], include_in_schema=False, cache=False)
+async def serve_embed_extension(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """An embed extension, with the same headers as the embed script."""
+    name = request.url.path.removeprefix("/embed-").removesuffix(".js")
+    return script_response(request, *extension_script(name))
+
+
 @get("/embed.js", include_in_schema=False, cache=False)
 async def serve_embed_script(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The embed script: cached for a day, revalidated by ETag, loadable with Subresource Integrity."""

@@ -112,7 +112,9 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
       }
       form.append(token, hidden(def.honeypot, ''), btn);
 
+      const on = { check: [], result: [] };
       const submit = async () => {
+        for (const c of on.check) if (!await c()) return;
         btn.disabled = true;
         btn.textContent = msg.sending;
         const body = new URLSearchParams(new FormData(form)), to = new URL(def.action, origin);
@@ -125,6 +127,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
         btn.disabled = false;
         btn.textContent = label;
         const s = res && res.status, errors = d.errors || {};
+        if (on.result.some(f => f(s, d))) return;
         if (s > 199 && s < 300) {
           const to = d.redirect_url;
           if (/^https?:/.test(to)) { try { top.location.href = to } catch (_) { location.href = to } return }
@@ -143,7 +146,10 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
       form.onsubmit = e => { e.preventDefault(); btn.disabled || submit().catch(warn) };
       // "Made with Landform", on plans that keep it
       const b = def.badge;
-      box.append(def.title ? h('h2', {}, def.title) : '', form, status, b ? h('p', { class: 'm' }, h('a', { href: b.url, target: '_blank', rel: 'noopener' }, b.text)) : '');
+      // extensions the form needs (`ext`; a failed one calls undefined: caught, the form shows). A stand-in
+      // until f-logic's loader (once per page, the contract's whole ctx) replaces it at merge: 4 KB.
+      Promise.all((def.ext || []).map(n => new Promise(ok => host.after(Object.assign(h('script', { src: `${origin}/embed-${n}.js` }), { onload: () => ok(LandformX[n]), onerror: ok }))).then(f => f({ def, form, h, say, on })))).catch(warn).then(() =>
+      box.append(def.title ? h('h2', {}, def.title) : '', form, status, b ? h('p', { class: 'm' }, h('a', { href: b.url, target: '_blank', rel: 'noopener' }, b.text)) : ''));
     }).catch(e => {
       // not loadable here: link to the hosted form
       warn(e);
@@ -176,6 +182,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
         }
       }).observe(document.documentElement, { childList: true, subtree: true });
     };
+    me.dataset.landformPopup && me.after(h('script', { src: origin + '/embed-popup.js' }));
     document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', safeStart) : safeStart();
   } catch (e) { warn(e) }
 })();

@@ -29,6 +29,7 @@ from landform.core.settings import Settings
 from landform.forms import embed_refusals, progressive
 from landform.forms.embed import serve_embed_script
 from landform.forms.fields import SubmissionInvalid
+from landform.forms.guard import proof
 from landform.forms.intake import pipeline, spam
 from landform.forms.intake.body import MAX_BODY, read_answers
 from landform.forms.intake.live import live_form
@@ -58,7 +59,13 @@ class IntakeController(Controller):
             context={
                 "tenant": tenant,
                 "title": form.name,
-                "form": form_view(form.key, version, language=get_language(), tracking=tracking),
+                "form": form_view(
+                    form.key,
+                    version,
+                    language=get_language(),
+                    tracking=tracking,
+                    challenge=proof.new_challenge(form.key) if form.proof_of_work_always else None,
+                ),
                 "branding": await quotas.shows_branding(db_session),
             },
         )
@@ -109,6 +116,8 @@ class IntakeController(Controller):
                 "fallback": _("Open the form"),
             },
         }
+        if form.proof_of_work_always:  # solved while the visitor fills it in
+            body["ext"], body["altcha"] = ["altcha"], proof.new_challenge(form.key)
         if await quotas.shows_branding(db_session):
             body["badge"] = {"text": _("Made with Landform"), "url": f"{base}/"}
         return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})
@@ -147,7 +156,7 @@ class IntakeController(Controller):
         visit = progressive.Visit()
         try:
             raw = await read_answers(request)
-            token = spam.check_bot_signals(form, raw)
+            token = await proof.screen(form, raw, context.ip, request.app.stores)
             token_nonce, visit = token.nonce, token.visit
             if token.page_id and not origin:
                 context.source, context.page_id = "page", token.page_id
@@ -172,6 +181,9 @@ class IntakeController(Controller):
             spam.keep_spam(db_session, form, version.number, raw, suspected.reason, context)
             await db_session.commit()
             return accepted
+        except proof.ProofNeeded as needed:
+            SUBMISSIONS.labels("challenged").inc()
+            return self._proof_needed(form, version, tenant, as_json, raw, needed.reason, language, origin)
         except IntegrityError:
             # The token's nonce is unique: this exact filled-in form was stored already. Any other
             # integrity error is a bug and must surface, not pass for a duplicate.
@@ -239,6 +251,51 @@ class IntakeController(Controller):
             return Redirect(version.redirect_url, status_code=303)
         return Template("forms/thank_you.html", context={"message": message, "tenant": tenant})
 
+    def _proof_needed(
+        self,
+        form: Form,
+        version: FormVersion,
+        tenant: Tenant,
+        as_json: bool,
+        raw: dict[str, Any],
+        reason: str,
+        language: str,
+        origin: str | None,
+    ) -> Response[Any]:
+        """403 with a fresh challenge: the embed solves it and sends again; a hosted form keeps the answers."""
+        challenge = proof.new_challenge(form.key)
+        message = _(
+            "One more step: your browser confirms that you are not a bot. This takes a moment and "
+            "happens by itself. If nothing happens, turn on JavaScript and press the button again: "
+            "your answers are kept."
+        )
+        if as_json:
+            return Response(
+                {
+                    "status": "challenge",
+                    "reason": reason,
+                    "message": message,
+                    "field": proof.FIELD,
+                    "challenge": challenge,
+                },
+                status_code=403,
+                headers=cors_headers(origin),
+                media_type=MediaType.JSON,
+            )
+        return self._invalid(
+            form,
+            version,
+            tenant,
+            as_json,
+            raw,
+            {"_form": message},
+            language,
+            origin,
+            progressive.Visit(),
+            challenge=challenge,
+            status_code=403,
+        )
+
     def _invalid(
         self,
         form: Form,
@@ -250,6 +307,8 @@ class IntakeController(Controller):
         language: str,
         origin: str | None,
         visit: progressive.Visit,
+        challenge: dict[str, Any] | None = None,
+        status_code: int = 422,
     ) -> Response[Any]:
         if as_json:
             return Response(
@@ -258,17 +317,18 @@ class IntakeController(Controller):
                 headers=cors_headers(origin),
                 media_type=MediaType.JSON,
             )
-        values = {k: v for k, v in raw.items() if isinstance(v, str)}
+        values = {k: v for k, v in raw.items() if isinstance(v, str) and k != proof.FIELD}
+        if challenge is None and form.proof_of_work_always:
+            challenge = proof.new_challenge(form.key)
+        view = form_view(
+            form.key, version, language=language, values=values, errors=errors, visit=visit, challenge=challenge
+        )
+        # Sent again by the script once solved: the visitor pressed the button already.
+        view["altcha_resubmit"] = status_code == 403
         return Template(
             "forms/hosted_form.html",
-            status_code=422,
-            context={
-                "tenant": tenant,
-                "title": form.name,
-                "form": form_view(
-                    form.key, version, language=language, values=values, errors=errors, visit=visit
-                ),
-            },
+            status_code=status_code,
+            context={"tenant": tenant, "title": form.name, "form": view},
         )
 
     async def _invalid_on_page(
@@ -284,9 +344,16 @@ class IntakeController(Controller):
         visit: progressive.Visit,
     ) -> Response[Any] | None:
         """The landing page again, with the errors in its form, so the visitor stays where they were."""
-        values = {k: v for k, v in raw.items() if isinstance(v, str)}
+        values = {k: v for k, v in raw.items() if isinstance(v, str) and k != proof.FIELD}
         view = form_view(
-            form.key, version, language=language, values=values, errors=errors, page_id=page_id, visit=visit
+            form.key,
+            version,
+            language=language,
+            values=values,
+            errors=errors,
+            page_id=page_id,
+            visit=visit,
+            challenge=proof.new_challenge(form.key) if form.proof_of_work_always else None,
         )
         # `forms` may not import `site`: the landing page comes through a hook (not a dependency, which
         # Litestar would resolve on every submission for a page only an invalid one shows).

@@ -10,7 +10,9 @@ from landform.consent import minors as consent_minors
 from landform.core.i18n import gettext as _
 from landform.core.i18n import pick
 from landform.forms import progressive
+from landform.forms.embed import extension_url
 from landform.forms.fields import TYPE_TARGETS
+from landform.forms.guard.proof import FIELD
 from landform.forms.intake.pipeline import FormSpec
 from landform.forms.intake.spam import HONEYPOT, TOKEN_FIELD, issue_token
 
@@ -37,11 +39,13 @@ def form_view(
     page_id: UUID | None = None,
     tracking: dict[str, str] | None = None,
     visit: progressive.Visit | None = None,
+    challenge: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a template (or the embed script) needs to render the form, with answers and errors.
 
     `visit`: what a hosted page knows of the visitor; the fields it leaves out are decided here
-    (or were decided when the form was first shown, when it comes back with errors).
+    (or were decided when the form was first shown, when it comes back with errors). `challenge`: a
+    proof of work the browser solves before the form is sent (`forms/guard/proof.py`).
     """
     values, errors, tracking = values or {}, errors or {}, tracking or {}
     visit = visit or progressive.Visit()
@@ -92,4 +96,7 @@ def form_view(
         "honeypot": HONEYPOT,
         "token_field": TOKEN_FIELD,
         "has_errors": bool(errors),
+        "altcha": challenge,
+        "altcha_field": FIELD,
+        "altcha_script": extension_url("altcha") if challenge else "",
     }
