@@ -14,8 +14,17 @@ from landform.core.db import sync_session
 from landform.core.settings import DatabaseSettings
 from landform.forms.models import Form
 from tests.browser.chromium import DESKTOP, PHONE, axe_violations
-from tests.browser.customer_site import CustomerSite, allow_origins, customer_site
-from tests.browser.test_embed import HUMAN_PAUSE, embedded, fill, open_page, shot, spied, wait_for_contact
+from tests.browser.customer_site import CustomerSite, customer_site
+from tests.browser.test_embed import (
+    HUMAN_PAUSE,
+    allow_origins,
+    embedded,
+    fill,
+    open_page,
+    shot,
+    spied,
+    wait_for_contact,
+)
 from tests.server import RunningLandform, landform_server
 
 pytestmark = pytest.mark.browser
@@ -84,7 +93,9 @@ def test_it_slides_in_at_a_scroll_depth_and_closes_with_its_button(
         context = browser.new_context(viewport=size, locale="nl-NL")  # type: ignore[arg-type]
         try:
             page, watch = open_page(context, site.origin, server.base_url)
-            page.goto(site.url("/popup", server.demo["form_key"], mode="slide-in", trigger="scroll", after="40"))
+            page.goto(
+                site.url("/popup", server.demo["form_key"], mode="slide-in", trigger="scroll", after="40")
+            )
             time.sleep(1)
             expect(_dialog(page)).to_be_hidden()
             page.mouse.wheel(0, 20000)
@@ -109,7 +120,9 @@ def test_it_pops_up_on_exit_intent(browser: Browser, server: RunningLandform, si
         time.sleep(0.5)
         expect(_dialog(page)).to_be_hidden()
         # The pointer leaves the window through the top, towards the tabs and the address bar.
-        page.evaluate("document.dispatchEvent(new MouseEvent('mouseout', {clientY: -2, relatedTarget: null}))")
+        page.evaluate(
+            "document.dispatchEvent(new MouseEvent('mouseout', {clientY: -2, relatedTarget: null}))"
+        )
         expect(_dialog(page)).to_be_visible()
     finally:
         context.close()

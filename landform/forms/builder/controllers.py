@@ -22,9 +22,8 @@ from landform.consent import services as consent
 from landform.core.i18n import get_language
 from landform.core.i18n import gettext as _
 from landform.forms import embed_refusals
-from landform.forms.builder import drafts, listing, services
+from landform.forms.builder import drafts, embed_snippet, listing, services
 from landform.forms.builder.draft_controllers import builder_texts, live_version
-from landform.forms.builder import embed_snippet
 from landform.forms.embed import embed_script
 from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS
 from landform.forms.intake.view import form_view

@@ -19,26 +19,20 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from altcha import create_challenge_v1, verify_solution_v1
+from altcha import ChallengeOptionsV1, create_challenge_v1, verify_solution_v1
+from altcha.v1 import PayloadType
 from litestar.stores.base import Store
 from litestar.stores.redis import RedisStore
-from litestar.stores.registry import StoreRegistry
 
 from landform.core.settings import get_settings
-from landform.forms.intake import spam
-from landform.forms.models import Form
 
 FIELD = "altcha"
 STORE = "proof_of_work"  # the challenges already used, until they expire
 # Solutions are found between 0 and this: on average 25,000 SHA-256 hashes, about a second in a browser.
 MAX_NUMBER = 50_000
 LIFETIME = timedelta(minutes=10)
-# What the time trap says of a submission a person may well have sent (autofill, a lost page): these
-# get a challenge; a filled honeypot or a forged token is still kept as spam without a word.
-RISKY = frozenset({"no_token", "too_fast"})
-
 REQUIRED = "proof_of_work_required"
 INVALID = "proof_of_work_invalid"
 REPLAYED = "proof_of_work_replayed"
@@ -56,7 +50,8 @@ class ProofNeeded(Exception):
 def _hmac_keys(secret_keys: tuple[str, ...]) -> tuple[str, ...]:
     # One key per app secret, newest first: a challenge signed before a key rotation still verifies.
     return tuple(
-        hmac.new(key.encode(), b"landform.altcha", hashlib.sha256).hexdigest() for key in reversed(secret_keys)
+        hmac.new(key.encode(), b"landform.altcha", hashlib.sha256).hexdigest()
+        for key in reversed(secret_keys)
     )
 
 
@@ -67,11 +62,13 @@ def hmac_keys() -> tuple[str, ...]:
 def new_challenge(form_key: str) -> dict[str, Any]:
     """A signed challenge for one form, valid for `LIFETIME` (the JSON the solver in the browser reads)."""
     challenge = create_challenge_v1(
-        algorithm="SHA-256",
-        max_number=MAX_NUMBER,
-        hmac_key=hmac_keys()[0],
-        expires=datetime.now(UTC) + LIFETIME,
-        params={"form": form_key},
+        ChallengeOptionsV1(
+            algorithm="SHA-256",
+            max_number=MAX_NUMBER,
+            hmac_key=hmac_keys()[0],
+            expires=datetime.now(UTC) + LIFETIME,
+            params={"form": form_key},
+        )
     )
     return challenge.to_dict()
 
@@ -107,31 +104,6 @@ def network_of(address: str) -> str:
 bursts = NetworkBursts()
 
 
-async def screen(form: Form, raw: dict[str, Any], address: str, stores: StoreRegistry) -> spam.TokenFacts:
-    """The bot checks of a submission, with a proof of work where it looks risky or the form asks always.
-
-    Raises `spam.Spam` (kept aside, answered like a success) or `ProofNeeded` (answered with a challenge).
-    """
-    risk = ""
-    facts: spam.TokenFacts | None = None
-    try:
-        facts = spam.check_bot_signals(form, raw)
-    except spam.Spam as suspected:
-        if suspected.reason not in RISKY:
-            raise
-        risk = suspected.reason
-    if bursts.count(address) > get_settings().security.proof_of_work_after:
-        risk = risk or "burst"
-    if not risk and not form.proof_of_work_always:
-        return facts  # type: ignore[return-value]  # no risk: the token was checked
-    solution = raw.get(FIELD)
-    if not isinstance(solution, str) or not solution:
-        raise ProofNeeded(REQUIRED)
-    challenge = await verify(stores.get(STORE), solution, form.key)
-    # Without a token, the solved challenge is the submission's nonce: sending it twice is one lead.
-    return facts or spam.TokenFacts(page_id=None, nonce=challenge[:32])
-
-
 async def verify(store: Store, solution: str, form_key: str) -> str:
     """The solved challenge's hash, once: ProofNeeded when forged, expired, for another form or reused."""
     try:
@@ -140,7 +112,8 @@ async def verify(store: Store, solution: str, form_key: str) -> str:
         raise ProofNeeded(INVALID) from error
     if not isinstance(payload, dict) or not isinstance(payload.get("salt"), str):
         raise ProofNeeded(INVALID)
-    if not any(verify_solution_v1(payload, key, check_expires=True)[0] for key in hmac_keys()):
+    solved = cast(PayloadType, payload)
+    if not any(verify_solution_v1(solved, key, check_expires=True)[0] for key in hmac_keys()):
         raise ProofNeeded(INVALID)
     if f"form={form_key}&" not in payload["salt"].split("?", 1)[-1] + "&":
         raise ProofNeeded(INVALID)

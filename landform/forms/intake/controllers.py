@@ -27,10 +27,10 @@ from landform.core.metrics import SUBMISSIONS
 from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
 from landform.forms import embed_refusals, progressive
-from landform.forms.embed import serve_embed_script
+from landform.forms.embed import serve_embed_extension, serve_embed_script
 from landform.forms.fields import SubmissionInvalid
 from landform.forms.guard import proof
-from landform.forms.intake import pipeline, spam
+from landform.forms.intake import pipeline, screen, spam
 from landform.forms.intake.body import MAX_BODY, read_answers
 from landform.forms.intake.live import live_form
 from landform.forms.intake.origins import OriginRefused, cors_headers, embedding_origin
@@ -116,8 +116,12 @@ class IntakeController(Controller):
                 "fallback": _("Open the form"),
             },
         }
-        if form.proof_of_work_always:  # solved while the visitor fills it in
-            body["ext"], body["altcha"] = ["altcha"], proof.new_challenge(form.key)
+        # Any submission may be asked for a proof of work (too fast, a burst from the network), so the
+        # solver (under 1 KB gzipped, cached a day for every form) comes with every form; a form that
+        # always asks carries its challenge, solved while the visitor fills it in.
+        body["ext"] = ["altcha"]
+        if form.proof_of_work_always:
+            body["altcha"] = proof.new_challenge(form.key)
         if await quotas.shows_branding(db_session):
             body["badge"] = {"text": _("Made with Landform"), "url": f"{base}/"}
         return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})
@@ -156,7 +160,7 @@ class IntakeController(Controller):
         visit = progressive.Visit()
         try:
             raw = await read_answers(request)
-            token = await proof.screen(form, raw, context.ip, request.app.stores)
+            token = await screen.screen(form, raw, context.ip, request.app.stores)
             token_nonce, visit = token.nonce, token.visit
             if token.page_id and not origin:
                 context.source, context.page_id = "page", token.page_id
@@ -262,7 +266,7 @@ class IntakeController(Controller):
         language: str,
         origin: str | None,
     ) -> Response[Any]:
-        """403 with a fresh challenge: the embed solves it and sends again; a hosted form keeps the answers."""
+        """403 with a fresh challenge: the embed solves it and sends again; a hosted form keeps answers."""
         challenge = proof.new_challenge(form.key)
         message = _(
             "One more step: your browser confirms that you are not a bot. This takes a moment and "
@@ -321,7 +325,13 @@ class IntakeController(Controller):
         if challenge is None and form.proof_of_work_always:
             challenge = proof.new_challenge(form.key)
         view = form_view(
-            form.key, version, language=language, values=values, errors=errors, visit=visit, challenge=challenge
+            form.key,
+            version,
+            language=language,
+            values=values,
+            errors=errors,
+            visit=visit,
+            challenge=challenge,
         )
         # Sent again by the script once solved: the visitor pressed the button already.
         view["altcha_resubmit"] = status_code == 403
@@ -384,6 +394,6 @@ def intake_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[IntakeController, serve_embed_script],
+        route_handlers=[IntakeController, serve_embed_script, serve_embed_extension],
         middleware=[DefineMiddleware(FailOpenRateLimit, config=per_ip, also=(per_form,))],
     )

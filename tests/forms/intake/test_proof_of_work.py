@@ -22,9 +22,14 @@ def _count(db) -> int:
 
 def _solve(challenge: dict) -> str:
     """What the browser's solver sends: the ALTCHA payload, base64-encoded JSON."""
-    solution = solve_challenge_v1(challenge["challenge"], challenge["salt"], "SHA-256", challenge["maxNumber"])
+    solution = solve_challenge_v1(
+        challenge["challenge"], challenge["salt"], "SHA-256", challenge["maxNumber"]
+    )
     assert solution is not None
-    payload = {**{k: challenge[k] for k in ("algorithm", "challenge", "salt", "signature")}, "number": solution.number}
+    payload = {
+        **{k: challenge[k] for k in ("algorithm", "challenge", "salt", "signature")},
+        "number": solution.number,
+    }
     return base64.b64encode(json.dumps(payload).encode()).decode()
 
 
@@ -34,10 +39,16 @@ def test_it_asks_a_submission_without_a_token_for_a_proof_of_work_and_accepts_it
     refused = client.post(f"/f/{form.key}", json=body, headers=JSON)
     assert refused.status_code == 403
     answer = refused.json()
-    assert (answer["status"], answer["reason"], answer["field"]) == ("challenge", "proof_of_work_required", "altcha")
+    assert (answer["status"], answer["reason"], answer["field"]) == (
+        "challenge",
+        "proof_of_work_required",
+        "altcha",
+    )
     assert _count(db) == 0
 
-    accepted = client.post(f"/f/{form.key}", json={**body, "altcha": _solve(answer["challenge"])}, headers=JSON)
+    accepted = client.post(
+        f"/f/{form.key}", json={**body, "altcha": _solve(answer["challenge"])}, headers=JSON
+    )
     assert accepted.status_code == 201, accepted.text
     assert _count(db) == 1
 
@@ -45,9 +56,13 @@ def test_it_asks_a_submission_without_a_token_for_a_proof_of_work_and_accepts_it
 def test_it_refuses_a_replayed_or_forged_solution(client, db, owner):
     form = make_form(db, owner)
     other = make_form(db, owner, "Other")
-    challenge = client.post(f"/f/{form.key}", json={"email": "a@example.com"}, headers=JSON).json()["challenge"]
+    challenge = client.post(f"/f/{form.key}", json={"email": "a@example.com"}, headers=JSON).json()[
+        "challenge"
+    ]
     solution = _solve(challenge)
-    first = client.post(f"/f/{form.key}", json={"first_name": "A", "email": "a@example.com", "altcha": solution})
+    first = client.post(
+        f"/f/{form.key}", json={"first_name": "A", "email": "a@example.com", "altcha": solution}
+    )
     assert first.status_code == 201
     again = client.post(
         f"/f/{form.key}", json={"first_name": "B", "email": "b@example.com", "altcha": solution}, headers=JSON
@@ -66,8 +81,12 @@ def test_it_refuses_a_replayed_or_forged_solution(client, db, owner):
 
 def test_it_keeps_the_honeypot_and_a_forged_token_as_quiet_spam(client, db, owner):
     form = make_form(db, owner)
-    honeypot = client.post(f"/f/{form.key}", json={"email": "bot@example.com", "homepage_url": "x"}, headers=JSON)
-    forged = client.post(f"/f/{form.key}", json={"email": "bot@example.com", "_lf_token": "forged"}, headers=JSON)
+    honeypot = client.post(
+        f"/f/{form.key}", json={"email": "bot@example.com", "homepage_url": "x"}, headers=JSON
+    )
+    forged = client.post(
+        f"/f/{form.key}", json={"email": "bot@example.com", "_lf_token": "forged"}, headers=JSON
+    )
     assert honeypot.status_code == forged.status_code == 201
     assert _count(db) == 0
 
@@ -125,3 +144,11 @@ def test_it_keeps_the_answers_and_explains_when_a_hosted_form_needs_javascript(c
     assert 'value="kees@example.com"' in response.text
     assert "data-lf-resubmit" in response.text
     assert _count(db) == 0
+
+
+def test_it_serves_the_solver_script_with_the_embed_scripts_headers(client):
+    for name in ("altcha", "popup"):
+        response = client.get(f"/embed-{name}.js")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/javascript")
+        assert response.headers["access-control-allow-origin"] == "*"
