@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 
 from altcha import solve_challenge_v1
@@ -152,3 +153,15 @@ def test_it_serves_the_solver_script_with_the_embed_scripts_headers(client):
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/javascript")
         assert response.headers["access-control-allow-origin"] == "*"
+        assert "set-cookie" not in response.headers  # loaded by other websites: never a cookie
+
+
+def test_it_gives_the_marketer_a_popup_snippet_with_the_chosen_trigger(client, db, owner):
+    form = make_form(db, owner)
+    log_in(client, owner)
+    page = client.get(f"/app/forms/{form.id}", params={"mode": "popup", "trigger": "exit", "days": "7"})
+    snippet = html.unescape(page.text)  # the snippet sits escaped in a text box
+    assert 'data-landform-popup="popup" data-landform-trigger="exit" data-landform-days="7"' in snippet
+    inline = client.get(f"/app/forms/{form.id}", params={"mode": "nonsense", "after": "-3"})
+    assert "data-landform-popup=" not in html.unescape(inline.text)
+    assert 'value="inline" checked' in inline.text
