@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from landform.crm_sink.models import Submission
 from landform.forms.guard import proof
-from tests.conftest import form_token, log_in, make_form, post_form
+from tests.conftest import form_token, log_in, make_form, make_page, post_form
 
 JSON = {"Accept": "application/json"}
 
@@ -165,3 +165,18 @@ def test_it_gives_the_marketer_a_popup_snippet_with_the_chosen_trigger(client, d
     inline = client.get(f"/app/forms/{form.id}", params={"mode": "nonsense", "after": "-3"})
     assert "data-landform-popup=" not in html.unescape(inline.text)
     assert 'value="inline" checked' in inline.text
+
+
+def test_it_puts_the_challenge_on_a_landing_page_whose_form_always_asks(client, db, owner):
+    form = make_form(db, owner)
+    form.proof_of_work_always = True
+    db.commit()
+    page = make_page(db, owner, form)
+    shown = client.get(f"/p/acme/{page.slug}")
+    assert shown.status_code == 200
+    assert "data-lf-altcha=" in shown.text and "/embed-altcha.js?v=" in shown.text
+    challenge = json.loads(html.unescape(shown.text.split("data-lf-altcha='")[1].split("'")[0]))
+    token = form_token(client, f"/p/acme/{page.slug}")
+    body = {"first_name": "Lia", "email": "lia@example.com", "_lf_token": token, "altcha": _solve(challenge)}
+    assert client.post(f"/f/{form.key}", json=body, headers=JSON).status_code == 201
+    assert _count(db) == 1
