@@ -689,6 +689,7 @@ def main() -> None:
             # One client address sends everything: the per-address limit would measure the limiter.
             "LANDFORM_INTAKE_LIMIT_PER_IP": "1000000000",
             "LANDFORM_INTAKE_LIMIT_PER_FORM": "1000000000",
+            "LANDFORM_PROOF_OF_WORK_AFTER": "1000000000",
             "BENCH_DATABASE_URL": database_url,
         }
     )

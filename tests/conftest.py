@@ -146,6 +146,8 @@ def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         "LANDFORM_DATA_DIR": str(tmp_path / "var"),
         "LANDFORM_SECRET_KEY": "test-secret-key",
         "LANDFORM_FORM_MIN_SECONDS": "0",
+        # Tests send many submissions from one address; tests of the proof of work lower it.
+        "LANDFORM_PROOF_OF_WORK_AFTER": "100000",
         "LANDFORM_OUTBOX_SWEEP_SECONDS": "0.2",
         "LANDFORM_BASE_URL": "http://testserver.local",
     }

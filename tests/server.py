@@ -71,6 +71,7 @@ def environment(tmp: Path, port: int, **overrides: str) -> dict[str, str]:
             "LANDFORM_DATABASE_URL": f"sqlite:///{tmp / 'var' / 'landform.sqlite3'}",
             "LANDFORM_SECRET_KEY": "end-to-end-secret",
             "LANDFORM_FORM_MIN_SECONDS": "1",
+            "LANDFORM_PROOF_OF_WORK_AFTER": "100000",  # every browser test submits from 127.0.0.1
             # The tests change rows behind the server's back (allowed origins, the cookie policy's
             # version), as another app server would: without this the server shows them within 10 s.
             "LANDFORM_CACHE_SECONDS": "0",

@@ -26,7 +26,7 @@ from landform.core import i18n
 
 # Paths a visitor or another system reaches: no session, no CSRF cookie, no cookie at all.
 PUBLIC_PATHS = (
-    r"^/(p|f|api|consent|privacy|embed\.js|choices\.js|robots\.txt|static|healthz|readyz|metrics|webhooks|domains|\.well-known)"
+    r"^/(p|f|api|consent|privacy|embed(-[a-z]+)?\.js|choices\.js|robots\.txt|static|healthz|readyz|metrics|webhooks|domains|\.well-known)"
     r"(/|$)"
 )
 

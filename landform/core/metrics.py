@@ -19,7 +19,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, mult
 
 SUBMISSIONS = Counter(
     "landform_submissions_total",
-    "Submissions to forms by outcome: accepted (stored and queued), spam (refused quietly), invalid (422).",
+    "Submissions to forms by outcome: accepted (stored and queued), spam (refused quietly), invalid (422),"
+    " challenged (403: a proof of work is needed first).",
     ["outcome"],
 )
 JOB_LATENCY = Histogram(

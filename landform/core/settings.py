@@ -104,6 +104,8 @@ class SecuritySettings:
     # Submissions a minute to /f/{key}: from one address, and to one form from everywhere.
     intake_limit_per_ip: int = 20
     intake_limit_per_form: int = 600
+    # Submissions a minute from one network (/24, /48) before each must carry a proof of work (ALTCHA).
+    proof_of_work_after: int = 10
     # JSON API requests a minute per API key.
     api_limit_per_key: int = 600
 
@@ -219,6 +221,7 @@ class Settings:
                 form_min_seconds=_env_float("FORM_MIN_SECONDS", 2.0),
                 intake_limit_per_ip=int(_env("INTAKE_LIMIT_PER_IP", "20")),
                 intake_limit_per_form=int(_env("INTAKE_LIMIT_PER_FORM", "600")),
+                proof_of_work_after=int(_env("PROOF_OF_WORK_AFTER", "10")),
                 api_limit_per_key=int(_env("API_LIMIT_PER_KEY", "600")),
             ),
             stripe=StripeSettings(

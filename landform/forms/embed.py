@@ -16,7 +16,7 @@ STATIC = Path(__file__).parent.parent / "static"
 EMBED_JS = STATIC / "embed.js"
 # The extension files embed.js loads for forms that need them (`ext` in the form's definition), each
 # served from static/embed-NAME.js like embed.js itself. One line per extension.
-EXTENSIONS = ("steps",)
+EXTENSIONS = ("steps", "altcha", "popup")
 
 
 def compact_script(source: str) -> bytes:
@@ -44,6 +44,11 @@ def extension_script(name: str) -> tuple[bytes, str]:
     path = STATIC / f"embed-{name}.js"
     body = compact_script(path.read_text()) if path.exists() else b""
     return body, "sha384-" + b64encode(hashlib.sha384(body).digest()).decode()
+
+
+def extension_url(name: str) -> str:
+    """The extension's address with its version, for hosted pages that link it themselves."""
+    return f"/embed-{name}.js?v={hashlib.sha256(extension_script(name)[0]).hexdigest()[:10]}"
 
 
 def _extension_route(name: str) -> Any:

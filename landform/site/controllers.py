@@ -22,6 +22,7 @@ from landform.core import i18n
 from landform.core.db import scope_to_tenant
 from landform.core.http import CustomHost, custom_host, hosted_csp, public_path, public_url, site_prefix
 from landform.forms import progressive
+from landform.forms.guard.proof import new_challenge
 from landform.forms.intake.view import form_view, url_params
 from landform.forms.models import Form, FormVersion
 from landform.site import blocks as page_blocks
@@ -46,6 +47,8 @@ def live_form(
     """The page's form as a visitor first sees it, and the origin of its thank-you redirect if any."""
     if record is None or version is None:
         return None, None
+    # A form that always asks for a proof of work carries its challenge, solved while the visitor types.
+    challenge = new_challenge(record.key) if record.proof_of_work_always else None
     view = form_view(
         record.key,
         version,
@@ -54,6 +57,7 @@ def live_form(
         tracking=tracking,
         visit=visit,
         age_check=record.requires_age_check,
+        challenge=challenge,
     )
     target = urlsplit(version.redirect_url) if version.redirect_url else None
     return view, f"{target.scheme}://{target.netloc}" if target else None

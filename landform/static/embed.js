@@ -181,6 +181,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
         }
       }).observe(document.documentElement, { childList: true, subtree: true });
     };
+    me.dataset.landformPopup && me.after(h('script', { src: origin + '/embed-popup.js' }));
     document.readyState == 'loading' ? document.addEventListener('DOMContentLoaded', safeStart) : safeStart();
   } catch (e) { warn(e) }
 })();

@@ -6,6 +6,7 @@ Pages (each takes the form key from ?key= and embeds the script from the Landfor
   /two       two placeholders for the same form
   /cookies   the cookie banner (choices.js)
   /google    the banner with Google Consent Mode, then a stand-in Google tag
+  /popup     a long page whose script tag shows the form as a popup or slide-in (?mode=&trigger=&after=&days=)
 """
 
 from __future__ import annotations
@@ -97,6 +98,24 @@ def page(app: str, path: str, key: str, plain: bool) -> str:
     )
 
 
+def popup_page(app: str, key: str, query: dict[str, list[str]]) -> str:
+    """A long article with a button before it; the script tag asks for a popup or slide-in."""
+    names = {"mode": "popup", "trigger": "trigger", "after": "after", "days": "days"}
+    extra = "".join(f' data-landform-{names[k]}="{escape(v[0])}"' for k, v in query.items() if k in names)
+    tag = script_tag(app, key).replace(" integrity=", f"{extra} integrity=", 1)
+    article = "".join(
+        f"<p>Alinea {n}: een dak gaat dertig jaar mee als het goed wordt onderhouden.</p>" for n in range(60)
+    )
+    return (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>Dakwerken De Vos: onderhoud</title><link rel="stylesheet" href="/site.css"></head><body>'
+        "<header><strong>Dakwerken De Vos</strong><span>Sinds 1987</span></header>"
+        f'<main><section><h1>Onderhoud aan uw dak</h1><button id="before" type="button">Lees verder</button>'
+        f"{article}</section></main>{tag}</body></html>"
+    )
+
+
 class Handler(BaseHTTPRequestHandler):
     app = ""  # the Landform server's origin, set per server
 
@@ -145,6 +164,9 @@ class Handler(BaseHTTPRequestHandler):
         elif parts.path == "/stats.js":
             body = b"window.statsRan = (window.statsRan || 0) + 1;"
             kind = "text/javascript"
+        elif parts.path == "/popup":
+            body = popup_page(self.app, query.get("key", [""])[0], query).encode()
+            kind = "text/html; charset=utf-8"
         elif parts.path in ("/site", "/hostile", "/two"):
             key = query.get("key", [""])[0]
             body = page(self.app, parts.path, key, "plain" in query).encode()

@@ -39,7 +39,8 @@ def test_it_counts_submissions_requests_and_routing(client, db, owner):
         f"/f/{form.key}", json={"first_name": "Anna", "email": "a@example.com", "_lf_token": token}
     )
     assert accepted.status_code == 201, accepted.text
-    assert client.post(f"/f/{form.key}", json={"email": "bot@example.com"}, headers=JSON).status_code == 201
+    honeypot = {"email": "bot@example.com", "homepage_url": "x"}
+    assert client.post(f"/f/{form.key}", json=honeypot, headers=JSON).status_code == 201
     wait_for(lambda: db.execute(select(Activity).execution_options(all_tenants=True)).first())
 
     after = wait_for(

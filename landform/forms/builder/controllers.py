@@ -22,7 +22,7 @@ from landform.consent import services as consent
 from landform.core.i18n import get_language
 from landform.core.i18n import gettext as _
 from landform.forms import embed_refusals
-from landform.forms.builder import drafts, listing, services
+from landform.forms.builder import drafts, embed_snippet, listing, services
 from landform.forms.builder.draft_controllers import builder_texts, live_version
 from landform.forms.embed import embed_script
 from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS
@@ -47,11 +47,7 @@ async def _builder_context(
     _body, integrity = embed_script()
     purposes = await consent.purposes(db)
     base = request.app.state.settings.server.base_url
-    snippet = (
-        f'<script src="{base}/embed.js" data-landform-form="{form.key}" integrity="{integrity}" '
-        f'crossorigin="anonymous" async></script>\n'
-        f'<noscript><a href="{base}/f/{form.key}">{form.name}</a></noscript>'
-    )
+    placement = embed_snippet.Placement.from_query(request.query_params)
     return {
         "form": form,
         "errors": errors or {},
@@ -59,7 +55,8 @@ async def _builder_context(
         "text_targets": TEXT_TARGETS,
         "hidden_sources": HIDDEN_SOURCES,
         "with_options": WITH_OPTIONS,
-        "snippet": snippet,
+        "snippet": embed_snippet.snippet(base, form, integrity, placement),
+        "placement": placement,
         "purposes": purposes,
         "can_publish": drafts.can_publish(form, await live_version(db, form)),
         "builder_texts": builder_texts(purposes),

@@ -36,6 +36,7 @@ def copy_of(form: Form) -> Form:
         crm_tags=list(form.crm_tags),
         block_disposable_email=form.block_disposable_email,
         requires_age_check=form.requires_age_check,
+        proof_of_work_always=form.proof_of_work_always,
         draft_changed_at=utcnow(),
     )
 

@@ -29,7 +29,8 @@ from landform.core.settings import Settings
 from landform.forms import embed_refusals, progressive
 from landform.forms.embed import extension_routes, serve_embed_script
 from landform.forms.fields import SubmissionInvalid
-from landform.forms.intake import pipeline, spam, stepping
+from landform.forms.guard import proof
+from landform.forms.intake import pipeline, screen, spam, stepping
 from landform.forms.intake.body import MAX_BODY, read_answers
 from landform.forms.intake.live import live_form
 from landform.forms.intake.origins import OriginRefused, cors_headers, embedding_origin
@@ -65,6 +66,7 @@ class IntakeController(Controller):
                     language=get_language(),
                     tracking=tracking,
                     age_check=form.requires_age_check,
+                    challenge=proof.new_challenge(form.key) if form.proof_of_work_always else None,
                 ),
                 "branding": await quotas.shows_branding(db_session),
             },
@@ -121,6 +123,12 @@ class IntakeController(Controller):
             },
         }
         body |= embed_extensions(view)
+        # Any submission may be asked for a proof of work (too fast, a burst from the network), so the
+        # solver (under 1 KB gzipped, cached a day for every form) comes with every form; a form that
+        # always asks carries its challenge, solved while the visitor fills it in.
+        body["ext"] = [*body.get("ext", []), "altcha"]
+        if form.proof_of_work_always:
+            body["altcha"] = proof.new_challenge(form.key)
         if await quotas.shows_branding(db_session):
             body["badge"] = {"text": _("Made with Landform"), "url": f"{base}/"}
         return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})
@@ -171,7 +179,7 @@ class IntakeController(Controller):
                     request, db_session, form, version, tenant, raw, move, as_json, origin
                 )
             raw = move.answers
-            token = spam.check_bot_signals(form, raw)
+            token = await screen.screen(form, raw, context.ip, request.app.stores)
             token_nonce, visit = token.nonce, token.visit
             if token.page_id and not origin:
                 context.source, context.page_id = "page", token.page_id
@@ -196,6 +204,9 @@ class IntakeController(Controller):
             spam.keep_spam(db_session, form, version.number, raw, suspected.reason, context)
             await db_session.commit()
             return accepted
+        except proof.ProofNeeded as needed:
+            SUBMISSIONS.labels("challenged").inc()
+            return self._proof_needed(form, version, tenant, as_json, raw, needed.reason, language, origin)
         except IntegrityError:
             # The token's nonce is unique: this exact filled-in form was stored already. Any other
             # integrity error is a bug and must surface, not pass for a duplicate.
@@ -263,6 +274,51 @@ class IntakeController(Controller):
             return Redirect(version.redirect_url, status_code=303)
         return Template("forms/thank_you.html", context={"message": message, "tenant": tenant})
 
+    def _proof_needed(
+        self,
+        form: Form,
+        version: FormVersion,
+        tenant: Tenant,
+        as_json: bool,
+        raw: dict[str, Any],
+        reason: str,
+        language: str,
+        origin: str | None,
+    ) -> Response[Any]:
+        """403 with a fresh challenge: the embed solves it and sends again; a hosted form keeps answers."""
+        challenge = proof.new_challenge(form.key)
+        message = _(
+            "One more step: your browser confirms that you are not a bot. This takes a moment and "
+            "happens by itself. If nothing happens, turn on JavaScript and press the button again: "
+            "your answers are kept."
+        )
+        if as_json:
+            return Response(
+                {
+                    "status": "challenge",
+                    "reason": reason,
+                    "message": message,
+                    "field": proof.FIELD,
+                    "challenge": challenge,
+                },
+                status_code=403,
+                headers=cors_headers(origin),
+                media_type=MediaType.JSON,
+            )
+        return self._invalid(
+            form,
+            version,
+            tenant,
+            as_json,
+            raw,
+            {"_form": message},
+            language,
+            origin,
+            progressive.Visit(),
+            challenge=challenge,
+            status_code=403,
+        )
+
     def _invalid(
         self,
         form: Form,
@@ -274,6 +330,8 @@ class IntakeController(Controller):
         language: str,
         origin: str | None,
         visit: progressive.Visit,
+        challenge: dict[str, Any] | None = None,
+        status_code: int = 422,
     ) -> Response[Any]:
         if as_json:
             return Response(
@@ -282,23 +340,25 @@ class IntakeController(Controller):
                 headers=cors_headers(origin),
                 media_type=MediaType.JSON,
             )
-        values = {k: v for k, v in raw.items() if isinstance(v, str)}
+        values = {k: v for k, v in raw.items() if isinstance(v, str) and k != proof.FIELD}
+        if challenge is None and form.proof_of_work_always:
+            challenge = proof.new_challenge(form.key)
+        view = form_view(
+            form.key,
+            version,
+            language=language,
+            values=values,
+            errors=errors,
+            visit=visit,
+            age_check=form.requires_age_check,
+            challenge=challenge,
+        )
+        # Sent again by the script once solved: the visitor pressed the button already.
+        view["altcha_resubmit"] = status_code == 403
         return Template(
             "forms/hosted_form.html",
-            status_code=422,
-            context={
-                "tenant": tenant,
-                "title": form.name,
-                "form": form_view(
-                    form.key,
-                    version,
-                    language=language,
-                    values=values,
-                    errors=errors,
-                    visit=visit,
-                    age_check=form.requires_age_check,
-                ),
-            },
+            status_code=status_code,
+            context={"tenant": tenant, "title": form.name, "form": view},
         )
 
     async def _step(
@@ -379,7 +439,7 @@ class IntakeController(Controller):
         visit: progressive.Visit,
     ) -> Response[Any] | None:
         """The landing page again, with the errors in its form, so the visitor stays where they were."""
-        values = {k: v for k, v in raw.items() if isinstance(v, str)}
+        values = {k: v for k, v in raw.items() if isinstance(v, str) and k != proof.FIELD}
         view = form_view(
             form.key,
             version,
@@ -389,6 +449,7 @@ class IntakeController(Controller):
             page_id=page_id,
             visit=visit,
             age_check=form.requires_age_check,
+            challenge=proof.new_challenge(form.key) if form.proof_of_work_always else None,
         )
         # `forms` may not import `site`: the landing page comes through a hook (not a dependency, which
         # Litestar would resolve on every submission for a page only an invalid one shows).

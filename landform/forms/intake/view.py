@@ -11,7 +11,9 @@ from landform.consent import minors as consent_minors
 from landform.core.i18n import gettext as _
 from landform.core.i18n import pick
 from landform.forms import logic, progressive
+from landform.forms.embed import extension_url
 from landform.forms.fields import SCALES, TYPE_TARGETS, URL_PARAM, URL_PARAM_MAX
+from landform.forms.guard.proof import FIELD
 from landform.forms.intake import steps_carry
 from landform.forms.intake.pipeline import FormSpec
 from landform.forms.intake.spam import HONEYPOT, TOKEN_FIELD, issue_token
@@ -84,6 +86,7 @@ def form_view(
     age_check: bool = False,
     step: str | None = None,
     all_steps: bool = False,
+    challenge: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a template (or the embed script) needs to render the form, with answers and errors.
 
@@ -91,6 +94,7 @@ def form_view(
     (or were decided when the form was first shown, when it comes back with errors).
     `step`: on a form with steps, the one to show (the first shown when None); the answers of the
     steps before it travel along signed (`carry`). `all_steps`: every field (the builder's canvas).
+    `challenge`: a proof of work the browser solves before the form is sent (`forms/guard/proof.py`).
     """
     values, errors, tracking = values or {}, errors or {}, tracking or {}
     visit = visit or progressive.Visit()
@@ -172,6 +176,9 @@ def form_view(
         # Rules, piping or steps: the page links the small script that runs them (logic-1.js).
         "scripted": not all_steps
         and (len(shown_steps) > 1 or any(f["show_if"] or f["pipe"] for f in fields)),
+        "altcha": challenge,
+        "altcha_field": FIELD,
+        "altcha_script": extension_url("altcha") if challenge else "",
     }
 
 
