@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
@@ -151,3 +152,8 @@ ExportSection = Callable[[Session, UUID, str], tuple[str, list[dict[str, Any]]]]
 export_sections: Hook[ExportSection] = Hook("export_sections")
 Eraser = Callable[[Session, UUID, str, list[UUID]], int]
 erasers: Hook[Eraser] = Hook("erasers")
+
+# privacy: files that travel in a person's export zip beside its sections, as (name in the zip, path on
+# disk), from (session, tenant id, e-mail key) (forms fills it with the files sent with their submissions).
+ExportFiles = Callable[[Session, UUID, str], list[tuple[str, Path]]]
+export_files: Hook[ExportFiles] = Hook("export_files")

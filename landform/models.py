@@ -27,6 +27,7 @@ from landform.crm_sink.assignment.models import (
 )
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
+from landform.forms.uploads.models import SubmissionFile
 from landform.privacy.models import (
     AccountDeletion,
     BreachIncident,
@@ -81,6 +82,7 @@ __all__ = [
     "SpamSubmission",
     "StripeEvent",
     "Submission",
+    "SubmissionFile",
     "Subscription",
     "Tenant",
     "TrafficDay",

@@ -26,6 +26,8 @@ from landform.crm_sink.assignment import admin as routing_admin
 from landform.crm_sink.notify import routed as lead_notices
 from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
+from landform.forms.uploads import controllers as upload_controllers
+from landform.forms.uploads import privacy as upload_privacy
 from landform.site import lifecycle as page_lifecycle
 from landform.site import services as site
 from landform.site.controllers import render_with_form
@@ -58,6 +60,7 @@ def wire() -> None:
     hooks.contact_sections.add(consent.contact_section)
     hooks.contact_consents.fill(standing_consents)
     hooks.contact_sections.add(journey_section)
+    hooks.contact_sections.add(upload_controllers.contact_section)
     hooks.form_catalog.fill(forms.form_catalog)
 
     hooks.plan_changed.add(webhook_endpoints.resume_after_upgrade)
@@ -75,6 +78,9 @@ def wire() -> None:
 
     hooks.export_sections.add(webhook_events.privacy_export)
     hooks.erasers.add(webhook_events.webhook_events)
+    hooks.export_sections.add(upload_privacy.export_section)
+    hooks.export_files.add(upload_privacy.export_files)
+    hooks.erasers.add(upload_privacy.erase)
 
     # A submission given its contact through the ORM (a parent's consent, a merge) links its consent
     # records in the same flush; the batch router does the same through `after_routing`.

@@ -12,7 +12,11 @@ from litestar import Request, Response, get
 
 from landform.core.http import script_response
 
-EMBED_JS = Path(__file__).parent.parent / "static" / "embed.js"
+STATIC = Path(__file__).parent.parent / "static"
+EMBED_JS = STATIC / "embed.js"
+# The extension files embed.js loads for forms that need them (`ext` in the form's definition), each
+# served from static/embed-NAME.js like embed.js itself. One line per extension.
+EXTENSIONS = ("files",)
 
 
 def compact_script(source: str) -> bytes:
@@ -32,3 +36,23 @@ def embed_script() -> tuple[bytes, str]:
 async def serve_embed_script(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The embed script: cached for a day, revalidated by ETag, loadable with Subresource Integrity."""
     return script_response(request, *embed_script())
+
+
+@cache
+def extension_script(name: str) -> tuple[bytes, str]:
+    """An extension file as served, and its integrity hash (read once per process)."""
+    path = STATIC / f"embed-{name}.js"
+    body = compact_script(path.read_text()) if path.exists() else b""
+    return body, "sha384-" + b64encode(hashlib.sha384(body).digest()).decode()
+
+
+def _extension_route(name: str) -> Any:
+    @get(f"/embed-{name}.js", include_in_schema=False, cache=False, name=f"embed-{name}")
+    async def serve(request: Request[Any, Any, Any]) -> Response[bytes]:
+        """An embed extension: the same caching and CORS headers as embed.js."""
+        return script_response(request, *extension_script(name))
+
+    return serve
+
+
+extension_routes = [_extension_route(name) for name in EXTENSIONS]

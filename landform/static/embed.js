@@ -1,6 +1,6 @@
 /* Landform embed form. Served as is, at most 4 KB gzipped: no cookies, storage or HTML parsing. */
 (() => {
-  const warn = e => console.warn('Landform:', e);
+  const warn = e => console.warn('Landform:', e), X = {};
   // For a 429 and for when the form cannot load (other texts come with the form)
   const T = {
     en: ['Too many attempts. Please wait a minute.', 'Open the form'],
@@ -69,7 +69,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
     const load = () => fetch(`${url}/embed?${query()}`, { credentials: 'omit' })
       .then(r => r.json().catch(() => ({})).then(d => { if (r.ok) return d; throw d.refused || Error('HTTP ' + r.status) }));
 
-    load().then(def => {
+    load().then(async def => {
       lang = def.language || lang;
       def.css && style(root, def.css);
       const msg = def.messages || {}, rows = [], label = def.submit_label;
@@ -112,10 +112,17 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
       }
       form.append(token, hidden(def.honeypot, ''), btn);
 
+      // extensions the form needs (def.ext): embed-NAME.js, loaded once per page, may add hooks to `on`
+      const on = { check: [], body: [], result: [] };
+      for (const n of def.ext || []) await (X[n] = X[n] || new Promise((onload, onerror) => document.head.append(
+        Object.assign(h('script', { src: `${origin}/embed-${n}.js` }), { onload, onerror })))), LandformX[n]({ def, form, box, btn, rows, h, mark, say, lang, origin, on });
       const submit = async () => {
+        for (const c of on.check) if (!await c()) return
         btn.disabled = true;
         btn.textContent = msg.sending;
-        const body = new URLSearchParams(new FormData(form)), to = new URL(def.action, origin);
+        const fd = new FormData(form), to = new URL(def.action, origin);
+        let body = new URLSearchParams(fd);
+        for (const b of on.body) body = b(fd);
         to.searchParams.set('lang', lang);
         let res, d = {};
         try {
@@ -125,6 +132,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
         btn.disabled = false;
         btn.textContent = label;
         const s = res && res.status, errors = d.errors || {};
+        if (on.result.some(r => r(s, d))) return;
         if (s > 199 && s < 300) {
           const to = d.redirect_url;
           if (/^https?:/.test(to)) { try { top.location.href = to } catch (_) { location.href = to } return }
@@ -148,7 +156,7 @@ a{color:var(--accent);font-weight:600}.m{margin-top:1em;text-align:center;font-s
       // not loadable here: link to the hosted form
       warn(e);
       box.append(h('a', { class: 'g', href: `${url}?${query()}`, target: '_top' }, t(1) + ' →'));
-    }).catch(warn);
+    });
   };
 
   try {

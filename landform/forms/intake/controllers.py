@@ -8,9 +8,11 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.enums import MediaType
+from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +29,7 @@ from landform.core.metrics import SUBMISSIONS
 from landform.core.ratelimit import FailOpenRateLimit
 from landform.core.settings import Settings
 from landform.forms import embed_refusals, progressive
-from landform.forms.embed import serve_embed_script
+from landform.forms.embed import extension_routes, serve_embed_script
 from landform.forms.fields import SubmissionInvalid
 from landform.forms.intake import pipeline, spam
 from landform.forms.intake.body import MAX_BODY, read_answers
@@ -35,6 +37,9 @@ from landform.forms.intake.live import live_form
 from landform.forms.intake.origins import OriginRefused, cors_headers, embedding_origin
 from landform.forms.intake.view import form_view
 from landform.forms.models import Form, FormVersion
+from landform.forms.uploads import rules as uploads_rules
+from landform.forms.uploads import services as uploads
+from landform.forms.uploads.intake import receive_files
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +114,8 @@ class IntakeController(Controller):
                 "fallback": _("Open the form"),
             },
         }
+        if view["multipart"]:
+            body["ext"] = ["files"]  # the embed loads embed-files.js: a file picker, a multipart body
         if await quotas.shows_branding(db_session):
             body["badge"] = {"text": _("Made with Landform"), "url": f"{base}/"}
         return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})
@@ -126,8 +133,31 @@ class IntakeController(Controller):
         async with request.app.state.db_sessions() as db_session:
             return await self._accept(request, db_session, form_key)
 
+    @post(
+        "/f/{form_key:str}/files",
+        exclude_from_csrf=True,
+        request_max_body_size=uploads_rules.MAX_BODY,
+        media_type=MediaType.HTML,
+    )
+    async def submit_with_files(self, request: Request[Any, Any, Any], form_key: str) -> Response[Any]:
+        """Accept a submission with files (multipart): the files are checked and stored with it.
+
+        Its own route for its own body limit: every other submission stays capped at 64 KB.
+        """
+        if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            raise HTTPException(
+                status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                detail=_("Send a form with files as multipart/form-data."),
+            )
+        async with request.app.state.db_sessions() as db_session:
+            return await self._accept(request, db_session, form_key, with_files=True)
+
     async def _accept(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        form_key: str,
+        with_files: bool = False,
     ) -> Response[Any]:
         as_json = wants_json(request)
         form, version, tenant = await live_form(request, db_session, form_key)
@@ -145,8 +175,12 @@ class IntakeController(Controller):
             user_agent=request.headers.get("user-agent", "")[:500],
         )
         visit = progressive.Visit()
+        received = uploads.Received()
         try:
             raw = await read_answers(request)
+            if with_files:
+                received = await receive_files(request, db_session, version.fields, tenant.id)
+            raw.update(received.answers)
             token = spam.check_bot_signals(form, raw)
             token_nonce, visit = token.nonce, token.visit
             if token.page_id and not origin:
@@ -163,9 +197,13 @@ class IntakeController(Controller):
                 tenant.country,
                 nonce=token.nonce,
                 skip=visit.skip or frozenset(),
-                commit=True,
+                commit=not received.files,
                 mail_limiter=mail_limiter(request),
             )
+            if received.files:
+                received.attach(db_session, submission.id)
+                await db_session.commit()
+                received.kept = True
         except spam.Spam as suspected:
             log.info("intake: kept a submission to form %s as spam (%s)", form.id, suspected.reason)
             SUBMISSIONS.labels("spam").inc()
@@ -197,6 +235,9 @@ class IntakeController(Controller):
                 if page is not None:
                     return page
             return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin, visit)
+        finally:
+            # Files of a submission not kept (invalid, spam, a replay, an error) are not kept either.
+            received.discard()
         if visit.functional and context.page_id and not origin:
             # Remember which fields they answered (not the answers), for the tenant's pages only.
             known = visit.known | progressive.answered(submission.contact_fields)
@@ -317,6 +358,6 @@ def intake_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[IntakeController, serve_embed_script],
+        route_handlers=[IntakeController, serve_embed_script, *extension_routes],
         middleware=[DefineMiddleware(FailOpenRateLimit, config=per_ip, also=(per_form,))],
     )

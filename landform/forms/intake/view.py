@@ -13,6 +13,7 @@ from landform.forms import progressive
 from landform.forms.fields import TYPE_TARGETS
 from landform.forms.intake.pipeline import FormSpec
 from landform.forms.intake.spam import HONEYPOT, TOKEN_FIELD, issue_token
+from landform.forms.uploads.rules import upload_view
 
 AUTOCOMPLETE = {
     "first_name": "given-name",
@@ -75,8 +76,10 @@ def form_view(
                     for o in item.get("options", [])
                 ],
                 "source": item.get("source", ""),
+                **(upload_view(item) if kind == "file" else {}),
             }
         )
+    has_files = any(f["type"] == "file" for f in fields)
     parent = consent_minors.PARENT_EMAIL_FIELD
     if parent in errors or values.get(parent):
         fields.append(
@@ -84,7 +87,9 @@ def form_view(
         )
     return {
         "key": key,
-        "action": f"/f/{key}",
+        # A form with a file field posts multipart to its own route, with the larger body limit uploads need.
+        "action": f"/f/{key}/files" if has_files else f"/f/{key}",
+        "multipart": has_files,
         "fields": fields,
         "form_error": errors.get("_form", ""),
         "submit_label": pick(spec.submit_label, language) or _("Send"),

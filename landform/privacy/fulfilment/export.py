@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -219,8 +220,13 @@ def held_submissions(session: Session, key: str) -> list[Any]:
     return [Submission.id.in_(ids)] if ids else []
 
 
-def build_zip(sections: dict[str, list[dict[str, Any]]], organisation: str, language: str) -> bytes:
-    """JSON (everything), one CSV per section, and a readable HTML summary, in one zip."""
+def build_zip(
+    sections: dict[str, list[dict[str, Any]]],
+    organisation: str,
+    language: str,
+    files: Sequence[tuple[str, Path]] = (),
+) -> bytes:
+    """JSON (everything), one CSV per section, a readable HTML summary and the person's files, in one zip."""
     previous = i18n.get_language()
     i18n.set_language(language)
     try:
@@ -234,12 +240,20 @@ def build_zip(sections: dict[str, list[dict[str, Any]]], organisation: str, lang
             if rows:
                 archive.writestr(f"{name}.csv", csv_text(sorted({k for row in rows for k in row}), rows))
         archive.writestr("summary.html", summary)
+        for name, path in files:
+            if path.is_file():
+                archive.write(path, name)
     return buffer.getvalue()
 
 
 def deliver_export(session: Session, request: PrivacyRequest, tenant: Tenant | None) -> None:
     organisation = tenant.name if tenant else "Landform"
-    data = build_zip(collect(session, tenant, request.email_key), organisation, request.language)
+    files = [
+        item
+        for hook in hooks.export_files
+        for item in (hook(session, tenant.id, request.email_key) if tenant else [])
+    ]
+    data = build_zip(collect(session, tenant, request.email_key), organisation, request.language, files)
     export = PrivacyExport(
         id=uuid7(),
         tenant_id=request.tenant_id,
