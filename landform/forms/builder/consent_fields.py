@@ -39,3 +39,33 @@ async def field_purpose(
     elif not chosen and current is not None:
         chosen = str(current.get("purpose_id") or "")
     return await consent.purpose_choice(db, chosen) if chosen else None
+
+
+async def new_purposes(db: AsyncSession, payload: Any) -> dict[str, str]:
+    """Consent boxes of an autosaved draft that ask for a new purpose (`purpose_id=new`) get it.
+
+    The box's label becomes the purpose's consent text; a box without a name for it keeps `new`, which the
+    builder's rules then refuse with the reason. Returns the new purposes' ids by the browser's field key.
+    """
+    created: dict[str, str] = {}
+    items = payload.get("fields") if isinstance(payload, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or item.get("type") != "consent" or item.get("purpose_id") != NEW:
+            continue
+        raw_label = item.get("label")
+        label: dict[str, Any] = raw_label if isinstance(raw_label, dict) else {}
+        name = str(item.get("new_purpose") or "")
+        data = {
+            "purpose_id": NEW,
+            "new_purpose_nl": name,
+            "new_purpose_en": name,
+            "label_nl": str(label.get("nl") or ""),
+            "label_en": str(label.get("en") or ""),
+        }
+        try:
+            chosen = await field_purpose(db, data)
+        except FormInvalid:
+            continue
+        if chosen is not None:
+            item["purpose_id"] = created[str(item.get("key") or item.get("name"))] = str(chosen.id)
+    return created

@@ -118,6 +118,8 @@ def add_field(
     kind = data.get("type", "")
     if kind == "consent":
         # A box that records no purpose shows ticked on the lead with "no consent recorded".
+        if purpose is None and data.get("purpose_id") == "new":
+            raise FormInvalid(_("Give the purpose a name in at least one language."))
         if purpose is None and data.get("purpose_id"):
             raise FormInvalid(_("Choose one of the purposes offered."))
         if purpose is None:

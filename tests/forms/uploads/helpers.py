@@ -60,4 +60,8 @@ def pdf(*, script: bool = False, attachment: bool = False) -> bytes:
 
 
 def answers(client: Any, form: Form) -> dict[str, str]:
-    return {"first_name": "Femke", "email": "femke@example.com", "_lf_token": form_token(client, f"/f/{form.key}")}
+    return {
+        "first_name": "Femke",
+        "email": "femke@example.com",
+        "_lf_token": form_token(client, f"/f/{form.key}"),
+    }

@@ -39,9 +39,7 @@ def _send(client, form, files, **extra):
     )
 
 
-def test_it_keeps_an_image_rewritten_and_the_team_downloads_it_as_an_attachment(
-    client, db, owner, settings
-):
+def test_it_keeps_an_image_rewritten_and_the_team_downloads_it_as_an_attachment(client, db, owner, settings):
     form = file_form(db, owner)
     sent = png()
     response = _send(client, form, [("attachment", ("kitchen.png", sent, "image/png"))])
