@@ -1,4 +1,4 @@
-"""Files sent with a form in Chromium: the hosted form without JavaScript, and the embed on a strict-CSP site."""
+"""Files sent with a form in Chromium: the hosted form without JavaScript, the embed on a strict-CSP site."""
 
 from __future__ import annotations
 
@@ -174,4 +174,47 @@ def test_the_team_sees_the_files_on_the_contact(
             with page.expect_download() as download:
                 link.click()
             assert download.value.suggested_filename == "dak.png"
+        context.close()
+
+
+def test_the_builder_names_a_new_purpose_and_sets_a_file_field(
+    browser: Browser, server: RunningLandform
+) -> None:
+    for viewport, size in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        context = browser.new_context(viewport=viewport, locale="nl-NL")  # type: ignore[arg-type]
+        page = context.new_page()
+        page.on("pageerror", lambda error: pytest.fail(f"page error: {error}"))
+        page.goto(f"{server.base_url}/login")
+        page.fill("#f-email", server.demo["login_email"])
+        page.fill("#f-password", server.demo["login_password"])
+        page.locator("form[action='/login'] button").click()
+        page.wait_for_url(f"{server.base_url}/app")
+        page.goto(f"{server.base_url}/app/forms/")
+        page.fill("#f-name", f"Offerte {size}")
+        page.locator("form[action='/app/forms/'] button").click()
+        page.wait_for_url("**/app/forms/*-*")
+        state = page.locator("[data-save-state]")
+        expect(page.locator("[data-builder-panel]")).to_be_visible()
+        # A consent box: its purpose is created on the spot, named in the panel.
+        page.select_option("#fe-add-end", "consent")
+        page.locator("[data-add-end] button").click()
+        page.locator("#fe-label").fill("Ja, bel mij terug over mijn offerte")
+        page.select_option("#fe-purpose", "new")
+        page.locator("#fe-new-purpose").fill(f"Terugbellen {size}")
+        page.locator("#fe-new-purpose").press("Tab")
+        expect(page.locator("#fe-purpose option", has_text=f"Terugbellen {size}")).to_have_count(
+            1, timeout=10_000
+        )
+        expect(state).to_have_attribute("data-state", "saved", timeout=10_000)
+        # A file field: PDFs only, two files.
+        page.select_option("#fe-add-end", "file")
+        page.locator("[data-add-end] button").click()
+        page.locator("#fe-accept-image").uncheck()
+        page.locator("#fe-max_files").fill("2")
+        page.locator("#fe-max_files").press("Tab")
+        expect(state).to_have_attribute("data-state", "saved", timeout=10_000)
+        page.locator("#field-editor").scroll_into_view_if_needed()
+        shot(page, f"uploads-builder-file-field-{size}.png")
+        canvas = page.frame_locator("[data-canvas]")
+        expect(canvas.locator("input[type=file]")).to_have_attribute("accept", "application/pdf,.pdf")
         context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from landform.core.i18n import gettext as _
@@ -37,7 +38,15 @@ def file_settings(data: dict[str, str]) -> dict[str, Any]:
 
 
 def settings_of(field: dict[str, Any]) -> dict[str, Any]:
-    return {**DEFAULTS, **{k: field[k] for k in DEFAULTS if k in field}}
+    """A field's settings; a draft's unchecked ones (the builder's canvas) fall back to the defaults."""
+    settings = dict(DEFAULTS)
+    accept = field.get("accept")
+    if isinstance(accept, list) and any(kind in KINDS for kind in accept):
+        settings["accept"] = [kind for kind in KINDS if kind in accept]
+    for name, most in (("max_mb", MAX_MB), ("max_files", MAX_FILES)):
+        with contextlib.suppress(TypeError, ValueError):
+            settings[name] = max(1, min(most, int(field.get(name, settings[name]))))
+    return settings
 
 
 def html_accept(field: dict[str, Any]) -> str:

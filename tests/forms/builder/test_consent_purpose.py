@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from landform.consent.models import ConsentText, Purpose
 from landform.forms.models import Form
-from tests.conftest import log_in, make_form, post_form, republish
+from tests.conftest import csrf_token, log_in, make_form, post_form, republish
 
 
 def _form(db, form_id):
@@ -115,3 +115,41 @@ def test_it_still_publishes_a_box_with_its_purpose(db, marketer):
     ]
     republish(db, form)
     assert _form(db, form.id).published_version == 2
+
+
+def _save(client, form, fields):
+    draft = client.get(f"/app/forms/{form.id}/draft").json()
+    return client.post(
+        f"/app/forms/{form.id}/draft",
+        json={"revision": draft["revision"], "fields": [*draft["fields"], *fields]},
+        headers={"x-csrftoken": csrf_token(client)},
+    )
+
+
+def test_it_creates_a_purpose_from_the_autosaved_draft_and_tells_the_builder(client, db, marketer):
+    log_in(client, marketer)
+    form = make_form(db, marketer)
+    box = {"key": "new-1", "name": "", "type": "consent", "label": {"nl": "Ja, bel me", "en": ""}}
+    response = _save(client, form, [{**box, "purpose_id": ""}])
+    assert response.status_code == 422
+    assert "Choose the purpose" in response.json()["errors"]["new-1"]
+    response = _save(client, form, [{**box, "purpose_id": "new", "new_purpose": "Terugbellen"}])
+    assert response.status_code == 200, response.text
+    (purpose,) = _purposes(db)
+    answer = response.json()
+    assert answer["new_purposes"] == {"new-1": str(purpose.id)}
+    assert [p["name"] for p in answer["purposes"]] == ["Terugbellen"]
+    assert _form(db, form.id).fields[-1]["purpose_id"] == str(purpose.id)
+
+
+def test_it_saves_a_file_fields_settings_from_the_draft(client, db, marketer):
+    log_in(client, marketer)
+    form = make_form(db, marketer)
+    upload = {"key": "new-1", "name": "", "type": "file", "label": {"nl": "Offerte", "en": "Quote"}}
+    response = _save(client, form, [{**upload, "accept": ["pdf"], "max_mb": 2, "max_files": 3}])
+    assert response.status_code == 200, response.text
+    field = _form(db, form.id).fields[-1]
+    assert (field["accept"], field["max_mb"], field["max_files"]) == (["pdf"], 2, 3)
+    response = _save(client, form, [{**upload, "key": "new-2", "accept": [], "max_mb": 50}])
+    assert response.status_code == 422
+    assert "kinds of file" in response.json()["errors"]["new-2"]
