@@ -15,7 +15,7 @@ from landform.crm_sink.models import Contact, Submission
 from landform.forms.uploads.models import SubmissionFile
 from landform.forms.uploads.services import sweep_orphans
 from landform.privacy.fulfilment import erase
-from tests.conftest import log_in, wait_for
+from tests.conftest import form_token, log_in, make_page, wait_for
 from tests.forms.uploads.helpers import answers, file_form, pdf, png
 
 JSON = {"Accept": "application/json"}
@@ -197,3 +197,26 @@ def test_it_posts_forms_with_files_as_multipart_and_tells_the_embed(client, db, 
     assert client.get("/embed-files.js").headers["access-control-allow-origin"] == "*"
     response = client.post(f"/f/{form.key}/files", data={"email": "x@example.com"}, headers=JSON)
     assert response.status_code == 415
+
+
+def test_it_takes_files_from_a_landing_page_without_javascript(client, db, owner, settings):
+    form = file_form(db, owner)
+    page = make_page(db, owner, form)
+    html = client.get(f"/p/acme/{page.slug}").text
+    assert f'action="/f/{form.key}/files" enctype="multipart/form-data"' in html
+    token = form_token(client, f"/p/acme/{page.slug}")
+    response = client.post(
+        f"/f/{form.key}/files",
+        data={"first_name": "Kees", "email": "femke@example.com", "_lf_token": token},
+        files=[("attachment", ("kitchen.png", png(), "image/png"))],
+        headers={"Accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 200, response.text
+    assert "Thank you" in response.text or "Bedankt" in response.text
+    submission = wait_for(
+        lambda: db.execute(select(Submission).execution_options(all_tenants=True)).scalar_one_or_none()
+    )
+    assert submission.context["source"] == "page"
+    assert submission.data["attachment"] == "kitchen.png"
+    assert len(_stored(settings)) == 1
