@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import os
 import time
+import zipfile
 from pathlib import Path
 
 from sqlalchemy import select
 
+from landform import hooks
+from landform.accounts.models import Tenant
 from landform.billing import quotas
 from landform.core.db import scope_to_tenant
 from landform.core.files import FileStore
 from landform.crm_sink.models import Contact, Submission
 from landform.forms.uploads.models import SubmissionFile
 from landform.forms.uploads.services import sweep_orphans
-from landform.privacy.fulfilment import erase
+from landform.privacy.fulfilment import erase, export
 from tests.conftest import form_token, log_in, make_page, wait_for
 from tests.forms.uploads.helpers import answers, file_form, pdf, png
 
@@ -220,3 +224,18 @@ def test_it_takes_files_from_a_landing_page_without_javascript(client, db, owner
     assert submission.context["source"] == "page"
     assert submission.data["attachment"] == "kitchen.png"
     assert len(_stored(settings)) == 1
+
+
+def test_it_puts_a_persons_files_in_their_export(client, db, owner):
+    form = file_form(db, owner)
+    assert _send(client, form, [("attachment", ("kitchen.png", png(), "image/png"))]).status_code == 201
+    wait_for(lambda: _contact(db))
+    scope_to_tenant(db, owner.tenant_id)
+    tenant = db.get(Tenant, owner.tenant_id)
+    sections = export.collect(db, tenant, "femke@example.com")
+    (row,) = sections["files"]
+    assert (row["filename"], row["content_type"]) == ("kitchen.png", "image/png")
+    files = [item for hook in hooks.export_files for item in hook(db, owner.tenant_id, "femke@example.com")]
+    archive = zipfile.ZipFile(io.BytesIO(export.build_zip(sections, tenant.name, "en", files)))
+    name = f"files/{row['file_id']}-kitchen.png"
+    assert archive.read(name).startswith(b"\x89PNG")
