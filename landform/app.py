@@ -85,6 +85,7 @@ from landform.forms.builder.starter_screens import FormStarterController
 from landform.forms.intake.api import SubmissionsApi
 from landform.forms.intake.controllers import intake_router
 from landform.forms.spam_folder.controllers import SpamFolderController
+from landform.forms.uploads.controllers import ContactFilesController
 from landform.ops.dead_letters import DeadLettersController
 from landform.ops.endpoints import metrics_endpoint, readyz
 from landform.ops.production import check_production
@@ -273,6 +274,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CompanyWorkController,
             TasksController,
             ImportsController,
+            ContactFilesController,
             AnalyticsController,
             RoutingController,
             SpeedToLeadController,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
@@ -176,3 +177,7 @@ contact_stage_changed: Hook[StageChanged] = Hook("contact_stage_changed")
 # analytics: a form's steps as (name, title) in order, for the drop-off funnel (forms fills it).
 FormSteps = Callable[[AsyncSession, UUID], Awaitable[list[tuple[str, str]]]]
 form_steps: Slot[FormSteps] = Slot("form_steps")
+# privacy: files that travel in a person's export zip beside its sections, as (name in the zip, path on
+# disk), from (session, tenant id, e-mail key) (forms fills it with the files sent with their submissions).
+ExportFiles = Callable[[Session, UUID, str], list[tuple[str, Path]]]
+export_files: Hook[ExportFiles] = Hook("export_files")

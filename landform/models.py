@@ -32,6 +32,7 @@ from landform.crm_sink.notify.models import RoutedBatch
 from landform.crm_sink.pipeline.models import Deal, PipelineStage
 from landform.crm_sink.work.models import WorkItem
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
+from landform.forms.uploads.models import SubmissionFile
 from landform.privacy.models import (
     AccountDeletion,
     BreachIncident,
@@ -93,6 +94,7 @@ __all__ = [
     "SpamSubmission",
     "StripeEvent",
     "Submission",
+    "SubmissionFile",
     "Subscription",
     "Tenant",
     "TermsAcceptance",

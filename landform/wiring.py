@@ -33,6 +33,8 @@ from landform.crm_sink.pipeline import stages as pipeline_stages
 from landform.crm_sink.work import privacy as work_privacy
 from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
+from landform.forms.uploads import controllers as upload_controllers
+from landform.forms.uploads import privacy as upload_privacy
 from landform.site import lifecycle as page_lifecycle
 from landform.site import services as site
 from landform.site.controllers import render_with_form
@@ -69,6 +71,7 @@ def wire() -> None:
     hooks.contact_sections.add(consent.contact_section)
     hooks.contact_consents.fill(standing_consents)
     hooks.contact_sections.add(journey_section)
+    hooks.contact_sections.add(upload_controllers.contact_section)
     hooks.form_catalog.fill(forms.form_catalog)
     hooks.form_steps.fill(forms.form_steps)
 
@@ -95,6 +98,12 @@ def wire() -> None:
     # An import's refused rows name people too.
     hooks.export_sections.add(contact_imports.export_section)
     hooks.erasers.add(contact_imports.erase)
+    hooks.export_sections.add(upload_privacy.export_section)
+    hooks.export_files.add(upload_privacy.export_files)
+    hooks.erasers.add(upload_privacy.erase)
+    hooks.retention_purges.add(
+        hooks.RetentionPurge("uploads", upload_privacy.purge_due, upload_privacy.count_due)
+    )
 
     # A submission given its contact through the ORM (a parent's consent, a merge) links its consent
     # records in the same flush; the batch router does the same through `after_routing`.

@@ -129,7 +129,7 @@ async def update_company(db: AsyncSession, tenant: Tenant, data: dict[str, str],
         try:
             values["vat_number"] = vat.validate(values["vat_number"])
         except stdnum_errors.ValidationError:
-            errors["vat_number"] = _("This is not a valid EU VAT number, like NL123456789B01.")
+            errors["vat_number"] = _("This is not a valid EU VAT number, like NL123456782B01.")
     if values["phone"]:
         try:
             number = phonenumbers.parse(values["phone"], values["country"] or "NL")

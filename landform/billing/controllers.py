@@ -67,7 +67,7 @@ def billing_details(raw: dict[str, str]) -> tuple[stripe_gateway.BillingDetails 
     if values["vat_number"]:
         number = vat.compact(values["vat_number"])
         if not vat.is_valid(number):
-            errors["vat_number"] = _("This is not a valid EU VAT number (for example NL123456789B01).")
+            errors["vat_number"] = _("This is not a valid EU VAT number (for example NL123456782B01).")
         values["vat_number"] = number
     if errors:
         return None, errors

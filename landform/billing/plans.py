@@ -25,6 +25,8 @@ class Plan:
     forms: int | None
     users: int | None
     features: frozenset[str] = frozenset()
+    # Bytes of files visitors sent with forms that the tenant may keep at once (not a count of rows).
+    storage_bytes: int = 100 * 1024 * 1024
 
     @property
     def name(self) -> str:
@@ -58,6 +60,7 @@ PRO = Plan(
     forms=25,
     users=10,
     features=frozenset({"webhooks", "remove_branding"}),
+    storage_bytes=5 * 1024**3,
 )
 # Business has no lead limit: leads are what the customer pays us to bring in.
 BUSINESS = Plan(
@@ -68,6 +71,7 @@ BUSINESS = Plan(
     forms=None,
     users=50,
     features=frozenset(FEATURES),
+    storage_bytes=50 * 1024**3,
 )
 PLANS = {plan.code: plan for plan in (FREE, PRO, BUSINESS)}
 PAID = (PRO, BUSINESS)

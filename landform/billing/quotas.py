@@ -295,3 +295,8 @@ async def shows_branding(db: AsyncSession) -> bool:
 async def ensure_room(db: AsyncSession, kind: str) -> None:
     """`check_room` for a request's session: call it before creating a page, a form or a user."""
     await db.run_sync(lambda session: check_room(session, kind))
+
+
+async def storage_allowance(db: AsyncSession) -> int:
+    """How many bytes of visitors' files the scoped tenant's plan keeps at once."""
+    return await db.run_sync(lambda session: plan_of(subscription_of(session)).storage_bytes)

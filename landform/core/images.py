@@ -100,9 +100,12 @@ def _size(kind: str, data: bytes) -> tuple[int, int] | None:
     return _webp_size(data)
 
 
-def inspect_image(data: bytes) -> tuple[str, int, int]:
-    """The content type, width and height of an upload; raises ImageRefused with the reason."""
-    if len(data) > MAX_BYTES:
+def inspect_image(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[str, int, int]:
+    """The content type, width and height of an upload; raises ImageRefused with the reason.
+
+    `max_bytes`: a form's file field sets its own limit (checked, with its own message, as it arrives).
+    """
+    if len(data) > max_bytes:
         raise ImageRefused(_("The image is larger than 2 MB. Please upload a smaller one."))
     kind = _kind(data)
     if kind is None:
@@ -165,9 +168,9 @@ def _for_format(picture: Image.Image, kind: str) -> Image.Image:
     return picture.convert("RGBA" if has_alpha else "RGB")
 
 
-def clean_image(data: bytes) -> CleanImage:
+def clean_image(data: bytes, max_bytes: int = MAX_BYTES) -> CleanImage:
     """Decode an upload and write it again without metadata, at most MAX_OUTPUT_SIDE; raises ImageRefused."""
-    content_type, width, height = inspect_image(data)
+    content_type, width, height = inspect_image(data, max_bytes)
     if width * height > MAX_PIXELS:
         raise _too_many_pixels(width, height)
     kind = _kind(data) or "png"

@@ -187,6 +187,8 @@ class Settings:
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     domains: DomainSettings = field(default_factory=DomainSettings)
     data_dir: Path = Path("var")
+    # Files visitors upload with a form: outside the web root, served only through the app's checks.
+    files_dir: Path = Path("var/files")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -252,6 +254,7 @@ class Settings:
                 cache_seconds=_env_float("DOMAIN_CACHE_SECONDS", 30.0),
             ),
             data_dir=data_dir,
+            files_dir=Path(_env("FILES_DIR", str(data_dir / "files"))),
         )
 
 

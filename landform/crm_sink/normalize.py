@@ -99,7 +99,7 @@ def vat_number(text: str, region: str) -> str:
     try:
         return str(vat.validate(compact))
     except stdnum_errors.ValidationError as error:
-        raise Invalid(_("Please enter a valid VAT number, like NL123456789B01.")) from error
+        raise Invalid(_("Please enter a valid VAT number, like NL123456782B01.")) from error
 
 
 def rsin(text: str) -> str:

@@ -1,8 +1,8 @@
 """The demo's showcase: a published page whose form has steps, a field shown by a rule, a rating and piping.
 
 A quote request for a home battery in three steps. "Company name" appears only for a business; the
-second step's title greets the visitor by the first name they gave. The file field (issue 16.3) is
-added to `showcase_fields` by the uploads work: it goes in the last step, before the consent box.
+second step's title greets the visitor by the first name they gave. The last step takes an
+optional photo of the meter cupboard: a file field (issue 16.3).
 """
 
 from __future__ import annotations
@@ -84,6 +84,19 @@ def showcase_fields() -> list[dict[str, Any]]:
         {"name": "contact", "type": "step", "label": _t("Hoe bereiken we je?", "How do we reach you?")},
         {"name": "email", "type": "email", "required": True, "label": _t("E-mailadres", "E-mail address")},
         {"name": "phone", "type": "phone", "required": False, "label": _t("Telefoonnummer", "Phone number")},
+        {
+            "name": "meter_photo",
+            "type": "file",
+            "required": False,
+            "accept": ["image", "pdf"],
+            "max_mb": "5",
+            "max_files": "2",
+            "label": _t("Foto van je meterkast", "Photo of your meter cupboard"),
+            "help": _t(
+                "Zo zien we meteen of de batterij past. Een foto of pdf, hoeft niet.",
+                "It shows us at once whether the battery fits. A photo or PDF, not required.",
+            ),
+        },
     ]
 
 

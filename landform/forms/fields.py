@@ -38,6 +38,7 @@ FIELD_TYPES = {
     "hidden": lazy_gettext("Hidden (filled automatically)"),
     "rating": lazy_gettext("Rating (1 to 5)"),
     "nps": lazy_gettext("Scale from 0 to 10 (NPS)"),
+    "file": lazy_gettext("File upload"),
 }
 # Scales answered by picking a number: the lowest and highest.
 SCALES = {"rating": (1, 5), "nps": (0, 10)}
@@ -160,6 +161,13 @@ _SPECIAL = re.compile(
 )
 
 
+class ReceivedFiles(str):
+    """A file field's answer (the names of the files kept), set by the intake once the files are stored.
+
+    Only this type fills a file field: a name typed into a crafted request is a plain string, ignored.
+    """
+
+
 class SubmissionInvalid(Exception):
     """Answers that fail validation, by field name (`_form` for the form as a whole)."""
 
@@ -266,6 +274,12 @@ def clean_answers(
             if field.get("required") and not checked:
                 errors[name] = _("Please tick this box to continue.")
             values[name] = checked
+            continue
+        if kind == "file":
+            if isinstance(raw_value, ReceivedFiles) and raw_value:
+                values[name] = str(raw_value)
+            elif field.get("required"):
+                errors[name] = _("Please choose a file to send.")
             continue
         text = _clean_textarea(raw_value) if kind == "textarea" else normalize_text(raw_value)
         limit = (

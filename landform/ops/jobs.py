@@ -13,6 +13,7 @@ from landform.crm_sink.imports.services import sweep as sweep_imports
 from landform.crm_sink.notify.owner_mail import send_digests
 from landform.crm_sink.work.morning import send_task_mails
 from landform.forms.spam_folder.services import purge_old_spam_job
+from landform.forms.uploads.services import sweep_orphans_job
 from landform.ops import backup, health
 from landform.ops.schedule import cron, every
 from landform.privacy import deadlines, deletion
@@ -26,6 +27,8 @@ every("worker_heartbeat", seconds=health.HEARTBEAT_SECONDS)(health.record_heartb
 cron("retention_purge", "7 * * * *")(retention.purge_expired)
 cron("consent_purge_expired_holds", "37 * * * *")(purge_expired_holds_job)
 cron("spam_purge", "47 * * * *")(purge_old_spam_job)
+# Files of submissions that never committed, or whose submission is gone (a parent said no).
+cron("uploads_sweep", "17 * * * *")(sweep_orphans_job)
 # Held leads go out as soon as there is room: an upgrade missed by the webhook, or a new month (UTC).
 cron("billing_release_held", "1 * * * *")(release_held_job)
 cron("billing_end_grace", "21 * * * *")(end_grace_job)

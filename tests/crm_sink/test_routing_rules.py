@@ -16,6 +16,7 @@ from landform.crm_sink.assignment.models import (
 from landform.crm_sink.leads.writing import route_submissions
 from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Submission
 from tests.conftest import form_token, make_form, make_user, republish, wait_for
+from tests.consent.helpers import make_purpose
 
 EXTRA_FIELDS = [
     {"name": "company", "type": "company_name", "label": {"nl": "Bedrijf", "en": "Company"}},
@@ -33,7 +34,9 @@ EXTRA_FIELDS = [
 
 def _form(db, persona, name="Brochure request", tags=()):
     form = make_form(db, persona, name)
-    form.fields = [*form.fields, *EXTRA_FIELDS]
+    purpose, text = make_purpose(db, persona)  # a consent box always names its purpose
+    consent = {**EXTRA_FIELDS[-1], "purpose_id": str(purpose.id), "consent_text_id": str(text.id)}
+    form.fields = [*form.fields, *EXTRA_FIELDS[:-1], consent]
     form.crm_tags = list(tags)
     republish(db, form)
     return form

@@ -23,11 +23,15 @@ from landform.core.i18n import get_language
 from landform.core.i18n import gettext as _
 from landform.forms import embed_refusals
 from landform.forms.builder import drafts, embed_snippet, listing, services
+from landform.forms.builder.consent_fields import field_purpose
 from landform.forms.builder.draft_controllers import builder_texts, live_version
 from landform.forms.embed import embed_script
 from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS, WITH_OPTIONS
 from landform.forms.intake.view import form_view
 from landform.forms.models import Form
+from landform.forms.uploads.rules import DEFAULTS as FILE_DEFAULTS
+from landform.forms.uploads.rules import MAX_FILES, MAX_MB
+from landform.forms.uploads.sniff import KINDS as FILE_KINDS
 
 
 async def form_or_404(db: AsyncSession, form_id: UUID) -> Form:
@@ -58,6 +62,13 @@ async def _builder_context(
         "snippet": embed_snippet.snippet(base, form, integrity, placement),
         "placement": placement,
         "purposes": purposes,
+        "file_kinds": FILE_KINDS,
+        "file_limits": {
+            "max_mb": MAX_MB,
+            "max_files": MAX_FILES,
+            "accept": FILE_DEFAULTS["accept"],
+            "max_mb_default": FILE_DEFAULTS["max_mb"],
+        },
         "can_publish": drafts.can_publish(form, await live_version(db, form)),
         "builder_texts": builder_texts(purposes),
         **extra,
@@ -178,9 +189,9 @@ class FormBuilderController(Controller):
         """Add a field at the end."""
         form = await form_or_404(db, form_id)
         data = {k: str(v) for k, v in (await request.form()).items()}
-        purpose = await consent.purpose_choice(db, data["purpose_id"]) if data.get("purpose_id") else None
         error = None
         try:
+            purpose = await field_purpose(db, data) if data.get("type") == "consent" else None
             services.add_field(form, data, purpose)
         except services.FormInvalid as invalid:
             error = invalid
@@ -191,9 +202,11 @@ class FormBuilderController(Controller):
         """Change a field's labels, help, placeholder, options and settings."""
         form = await form_or_404(db, form_id)
         data = {k: str(v) for k, v in (await request.form()).items()}
-        purpose = await consent.purpose_choice(db, data["purpose_id"]) if data.get("purpose_id") else None
+        current = next((f for f in form.fields if f["name"] == name), None)
         error = None
         try:
+            is_consent = current is not None and current["type"] == "consent"
+            purpose = await field_purpose(db, data, current) if is_consent else None
             services.update_field(form, name, data, purpose)
         except services.FormInvalid as invalid:
             error = invalid

@@ -23,9 +23,12 @@ from landform.core.http import DASHBOARD_CSP
 from landform.core.i18n import LANGUAGES, get_language
 from landform.core.i18n import gettext as _
 from landform.forms.builder import drafts
+from landform.forms.builder.consent_fields import new_purposes
 from landform.forms.fields import FIELD_TYPES, HIDDEN_SOURCES, TEXT_TARGETS
 from landform.forms.intake.view import form_view
 from landform.forms.models import Form, FormVersion
+from landform.forms.uploads.rules import MAX_FILES, MAX_MB
+from landform.forms.uploads.sniff import KINDS as FILE_KINDS
 
 # The canvas is drawn inside the builder (an iframe of the same origin), so it may be framed by it.
 CANVAS_HEADERS = {
@@ -95,6 +98,7 @@ class FormDraftController(Controller):
         except msgspec.DecodeError:
             return Response({"errors": {"draft": _("The draft could not be read.")}}, status_code=400)
         try:
+            created = await new_purposes(db, payload)
             saved = drafts.save_draft(form, payload, await consent.purposes(db), request.user.id)
         except core_drafts.DraftConflict as conflict:
             by = await db.get(User, conflict.saved_by_id) if conflict.saved_by_id else None
@@ -119,6 +123,10 @@ class FormDraftController(Controller):
             "renamed": saved.renamed,
             "can_publish": drafts.can_publish(form, await live_version(db, form)),
         }
+        if created:
+            # The browser's boxes learn their new purpose, and its list offers it from now on.
+            body["new_purposes"] = created
+            body["purposes"] = builder_texts(await consent.purposes(db))["purposes"]
         await db.commit()
         return Response(body, status_code=422 if saved.errors else 200)
 
@@ -168,7 +176,12 @@ def builder_texts(purposes: list[consent.PurposeChoice]) -> dict[str, Any]:
             for p in purposes
         ],
         "purpose": _("Purpose"),
-        "no_purpose": _("None: only the ticked box and its text are kept with the answer"),
+        "no_purpose": _("Choose a purpose…"),
+        "new_purpose": _("A new purpose, named below"),
+        "new_purpose_name": _("New purpose's name"),
+        "file_kinds": [[code, str(name)] for code, name in FILE_KINDS.items()],
+        "max_mb": _("Largest file (MB, at most %(n)d)", n=MAX_MB),
+        "max_files": _("Number of files (at most %(n)d)", n=MAX_FILES),
         # Pairs, not objects: Jinja's tojson sorts keys, and these are offered in this order.
         "types": [
             *([code, str(name)] for code, name in FIELD_TYPES.items()),

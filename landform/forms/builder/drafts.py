@@ -21,11 +21,13 @@ from landform.forms import logic
 from landform.forms.builder import services
 from landform.forms.fields import FIELD_TYPES, URL_PARAM, field_slug
 from landform.forms.models import Form, FormVersion
+from landform.forms.uploads.sniff import KINDS as FILE_KINDS
 
 # What the builder edits of a field; every other key a stored field has (a consent box's purpose, the
 # age declaration's flag, a number's bounds) is kept as it is.
 EDITED = {"name", "type", "label", "help", "placeholder", "required", "progressive", "options"}
 EDITED |= {"maps_to", "default", "source", "purpose_id", "consent_text_id", "show_if", "skip_to"}
+EDITED |= {"accept", "max_mb", "max_files"}
 TEXT_LIMITS = {"label": 300, "help": 300, "placeholder": 100}
 
 
@@ -119,6 +121,12 @@ def read_fields(payload: Any) -> list[tuple[str, dict[str, Any]]]:
             shaped["progressive"] = True
         if isinstance(item.get("show_if"), dict):
             shaped["show_if"] = item["show_if"]  # checked against the saved fields' names in save_draft
+        if kind == "file":
+            accept = item.get("accept") if isinstance(item.get("accept"), list) else []
+            shaped["accept"] = [k for k in FILE_KINDS if k in accept]
+            for name in ("max_mb", "max_files"):
+                if isinstance(item.get(name), int | str):
+                    shaped[name] = str(item[name])[:3]
         read.append((key, shaped))
     return read
 
@@ -176,6 +184,9 @@ def _as_builder_form(item: dict[str, Any]) -> dict[str, str]:
         data["required"] = "on"
     if item.get("progressive"):
         data["progressive"] = "on"
+    if item["type"] == "file":
+        data.update({f"accept_{kind}": "on" for kind in item.get("accept", [])})
+        data.update({name: item[name] for name in ("max_mb", "max_files") if name in item})
     return data
 
 
@@ -202,22 +213,13 @@ def _checked(
         others = SimpleNamespace(fields=[*taken, *(consent_boxes or [])])
         return services.add_field(cast(Form, others), _as_builder_form(item))
     purpose = purposes.get(item.get("purpose_id", ""))
-    if (
-        item["type"] == "consent"
-        and item.get("purpose_id")
-        and old
-        and old.get("purpose_id") == item["purpose_id"]
-    ):
-        purpose = None  # the box keeps the text version it was added with
-        item = {**item, "purpose_id": ""}
     others = SimpleNamespace(fields=taken)
     checked = services.add_field(cast(Form, others), _as_builder_form(item), purpose)
+    if item["type"] == "consent" and old and old.get("purpose_id") == item.get("purpose_id"):
+        checked["consent_text_id"] = old.get("consent_text_id")  # the text version it was added with
     if old is not None:
         checked["name"] = old["name"]
-        kept = {k: v for k, v in old.items() if k not in EDITED}
-        if old.get("purpose_id") and "purpose_id" not in checked:
-            kept.update(purpose_id=old["purpose_id"], consent_text_id=old.get("consent_text_id"))
-        checked.update(kept)
+        checked.update({k: v for k, v in old.items() if k not in EDITED})
     if isinstance(item.get("show_if"), dict):
         checked["show_if"] = item["show_if"]
     if checked["type"] != "hidden":

@@ -15,7 +15,7 @@ from landform.consent import minors as consent_minors
 from landform.consent import services as consent
 from landform.core import drafts
 from landform.core.db import utcnow
-from landform.core.i18n import LANGUAGES
+from landform.core.i18n import LANGUAGES, pick
 from landform.core.i18n import gettext as _
 from landform.core.text import normalize_text
 from landform.forms import logic, progressive
@@ -32,6 +32,7 @@ from landform.forms.fields import (
 )
 from landform.forms.intake.spam import HONEYPOT, TOKEN_FIELD
 from landform.forms.models import Form, FormVersion
+from landform.forms.uploads.rules import SettingsInvalid, file_settings
 
 RESERVED_NAMES = {HONEYPOT, TOKEN_FIELD, "_csrf_token", "lang"}
 MAX_FIELDS = 40
@@ -117,9 +118,16 @@ def add_field(
     label then defaults to the purpose's current consent text, and the text version is kept with it.
     """
     kind = data.get("type", "")
-    if kind == "consent" and data.get("purpose_id"):
-        if purpose is None:
+    if kind == "consent":
+        # A box that records no purpose shows ticked on the lead with "no consent recorded".
+        if purpose is None and data.get("purpose_id") == "new":
+            raise FormInvalid(_("Give the purpose a name in at least one language."))
+        if purpose is None and data.get("purpose_id"):
             raise FormInvalid(_("Choose one of the purposes offered."))
+        if purpose is None:
+            raise FormInvalid(
+                _("Choose the purpose this consent box records, or create a new purpose for it.")
+            )
         data = {
             **data,
             "label_nl": data.get("label_nl") or purpose.text.get("nl", ""),
@@ -173,8 +181,13 @@ def add_field(
         if data["maps_to"] not in TEXT_TARGETS:
             raise FormInvalid(_("Choose one of the CRM fields offered."))
         new["maps_to"] = data["maps_to"]
+    if kind == "file":
+        try:
+            new.update(file_settings(data))
+        except SettingsInvalid as invalid:
+            raise FormInvalid(str(invalid)) from invalid
     new.update(name=field_slug(labels["en"], taken), label=labels)
-    if kind == "consent" and purpose is not None and data.get("purpose_id"):
+    if kind == "consent" and purpose is not None:
         new.update(purpose_id=str(purpose.id), consent_text_id=str(purpose.text_id))
     if any(help_texts.values()):
         new["help"] = help_texts
@@ -183,7 +196,7 @@ def add_field(
     if options:
         new["options"] = options
     default = normalize_text(data.get("default", ""))[:200]
-    if default and kind not in BOOLEAN:
+    if default and kind not in BOOLEAN and kind != "file":
         new["default"] = default
     form.fields = [*form.fields, new]
     return new
@@ -232,9 +245,6 @@ def update_field(
     for kept in ("show_if", "skip_to"):
         if current.get(kept):
             changed[kept] = current[kept]
-    if current["type"] == "consent" and not data.get("purpose_id") and current.get("purpose_id"):
-        # Kept unless the marketer chose another: a consent box keeps recording its purpose.
-        changed.update(purpose_id=current["purpose_id"], consent_text_id=current.get("consent_text_id"))
     fields = list(form.fields)
     fields[index] = changed
     form.fields = fields
@@ -344,6 +354,15 @@ def publish(db: Session, form: Form, user_id: UUID | None = None) -> FormVersion
     """
     if not any(f["type"] == "email" for f in form.fields):
         raise FormInvalid(_("A form needs an e-mail field: the CRM knows people by their address."))
+    without_purpose = [f for f in form.fields if f["type"] == "consent" and not f.get("purpose_id")]
+    if without_purpose:
+        raise FormInvalid(
+            _(
+                "The consent box “%(label)s” does not say which purpose it records. Edit the field and "
+                "choose or create a purpose, then publish.",
+                label=pick(without_purpose[0].get("label")),
+            )
+        )
     number = (form.published_version or 0) + 1
     version = FormVersion(
         id=uuid7(),

@@ -8,9 +8,11 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, Router, get, post
 from litestar.enums import MediaType
+from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +38,9 @@ from landform.forms.intake.live import live_form
 from landform.forms.intake.origins import OriginRefused, cors_headers, embedding_origin
 from landform.forms.intake.view import embed_extensions, form_view, url_params
 from landform.forms.models import Form, FormVersion
+from landform.forms.uploads import rules as uploads_rules
+from landform.forms.uploads import services as uploads
+from landform.forms.uploads.intake import receive_files
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +131,8 @@ class IntakeController(Controller):
         # Any submission may be asked for a proof of work (too fast, a burst from the network), so the
         # solver (under 1 KB gzipped, cached a day for every form) comes with every form; a form that
         # always asks carries its challenge, solved while the visitor fills it in.
+        if view["multipart"]:  # the embed loads embed-files.js: a file picker, a multipart body
+            body["ext"] = [*body.get("ext", []), "files"]
         body["ext"] = [*body.get("ext", []), "altcha"]
         if form.proof_of_work_always:
             body["altcha"] = proof.new_challenge(form.key)
@@ -146,8 +153,31 @@ class IntakeController(Controller):
         async with request.app.state.db_sessions() as db_session:
             return await self._accept(request, db_session, form_key)
 
+    @post(
+        "/f/{form_key:str}/files",
+        exclude_from_csrf=True,
+        request_max_body_size=uploads_rules.MAX_BODY,
+        media_type=MediaType.HTML,
+    )
+    async def submit_with_files(self, request: Request[Any, Any, Any], form_key: str) -> Response[Any]:
+        """Accept a submission with files (multipart): the files are checked and stored with it.
+
+        Its own route for its own body limit: every other submission stays capped at 64 KB.
+        """
+        if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            raise HTTPException(
+                status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                detail=_("Send a form with files as multipart/form-data."),
+            )
+        async with request.app.state.db_sessions() as db_session:
+            return await self._accept(request, db_session, form_key, with_files=True)
+
     async def _accept(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        form_key: str,
+        with_files: bool = False,
     ) -> Response[Any]:
         as_json = wants_json(request)
         form, version, tenant = await live_form(request, db_session, form_key)
@@ -165,6 +195,7 @@ class IntakeController(Controller):
             user_agent=request.headers.get("user-agent", "")[:500],
         )
         visit = progressive.Visit()
+        received = uploads.Received()
         try:
             raw = await read_answers(request)
             move = stepping.take_step(
@@ -179,6 +210,9 @@ class IntakeController(Controller):
                     request, db_session, form, version, tenant, raw, move, as_json, origin
                 )
             raw = move.answers
+            if with_files:  # only with the last step: nothing is kept before it
+                received = await receive_files(request, db_session, version.fields, tenant.id)
+            raw.update(received.answers)
             token = await screen.screen(form, raw, context.ip, request.app.stores)
             token_nonce, visit = token.nonce, token.visit
             if token.page_id and not origin:
@@ -195,9 +229,13 @@ class IntakeController(Controller):
                 tenant.country,
                 nonce=token.nonce,
                 skip=visit.skip or frozenset(),
-                commit=True,
+                commit=not received.files,
                 mail_limiter=mail_limiter(request),
             )
+            if received.files:
+                received.attach(db_session, submission.id)
+                await db_session.commit()
+                received.kept = True
         except spam.Spam as suspected:
             log.info("intake: kept a submission to form %s as spam (%s)", form.id, suspected.reason)
             SUBMISSIONS.labels("spam").inc()
@@ -232,6 +270,9 @@ class IntakeController(Controller):
                 if page is not None:
                     return page
             return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin, visit)
+        finally:
+            # Files of a submission not kept (invalid, spam, a replay, an error) are not kept either.
+            received.discard()
         if visit.functional and context.page_id and not origin:
             # Remember which fields they answered (not the answers), for the tenant's pages only.
             known = visit.known | progressive.answered(submission.contact_fields)

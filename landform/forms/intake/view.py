@@ -17,6 +17,7 @@ from landform.forms.guard.proof import FIELD
 from landform.forms.intake import steps_carry
 from landform.forms.intake.pipeline import FormSpec
 from landform.forms.intake.spam import HONEYPOT, TOKEN_FIELD, issue_token
+from landform.forms.uploads.rules import upload_view
 
 AUTOCOMPLETE = {
     "first_name": "given-name",
@@ -56,6 +57,7 @@ def _view_field(
         "source": item.get("source", ""),
         "param": item.get("param", ""),
         "show_if": item.get("show_if") or None,
+        **(upload_view(item) if kind == "file" else {}),
     }
 
 
@@ -146,9 +148,13 @@ def form_view(
     carried = {
         k: v for k, v in values.items() if k in answer_names and k not in on_this_step and isinstance(v, str)
     }
+    # Every step of a form with a file field posts multipart to the files route (the last one sends them).
+    has_files = any(f["type"] == "file" for f in spec.fields)
     return {
         "key": key,
-        "action": f"/f/{key}",
+        # A form with a file field posts multipart to its own route, with the larger body limit uploads need.
+        "action": f"/f/{key}/files" if has_files else f"/f/{key}",
+        "multipart": has_files,
         "fields": fields,
         "form_error": errors.get("_form", ""),
         "submit_label": pick(spec.submit_label, language) or _("Send"),

@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -236,8 +237,9 @@ def build_zip(
     language: str,
     forms: dict[str, str] | None = None,
     platform: bool = False,
+    files: Sequence[tuple[str, Path]] = (),
 ) -> bytes:
-    """JSON (everything), one CSV per section, and a readable HTML summary, in one zip."""
+    """JSON (everything), one CSV per section, a readable HTML summary and the person's files, in one zip."""
     previous = i18n.get_language()
     i18n.set_language(language)
     try:
@@ -257,6 +259,9 @@ def build_zip(
             if rows:
                 archive.writestr(f"{name}.csv", csv_text(sorted({k for row in rows for k in row}), rows))
         archive.writestr("summary.html", summary)
+        for name, path in files:
+            if path.is_file():
+                archive.write(path, name)
     return buffer.getvalue()
 
 
@@ -268,8 +273,18 @@ def deliver_export(session: Session, request: PrivacyRequest, tenant: Tenant | N
         sections = collect(session, tenant, request.email_key)
     finally:
         i18n.set_language(previous)
+    files = [
+        item
+        for hook in hooks.export_files
+        for item in (hook(session, tenant.id, request.email_key) if tenant else [])
+    ]
     data = build_zip(
-        sections, organisation, request.language, form_names(session, sections), platform=tenant is None
+        sections,
+        organisation,
+        request.language,
+        form_names(session, sections),
+        platform=tenant is None,
+        files=files,
     )
     export = PrivacyExport(
         id=uuid7(),

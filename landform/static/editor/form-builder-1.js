@@ -81,6 +81,12 @@
   const redo = () => draft.redo();
   const answered = answer => {
     for (const [key, name] of Object.entries(answer.renamed || {})) names[key] = name;
+    if (answer.purposes) T.purposes = answer.purposes;
+    for (const [key, id] of Object.entries(answer.new_purposes || {})) {
+      const f = state.fields.find(x => x.key === key || x.name === key);
+      if (f) { f.purpose_id = id; delete f.new_purpose; }
+    }
+    if (answer.new_purposes) renderPanel();
     errors = answer.errors || {};
     if ('can_publish' in answer) setPublish(answer.can_publish);
     renderErrors();
@@ -249,6 +255,7 @@
     }
     if (type === 'step') f.label = {};
     if (OPTIONS.includes(type)) f.options = [1, 2].map(n => ({ value: '', label: { [lang]: fmt(T.option, { n }) } }));
+    if (type === 'file') Object.assign(f, { accept: T.file_kinds.map(([code]) => code), max_mb: 5, max_files: 1 });
     return f;
   };
   const add = (type, at) => {
@@ -324,14 +331,37 @@
           ...ORDER.targets.map(code => h('option', { value: code, selected: (f.maps_to || '') === code }, T.targets[code])));
         box.append(h('div', { class: 'field' }, h('label', { for: 'fe-maps_to' }, T.maps_to), target));
       }
-      if (f.type === 'consent' && T.purposes.length) {
+      if (f.type === 'consent') {
+        // Every consent box names its purpose: one of the tenant's, or a new one named here (created on save).
         const purpose = h('select', { id: 'fe-purpose', onchange: event => change(() => {
           const chosen = T.purposes.find(p => p.id === event.target.value);
           f.purpose_id = event.target.value;
           if (chosen) f.label = { ...chosen.text };
         }) }, h('option', { value: '' }, T.no_purpose),
-        ...T.purposes.map(p => h('option', { value: p.id, selected: f.purpose_id === p.id }, `${p.name} (v${p.version})`)));
+        ...T.purposes.map(p => h('option', { value: p.id, selected: f.purpose_id === p.id }, `${p.name} (v${p.version})`)),
+        h('option', { value: 'new', selected: f.purpose_id === 'new' }, T.new_purpose));
         box.append(h('div', { class: 'field' }, h('label', { for: 'fe-purpose' }, T.purpose), purpose));
+        if (f.purpose_id === 'new') {
+          // Sent when the name is complete (change, not input): each save with a name creates a purpose.
+          const name = h('input', { id: 'fe-new-purpose', maxlength: 120, value: f.new_purpose || '',
+            onchange: event => change(() => { f.new_purpose = event.target.value; }) });
+          box.append(h('div', { class: 'field' }, h('label', { for: 'fe-new-purpose' }, T.new_purpose_name), name));
+        }
+      }
+      if (f.type === 'file') {
+        for (const [code, name] of T.file_kinds) {
+          box.append(h('div', { class: 'field check' },
+            h('input', { type: 'checkbox', id: `fe-accept-${code}`, checked: (f.accept || []).includes(code),
+              onchange: event => change(() => {
+                f.accept = T.file_kinds.map(([c]) => c).filter(c => (c === code ? event.target.checked : (f.accept || []).includes(c)));
+              }) }),
+            h('label', { for: `fe-accept-${code}` }, name)));
+        }
+        for (const [prop, text, most] of [['max_mb', T.max_mb, 10], ['max_files', T.max_files, 5]]) {
+          box.append(h('div', { class: 'field' }, h('label', { for: `fe-${prop}` }, text),
+            h('input', { id: `fe-${prop}`, type: 'number', min: 1, max: most, value: f[prop] || 1,
+              onchange: event => change(() => { f[prop] = event.target.value; }) })));
+        }
       }
       box.append(checkBox(f, 'required', T.required));
       if (!ALWAYS_ASKED.includes(f.type)) box.append(checkBox(f, 'progressive', T.progressive));
