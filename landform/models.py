@@ -32,6 +32,7 @@ from landform.crm_sink.notify.models import RoutedBatch
 from landform.crm_sink.pipeline.models import Deal, PipelineStage
 from landform.crm_sink.work.models import WorkItem
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
+from landform.forms.resume.models import SavedAnswers
 from landform.privacy.models import (
     AccountDeletion,
     BreachIncident,
@@ -88,6 +89,7 @@ __all__ = [
     "RoutedBatch",
     "RoutingRule",
     "RoutingSettings",
+    "SavedAnswers",
     "SiteBrand",
     "SiteImage",
     "SpamSubmission",

@@ -33,6 +33,7 @@ from landform.crm_sink.pipeline import stages as pipeline_stages
 from landform.crm_sink.work import privacy as work_privacy
 from landform.forms.builder import catalog as forms
 from landform.forms.models import Form
+from landform.forms.resume import services as saved_answers
 from landform.site import lifecycle as page_lifecycle
 from landform.site import services as site
 from landform.site.controllers import render_with_form
@@ -95,6 +96,12 @@ def wire() -> None:
     # An import's refused rows name people too.
     hooks.export_sections.add(contact_imports.export_section)
     hooks.erasers.add(contact_imports.erase)
+    # Answers saved to finish a form later: in the person's copy, gone on erasure and after the period.
+    hooks.export_sections.add(saved_answers.export_section)
+    hooks.erasers.add(saved_answers.erase)
+    hooks.retention_purges.add(
+        hooks.RetentionPurge("unfinished", saved_answers.purge_due, saved_answers.count_due)
+    )
 
     # A submission given its contact through the ORM (a parent's consent, a merge) links its consent
     # records in the same flush; the batch router does the same through `after_routing`.

@@ -41,6 +41,10 @@ class Form(TenantScoped, DraftRevision, Base):
     requires_age_check: Mapped[bool] = mapped_column(Boolean, default=False)
     # The person who sent the form gets a confirmation e-mail with a copy of their answers.
     confirmation_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Visitors may save their answers to finish later (with their tick and e-mail address; forms/resume).
+    allow_resume: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), info={"personal": False}
+    )
     # The number of the newest published version; None until first published.
     published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     draft_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

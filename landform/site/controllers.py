@@ -54,6 +54,7 @@ def live_form(
         tracking=tracking,
         visit=visit,
         age_check=record.requires_age_check,
+        later=record.allow_resume,
     )
     target = urlsplit(version.redirect_url) if version.redirect_url else None
     return view, f"{target.scheme}://{target.netloc}" if target else None

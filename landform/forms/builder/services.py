@@ -304,6 +304,7 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
     form.crm_tags = tags
     form.block_disposable_email = data.get("block_disposable_email") == "on"
     form.confirmation_email = data.get("confirmation_email") == "on"
+    form.allow_resume = data.get("allow_resume") == "on"
     form.requires_age_check = data.get("requires_age_check") == "on"
     by_declaration = data.get("age_check_method") == "declaration"
     has_birth_date = any(f["type"] == "date_of_birth" for f in form.fields)

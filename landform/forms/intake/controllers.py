@@ -35,6 +35,8 @@ from landform.forms.intake.live import live_form
 from landform.forms.intake.origins import OriginRefused, cors_headers, embedding_origin
 from landform.forms.intake.view import embed_extensions, form_view, url_params
 from landform.forms.models import Form, FormVersion
+from landform.forms.resume import services as resume_services
+from landform.forms.resume.controllers import ResumeController
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ class IntakeController(Controller):
                     language=get_language(),
                     tracking=tracking,
                     age_check=form.requires_age_check,
+                    later=form.allow_resume,
                 ),
                 "branding": await quotas.shows_branding(db_session),
             },
@@ -148,6 +151,7 @@ class IntakeController(Controller):
         # Read now: a rollback (a replayed token) expires the loaded rows.
         accepted = self._accepted(version, tenant, as_json, origin)
         raw: dict[str, Any] = {}
+        resume: Any = None
         token_nonce: str | None = None
         context = pipeline.SubmissionContext(
             source="embed" if origin else "form",
@@ -159,6 +163,7 @@ class IntakeController(Controller):
         visit = progressive.Visit()
         try:
             raw = await read_answers(request)
+            resume = raw.pop(resume_services.RESUME_FIELD, None)
             move = stepping.take_step(
                 version.fields,
                 raw,
@@ -168,7 +173,7 @@ class IntakeController(Controller):
             )
             if not move.final:
                 return await self._step(
-                    request, db_session, form, version, tenant, raw, move, as_json, origin
+                    request, db_session, form, version, tenant, raw, move, as_json, origin, resume
                 )
             raw = move.answers
             token = spam.check_bot_signals(form, raw)
@@ -217,10 +222,13 @@ class IntakeController(Controller):
                     invalid.errors,
                     language,
                     visit,
+                    resume,
                 )
                 if page is not None:
                     return page
-            return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin, visit)
+            return self._invalid(
+                form, version, tenant, as_json, raw, invalid.errors, language, origin, visit, resume
+            )
         if visit.functional and context.page_id and not origin:
             # Remember which fields they answered (not the answers), for the tenant's pages only.
             known = visit.known | progressive.answered(submission.contact_fields)
@@ -233,6 +241,8 @@ class IntakeController(Controller):
                 httponly=True,
                 samesite="lax",
             )
+        # Sent through a finish-later link: the saved answers have served their purpose.
+        await resume_services.forget(db_session, tenant.id, resume)
         log.debug("intake: accepted submission %s to form %s", submission.id, form.id)
         SUBMISSIONS.labels("accepted").inc()
         utm = track.submission_utm(version.fields, submission.data, request.headers.get("referer", ""))
@@ -274,6 +284,7 @@ class IntakeController(Controller):
         language: str,
         origin: str | None,
         visit: progressive.Visit,
+        resume: Any = None,
     ) -> Response[Any]:
         if as_json:
             return Response(
@@ -297,6 +308,7 @@ class IntakeController(Controller):
                     errors=errors,
                     visit=visit,
                     age_check=form.requires_age_check,
+                    **_later(form, resume),
                 ),
             },
         )
@@ -312,6 +324,7 @@ class IntakeController(Controller):
         move: stepping.Move,
         as_json: bool,
         origin: str | None,
+        resume: Any = None,
     ) -> Response[Any]:
         """A step of a form with steps: its errors, or the next step (nothing is stored until the last)."""
         if move.completed is not None:
@@ -338,6 +351,7 @@ class IntakeController(Controller):
             visit=facts.visit if facts else None,
             age_check=form.requires_age_check,
             step=move.step,
+            **_later(form, resume),
         )
         # One token for the whole form: the time trap and the one-lead-per-token check span every step.
         view["token"] = str(raw.get(spam.TOKEN_FIELD, ""))
@@ -377,6 +391,7 @@ class IntakeController(Controller):
         errors: dict[str, str],
         language: str,
         visit: progressive.Visit,
+        resume: Any = None,
     ) -> Response[Any] | None:
         """The landing page again, with the errors in its form, so the visitor stays where they were."""
         values = {k: v for k, v in raw.items() if isinstance(v, str)}
@@ -389,10 +404,16 @@ class IntakeController(Controller):
             page_id=page_id,
             visit=visit,
             age_check=form.requires_age_check,
+            **_later(form, resume),
         )
         # `forms` may not import `site`: the landing page comes through a hook (not a dependency, which
         # Litestar would resolve on every submission for a page only an invalid one shows).
         return await hooks.page_renderer.get()(request, db, page_id, view)
+
+
+def _later(form: Form, resume: Any) -> dict[str, Any]:
+    """The finish-later button, and the link the form was resumed with, kept through every step."""
+    return {"later": form.allow_resume, "resume": resume if isinstance(resume, str) else ""}
 
 
 def intake_router(settings: Settings) -> Router:
@@ -419,6 +440,6 @@ def intake_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[IntakeController, serve_embed_script, *extension_routes],
+        route_handlers=[IntakeController, ResumeController, serve_embed_script, *extension_routes],
         middleware=[DefineMiddleware(FailOpenRateLimit, config=per_ip, also=(per_form,))],
     )

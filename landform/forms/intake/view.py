@@ -84,6 +84,8 @@ def form_view(
     age_check: bool = False,
     step: str | None = None,
     all_steps: bool = False,
+    later: bool = False,
+    resume: str = "",
 ) -> dict[str, Any]:
     """What a template (or the embed script) needs to render the form, with answers and errors.
 
@@ -91,6 +93,8 @@ def form_view(
     (or were decided when the form was first shown, when it comes back with errors).
     `step`: on a form with steps, the one to show (the first shown when None); the answers of the
     steps before it travel along signed (`carry`). `all_steps`: every field (the builder's canvas).
+    `later`: the form offers "Finish later" (forms/resume); `resume`: the link it was opened with, sent
+    back with the submission so the saved answers are deleted.
     """
     values, errors, tracking = values or {}, errors or {}, tracking or {}
     visit = visit or progressive.Visit()
@@ -170,6 +174,8 @@ def form_view(
         ],
         "answers": {k: v for k, v in walked.answers.items() if k in before},
         # Rules, piping or steps: the page links the small script that runs them (logic-1.js).
+        "later": later and not all_steps,
+        "resume": resume,
         "scripted": not all_steps
         and (len(shown_steps) > 1 or any(f["show_if"] or f["pipe"] for f in fields)),
     }
