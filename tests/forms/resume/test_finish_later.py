@@ -54,7 +54,7 @@ def _to_later_step(client, form: Form, url: str | None = None) -> str:
         f"/f/{form.key}", data={"first_name": "Sanne", "_step": "", "_lf_token": token}
     )
     assert step_two.status_code == 200, step_two.text
-    assert "Finish later" in step_two.text
+    assert f"formaction=\"/f/{form.key}/later\"" in step_two.text
     carry = re.search(r'name="_carry" value="([^"]+)"', step_two.text).group(1)
     step_name = re.search(r'name="_step" value="([^"]+)"', step_two.text).group(1)
     later = client.post(
@@ -62,7 +62,7 @@ def _to_later_step(client, form: Form, url: str | None = None) -> str:
         data={"question": "Kan het in mei?", "_step": step_name, "_carry": carry, "_lf_token": token},
     )
     assert later.status_code == 200, later.text
-    assert "Keep my answers for 30 days so I can finish later" in later.text
+    assert "name=\"_later_keep\"" in later.text and "checked" not in later.text
     return re.search(r'name="_later" value="([^"]+)"', later.text).group(1)
 
 
@@ -99,7 +99,7 @@ def test_it_keeps_nothing_without_the_tick_and_names_the_box(client, db, owner):
 
 def test_it_offers_no_finish_later_on_a_form_that_does_not_allow_it(client, db, owner):
     form = _stepped(db, owner, allow=False)
-    assert "Finish later" not in client.get(f"/f/{form.key}").text
+    assert "/later" not in client.get(f"/f/{form.key}").text
     assert client.post(f"/f/{form.key}/later", data={"first_name": "Sanne"}).status_code == 404
 
 
@@ -235,3 +235,20 @@ def test_a_stranger_tenant_cannot_read_them(client, db, owner, stranger):
     republish(db, other)
     stolen = client.get(path.replace(form.key, other.key))
     assert stolen.status_code == 410
+
+
+def test_it_emails_the_link_in_the_visitors_language_with_the_organisations_name(client, db, owner, inbox):
+    form = _stepped(db, owner)
+    client.headers["Accept-Language"] = "nl"
+    state = _to_later_step(client, form)
+    response = client.post(
+        f"/f/{form.key}/later", data={"_later": state, "_later_email": EMAIL, "_later_keep": "on"}
+    )
+    assert "We hebben een link gemaild naar" in response.text
+    tenant = db.get_one(Tenant, owner.tenant_id)
+    mail = inbox.wait(EMAIL)
+    assert str(mail["Subject"]) == f"Maak je formulier voor {tenant.name} af"
+    text = mail.get_body(("plain",)).get_content()
+    assert "Offerte aanvragen" in text
+    path = re.search(r"https?://[^/\s]+(/f/[^\s]+/resume\?token=[^\s]+)", text).group(1)
+    assert "Sanne" in client.get(path).text
