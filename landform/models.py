@@ -31,8 +31,8 @@ from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Sub
 from landform.crm_sink.notify.models import RoutedBatch
 from landform.crm_sink.pipeline.models import Deal, PipelineStage
 from landform.crm_sink.work.models import WorkItem
+from landform.forms.intake.resume.models import SavedAnswers
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
-from landform.forms.resume.models import SavedAnswers
 from landform.privacy.models import (
     AccountDeletion,
     BreachIncident,

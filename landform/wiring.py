@@ -32,8 +32,8 @@ from landform.crm_sink.pipeline import privacy as pipeline_privacy
 from landform.crm_sink.pipeline import stages as pipeline_stages
 from landform.crm_sink.work import privacy as work_privacy
 from landform.forms.builder import catalog as forms
+from landform.forms.intake.resume import services as saved_answers
 from landform.forms.models import Form
-from landform.forms.resume import services as saved_answers
 from landform.site import lifecycle as page_lifecycle
 from landform.site import services as site
 from landform.site.controllers import render_with_form

@@ -41,7 +41,7 @@ class Form(TenantScoped, DraftRevision, Base):
     requires_age_check: Mapped[bool] = mapped_column(Boolean, default=False)
     # The person who sent the form gets a confirmation e-mail with a copy of their answers.
     confirmation_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # Visitors may save their answers to finish later (with their tick and e-mail address; forms/resume).
+    # Visitors may save their answers to finish later, with their tick and address (forms/intake/resume).
     allow_resume: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), info={"personal": False}
     )

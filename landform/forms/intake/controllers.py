@@ -33,10 +33,10 @@ from landform.forms.intake import pipeline, spam, stepping
 from landform.forms.intake.body import MAX_BODY, read_answers
 from landform.forms.intake.live import live_form
 from landform.forms.intake.origins import OriginRefused, cors_headers, embedding_origin
+from landform.forms.intake.resume import services as resume_services
+from landform.forms.intake.resume.controllers import ResumeController
 from landform.forms.intake.view import embed_extensions, form_view, url_params
 from landform.forms.models import Form, FormVersion
-from landform.forms.resume import services as resume_services
-from landform.forms.resume.controllers import ResumeController
 
 log = logging.getLogger(__name__)
 

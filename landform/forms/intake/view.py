@@ -93,7 +93,7 @@ def form_view(
     (or were decided when the form was first shown, when it comes back with errors).
     `step`: on a form with steps, the one to show (the first shown when None); the answers of the
     steps before it travel along signed (`carry`). `all_steps`: every field (the builder's canvas).
-    `later`: the form offers "Finish later" (forms/resume); `resume`: the link it was opened with, sent
+    `later`: the form offers "Finish later" (forms/intake/resume); `resume`: the link it was opened with, sent
     back with the submission so the saved answers are deleted.
     """
     values, errors, tracking = values or {}, errors or {}, tracking or {}

@@ -14,9 +14,9 @@ from landform.core.db import scope_to_tenant
 from landform.core.jobs.models import OutboxJob
 from landform.core.mail import EmailMessage
 from landform.crm_sink.models import Submission
+from landform.forms.intake.resume.models import SavedAnswers
+from landform.forms.intake.resume.services import count_due, purge_due
 from landform.forms.models import Form
-from landform.forms.resume.models import SavedAnswers
-from landform.forms.resume.services import count_due, purge_due
 from landform.privacy.fulfilment.erase import erase_person
 from landform.privacy.fulfilment.export import collect
 from tests.conftest import form_token, make_form, make_page, republish
@@ -32,7 +32,13 @@ def _stepped(db, owner, *, allow: bool = True) -> Form:
     """Step 1: name; step 2: e-mail and a question, on a form that allows finishing later."""
     form = make_form(db, owner, "Offerte aanvragen")
     form.fields = [
-        {"name": "first_name", "type": "text", "required": True, "maps_to": "first_name", "label": _label("First name")},
+        {
+            "name": "first_name",
+            "type": "text",
+            "required": True,
+            "maps_to": "first_name",
+            "label": _label("First name"),
+        },
         {"name": "contact", "type": "step", "label": _label("Contact")},
         {"name": "email", "type": "email", "required": True, "label": _label("E-mail")},
         {"name": "question", "type": "textarea", "required": False, "label": _label("Question")},
@@ -44,17 +50,17 @@ def _stepped(db, owner, *, allow: bool = True) -> Form:
 
 def _count(db, model) -> int:
     db.expire_all()
-    return db.execute(select(func.count()).select_from(model).execution_options(all_tenants=True)).scalar_one()
+    return db.execute(
+        select(func.count()).select_from(model).execution_options(all_tenants=True)
+    ).scalar_one()
 
 
 def _to_later_step(client, form: Form, url: str | None = None) -> str:
     """Answer step 1, go to step 2, and press Finish later there: the finish-later step's signed state."""
     token = form_token(client, url or f"/f/{form.key}")
-    step_two = client.post(
-        f"/f/{form.key}", data={"first_name": "Sanne", "_step": "", "_lf_token": token}
-    )
+    step_two = client.post(f"/f/{form.key}", data={"first_name": "Sanne", "_step": "", "_lf_token": token})
     assert step_two.status_code == 200, step_two.text
-    assert f"formaction=\"/f/{form.key}/later\"" in step_two.text
+    assert f'formaction="/f/{form.key}/later"' in step_two.text
     carry = re.search(r'name="_carry" value="([^"]+)"', step_two.text).group(1)
     step_name = re.search(r'name="_step" value="([^"]+)"', step_two.text).group(1)
     later = client.post(
@@ -62,19 +68,23 @@ def _to_later_step(client, form: Form, url: str | None = None) -> str:
         data={"question": "Kan het in mei?", "_step": step_name, "_carry": carry, "_lf_token": token},
     )
     assert later.status_code == 200, later.text
-    assert "name=\"_later_keep\"" in later.text and "checked" not in later.text
+    assert 'name="_later_keep"' in later.text and "checked" not in later.text
     return re.search(r'name="_later" value="([^"]+)"', later.text).group(1)
 
 
 def _link(db) -> str:
     """The path of the resume link in the e-mail (the latest one)."""
     db.expire_all()
-    message = db.execute(
-        select(EmailMessage)
-        .where(EmailMessage.recipient == EMAIL)
-        .order_by(EmailMessage.created_at.desc())
-        .execution_options(all_tenants=True)
-    ).scalars().first()
+    message = (
+        db.execute(
+            select(EmailMessage)
+            .where(EmailMessage.recipient == EMAIL)
+            .order_by(EmailMessage.created_at.desc())
+            .execution_options(all_tenants=True)
+        )
+        .scalars()
+        .first()
+    )
     return re.search(r"https?://[^/\s]+(/f/[^\s]+/resume\?token=[^\s]+)", message.body_text).group(1)
 
 
@@ -126,9 +136,12 @@ def test_it_keeps_the_answers_with_the_consent_and_emails_a_link_that_restores_t
     assert tenant.name in message.subject
     # Never a lead: no submission and no routing job.
     assert _count(db, Submission) == 0
-    assert db.execute(
-        select(func.count()).select_from(OutboxJob).where(OutboxJob.actor_name != "deliver_email")
-    ).scalar_one() == 0
+    assert (
+        db.execute(
+            select(func.count()).select_from(OutboxJob).where(OutboxJob.actor_name != "deliver_email")
+        ).scalar_one()
+        == 0
+    )
 
     page = client.get(_link(db))
     assert page.status_code == 200, page.text

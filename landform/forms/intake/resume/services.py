@@ -30,7 +30,7 @@ from landform.core.i18n import gettext as _
 from landform.core.mail import queue_email
 from landform.core.personal_data import anonymize
 from landform.crm_sink.normalize import email_key
-from landform.forms.resume.models import SavedAnswers
+from landform.forms.intake.resume.models import SavedAnswers
 
 LINK_PURPOSE = "form-resume"
 KEEP_DAYS = 30
@@ -202,7 +202,9 @@ def purge_due(session: Session, tenant_id: UUID, before: datetime) -> int:
         ).scalars()
     )
     if ids:
-        session.execute(delete(SavedAnswers).where(SavedAnswers.tenant_id == tenant_id, SavedAnswers.id.in_(ids)))
+        session.execute(
+            delete(SavedAnswers).where(SavedAnswers.tenant_id == tenant_id, SavedAnswers.id.in_(ids))
+        )
     return len(ids)
 
 

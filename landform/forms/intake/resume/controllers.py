@@ -25,10 +25,10 @@ from landform.forms import logic
 from landform.forms.intake import spam
 from landform.forms.intake.body import MAX_BODY, read_answers
 from landform.forms.intake.live import live_form
+from landform.forms.intake.resume import services
 from landform.forms.intake.steps_carry import STEP_FIELD, read_carried
 from landform.forms.intake.view import form_view
 from landform.forms.models import Form
-from landform.forms.resume import services
 
 STATE_FIELD = "_later"
 
@@ -47,7 +47,7 @@ class ResumeController(Controller):
     async def later(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, form_key: str
     ) -> Response[Any]:
-        """From the form: show the step; from the step: keep the answers and e-mail the link, or say why not."""
+        """From the form: the step. From the step: keep the answers and e-mail the link, or say why not."""
         form, version, tenant = await live_form(request, db_session, form_key)
         if not form.allow_resume:
             raise NotFoundException(detail=_("This form cannot be saved to finish later."))
@@ -185,5 +185,10 @@ class ResumeController(Controller):
             "forms/resume_invalid.html",
             status_code=410,
             headers={"cache-control": "no-store"},
-            context={"tenant": tenant, "title": form.name, "form_url": f"/f/{form.key}", "days": services.KEEP_DAYS},
+            context={
+                "tenant": tenant,
+                "title": form.name,
+                "form_url": f"/f/{form.key}",
+                "days": services.KEEP_DAYS,
+            },
         )
