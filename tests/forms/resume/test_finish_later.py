@@ -265,3 +265,20 @@ def test_it_emails_the_link_in_the_visitors_language_with_the_organisations_name
     assert "Offerte aanvragen" in text
     path = re.search(r"https?://[^/\s]+(/f/[^\s]+/resume\?token=[^\s]+)", text).group(1)
     assert "Sanne" in client.get(path).text
+
+
+def test_it_sends_one_link_to_an_address_asked_twice_within_minutes(client, db, owner):
+    form = _stepped(db, owner)
+    _save(client, form)
+    _save(client, form)
+    assert _count(db, EmailMessage) == 1
+    assert _count(db, SavedAnswers) == 1  # the first link still opens the answers
+
+
+def test_it_is_a_form_setting_off_by_default(client, db, owner):
+    form = make_form(db, owner)
+    assert not form.allow_resume
+    assert "/later" not in client.get(f"/f/{form.key}").text
+    form.allow_resume = True
+    republish(db, form)
+    assert f'formaction="/f/{form.key}/later"' in client.get(f"/f/{form.key}").text

@@ -21,6 +21,7 @@ from landform.consent import services as consent
 from landform.core.http import client_ip
 from landform.core.i18n import get_language
 from landform.core.i18n import gettext as _
+from landform.core.mail_limits import mail_limiter
 from landform.forms import logic
 from landform.forms.intake import spam
 from landform.forms.intake.body import MAX_BODY, read_answers
@@ -80,6 +81,16 @@ class ResumeController(Controller):
                 email=str(raw.get(services.EMAIL_FIELD, ""))[:320],
                 resume=raw.get(services.RESUME_FIELD),
             )
+        message = _(
+            "We have e-mailed a link to %(email)s. It opens the form with your answers for %(days)d days.",
+            email=address,
+            days=services.KEEP_DAYS,
+        )
+        sent = Template("forms/thank_you.html", context={"message": message, "tenant": tenant})
+        # No flooding a mailbox through this form: a repeat within minutes keeps and sends nothing (the
+        # first e-mail's link still works); the visitor's answer is the same either way.
+        if not await mail_limiter(request).allows(address, f"finish-later:{tenant.id}"):
+            return sent
         settings = request.app.state.settings
         how = consent.ConsentHow(
             method="page" if unfinished.page_id else "form",
@@ -105,12 +116,7 @@ class ResumeController(Controller):
         await db_session.commit()
         # Saved again from a resumed form: the new link replaces the old one.
         await services.forget(db_session, tenant.id, raw.get(services.RESUME_FIELD))
-        message = _(
-            "We have e-mailed a link to %(email)s. It opens the form with your answers for %(days)d days.",
-            email=address,
-            days=services.KEEP_DAYS,
-        )
-        return Template("forms/thank_you.html", context={"message": message, "tenant": tenant})
+        return sent
 
     @get("/f/{form_key:str}/resume", cache=False)
     async def resume(
