@@ -206,6 +206,10 @@ def test_it_purges_saved_answers_after_the_period_and_they_join_export_and_erasu
     assert count_due(db, owner.tenant_id, now - timedelta(days=30)) == 0
     assert purge_due(db, owner.tenant_id, now - timedelta(days=30)) == 0
     assert count_due(db, owner.tenant_id, now + timedelta(minutes=1)) == 1
+    with time_machine.travel(now + timedelta(days=31)):
+        # A tenant's longer period (up to 90 days) never keeps them past the 30 days agreed to.
+        assert purge_due(db, owner.tenant_id, now - timedelta(days=60)) == 1
+    db.rollback()
 
     erase_person(db, owner.tenant_id, EMAIL)
     db.commit()

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -193,12 +193,14 @@ async def forget(db: AsyncSession, tenant_id: UUID, token: Any) -> None:
 
 
 def purge_due(session: Session, tenant_id: UUID, before: datetime) -> int:
-    """Retention: delete up to a batch of the tenant's saved answers kept since before `before`."""
+    """Retention: delete up to a batch of the tenant's saved answers kept since before `before`.
+
+    Never kept past the 30 days the visitor agreed to, even when the tenant's period is longer.
+    """
+    due = or_(SavedAnswers.created_at < before, SavedAnswers.expires_at < utcnow())
     ids = list(
         session.execute(
-            select(SavedAnswers.id)
-            .where(SavedAnswers.tenant_id == tenant_id, SavedAnswers.created_at < before)
-            .limit(BATCH)
+            select(SavedAnswers.id).where(SavedAnswers.tenant_id == tenant_id, due).limit(BATCH)
         ).scalars()
     )
     if ids:
