@@ -19,7 +19,7 @@ from landform.forms.intake.resume.services import count_due, purge_due
 from landform.forms.models import Form
 from landform.privacy.fulfilment.erase import erase_person
 from landform.privacy.fulfilment.export import collect
-from tests.conftest import form_token, make_form, make_page, republish
+from tests.conftest import form_token, log_in, make_form, make_page, post_form, republish
 
 EMAIL = "sanne@example.org"
 
@@ -285,4 +285,23 @@ def test_it_is_a_form_setting_off_by_default(client, db, owner):
     assert "/later" not in client.get(f"/f/{form.key}").text
     form.allow_resume = True
     republish(db, form)
+    assert f'formaction="/f/{form.key}/later"' in client.get(f"/f/{form.key}").text
+
+
+def test_a_marketer_turns_it_on_in_the_forms_settings(client, db, owner):
+    form = make_form(db, owner)
+    log_in(client, owner)
+    assert "Visitors may save and finish later" in client.get(f"/app/forms/{form.id}").text
+    settings = {
+        "name": form.name,
+        "submit_nl": form.submit_label.get("nl", ""),
+        "submit_en": form.submit_label.get("en", ""),
+        "thank_you_nl": form.thank_you.get("nl", ""),
+        "thank_you_en": form.thank_you.get("en", ""),
+        "allow_resume": "on",
+    }
+    response = post_form(client, f"/app/forms/{form.id}/settings", settings)
+    assert response.status_code < 400, response.text
+    db.expire_all()
+    assert db.get_one(Form, form.id).allow_resume
     assert f'formaction="/f/{form.key}/later"' in client.get(f"/f/{form.key}").text
