@@ -124,6 +124,8 @@ class IntakeController(Controller):
             },
         }
         body |= embed_extensions(view)
+        if form.allow_resume:
+            body |= resume_services.embed_extension(body.get("ext", []), form.key)
         if await quotas.shows_branding(db_session):
             body["badge"] = {"text": _("Made with Landform"), "url": f"{base}/"}
         return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})

@@ -157,6 +157,11 @@ def save(
     return saved
 
 
+def embed_extension(ext: list[str], key: str) -> dict[str, Any]:
+    """What the embed needs for the Finish later button (static/embed-later.js)."""
+    return {"ext": [*ext, "later"], "later": {"label": _("Finish later"), "action": f"/f/{key}/later"}}
+
+
 def read_link(token: str) -> tuple[UUID, UUID]:
     """The tenant and saved answers a resume link names."""
     try:
