@@ -67,7 +67,9 @@ def test_it_saves_a_hosted_form_to_finish_later_and_restores_it_from_the_link(
         page.goto(server.demo["showcase_page_url"] + "?lang=nl")
         page.locator("input[name=first_name]").fill("Noor")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.locator("form.lf-form").screenshot(path=str(ARTIFACTS / "finish-later-button-phone.png"))
+        page.set_viewport_size(DESKTOP)
+        page.screenshot(path=str(ARTIFACTS / "finish-later-button-desktop.png"))
+        page.set_viewport_size(PHONE)
         page.get_by_role("button", name="Later afmaken").click()
 
         keep = page.get_by_label("Bewaar mijn antwoorden 30 dagen zodat ik later kan afmaken")
