@@ -31,6 +31,7 @@ from landform.crm_sink.models import Activity, Company, Contact, ContactTag, Sub
 from landform.crm_sink.notify.models import RoutedBatch
 from landform.crm_sink.pipeline.models import Deal, PipelineStage
 from landform.crm_sink.work.models import WorkItem
+from landform.forms.intake.resume.models import SavedAnswers
 from landform.forms.models import EmbedRefusal, Form, FormVersion, SpamSubmission
 from landform.forms.uploads.models import SubmissionFile
 from landform.privacy.models import (
@@ -89,6 +90,7 @@ __all__ = [
     "RoutedBatch",
     "RoutingRule",
     "RoutingSettings",
+    "SavedAnswers",
     "SiteBrand",
     "SiteImage",
     "SpamSubmission",

@@ -32,6 +32,7 @@ from landform.crm_sink.pipeline import privacy as pipeline_privacy
 from landform.crm_sink.pipeline import stages as pipeline_stages
 from landform.crm_sink.work import privacy as work_privacy
 from landform.forms.builder import catalog as forms
+from landform.forms.intake.resume import services as saved_answers
 from landform.forms.models import Form
 from landform.forms.uploads import controllers as upload_controllers
 from landform.forms.uploads import privacy as upload_privacy
@@ -103,6 +104,12 @@ def wire() -> None:
     hooks.erasers.add(upload_privacy.erase)
     hooks.retention_purges.add(
         hooks.RetentionPurge("uploads", upload_privacy.purge_due, upload_privacy.count_due)
+    )
+    # Answers saved to finish a form later: in the person's copy, gone on erasure and after the period.
+    hooks.export_sections.add(saved_answers.export_section)
+    hooks.erasers.add(saved_answers.erase)
+    hooks.retention_purges.add(
+        hooks.RetentionPurge("unfinished", saved_answers.purge_due, saved_answers.count_due)
     )
 
     # A submission given its contact through the ORM (a parent's consent, a merge) links its consent

@@ -16,7 +16,7 @@ STATIC = Path(__file__).parent.parent / "static"
 EMBED_JS = STATIC / "embed.js"
 # The extension files embed.js loads for forms that need them (`ext` in the form's definition), each
 # served from static/embed-NAME.js like embed.js itself. One line per extension.
-EXTENSIONS = ("steps", "altcha", "popup", "files")
+EXTENSIONS = ("steps", "altcha", "popup", "files", "later")
 
 
 def compact_script(source: str) -> bytes:

@@ -45,6 +45,10 @@ class Form(TenantScoped, DraftRevision, Base):
     proof_of_work_always: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), info={"personal": False}
     )
+    # Visitors may save their answers to finish later, with their tick and address (forms/intake/resume).
+    allow_resume: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), info={"personal": False}
+    )
     # The number of the newest published version; None until first published.
     published_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     draft_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC, nullable=True)

@@ -58,6 +58,7 @@ def live_form(
         visit=visit,
         age_check=record.requires_age_check,
         challenge=challenge,
+        later=record.allow_resume,
     )
     target = urlsplit(version.redirect_url) if version.redirect_url else None
     return view, f"{target.scheme}://{target.netloc}" if target else None

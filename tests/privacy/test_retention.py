@@ -31,7 +31,9 @@ def _spam(db, owner, form, at: datetime) -> None:
 
 
 def _set(client, **days: int) -> object:
-    fields = {"inactive_leads": "730", "spam": "30", **{k: str(v) for k, v in days.items()}}
+    # Every wired kind has a field; the unfinished answers saved to finish a form later among them.
+    fields = {"inactive_leads": "730", "spam": "30", "unfinished": "30"}
+    fields |= {k: str(v) for k, v in days.items()}
     return post_form(client, "/app/privacy/retention/", fields)
 
 

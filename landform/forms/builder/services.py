@@ -315,6 +315,7 @@ def update_settings(form: Form, data: dict[str, str]) -> None:
     form.block_disposable_email = data.get("block_disposable_email") == "on"
     form.confirmation_email = data.get("confirmation_email") == "on"
     form.proof_of_work_always = data.get("proof_of_work_always") == "on"
+    form.allow_resume = data.get("allow_resume") == "on"
     form.requires_age_check = data.get("requires_age_check") == "on"
     by_declaration = data.get("age_check_method") == "declaration"
     has_birth_date = any(f["type"] == "date_of_birth" for f in form.fields)

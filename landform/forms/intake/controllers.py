@@ -36,6 +36,8 @@ from landform.forms.intake import pipeline, screen, spam, stepping
 from landform.forms.intake.body import MAX_BODY, read_answers
 from landform.forms.intake.live import live_form
 from landform.forms.intake.origins import OriginRefused, cors_headers, embedding_origin
+from landform.forms.intake.resume import services as resume_services
+from landform.forms.intake.resume.controllers import ResumeController
 from landform.forms.intake.view import embed_extensions, form_view, url_params
 from landform.forms.models import Form, FormVersion
 from landform.forms.uploads import rules as uploads_rules
@@ -72,6 +74,7 @@ class IntakeController(Controller):
                     tracking=tracking,
                     age_check=form.requires_age_check,
                     challenge=proof.new_challenge(form.key) if form.proof_of_work_always else None,
+                    later=form.allow_resume,
                 ),
                 "branding": await quotas.shows_branding(db_session),
             },
@@ -136,6 +139,8 @@ class IntakeController(Controller):
         body["ext"] = [*body.get("ext", []), "altcha"]
         if form.proof_of_work_always:
             body["altcha"] = proof.new_challenge(form.key)
+        if form.allow_resume:
+            body |= resume_services.embed_extension(body.get("ext", []), form.key)
         if await quotas.shows_branding(db_session):
             body["badge"] = {"text": _("Made with Landform"), "url": f"{base}/"}
         return Response(body, headers={**cors_headers(origin), "cache-control": "no-store"})
@@ -186,6 +191,7 @@ class IntakeController(Controller):
         # Read now: a rollback (a replayed token) expires the loaded rows.
         accepted = self._accepted(version, tenant, as_json, origin)
         raw: dict[str, Any] = {}
+        resume: Any = None
         token_nonce: str | None = None
         context = pipeline.SubmissionContext(
             source="embed" if origin else "form",
@@ -198,6 +204,7 @@ class IntakeController(Controller):
         received = uploads.Received()
         try:
             raw = await read_answers(request)
+            resume = raw.pop(resume_services.RESUME_FIELD, None)
             move = stepping.take_step(
                 version.fields,
                 raw,
@@ -207,7 +214,7 @@ class IntakeController(Controller):
             )
             if not move.final:
                 return await self._step(
-                    request, db_session, form, version, tenant, raw, move, as_json, origin
+                    request, db_session, form, version, tenant, raw, move, as_json, origin, resume
                 )
             raw = move.answers
             if with_files:  # only with the last step: nothing is kept before it
@@ -266,10 +273,13 @@ class IntakeController(Controller):
                     invalid.errors,
                     language,
                     visit,
+                    resume,
                 )
                 if page is not None:
                     return page
-            return self._invalid(form, version, tenant, as_json, raw, invalid.errors, language, origin, visit)
+            return self._invalid(
+                form, version, tenant, as_json, raw, invalid.errors, language, origin, visit, resume=resume
+            )
         finally:
             # Files of a submission not kept (invalid, spam, a replay, an error) are not kept either.
             received.discard()
@@ -285,6 +295,8 @@ class IntakeController(Controller):
                 httponly=True,
                 samesite="lax",
             )
+        # Sent through a finish-later link: the saved answers have served their purpose.
+        await resume_services.forget(db_session, tenant.id, resume)
         log.debug("intake: accepted submission %s to form %s", submission.id, form.id)
         SUBMISSIONS.labels("accepted").inc()
         utm = track.submission_utm(version.fields, submission.data, request.headers.get("referer", ""))
@@ -373,6 +385,7 @@ class IntakeController(Controller):
         visit: progressive.Visit,
         challenge: dict[str, Any] | None = None,
         status_code: int = 422,
+        resume: Any = None,
     ) -> Response[Any]:
         if as_json:
             return Response(
@@ -393,6 +406,7 @@ class IntakeController(Controller):
             visit=visit,
             age_check=form.requires_age_check,
             challenge=challenge,
+            **_later(form, resume),
         )
         # Sent again by the script once solved: the visitor pressed the button already.
         view["altcha_resubmit"] = status_code == 403
@@ -413,6 +427,7 @@ class IntakeController(Controller):
         move: stepping.Move,
         as_json: bool,
         origin: str | None,
+        resume: Any = None,
     ) -> Response[Any]:
         """A step of a form with steps: its errors, or the next step (nothing is stored until the last)."""
         if move.completed is not None:
@@ -439,6 +454,7 @@ class IntakeController(Controller):
             visit=facts.visit if facts else None,
             age_check=form.requires_age_check,
             step=move.step,
+            **_later(form, resume),
         )
         # One token for the whole form: the time trap and the one-lead-per-token check span every step.
         view["token"] = str(raw.get(spam.TOKEN_FIELD, ""))
@@ -478,6 +494,7 @@ class IntakeController(Controller):
         errors: dict[str, str],
         language: str,
         visit: progressive.Visit,
+        resume: Any = None,
     ) -> Response[Any] | None:
         """The landing page again, with the errors in its form, so the visitor stays where they were."""
         values = {k: v for k, v in raw.items() if isinstance(v, str) and k != proof.FIELD}
@@ -491,10 +508,16 @@ class IntakeController(Controller):
             visit=visit,
             age_check=form.requires_age_check,
             challenge=proof.new_challenge(form.key) if form.proof_of_work_always else None,
+            **_later(form, resume),
         )
         # `forms` may not import `site`: the landing page comes through a hook (not a dependency, which
         # Litestar would resolve on every submission for a page only an invalid one shows).
         return await hooks.page_renderer.get()(request, db, page_id, view)
+
+
+def _later(form: Form, resume: Any) -> dict[str, Any]:
+    """The finish-later button, and the link the form was resumed with, kept through every step."""
+    return {"later": form.allow_resume, "resume": resume if isinstance(resume, str) else ""}
 
 
 def intake_router(settings: Settings) -> Router:
@@ -521,6 +544,6 @@ def intake_router(settings: Settings) -> Router:
     )
     return Router(
         path="/",
-        route_handlers=[IntakeController, serve_embed_script, *extension_routes],
+        route_handlers=[IntakeController, ResumeController, serve_embed_script, *extension_routes],
         middleware=[DefineMiddleware(FailOpenRateLimit, config=per_ip, also=(per_form,))],
     )

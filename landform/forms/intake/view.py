@@ -89,6 +89,8 @@ def form_view(
     step: str | None = None,
     all_steps: bool = False,
     challenge: dict[str, Any] | None = None,
+    later: bool = False,
+    resume: str = "",
 ) -> dict[str, Any]:
     """What a template (or the embed script) needs to render the form, with answers and errors.
 
@@ -97,6 +99,8 @@ def form_view(
     `step`: on a form with steps, the one to show (the first shown when None); the answers of the
     steps before it travel along signed (`carry`). `all_steps`: every field (the builder's canvas).
     `challenge`: a proof of work the browser solves before the form is sent (`forms/guard/proof.py`).
+    `later`: the form offers "Finish later" (forms/intake/resume); `resume`: the link it was opened with, sent
+    back with the submission so the saved answers are deleted.
     """
     values, errors, tracking = values or {}, errors or {}, tracking or {}
     visit = visit or progressive.Visit()
@@ -180,6 +184,8 @@ def form_view(
         ],
         "answers": {k: v for k, v in walked.answers.items() if k in before},
         # Rules, piping or steps: the page links the small script that runs them (logic-1.js).
+        "later": later and not all_steps,
+        "resume": resume,
         "scripted": not all_steps
         and (len(shown_steps) > 1 or any(f["show_if"] or f["pipe"] for f in fields)),
         "altcha": challenge,

@@ -74,6 +74,8 @@
     if (!form.querySelector('[name=_step]')) return;
     // A step at a time without reloading the page: the server checks the step and sends the next one.
     form.addEventListener('submit', async e => {
+      // Finish later goes to its own page (its formaction), as without JavaScript.
+      if (e.submitter && e.submitter.name == '_later_go') return;
       const nav = e.submitter && e.submitter.name == '_nav';
       // The last step is the submission itself: the browser sends it and shows the answer.
       if (!nav && form.dataset.last != null) return;
