@@ -121,7 +121,8 @@ def _counts(database_url: str) -> dict[str, int]:
               (SELECT count(*) FROM submission),
               (SELECT count(*) FROM submission WHERE routed_at IS NOT NULL),
               (SELECT count(*) FROM contact),
-              (SELECT count(*) FROM activity),
+              -- Only the activities of leads: the demo also seeds notes, calls, tasks and stage changes.
+              (SELECT count(*) FROM activity WHERE submission_id IS NOT NULL),
               (SELECT count(DISTINCT submission_id) FROM activity),
               (SELECT count(*) FROM outbox_job WHERE actor_name = 'route_submission' AND done_at IS NULL)
             """

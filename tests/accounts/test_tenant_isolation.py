@@ -51,7 +51,8 @@ def _tenant_a_objects(client, db, owner):
     logo_id = owner_row.scalar_one().tenant.logo_id
     assert logo_id
     client.cookies.clear()
-    client.post(f"/f/{form.key}", json={"first_name": "Bot", "email": "bot@example.com"})  # no token: spam
+    # A filled-in honeypot is kept as spam (a missing token is now answered with a proof-of-work challenge).
+    client.post(f"/f/{form.key}", json={"first_name": "Bot", "email": "bot@example.com", "homepage_url": "x"})
     spam = db.execute(select(SpamSubmission).execution_options(all_tenants=True)).scalar_one()
     purpose, _text = make_purpose(db, owner)
     privacy_request, incident = _privacy_objects(db, owner)
@@ -59,6 +60,7 @@ def _tenant_a_objects(client, db, owner):
     extra = _tenant_a_more(db, owner, contact)
     return {
         **extra,
+        **_tenant_a_work_and_files(client, db, owner, contact),
         "form_id": form.id,
         "page_id": page.id,
         "refusal_id": refusal.id,
@@ -162,6 +164,35 @@ def _tenant_a_more(db, owner, contact):
         "job_id": job.id,
         "import_id": contact_import.id,
     }
+
+
+def _tenant_a_work_and_files(client, db, owner, contact):
+    """A task on the contact (notes, calls and tasks) and a file the contact sent with a form."""
+    from landform.accounts.models import User
+    from landform.core.files import FileStore
+    from landform.crm_sink.models import Submission
+    from landform.crm_sink.work import services as work
+    from landform.forms.uploads.models import SubmissionFile
+
+    scope_to_tenant(db, owner.tenant_id)
+    user = db.get(User, owner.user_id)
+    task = work.write(db, contact, user, work.Entry(kind="task", body="Call back", assignee_id=owner.user_id))
+    submission = db.execute(select(Submission).where(Submission.contact_id == contact.id)).scalars().first()
+    data = b"%PDF-1.4 roof plan"
+    upload = SubmissionFile(
+        submission_id=submission.id,
+        field_name="plan",
+        filename="dak.pdf",
+        content_type="application/pdf",
+        size=len(data),
+        sha256="0" * 64,
+    )
+    db.add(upload)
+    db.commit()
+    store = FileStore(client.app.state.settings.files_dir)
+    store.path(owner.tenant_id, upload.id).parent.mkdir(parents=True, exist_ok=True)
+    store.write_bytes(owner.tenant_id, upload.id, data)
+    return {"item_id": task.id, "kind": "note", "file_id": upload.id}
 
 
 def test_it_answers_404_to_another_tenant_for_every_object_url(app, client, db, owner, stranger):

@@ -254,6 +254,8 @@ class DealsController(Controller):
             context = await self._form_context(
                 request, db, deal, dict(form), errors=invalid.errors, names=names
             )
+            # The page of a saved deal lists its notes, calls and tasks, refused or not.
+            context.update(await deal_work_context(db, deal.id))
             return Template("crm_sink/pipeline/deal.html", status_code=422, context=context)
         await db.run_sync(lambda s: deals.save_deal(s, deal, values))
         await db.commit()

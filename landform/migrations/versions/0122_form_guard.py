@@ -16,8 +16,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("form") as batch:
-        batch.add_column(sa.Column("proof_of_work_always", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN: a batch with an expression default (sa.false()) copies the table on SQLite and
+    # drops the old one, and with foreign keys on that drop empties every row that refers to a form.
+    op.add_column(
+        "form", sa.Column("proof_of_work_always", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
 
 
 def downgrade() -> None:

@@ -30,10 +30,11 @@ def upgrade() -> None:
         batch.create_index("ix_webhook_event_request_id", ["request_id"])
     with op.batch_alter_table("webhook_delivery") as batch:
         batch.add_column(sa.Column("acknowledged_at", WHEN, nullable=True))
-    with op.batch_alter_table("tenant") as batch:
-        batch.add_column(
-            sa.Column("google_consent_mode", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # A plain ADD COLUMN: a batch with an expression default (sa.false()) copies the table on SQLite and
+    # drops the old one, and with foreign keys on that drop empties every row that refers to a tenant.
+    op.add_column(
+        "tenant", sa.Column("google_consent_mode", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
     with op.batch_alter_table("privacy_settings") as batch:
         batch.add_column(
             sa.Column("deadline", sa.String(length=16), server_default="four_weeks", nullable=False)
