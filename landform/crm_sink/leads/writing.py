@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7
-from sqlalchemy import Row, select
+from sqlalchemy import Row, false, select, update
 from sqlalchemy.orm import Session
 
 from landform import hooks
@@ -192,6 +192,11 @@ def route_submissions(session: Session, submission_ids: Iterable[UUID]) -> dict[
     """
     ids = list(dict.fromkeys(submission_ids))
     connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # pysqlite runs a SELECT outside any transaction, so two workers given the same job (the outbox
+        # sends again one that looks lost) would both read it unrouted and route it twice. An UPDATE of
+        # no row takes the write lock first: the second waits and then reads the first one's routed_at.
+        connection.execute(update(_SUBMISSIONS).where(false()).values(routed_at=_SUBMISSIONS.c.routed_at))
     # A batch spans tenants: only this one read sees them all.
     rls_all_tenants(connection, True)
     found = {
