@@ -5,10 +5,10 @@
 name). Only the tenant's pages and what they need (its theme, images, cookie choice) are reachable
 there, plus the embed script and its extension files, the site banner script, the form endpoints
 (for that tenant's forms only), static files, and that tenant's own privacy portal at `/privacy` and
-banner texts; anything else is mapped under the tenant's page prefix too, where it finds nothing and answers 404. A host
-nobody verified gets the normal app. The verified hosts are read into memory (one query for all of
-them, at most every `cache_seconds`, and at once after a change in this process) so a page view pays
-no extra query.
+banner texts; anything else is mapped under the tenant's page prefix too, where it finds nothing and
+answers 404. A host nobody verified gets the normal app. The verified hosts are read into memory (one
+query for all of them, at most every `cache_seconds`, and at once after a change in this process) so a
+page view pays no extra query.
 """
 
 from __future__ import annotations
