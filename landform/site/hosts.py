@@ -3,12 +3,12 @@
 `go.bakkerij.nl/spring-offer` is served as `/p/bakkerij/spring-offer`, and the bare host as
 `/p/bakkerij`, which shows the home page the tenant chose for that host (or a 404 in the tenant's
 name). Only the tenant's pages and what they need (its theme, images, cookie choice) are reachable
-there, plus the embed script, the site banner script, the form endpoints (for that tenant's forms
-only), static files, and that tenant's own privacy portal at `/privacy` and banner texts; anything
-else is mapped under the tenant's page prefix too, where it finds nothing and answers 404. A host
-nobody verified gets the normal app. The verified hosts are read into memory (one query for all of
-them, at most every `cache_seconds`, and at once after a change in this process) so a page view pays
-no extra query.
+there, plus the embed script and its extension files, the site banner script, the form endpoints
+(for that tenant's forms only), static files, and that tenant's own privacy portal at `/privacy` and
+banner texts; anything else is mapped under the tenant's page prefix too, where it finds nothing and
+answers 404. A host nobody verified gets the normal app. The verified hosts are read into memory (one
+query for all of them, at most every `cache_seconds`, and at once after a change in this process) so a
+page view pays no extra query.
 """
 
 from __future__ import annotations
@@ -28,12 +28,23 @@ from landform.billing.models import Subscription
 from landform.billing.plans import PLANS
 from landform.billing.quotas import FREE
 from landform.core.http import CUSTOM_HOST, CustomHost
+from landform.forms.embed import EXTENSIONS
 from landform.site.models import SiteDomain
 
 log = logging.getLogger(__name__)
 
 # Paths served as they are on a custom host; everything else is one of the tenant's pages (or a 404).
-PASS_THROUGH = ("/static/", "/f/", "/embed.js", "/choices.js", "/robots.txt", "/.well-known/gpc.json")
+# The embed's extension files too: embed.js loads them from its own origin (every form loads at least
+# the proof-of-work solver), and hosted pages link embed-altcha.js themselves.
+PASS_THROUGH = (
+    "/static/",
+    "/f/",
+    "/embed.js",
+    *(f"/embed-{name}.js" for name in EXTENSIONS),
+    "/choices.js",
+    "/robots.txt",
+    "/.well-known/gpc.json",
+)
 # Served as they are when they name the host's own tenant (/privacy/bakkerij/...); another's: a 404.
 OWN_TENANT_ONLY = ("/privacy/", "/consent/site/")
 RETRY_AFTER_ERROR = 5.0

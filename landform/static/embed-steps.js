@@ -103,7 +103,8 @@ progress::-webkit-progress-bar{background:#e4e7ec}progress::-webkit-progress-val
   form.addEventListener('input', apply);
   form.addEventListener('change', apply);
   // Counted once for the drop-off funnel; nothing identifies the visitor.
-  form.addEventListener('input', () => fetch(def.action + '/start', { method: 'POST', credentials: 'omit', keepalive: true }).catch(() => { }), { once: true });
+  // (hosted_url, not action: a form with files posts to its own /files route)
+  form.addEventListener('input', () => fetch(def.hosted_url + '/start', { method: 'POST', credentials: 'omit', keepalive: true }).catch(() => { }), { once: true });
   if (steps.length) {
     form.prepend(progress, bar);
     btn.after(back);
@@ -112,7 +113,10 @@ progress::-webkit-progress-bar{background:#e4e7ec}progress::-webkit-progress-val
     on.check.push(async () => {
       const at = shown.indexOf(cur);
       if (at == shown.length - 1) return true;
-      const body = new URLSearchParams(new FormData(form)), to = new URL(def.action, origin);
+      // the body as the submission sends it: multipart once the files extension asks for it
+      const fd = new FormData(form), to = new URL(def.action, origin);
+      let body = new URLSearchParams(fd);
+      for (const b of on.body) body = b(fd);
       body.set('_step', steps[cur].name);
       to.searchParams.set('lang', lang);
       btn.disabled = true;

@@ -216,7 +216,7 @@ def test_it_asks_for_the_parent_in_the_embed_once_the_birth_date_says_under_16_a
     ).json()
     parent = next(f for f in definition["fields"] if f["name"] == "parent_email")
     # Shown by a rule (embed-steps.js runs it) right after the date of birth, as a normal question.
-    assert definition["ext"] == ["steps"]
+    assert definition["ext"] == ["steps", "altcha"]
     assert parent["show_if"]["rules"] == [{"field": "date_of_birth", "op": "younger_than", "value": 16}]
     names = [f["name"] for f in definition["fields"]]
     assert names.index("parent_email") == names.index("date_of_birth") + 1

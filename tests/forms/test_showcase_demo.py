@@ -14,4 +14,5 @@ def test_it_seeds_a_stepped_showcase_once(client, settings):
     assert "Step 1 of 3" in page.text and "About you" in page.text
     assert 'name="company_name"' in page.text and "data-show-if" in page.text
     definition = client.get(f"/f/{first['showcase_form_key']}/embed").json()
-    assert definition["ext"] == ["steps"] and len(definition["steps"]) == 3
+    # Steps, the file field on its last step, and the proof-of-work solver every embedded form loads last.
+    assert definition["ext"] == ["steps", "files", "altcha"] and len(definition["steps"]) == 3

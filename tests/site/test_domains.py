@@ -24,6 +24,7 @@ from landform.billing.models import Subscription
 from landform.core.db import scope_to_tenant, sync_session, utcnow
 from landform.core.mail import EmailMessage
 from landform.core.settings import DomainSettings, get_settings
+from landform.forms.embed import EXTENSIONS
 from landform.site.domain_checks import recheck_verified
 from landform.site.domains import check_domain, prove
 from landform.site.models import Page, SiteDomain, SiteImage
@@ -417,6 +418,13 @@ def test_the_embed_served_from_the_custom_host_posts_there(client, acme_site):
     definition = client.get(f"/f/{form.key}/embed", headers={**_on(HOST), "accept": "application/json"})
     assert definition.status_code == 200
     assert definition.json()["action"] == f"http://{HOST}/f/{form.key}"
+    # The extension files the form names in `ext` load from the same host (every form names altcha).
+    assert "altcha" in definition.json()["ext"]
+    for name in EXTENSIONS:
+        extension = client.get(f"/embed-{name}.js", headers=_on(HOST))
+        assert extension.status_code == 200, name
+        assert extension.content and extension.content == client.get(f"/embed-{name}.js").content
+        assert extension.headers["access-control-allow-origin"] == "*"
 
 
 def test_the_intake_accepts_the_tenants_verified_host_as_origin(client, db, acme_site):

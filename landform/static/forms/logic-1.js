@@ -79,7 +79,8 @@
       const nav = e.submitter && e.submitter.name == '_nav';
       // The last step is the submission itself: the browser sends it and shows the answer.
       if (!nav && form.dataset.last != null) return;
-      const body = new URLSearchParams(new FormData(form));
+      // A form with a file field posts every step multipart to its files route, as the browser would.
+      const fd = new FormData(form), body = form.enctype == 'multipart/form-data' ? fd : new URLSearchParams(fd);
       if (nav) body.set('_nav', 'back');
       e.preventDefault();
       let html;

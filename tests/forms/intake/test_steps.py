@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from landform.crm_sink.models import Submission
 from landform.forms.models import Form
 from tests.conftest import form_token, make_form, republish
+from tests.consent.helpers import make_purpose
 
 JSON = {"Accept": "application/json"}
 COMPANY_RULE = {"match": "all", "rules": [{"field": "kind", "op": "equals", "value": "business"}]}
@@ -163,10 +164,12 @@ def test_it_asks_the_step_again_with_its_errors_focused(client, db, owner):
 
 def test_it_tells_the_embed_which_extension_a_form_needs(client, db, owner):
     plain = make_form(db, owner, "Plain")
-    assert "ext" not in client.get(f"/f/{plain.key}/embed").json()
+    # Every embedded form loads the proof-of-work solver (last); only a form with steps or rules loads steps.
+    definition = client.get(f"/f/{plain.key}/embed").json()
+    assert definition["ext"] == ["altcha"] and "steps" not in definition
     form = _stepped(db, owner)
     definition = client.get(f"/f/{form.key}/embed").json()
-    assert definition["ext"] == ["steps"]
+    assert definition["ext"] == ["steps", "altcha"]
     assert [s["name"] for s in definition["steps"]] == ["", "about_you"]
     company = next(f for f in definition["fields"] if f["name"] == "company")
     assert company["step"] == 1 and company["show_if"] == COMPANY_RULE
@@ -191,7 +194,15 @@ def test_it_asks_for_a_parent_as_soon_as_the_date_of_birth_says_under_16(client,
 
 def test_it_keeps_a_named_url_parameter_only_with_consent_and_cut_to_length(client, db, owner):
     form = make_form(db, owner)
-    box = {"name": "partners", "type": "consent", "required": False, "label": _label("Share with partners")}
+    purpose, text = make_purpose(db, owner)  # a consent box always names the purpose it records
+    box = {
+        "name": "partners",
+        "type": "consent",
+        "required": False,
+        "label": _label("Share with partners"),
+        "purpose_id": str(purpose.id),
+        "consent_text_id": str(text.id),
+    }
     ref = {
         "name": "ref",
         "type": "hidden",

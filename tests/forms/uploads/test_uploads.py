@@ -196,7 +196,7 @@ def test_it_posts_forms_with_files_as_multipart_and_tells_the_embed(client, db, 
     assert f'action="/f/{form.key}/files" enctype="multipart/form-data"' in html
     assert 'type="file"' in html and 'accept="image/png' in html and " multiple" in html
     definition = client.get(f"/f/{form.key}/embed").json()
-    assert definition["ext"] == ["files"]
+    assert definition["ext"] == ["files", "altcha"]
     assert definition["action"].endswith(f"/f/{form.key}/files")
     assert client.get("/embed-files.js").headers["access-control-allow-origin"] == "*"
     response = client.post(f"/f/{form.key}/files", data={"email": "x@example.com"}, headers=JSON)
