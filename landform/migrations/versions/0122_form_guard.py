@@ -16,8 +16,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # A literal default lets SQLite simply ADD COLUMN; with sa.false() batch mode copies the form table and
+    # drops the old one, which cascades to the forms' versions and empties pages' and submissions' form.
     with op.batch_alter_table("form") as batch:
-        batch.add_column(sa.Column("proof_of_work_always", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column("proof_of_work_always", sa.Boolean(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:

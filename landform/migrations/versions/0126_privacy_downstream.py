@@ -30,10 +30,11 @@ def upgrade() -> None:
         batch.create_index("ix_webhook_event_request_id", ["request_id"])
     with op.batch_alter_table("webhook_delivery") as batch:
         batch.add_column(sa.Column("acknowledged_at", WHEN, nullable=True))
+    # A plain literal default: with an SQL expression (sa.false()) batch mode on SQLite copies the whole
+    # tenant table and drops the old one, and that drop cascades to every row of every tenant (pages,
+    # forms, contacts). "0" is false on SQLite and PostgreSQL and lets SQLite simply ADD COLUMN.
     with op.batch_alter_table("tenant") as batch:
-        batch.add_column(
-            sa.Column("google_consent_mode", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+        batch.add_column(sa.Column("google_consent_mode", sa.Boolean(), server_default="0", nullable=False))
     with op.batch_alter_table("privacy_settings") as batch:
         batch.add_column(
             sa.Column("deadline", sa.String(length=16), server_default="four_weeks", nullable=False)
