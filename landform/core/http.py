@@ -17,6 +17,7 @@ from litestar.enums import ScopeType
 from litestar.exceptions import ClientException
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.plugins.htmx import HTMXRequest
 from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
 from redis.asyncio import Redis
@@ -233,8 +234,10 @@ async def read_upload(form: FormMultiDict, name: str) -> bytes | None:
     return None
 
 
-class JsonSafeRequest(Request[Any, Any, Any]):
+class JsonSafeRequest(HTMXRequest):
     """A request whose JSON body, when unreadable, is the sender's 400 rather than our 500.
+
+    An HTMXRequest, as the HTMX plugin makes every request when the app names no class of its own.
 
     Litestar turns msgspec's DecodeError into a 400, but msgspec reports nesting deeper than the
     interpreter's recursion limit and invalid UTF-8 inside a string with Python's own errors, which
