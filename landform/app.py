@@ -57,6 +57,7 @@ from landform.core.db import create_app_engine
 from landform.core.heap import freeze_startup_heap
 from landform.core.http import (
     PUBLIC_PATHS,
+    JsonSafeRequest,
     LanguageMiddleware,
     client_ip,
     commit_if_used,
@@ -237,6 +238,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
     app = Litestar(
+        request_class=JsonSafeRequest,
         route_handlers=[
             HomeController,
             account_router(settings),

@@ -14,8 +14,10 @@ from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.datastructures import FormMultiDict, MutableScopeHeaders, UploadFile
 from litestar.enums import ScopeType
+from litestar.exceptions import ClientException
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.plugins.htmx import HTMXRequest
 from litestar.stores.redis import RedisStore
 from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
 from redis.asyncio import Redis
@@ -230,6 +232,23 @@ async def read_upload(form: FormMultiDict, name: str) -> bytes | None:
         if isinstance(value, UploadFile) and value.filename:
             return await value.read()
     return None
+
+
+class JsonSafeRequest(HTMXRequest):
+    """A request whose JSON body, when unreadable, is the sender's 400 rather than our 500.
+
+    An HTMXRequest, as the HTMX plugin makes every request when the app names no class of its own.
+
+    Litestar turns msgspec's DecodeError into a 400, but msgspec reports nesting deeper than the
+    interpreter's recursion limit and invalid UTF-8 inside a string with Python's own errors, which
+    escape as 500s from every handler with a `data` parameter (the API's deals, stages...).
+    """
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except (RecursionError, UnicodeDecodeError) as error:
+            raise ClientException(detail=i18n.gettext("The body is not valid JSON.")) from error
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:

@@ -106,7 +106,9 @@ def acknowledge(session: Session, event_id: UUID, header: str, body: bytes) -> d
     """
     try:
         named = json.loads(body or b"{}").get("event_id")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
+        # Not JSON, not an object, or nested deeper than the parser's recursion limit: all the sender's
+        # fault, so the same 400 as any body that does not name the event.
         named = None
     if named != str(event_id):
         raise AckRefused('the body must be JSON naming this event: {"event_id": "..."}', 400)

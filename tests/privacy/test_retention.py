@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import time_machine
@@ -78,6 +79,17 @@ def test_it_refuses_periods_outside_the_limits_and_names_the_field(client, db, o
     assert "Choose between 30 and 3650 days." in response.text
     assert "Choose between 7 and 30 days." in response.text
     assert _set(client, spam="many").status_code == 422  # type: ignore[arg-type]
+
+
+def test_it_keeps_the_period_of_a_kind_the_form_did_not_send(client, db, owner):
+    """A page opened before a kind was added saves what it shows; the other kinds keep their periods."""
+    log_in(client, owner)
+    assert "Retention periods saved." in _set(client, uploads=90).text
+    assert "Retention periods saved." in _set(client, inactive_leads=400).text
+    page = client.get("/app/privacy/retention/?lang=en").text
+    assert re.search(r'name="uploads"[^>]*value="90"', page)
+    assert re.search(r'name="inactive_leads"[^>]*value="400"', page)
+    assert _set(client, uploads="").status_code == 422  # type: ignore[arg-type]  # emptied: not a default
 
 
 def test_it_shows_what_goes_in_the_next_30_days(client, db, owner):

@@ -20,8 +20,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("form", schema=None) as batch:
-        batch.add_column(sa.Column("allow_resume", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN: a batch with an expression default (sa.false()) copies the table on SQLite and
+    # drops the old one, and with foreign keys on that drop empties every row that refers to a form.
+    op.add_column("form", sa.Column("allow_resume", sa.Boolean(), server_default=sa.false(), nullable=False))
 
     op.create_table('saved_answers',
     sa.Column('id', advanced_alchemy.types.guid.GUID(length=16), nullable=False),

@@ -51,11 +51,18 @@ async def policy_of(db: AsyncSession, tenant_id: UUID) -> RetentionPolicy | None
 
 
 def parse_periods(data: dict[str, str]) -> dict[str, int]:
-    """Whole days within each kind's limits, from the settings form; RetentionInvalid names each problem."""
+    """Whole days within each kind's limits, from the settings form; RetentionInvalid names each problem.
+
+    A kind the form did not send keeps its current period (save_periods merges): a page opened before a
+    kind was added, or a client that sets one kind, changes only what it sent. A field sent empty is an
+    error, not a silent default.
+    """
     periods: dict[str, int] = {}
     errors: dict[str, str] = {}
     for kind in active_kinds():
-        raw = data.get(kind.key, "").strip()
+        if kind.key not in data:
+            continue
+        raw = data[kind.key].strip()
         try:
             days = int(raw)
         except ValueError:

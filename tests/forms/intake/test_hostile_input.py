@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from litestar.routes import HTTPRoute
 from sqlalchemy import func, select
 
+from landform.core.db import scope_to_tenant
 from landform.core.settings import get_settings
 from landform.crm_sink.models import Submission
+from landform.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tests.conftest import csrf_token, log_in, make_form
 from tests.crm_sink.test_api import _api_key
 
@@ -133,9 +135,32 @@ def test_it_never_fails_on_arbitrary_builder_input(client, owner, form, data):
     assert response.status_code < 500, response.text
 
 
-def test_it_never_fails_on_unreadable_bodies_at_any_public_endpoint(app, client, owner, form):
-    """Every POST outside the dashboard, from the route table: portal, consent, log-in, Stripe, the API."""
-    values = {"form_key": form.key, "tenant_slug": owner.tenant_slug, "slug": owner.tenant_slug}
+def _privacy_notice(db, owner) -> WebhookEvent:
+    """A notice to one endpoint, so a receiver's acknowledgement URL names an event that exists."""
+    scope_to_tenant(db, owner.tenant_id)
+    endpoint = WebhookEndpoint(
+        tenant_id=owner.tenant_id,
+        url="https://crm.example.com/hook",
+        events=["contact.erased"],
+        secret="whsec_x",
+    )
+    event = WebhookEvent(tenant_id=owner.tenant_id, type="contact.erased", payload={})
+    db.add_all([endpoint, event])
+    db.flush()
+    db.add(WebhookDelivery(tenant_id=owner.tenant_id, event_id=event.id, endpoint_id=endpoint.id))
+    db.commit()
+    return event
+
+
+def test_it_never_fails_on_unreadable_bodies_at_any_public_endpoint(app, client, db, owner, form):
+    """Every POST outside the dashboard, from the route table: portal, consent, log-in, Stripe, the API,
+    a receiver's acknowledgement of a privacy notice. A path parameter not listed here fails the test."""
+    values = {
+        "form_key": form.key,
+        "tenant_slug": owner.tenant_slug,
+        "slug": owner.tenant_slug,
+        "event_id": str(_privacy_notice(db, owner).id),
+    }
     headers = {
         "X-CSRFToken": csrf_token(client),
         "Authorization": f"Bearer {_api_key(client, owner)}",
