@@ -196,7 +196,7 @@ def route_submissions(session: Session, submission_ids: Iterable[UUID]) -> dict[
         # pysqlite runs a SELECT outside any transaction, so two workers given the same job (the outbox
         # sends again one that looks lost) would both read it unrouted and route it twice. An UPDATE of
         # no row takes the write lock first: the second waits and then reads the first one's routed_at.
-        connection.execute(update(_SUBMISSIONS).where(false()).values(routed_at=_SUBMISSIONS.c.routed_at))
+        connection.execute(update(Submission).where(false()).values(routed_at=Submission.routed_at))
     # A batch spans tenants: only this one read sees them all.
     rls_all_tenants(connection, True)
     found = {
